@@ -1,0 +1,1 @@
+"""Citation-grounded question answering over news articles."""

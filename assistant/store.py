@@ -1,0 +1,238 @@
+"""The Chroma store: chunks with their vectors, and one record per article.
+
+Embedded (`PersistentClient` in index_dir) or a Chroma server (`chroma run`), the same code.
+An article is written in three steps so that a kill at any point leaves a state that a rerun
+repairs: its record is marked pending, its chunks are replaced, its record gets its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.records import Article, ArticleMeta, Chunk
+
+
+class StoreError(RuntimeError):
+    """The store cannot be reached or used; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: str
+    meta: ArticleMeta
+    source_path: str
+    content_hash: str
+    n_chunks: int
+    ingested_at: float
+    agency: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.content_hash)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            **self.meta.to_dict(),
+            "source_path": self.source_path,
+            "chunks": self.n_chunks,
+            "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.ingested_at)),
+        }
+
+
+def date_key(d: date | None) -> int:
+    """Dates as sortable integers (YYYYMMDD) for Chroma's range filters; -1 when unknown."""
+    return d.year * 10000 + d.month * 100 + d.day if d else -1
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    m = chunk.meta
+    return {
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": m.title,
+        "outlet": m.outlet or "",
+        "author": m.author or "",
+        "url": m.url or "",
+        "published": m.published.isoformat() if m.published else "",
+        "published_key": date_key(m.published),
+    }
+
+
+def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
+    published = md.get("published") or None
+    return Chunk(
+        id=chunk_id,
+        article_id=md["article_id"],
+        index=int(md["index"]),
+        text=text,
+        start=int(md["start"]),
+        end=int(md["end"]),
+        meta=ArticleMeta(
+            title=md.get("title", ""),
+            published=date.fromisoformat(published) if published else None,
+            outlet=md.get("outlet") or None,
+            author=md.get("author") or None,
+            url=md.get("url") or None,
+        ),
+    )
+
+
+def _record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
+    published = md.get("published") or None
+    return ArticleRecord(
+        id=article_id,
+        meta=ArticleMeta(
+            title=md.get("title", ""),
+            published=date.fromisoformat(published) if published else None,
+            outlet=md.get("outlet") or None,
+            author=md.get("author") or None,
+            url=md.get("url") or None,
+        ),
+        source_path=md.get("source_path", ""),
+        content_hash=md.get("content_hash", ""),
+        n_chunks=int(md.get("n_chunks", 0)),
+        ingested_at=float(md.get("ingested_at", 0)),
+    )
+
+
+class ChromaStore:
+    """Chunks and article records in two collections named after the index settings."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.name = settings.collection_name
+        self.client = self._connect(settings)
+        try:
+            self.chunks = self.client.get_or_create_collection(
+                self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            self.articles = self.client.get_or_create_collection(
+                f"{self.name}-articles", embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot open the Chroma collections at {self.location} ({exc})") from exc
+        self._batch = max(1, min(self.client.get_max_batch_size(), 5000))
+
+    @property
+    def location(self) -> str:
+        s = self.settings
+        return f"http://{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.index_dir)
+
+    @staticmethod
+    def _connect(settings: Settings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if settings.chroma_host:
+                client = chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                )
+                client.heartbeat()
+                return client
+            settings.index_dir.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+        except Exception as exc:
+            where = (
+                f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}; start it with "
+                f"`chroma run --path DIR --port {settings.chroma_port}` or unset ASSISTANT_CHROMA_HOST"
+                if settings.chroma_host
+                else f"the index folder {settings.index_dir}; check it is writable or set ASSISTANT_INDEX_DIR"
+            )
+            raise StoreError(f"cannot open {where} ({exc})") from exc
+
+    # Articles ---------------------------------------------------------------------------
+
+    def article_records(self) -> dict[str, ArticleRecord]:
+        out: dict[str, ArticleRecord] = {}
+        total = self.articles.count()
+        for offset in range(0, total, self._batch):
+            got = self.articles.get(include=["metadatas"], limit=self._batch, offset=offset)
+            for aid, md in zip(got["ids"], got["metadatas"]):
+                out[aid] = _record_from(aid, md)
+        return out
+
+    def article_text(self, article_id: str) -> str | None:
+        got = self.articles.get(ids=[article_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def _write_record(self, article: Article, n_chunks: int, content_hash: str) -> None:
+        md = {
+            "title": article.meta.title,
+            "outlet": article.meta.outlet or "",
+            "author": article.meta.author or "",
+            "url": article.meta.url or "",
+            "published": article.meta.published.isoformat() if article.meta.published else "",
+            "source_path": article.source_path,
+            "content_hash": content_hash,
+            "n_chunks": n_chunks,
+            "ingested_at": time.time(),
+        }
+        self.articles.upsert(ids=[article.id], embeddings=[[1.0]], metadatas=[md], documents=[article.text])
+
+    def replace_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Make the store hold exactly these chunks for the article (crash-safe on rerun)."""
+        self._write_record(article, len(chunks), content_hash="")
+        self.chunks.delete(where={"article_id": article.id})
+        for i in range(0, len(chunks), self._batch):
+            part = chunks[i : i + self._batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[i : i + self._batch],
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c) for c in part],
+            )
+        self._write_record(article, len(chunks), content_hash=article.content_hash)
+
+    def delete_article(self, article_id: str) -> None:
+        self.chunks.delete(where={"article_id": article_id})
+        self.articles.delete(ids=[article_id])
+
+    # Chunks -----------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def iter_chunks(self, batch: int | None = None):
+        """Every chunk as (id, text, metadata), in pages."""
+        size = batch or self._batch
+        total = self.chunks.count()
+        for offset in range(0, total, size):
+            got = self.chunks.get(include=["documents", "metadatas"], limit=size, offset=offset)
+            yield from zip(got["ids"], got["documents"], got["metadatas"])
+
+    def get_chunks(self, ids: list[str]) -> list[Chunk]:
+        if not ids:
+            return []
+        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {i: chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def fingerprint(self, records: dict[str, ArticleRecord] | None = None) -> str:
+        """A hash of which articles, at which content, the store holds."""
+        records = self.article_records() if records is None else records
+        data = sorted((r.id, r.content_hash, r.n_chunks) for r in records.values())
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+_STORES: dict[tuple, ChromaStore] = {}
+
+
+def open_store(settings: Settings) -> ChromaStore:
+    """One store per location and collection in a process."""
+    key = (settings.chroma_host, settings.chroma_port, str(settings.index_dir.resolve()), settings.collection_name)
+    if key not in _STORES:
+        _STORES[key] = ChromaStore(settings)
+    return _STORES[key]

@@ -1,0 +1,45 @@
+"""Word-level text helpers shared by BM25, the offline answerer and the support checks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    said says say tell told according did does get got make made many much one two new
+    according whose""".split()
+)
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, possessives dropped ("Putin's" -> "putin")."""
+    return [re.sub(r"['’]s$", "", w.lower()) for w in _TOKEN.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms: the unit of BM25 and of lexical overlap."""
+    ws = [w for w in words(text) if w not in STOPWORDS]
+    return _stemmer().stemWords(ws) if ws else []
+
+
+def normalize(text: str) -> str:
+    """Lower case, typographic quotes and dashes folded, punctuation dropped, spaces collapsed."""
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
