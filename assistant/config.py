@@ -70,9 +70,10 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved for an answer.")
     max_chunks_per_article: int = Field(2, ge=1, description="At most this many of the top_k passages come from one article.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (keyword) ranking in the fusion.")
+    fusion: Literal["weighted", "rrf"] = Field("weighted", description="How dense and BM25 results are fused: weighted scores or reciprocal rank.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant (fusion = rrf).")
+    dense_weight: float = Field(0.5, ge=0, description="Weight of the dense (embedding) side of the fusion.")
+    bm25_weight: float = Field(0.5, ge=0, description="Weight of the BM25 (keyword) side of the fusion.")
 
     # Answering
     backend: Literal["offline", "openai"] = Field("offline", description="Who writes the answer: the built-in offline answerer or an OpenAI-compatible LLM.")

@@ -62,6 +62,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "end": chunk.end,
         "title": m.title,
         "outlet": m.outlet or "",
+        "outlet_key": (m.outlet or "").lower(),
         "author": m.author or "",
         "url": m.url or "",
         "published": m.published.isoformat() if m.published else "",

@@ -1,0 +1,88 @@
+"""What kind of answer a question asks for, and what in a sentence looks like that answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text import STOPWORDS, words
+
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+_DATE_LIKE = re.compile(
+    rf"\b{_MONTH}\b|\b(19|20)\d{{2}}\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+    r"\b\d{1,2}(st|nd|rd|th)\b|\b(yesterday|today|last (week|month|year)|next (week|month|year)|this year|"
+    r"in the past|since|years?|months?|weeks?|days?)\b",
+)
+_NUMBER_LIKE = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|75th|half)\b",
+    re.IGNORECASE,
+)
+_PLACE_LIKE = re.compile(r"\b(in|at|from|to|near|inside|outside)\s+(the\s+)?[A-Z][a-z]+")
+_REASON_LIKE = re.compile(
+    r"\b(because|due to|as a result|in order to|so that|since|after|amid|over|to (solve|counter|ensure|help|improve|combat|fight|restore|establish|rebuild|foster|move|mend|finish)|urging|aims?|hopes?|wants?|for the benefit)\b",
+    re.IGNORECASE,
+)
+_PERSON_LIKE = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b|\b(President|Minister|Prime|scholar|spokesman|official|leader)\b")
+_QUOTE = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
+_SAY_Q = re.compile(
+    r"\b(what did|what does|what has|how did)\b.*\b(say|said|write|wrote|tell|told|stress|stressed|report|reported|state|stated|describe|call|urge|claim|add|note)\b|\bquote\b|\bin (his|her|their) (words|message)\b",
+    re.IGNORECASE,
+)
+_MULTI_Q = re.compile(r"\b(both|each|all|which (\w+ )?(presidents|leaders|countries|outlets|articles)|compare|differ|in common|across)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    kind: str  # who, when, where, how_many, why, quote, what
+    multi: bool
+    subject_terms: tuple[str, ...]
+    speaker: str | None
+
+
+def classify(question: str) -> QuestionKind:
+    q = question.strip()
+    low = q.lower()
+    multi = bool(_MULTI_Q.search(q))
+    speaker = None
+    if _SAY_Q.search(q):
+        kind = "quote"
+        m = re.search(r"\b(?:did|does|has)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)", q)
+        if m:
+            speaker = m.group(1)
+    elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low):
+        kind = "when"
+    elif re.match(r"^(how many|how much|what (number|percentage|share|amount)|how long)\b", low) or re.search(r"\bhow many\b|\bwhich anniversary\b", low):
+        kind = "how_many"
+    elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b", low):
+        kind = "where"
+    elif re.match(r"^(why|for what reason|what (was|is) the (reason|purpose|aim|goal))\b", low) or re.search(r"\b(why|reason|purpose|aim|goal)\b", low):
+        kind = "why"
+    elif re.match(r"^(who|whom|whose)\b", low) or re.search(r"\b(which|what) (person|president|leader|scholar|official|agency|organization|organisation|outlet|spokesman|minister|think tank)\b", low):
+        kind = "who"
+    else:
+        kind = "what"
+    subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
+    return QuestionKind(kind, multi, subject, speaker)
+
+
+def type_match(kind: str, sentence: str) -> float:
+    """How much the sentence holds the kind of thing asked for (0..1)."""
+    if kind == "when":
+        return 1.0 if _DATE_LIKE.search(sentence) else 0.0
+    if kind == "how_many":
+        return 1.0 if _NUMBER_LIKE.search(sentence) else 0.0
+    if kind == "where":
+        return 1.0 if _PLACE_LIKE.search(sentence) else 0.0
+    if kind == "why":
+        return 1.0 if _REASON_LIKE.search(sentence) else 0.0
+    if kind == "who":
+        return 1.0 if _PERSON_LIKE.search(sentence) else 0.0
+    if kind == "quote":
+        return 1.0 if _QUOTE.search(sentence) or sentence.lstrip().startswith(("“", '"')) else 0.0
+    return 0.0
+
+
+def quoted_spans(sentence: str) -> list[str]:
+    """The words inside quotation marks, verbatim."""
+    return [m.group(1).strip() for m in _QUOTE.finditer(sentence)]

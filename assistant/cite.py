@@ -1,0 +1,171 @@
+"""Citations: keys in the answer text, the passages behind them, and how a writer shows them.
+
+Keys are numbers in square brackets, `[1]`, numbered in order of first use. Rendered as
+`[1] RT, "Headline", 4 Jul 2016` with the passage under it, as Markdown footnotes, or as a
+journalist's attribution ("according to a 4 July 2016 RT report").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.answer import Draft
+from assistant.records import Answer, Citation, Passage, Statement
+
+
+def _paragraph_bounds(chunk_text: str, chunk_start: int, start: int, end: int) -> tuple[int, int]:
+    """The paragraph of the chunk that holds [start, end), in article offsets."""
+    rel_s, rel_e = start - chunk_start, end - chunk_start
+    p_start = chunk_text.rfind("\n", 0, max(rel_s, 0)) + 1
+    p_end = chunk_text.find("\n", rel_e)
+    p_end = len(chunk_text) if p_end == -1 else p_end
+    return chunk_start + p_start, chunk_start + p_end
+
+
+def build_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
+    """Number the cited passages in order of use and attach them to the answer text."""
+    citations: list[Citation] = []
+    key_of: dict[tuple[int, int | None], int] = {}
+    statements: list[Statement] = []
+    parts: list[str] = []
+    for s in draft.sentences:
+        keys = []
+        for idx in ((s.passage_index,) if s.passage_index is not None else ()) + s.extra_passages:
+            if idx is None or not 0 <= idx < len(passages):
+                continue
+            ident = (idx, s.start if idx == s.passage_index else None)
+            if ident not in key_of:
+                key_of[ident] = len(citations) + 1
+                citations.append(_citation(key_of[ident], passages[idx], s.start if idx == s.passage_index else None, s.end if idx == s.passage_index else None, s.source_text if idx == s.passage_index else None))
+            keys.append(key_of[ident])
+        statements.append(Statement(text=s.text, keys=tuple(keys), support=1.0 if draft.sentences and backend == "offline" else None, supported=True if backend == "offline" else None))
+        marks = "".join(f"[{k}]" for k in keys)
+        parts.append(f"{s.text} {marks}".strip())
+    text = draft.text if draft.refused or not parts else " ".join(parts)
+    return Answer(
+        question=question,
+        text=text,
+        citations=citations,
+        refused=draft.refused,
+        backend=backend,
+        statements=statements,
+        passages=passages,
+        confidence=draft.confidence,
+        notice=draft.notice,
+        removed_keys=draft.removed_keys,
+        prompt_hash=draft.prompt_hash,
+    )
+
+
+def _citation(key: int, p: Passage, start: int | None, end: int | None, sentence: str | None) -> Citation:
+    c = p.chunk
+    if start is not None and end is not None:
+        ps, pe = _paragraph_bounds(c.text, c.start, start, end)
+    else:
+        ps, pe = c.start, c.end
+    passage = c.text[ps - c.start : pe - c.start]
+    return Citation(
+        key=key,
+        article_id=c.article_id,
+        title=c.meta.title,
+        source=c.meta.outlet,
+        author=c.meta.author,
+        published=c.meta.published.isoformat() if c.meta.published else None,
+        url=c.meta.url,
+        passage=passage,
+        start=ps,
+        end=pe,
+        sentence=sentence,
+        sentence_start=start,
+        sentence_end=end,
+    )
+
+
+# Rendering -------------------------------------------------------------------------------
+
+
+def short_date(iso: str | None) -> str:
+    if not iso:
+        return "undated"
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%b')} {d.year}"
+
+
+def long_date(iso: str | None) -> str | None:
+    if not iso:
+        return None
+    d = date.fromisoformat(iso)
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+def reference(c: Citation) -> str:
+    """`RT, "Headline", 4 Jul 2016` (with the byline and link where known)."""
+    parts = [c.source or "Unknown outlet", f'"{c.title}"']
+    if c.author:
+        parts.append(f"by {c.author}")
+    parts.append(short_date(c.published))
+    ref = ", ".join(parts)
+    return f"{ref}, {c.url}" if c.url else ref
+
+
+def attribution(c: Citation) -> str:
+    """How a journalist attributes it: "according to a 4 July 2016 RT report, ..."."""
+    when = long_date(c.published)
+    outlet = c.source or "news"
+    article = "an" if re.match(r"^(8|11|18)\b|^[aeiouAEIOU]", when or outlet) else "a"
+    lead = f"according to {article} {when + ' ' if when else ''}{outlet} report"
+    quote = c.sentence or c.passage
+    if c.author:
+        lead += f" by {c.author}"
+    return f'{lead} ("{c.title}"), {quote}'
+
+
+def evidence_span(answer: Answer) -> str | None:
+    dates = sorted({c.published for c in answer.citations if c.published})
+    if not dates:
+        return None
+    if len(dates) == 1:
+        return f"Evidence dated {long_date(dates[0])}."
+    return f"Evidence dated {long_date(dates[0])} to {long_date(dates[-1])}."
+
+
+def render_text(answer: Answer, show_passages: bool = True) -> str:
+    lines = [answer.text]
+    if answer.notice:
+        lines.insert(0, f"Note: {answer.notice}")
+    unsupported = [s for s in answer.statements if s.supported is False]
+    for s in unsupported:
+        lines.append(f"  ! not supported by its cited passage: {s.text}")
+    span = evidence_span(answer)
+    if span:
+        lines.append(span)
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            lines.append(f"[{c.key}] {reference(c)}")
+            if show_passages:
+                lines.append(f"    {c.passage}")
+    return "\n".join(lines)
+
+
+def render_markdown(answer: Answer) -> str:
+    """The answer with Markdown footnotes: `[^1]` marks and a reference list."""
+    body = re.sub(r"\[(\d+)\]", r"[^\1]", answer.text)
+    lines = [f"**Q:** {answer.question}", "", body]
+    span = evidence_span(answer)
+    if span:
+        lines += ["", f"*{span}*"]
+    if answer.citations:
+        lines.append("")
+        for c in answer.citations:
+            ref = f'{c.source or "Unknown outlet"}, "{c.title}"'
+            if c.author:
+                ref += f", by {c.author}"
+            ref += f", {short_date(c.published)}"
+            if c.url:
+                ref += f", <{c.url}>"
+            passage = c.passage.replace("\n", " ")
+            lines.append(f'[^{c.key}]: {ref}. Passage: "{passage}"')
+    return "\n".join(lines) + "\n"

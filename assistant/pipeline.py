@@ -1,0 +1,133 @@
+"""The question-answering pipeline: retrieve, draft with a backend, cite.
+
+`Assistant` holds the loaded parts (store, retriever, embedder, backends) so that a UI, a
+batch of questions or an eval pays for loading once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from assistant.answer import REFUSAL, Draft
+from assistant.answer.offline import OfflineAnswerer
+from assistant.bm25 import Filters
+from assistant.cite import build_answer
+from assistant.config import Settings
+from assistant.records import Answer, Passage
+from assistant.retrieve import get_retriever, make_filters
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    k: int | None = None
+    outlets: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    backend: str | None = None
+
+    def filters(self) -> Filters:
+        return make_filters(list(self.outlets), self.since, self.until)
+
+
+class Assistant:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.retriever = get_retriever(settings)
+        self._backends: dict[str, object] = {}
+
+    # Parts ------------------------------------------------------------------------------
+
+    def idf(self, q_terms: list[str]) -> list[float]:
+        """Inverse document frequency of each term over the chunk collection."""
+        kw = self.retriever.keyword_index()
+        if kw is None:
+            return [1.0] * len(q_terms)
+        r = kw.retriever
+        df = getattr(self, "_df", None)
+        if df is None or self._df_version != kw.fingerprint:
+            indptr = r.scores["indptr"]
+            self._df = np.diff(indptr)
+            self._df_version = kw.fingerprint
+            df = self._df
+        n = max(len(kw.ids), 1)
+        vocab = r.vocab_dict
+        out = []
+        for t in q_terms:
+            tid = vocab.get(t)
+            d = int(df[tid]) if tid is not None and tid < len(df) else 0
+            out.append(float(np.log(1 + (n - d + 0.5) / (d + 0.5))))
+        return out
+
+    def backend(self, name: str | None = None):
+        name = name or self.settings.backend
+        if name not in self._backends:
+            if name == "offline":
+                self._backends[name] = OfflineAnswerer(
+                    self.retriever.embedder,
+                    self.idf,
+                    self.settings.refusal_threshold,
+                    self.settings.max_answer_sentences,
+                )
+            elif name == "openai":
+                from assistant.answer.llm import LLMAnswerer
+
+                self._backends[name] = LLMAnswerer(self.settings, self.retriever.embedder, self.backend("offline"))
+            else:
+                raise ValueError(f"unknown backend {name!r}; use 'offline' or 'openai'")
+        return self._backends[name]
+
+    # Asking -----------------------------------------------------------------------------
+
+    def retrieve(self, question: str, options: AskOptions) -> tuple[list[Passage], dict[str, float]]:
+        t = time.perf_counter()
+        result = self.retriever.retrieve(question, options.k or self.settings.top_k, options.filters())
+        timings = dict(result.timings_ms)
+        timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
+        return result.passages, timings
+
+    def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
+        answer = None
+        for event in self.stream(question, options):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, options: AskOptions = AskOptions()) -> Iterator[str | Answer]:
+        """Text deltas as the answer is written, then the finished `Answer`."""
+        started = time.perf_counter()
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty; ask something about the articles")
+        passages, timings = self.retrieve(question, options)
+        backend = self.backend(options.backend)
+        t = time.perf_counter()
+        draft: Draft | None = None
+        if hasattr(backend, "stream"):
+            for event in backend.stream(question, passages):
+                if isinstance(event, Draft):
+                    draft = event
+                else:
+                    yield event
+        else:
+            draft = backend.draft(question, passages)
+        assert draft is not None
+        timings["answer_ms"] = (time.perf_counter() - t) * 1000
+        name = backend.name if not draft.notice or backend.name == "offline" else "offline"
+        answer = build_answer(question, draft, passages, name)
+        if backend.name != "offline" and hasattr(backend, "check_support"):
+            answer = backend.check_support(answer)
+        if not hasattr(backend, "stream"):
+            yield answer.text
+        timings["total_ms"] = (time.perf_counter() - started) * 1000
+        answer.timings_ms = timings
+        answer.config_hash = self.settings.config_hash()
+        yield answer
+
+
+__all__ = ["Assistant", "AskOptions", "REFUSAL"]
