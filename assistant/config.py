@@ -77,7 +77,7 @@ class Settings(BaseSettings):
 
     # Answering
     backend: Literal["offline", "openai"] = Field("offline", description="Who writes the answer: the built-in offline answerer or an OpenAI-compatible LLM.")
-    refusal_threshold: float = Field(0.5, ge=0, le=1, description="Offline answerer refuses below this evidence confidence (calibrated on evals/news.jsonl).")
+    refusal_threshold: float = Field(0.262, ge=0, le=1, description="Offline answerer refuses below this evidence confidence (calibrated on evals/news.jsonl).")
     max_answer_sentences: int = Field(3, ge=1, le=5, description="Most sentences in an offline answer.")
     support_threshold: float = Field(0.45, ge=0, le=1, description="A cited sentence whose support score is below this is flagged unsupported.")
     openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp); falls back to OPENAI_BASE_URL.")

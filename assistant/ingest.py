@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.bm25 import KeywordIndex
-from assistant.chunk import TokenCounter, chunk_article, chunk_header, embed_text
+import numpy as np
+
+from assistant.chunk import TokenCounter, chunk_article, chunk_header, embed_text, split_sentences
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, SourceItem, discover
 from assistant.records import Article, Chunk
@@ -128,11 +130,22 @@ def _process(settings, store, todo, records, report, progress) -> None:
 
     def flush() -> None:
         nonlocal done
-        texts = [embed_text(chunk_header(a), c.text) for a, chunks in pending for c in chunks]
-        vectors = embedder.embed_documents(texts)
+        texts, spans, sentence_spans = [], [], []
+        for article, chunks in pending:
+            header = chunk_header(article)
+            for c in chunks:
+                texts.append(embed_text(header, c.text))
+                sents = split_sentences(c.text)
+                shift = len(header) + 1
+                spans.append([(s.start + shift, s.end + shift) for s in sents])
+                sentence_spans.append(np.array([(s.start + c.start, s.end + c.start) for s in sents], dtype=np.int32).reshape(-1, 2))
+        vectors, span_vectors = embedder.embed_with_spans(texts, spans)
         offset = 0
         for article, chunks in pending:
-            store.replace_article(article, chunks, vectors[offset : offset + len(chunks)])
+            rows = [
+                (c.id, sentence_spans[offset + i], span_vectors[offset + i]) for i, c in enumerate(chunks)
+            ]
+            store.replace_article(article, chunks, vectors[offset : offset + len(chunks)], rows)
             offset += len(chunks)
             (report.updated if article.id in records else report.added).append(article.id)
             report.chunks += len(chunks)

@@ -19,7 +19,7 @@ from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
 from assistant.records import Answer, Passage
-from assistant.retrieve import get_retriever, make_filters
+from assistant.retrieve import RetrievalResult, get_retriever, make_filters
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Assistant:
                     self.idf,
                     self.settings.refusal_threshold,
                     self.settings.max_answer_sentences,
+                    self.retriever.store.sentences.get,
                 )
             elif name == "openai":
                 from assistant.answer.llm import LLMAnswerer
@@ -83,12 +84,11 @@ class Assistant:
 
     # Asking -----------------------------------------------------------------------------
 
-    def retrieve(self, question: str, options: AskOptions) -> tuple[list[Passage], dict[str, float]]:
+    def retrieve(self, question: str, options: AskOptions) -> RetrievalResult:
         t = time.perf_counter()
         result = self.retriever.retrieve(question, options.k or self.settings.top_k, options.filters())
-        timings = dict(result.timings_ms)
-        timings["retrieve_ms"] = (time.perf_counter() - t) * 1000
-        return result.passages, timings
+        result.timings_ms["retrieve_ms"] = (time.perf_counter() - t) * 1000
+        return result
 
     def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         answer = None
@@ -104,7 +104,8 @@ class Assistant:
         question = question.strip()
         if not question:
             raise ValueError("the question is empty; ask something about the articles")
-        passages, timings = self.retrieve(question, options)
+        result = self.retrieve(question, options)
+        passages, timings = result.passages, result.timings_ms
         backend = self.backend(options.backend)
         t = time.perf_counter()
         draft: Draft | None = None
@@ -115,7 +116,7 @@ class Assistant:
                 else:
                     yield event
         else:
-            draft = backend.draft(question, passages)
+            draft = backend.draft(question, passages, query_vector=result.query_vector)
         assert draft is not None
         timings["answer_ms"] = (time.perf_counter() - t) * 1000
         name = backend.name if not draft.notice or backend.name == "offline" else "offline"

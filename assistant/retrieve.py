@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from assistant.bm25 import Filters, KeywordIndex
 from assistant.config import Settings
 from assistant.embed import get_embedder
@@ -56,6 +58,7 @@ def _llama_filters(filters: Filters):
 class RetrievalResult:
     passages: list[Passage]
     timings_ms: dict[str, float]
+    query_vector: np.ndarray | None = None
 
 
 class HybridRetriever:
@@ -83,10 +86,10 @@ class HybridRetriever:
                     self._keyword_version = current
         return self._keyword
 
-    def dense(self, query: str, k: int, filters: Filters) -> list[tuple[Chunk, float]]:
+    def dense(self, query: str, k: int, filters: Filters, vector: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
-        vector = self.embedder.embed_query(query)
+        vector = self.embedder.embed_query(query) if vector is None else vector
         result = self.vector_store.query(
             VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=_llama_filters(filters))
         )
@@ -121,7 +124,8 @@ class HybridRetriever:
         fetch = k * OVERFETCH
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        dense_hits = self.dense(query, fetch, filters)
+        vector = self.embedder.embed_query(query)
+        dense_hits = self.dense(query, fetch, filters, vector)
         t1 = time.perf_counter()
         timings["dense_ms"] = (t1 - t0) * 1000
         keyword = self.keyword_index()
@@ -148,7 +152,7 @@ class HybridRetriever:
             if len(passages) >= k:
                 break
         timings["fuse_ms"] = (time.perf_counter() - t2) * 1000
-        return RetrievalResult(passages, timings)
+        return RetrievalResult(passages, timings, vector)
 
 
 _RETRIEVERS: dict[tuple, HybridRetriever] = {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -107,6 +109,64 @@ def _record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
     )
 
 
+class SentenceVectors:
+    """Per-chunk sentence spans and vectors, in SQLite beside the index (any store mode).
+
+    They let the offline answerer rank every sentence of the retrieved passages without
+    running the model at question time.
+    """
+
+    def __init__(self, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.path = path
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS sentences (chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL,"
+                " spans BLOB NOT NULL, vectors BLOB NOT NULL, dim INTEGER NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS by_article ON sentences(article_id)")
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            self._local.db = db
+        return db
+
+    def replace(self, article_id: str, rows: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """Rows of (chunk id, spans as int32 [n, 2] in article offsets, vectors [n, dim])."""
+        with self._db() as db:
+            db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            db.executemany(
+                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?, ?)",
+                [
+                    (cid, article_id, spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), vecs.shape[1])
+                    for cid, spans, vecs in rows
+                ],
+            )
+
+    def delete(self, article_id: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+
+    def get(self, chunk_ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._db().execute(
+            f"SELECT chunk_id, spans, vectors, dim FROM sentences WHERE chunk_id IN ({marks})", chunk_ids
+        ).fetchall()
+        return {
+            cid: (
+                np.frombuffer(spans, dtype=np.int32).reshape(-1, 2),
+                np.frombuffer(vecs, dtype=np.float16).reshape(-1, dim).astype(np.float32),
+            )
+            for cid, spans, vecs, dim in rows
+        }
+
+
 class ChromaStore:
     """Chunks and article records in two collections named after the index settings."""
 
@@ -124,6 +184,7 @@ class ChromaStore:
         except Exception as exc:
             raise StoreError(f"cannot open the Chroma collections at {self.location} ({exc})") from exc
         self._batch = max(1, min(self.client.get_max_batch_size(), 5000))
+        self.sentences = SentenceVectors(settings.index_dir / f"sentences-{self.name}.sqlite")
 
     @property
     def location(self) -> str:
@@ -183,10 +244,17 @@ class ChromaStore:
         }
         self.articles.upsert(ids=[article.id], embeddings=[[1.0]], metadatas=[md], documents=[article.text])
 
-    def replace_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def replace_article(
+        self,
+        article: Article,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentence_rows: list[tuple[str, np.ndarray, np.ndarray]] | None = None,
+    ) -> None:
         """Make the store hold exactly these chunks for the article (crash-safe on rerun)."""
         self._write_record(article, len(chunks), content_hash="")
         self.chunks.delete(where={"article_id": article.id})
+        self.sentences.replace(article.id, sentence_rows or [])
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
             self.chunks.upsert(
@@ -199,6 +267,7 @@ class ChromaStore:
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
+        self.sentences.delete(article_id)
         self.articles.delete(ids=[article_id])
 
     # Chunks -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.question import QuestionKind, classify, type_match
+from assistant.answer.question import QuestionKind, classify, holds_answer, type_match
 from assistant.chunk import split_sentences
 from assistant.records import Passage
 from assistant.text import terms
@@ -24,9 +24,11 @@ from assistant.text import terms
 EMBED_CANDIDATES = 6
 
 # Weights of the sentence score, tuned on evals/news.jsonl.
-W_DENSE, W_LEX, W_PASSAGE, W_TYPE = 0.45, 0.35, 0.12, 0.08
+W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
 # Confidence: how strongly the best sentence matches, blending meaning and rare-term coverage.
 C_DENSE, C_LEX = 0.6, 0.4
+TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.45, 0.45
+TYPE_SWAP_MARGIN = 0.05
 
 
 @dataclass
@@ -39,6 +41,8 @@ class Candidate:
     coverage: float
     passage_score: float
     type_score: float
+    date_score: float = 0.0
+    vector: np.ndarray | None = None
     dense: float = 0.0
     score: float = 0.0
 
@@ -46,8 +50,9 @@ class Candidate:
 class OfflineAnswerer:
     name = "offline"
 
-    def __init__(self, embedder, idf, refusal_threshold: float, max_sentences: int = 3):
+    def __init__(self, embedder, idf, refusal_threshold: float, max_sentences: int = 3, sentence_vectors=None):
         self.embedder = embedder
+        self.sentence_vectors = sentence_vectors  # callable: chunk ids -> {id: (spans, vectors)}
         self.idf = idf  # callable: list[str] -> list[float]
         self.threshold = refusal_threshold
         self.max_sentences = max_sentences
@@ -57,49 +62,80 @@ class OfflineAnswerer:
         weights = self.idf(q_terms) if q_terms else []
         total = sum(weights) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
+        stored = self.sentence_vectors([p.chunk.id for p in passages]) if self.sentence_vectors else {}
         seen: set[tuple[str, int]] = set()
         out: list[Candidate] = []
         for i, p in enumerate(passages):
             c = p.chunk
-            for s in split_sentences(c.text, offset=c.start):
-                if (c.article_id, s.start) in seen or len(s.text) < 15:
+            if c.id in stored:
+                spans, vectors = stored[c.id]
+                sents = [(int(a), int(b), c.text[a - c.start : b - c.start], v) for (a, b), v in zip(spans, vectors)]
+            else:
+                sents = [(x.start, x.end, x.text, None) for x in split_sentences(c.text, offset=c.start)]
+            for start, end, text, vector in sents:
+                if (c.article_id, start) in seen or len(text) < 15:
                     continue
-                seen.add((c.article_id, s.start))
-                s_terms = set(terms(s.text))
+                seen.add((c.article_id, start))
+                s_terms = set(terms(text))
                 matched = sum(w for t, w in zip(q_terms, weights) if t in s_terms)
                 out.append(
                     Candidate(
                         passage_index=i,
-                        text=s.text,
-                        start=s.start,
-                        end=s.end,
+                        text=text,
+                        start=start,
+                        end=end,
                         lex=matched / total,
                         coverage=matched / total,
                         passage_score=p.score / top_score,
-                        type_score=type_match(kind.kind, s.text),
+                        type_score=type_match(kind.kind, text),
+                        date_score=_date_match(kind.years, c.meta.published),
+                        vector=vector,
                     )
                 )
         return out
 
-    def draft(self, question: str, passages: list[Passage]) -> Draft:
+    def confidence(self, question: str, kind: QuestionKind, best: Candidate, head: list[Candidate], passages: list[Passage]) -> float:
+        """How sure the evidence answers the question: match strength, discounted when the best
+        sentence lacks the kind of answer asked for or the question's year is nowhere in it."""
+        value = C_DENSE * best.dense + C_LEX * best.coverage
+        if not holds_answer(kind, question, best.text):
+            value *= TYPE_MISSING_FACTOR
+        if _unmatched_year(kind, best, passages):
+            value *= YEAR_MISSING_FACTOR
+        return value
+
+    def draft(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
         if not passages:
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
         kind = classify(question)
         cands = self.candidates(question, kind, passages)
         if not cands:
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
-        # Embed only the most promising sentences: each costs several milliseconds.
-        cands.sort(key=lambda c: -(0.6 * c.lex + 0.3 * c.passage_score + 0.1 * c.type_score))
-        head = cands[:EMBED_CANDIDATES]
-        vectors = self.embedder.embed_documents([question] + [c.text for c in head])
-        qv, sv = vectors[0], vectors[1:]
-        for c, v in zip(head, sv):
-            c.dense = float(np.dot(qv, v))
-        for c in cands:
-            c.score = W_DENSE * c.dense + W_LEX * c.lex + W_PASSAGE * c.passage_score + W_TYPE * c.type_score
+        qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
+        # Sentences without stored vectors (an index built before they existed) are embedded
+        # now, only the most promising few: each costs several milliseconds.
+        missing = [c for c in cands if c.vector is None]
+        missing.sort(key=lambda c: -(0.6 * c.lex + 0.3 * c.passage_score + 0.1 * c.type_score))
+        if missing:
+            for c, v in zip(missing, self.embedder.embed_documents([c.text for c in missing[:EMBED_CANDIDATES]])):
+                c.vector = v
+        head = [c for c in cands if c.vector is not None]
+        for c in head:
+            c.dense = float(np.dot(qv, c.vector))
+            c.score = (
+                W_DENSE * c.dense + W_LEX * c.lex + W_PASSAGE * c.passage_score + W_TYPE * c.type_score + W_DATE * c.date_score
+            )
         head.sort(key=lambda c: -c.score)
         best = head[0]
-        confidence = C_DENSE * best.dense + C_LEX * best.coverage
+        if not holds_answer(kind, question, best.text):
+            # A close runner-up that holds the kind of answer asked for is the better answer.
+            best = next(
+                (c for c in head[1:4] if c.score >= best.score - TYPE_SWAP_MARGIN and holds_answer(kind, question, c.text)),
+                best,
+            )
+            head.remove(best)
+            head.insert(0, best)
+        confidence = self.confidence(question, kind, best, head, passages)
         if confidence < self.threshold:
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=confidence, kind=kind.kind)
 
@@ -134,6 +170,21 @@ class OfflineAnswerer:
             for c in chosen
         ]
         return Draft(refused=False, text="", sentences=sentences, confidence=confidence, kind=kind.kind)
+
+
+def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage]) -> bool:
+    """The question names a year that neither the evidence's dates nor its text mention."""
+    if not kind.years:
+        return False
+    published = {p.chunk.meta.published.year for p in passages if p.chunk.meta.published}
+    return not any(y in published or str(y) in best.text for y in kind.years)
+
+
+def _date_match(years: tuple[int, ...], published) -> float:
+    """1 when the question names the year the article was published ("in spring 2020")."""
+    if not years or published is None:
+        return 0.0
+    return 1.0 if published.year in years else 0.0
 
 
 def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:

@@ -13,10 +13,19 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}(st|nd|rd|th)\b|\b(yesterday|today|last (week|month|year)|next (week|month|year)|this year|"
     r"in the past|since|years?|months?|weeks?|days?)\b",
 )
+# "two" and "both" are left out: "the two countries" is how news refers to a pair, not a count.
 _NUMBER_LIKE = re.compile(
-    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|75th|half)\b",
+    r"\b\d[\d,.]*(st|nd|rd|th|%)?\b|\b(three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|half|an hour|a day|a week|a month|a year)\b",
     re.IGNORECASE,
+)
+_PERSON_ROLE_Q = re.compile(
+    r"\b(spokesman|spokeswoman|spokesperson|minister|scholar|analyst|official|ambassador|diplomat|name of|journalist|reporter)\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = re.compile(
+    r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|The|A|An|In|On|At|But|And|For|However|Also|Both|President|Presidents)$"
 )
 _PLACE_LIKE = re.compile(r"\b(in|at|from|to|near|inside|outside)\s+(the\s+)?[A-Z][a-z]+")
 _REASON_LIKE = re.compile(
@@ -38,6 +47,7 @@ class QuestionKind:
     multi: bool
     subject_terms: tuple[str, ...]
     speaker: str | None
+    years: tuple[int, ...] = ()
 
 
 def classify(question: str) -> QuestionKind:
@@ -58,12 +68,13 @@ def classify(question: str) -> QuestionKind:
         kind = "where"
     elif re.match(r"^(why|for what reason|what (was|is) the (reason|purpose|aim|goal))\b", low) or re.search(r"\b(why|reason|purpose|aim|goal)\b", low):
         kind = "why"
-    elif re.match(r"^(who|whom|whose)\b", low) or re.search(r"\b(which|what) (person|president|leader|scholar|official|agency|organization|organisation|outlet|spokesman|minister|think tank)\b", low):
+    elif re.match(r"^(who|whom|whose)\b", low) or re.search(r"\bname of\b", low) or re.search(r"\b(which|what) (person|president|leader|scholar|official|agency|organization|organisation|outlet|spokesman|minister|think tank)\b", low):
         kind = "who"
     else:
         kind = "what"
     subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
-    return QuestionKind(kind, multi, subject, speaker)
+    years = tuple(int(y) for y in re.findall(r"\b(19[5-9]\d|20\d{2})\b", q))
+    return QuestionKind(kind, multi, subject, speaker, years)
 
 
 def type_match(kind: str, sentence: str) -> float:
@@ -81,6 +92,31 @@ def type_match(kind: str, sentence: str) -> float:
     if kind == "quote":
         return 1.0 if _QUOTE.search(sentence) or sentence.lstrip().startswith(("“", '"')) else 0.0
     return 0.0
+
+
+def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
+    """Whether the sentence holds something of the kind asked for that the question lacks.
+
+    Used for refusals: "which spokesman ...?" is not answered by a sentence whose only names
+    are the question's own, nor "how many ...?" by one with no number in it.
+    """
+    if kind.kind == "who" and _PERSON_ROLE_Q.search(question):
+        q_words = {w.lower().strip(".,’'") for w in re.findall(r"[\w.'’-]+", question)}
+        for m in re.finditer(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b", sentence):
+            parts = [p for p in m.group(1).split() if not _NOT_NAMES.match(p)]
+            if len(parts) >= 2 and not any(p.lower() in q_words for p in parts):
+                return True
+        return False
+    if kind.kind == "who":
+        q_words = {w.lower().strip(".,") for w in re.findall(r"[\w.'’-]+", question)}
+        for m in re.finditer(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*", sentence):
+            parts = [p for p in m.group(0).split() if not _NOT_NAMES.match(p)]
+            if parts and not any(p.lower().strip(".,’'s") in q_words or p.lower().strip(".,") in q_words for p in parts):
+                return True
+        return False
+    if kind.kind in ("when", "how_many", "where"):
+        return type_match(kind.kind, sentence) > 0
+    return True
 
 
 def quoted_spans(sentence: str) -> list[str]:

@@ -1,0 +1,412 @@
+"""The LLM backend: an OpenAI-compatible chat endpoint writes the answer, the code checks it.
+
+The prompt (`prompts/system.md`, `prompts/answer.md`) gives each retrieved passage a key,
+`[1]` to `[n]`, and asks for a key on every sentence. After generation the keys are parsed
+back (tolerating the usual malformed variants), keys that match no passage are removed and
+counted, and `check_support` scores each sentence against the passages it cites: an
+uncited sentence, a weakly supported one, or a quotation that is not in its passage is
+flagged. Whenever the endpoint fails (unreachable, slow, an HTTP error, a response that is
+not a chat completion, a dropped stream, an empty reply) the offline answer is returned with
+a one-line notice saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+import numpy as np
+import openai
+
+from assistant.answer import REFUSAL, Draft, DraftSentence
+from assistant.chunk import split_sentences
+from assistant.config import Settings
+from assistant.prompts import load_prompt, prompts_hash
+from assistant.records import Answer, Citation, Passage, Statement
+from assistant.text import normalize, terms
+
+log = logging.getLogger(__name__)
+
+SYSTEM_VARIABLES = {"refusal"}
+ANSWER_VARIABLES = {"question", "passages", "refusal", "last_key"}
+
+# A citation marker: [1], [1, 2], [1-3], [^1], [[1]], 【1】, 【1†source】, [Passage 1], [source 2; 3].
+_LABEL = r"(?:\^|\#|(?:passages?|sources?|refs?|references?|documents?|docs?|articles?|citations?)\s*)?"
+_MARKER = re.compile(
+    rf"(?:\[\[|\[|【|［)\s*{_LABEL}(?P<body>\d+(?:\s*(?:,|;|-|–|—|and|&)\s*{_LABEL}\d+)*)\s*(?:†[^\]】］]*)?(?:\]\]|\]|】|］)",
+    re.IGNORECASE,
+)
+# "(1)" is an enumeration as often as a key: only at a sentence's end, after a word, is it a key.
+_PAREN_MARKER = re.compile(r"(?<=\w)\s*\((?P<body>\d{1,2}(?:\s*,\s*\d{1,2})*)\)(?=\s*(?:[.!?…]|$))", re.MULTILINE)
+# Marker-shaped leftovers that carry no usable key: [^a], 【source】, [].
+_JUNK_MARKER = re.compile(r"\[\^[^\]\s]*\]|【[^】]*】|\[\s*\]")
+_KEY = re.compile(r"\[(\d+)\]")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# Article text must not be able to close the delimiters it is quoted in.
+_DELIMITER = re.compile(r"<\s*(/?)\s*(passages?|question)\b", re.IGNORECASE)
+_QUOTE = re.compile(r'"([^"]+)"|(?<!\w)‘([^‘’]+)’(?!\w)|«([^»]+)»')
+
+
+class _Failure(Exception):
+    """The endpoint failed; the message is the user-facing reason."""
+
+
+# Prompt ------------------------------------------------------------------------------------
+
+
+def _data(text: str) -> str:
+    return _DELIMITER.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
+
+
+def format_passages(passages: list[Passage]) -> str:
+    """Each passage between `<passage>` tags, headed by its key, outlet, headline and date."""
+    blocks = []
+    for i, p in enumerate(passages, start=1):
+        m = p.chunk.meta
+        when = f"{m.published.day} {m.published:%B %Y}" if m.published else "undated"
+        head = f'[{i}] {m.outlet or "unknown outlet"}, "{m.title}", {when}'
+        blocks.append(f'<passage key="[{i}]">\n{_data(head)}\n{_data(p.chunk.text.strip())}\n</passage>')
+    return "\n".join(blocks)
+
+
+# Parsing -----------------------------------------------------------------------------------
+
+
+def _marker_keys(body: str) -> list[int]:
+    keys: list[int] = []
+    for part in re.split(r"\s*(?:,|;|and|&)\s*", body.strip(), flags=re.IGNORECASE):
+        nums = [int(n) for n in re.findall(r"\d+", part)]
+        if len(nums) == 2 and re.search(r"[-–—]", part) and 0 < nums[1] - nums[0] <= 10:
+            keys.extend(range(nums[0], nums[1] + 1))
+        else:
+            keys.extend(nums)
+    return keys
+
+
+def normalize_keys(text: str, n_passages: int) -> tuple[str, int]:
+    """Every citation marker rewritten as `[k]` keys of real passages; the count of removed keys."""
+    removed = 0
+
+    def canonical(m: re.Match) -> str:
+        nonlocal removed
+        keys = _marker_keys(m.group("body"))
+        good = [k for k in dict.fromkeys(keys) if 1 <= k <= n_passages]
+        removed += len(keys) - len([k for k in keys if 1 <= k <= n_passages])
+        return (" " + "".join(f"[{k}]" for k in good)) if good else ""
+
+    text = _MARKER.sub(canonical, text)
+    text = _PAREN_MARKER.sub(canonical, text)
+    text = _JUNK_MARKER.sub("", text)
+    # "ties.[1] Next" -> "ties. [1] Next", so that the sentence splitter sees the boundary.
+    text = re.sub(r"([.!?…][\"'”’)]*)(\[\d)", r"\1 \2", text)
+    return text, removed
+
+
+def _clean(text: str) -> str:
+    text = _BULLET.sub("", text)
+    text = re.sub(r"\s+([.,;:!?…])", r"\1", text)
+    return " ".join(text.split())
+
+
+def split_cited(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of a key-normalized reply, each with its keys (0-based passage indices)."""
+    out: list[tuple[str, list[int]]] = []
+    for s in split_sentences(text):
+        body = s.text
+        lead = re.match(r"^(?:\s*\[\d+\])+", body)
+        if lead and out:
+            out[-1][1].extend(int(k) - 1 for k in _KEY.findall(lead.group(0)))
+            body = body[lead.end() :]
+        keys = [int(k) - 1 for k in _KEY.findall(body)]
+        sentence = _clean(_KEY.sub("", body))
+        if not re.search(r"\w", sentence):
+            if out:
+                out[-1][1].extend(keys)
+            continue
+        out.append((sentence, keys))
+    return [(t, list(dict.fromkeys(k))) for t, k in out]
+
+
+def _is_refusal(text: str) -> bool:
+    return normalize(text) == normalize(REFUSAL)
+
+
+def parse_reply(raw: str, passages: list[Passage], prompt_hash: str | None = None) -> Draft:
+    """A `Draft` from the model's reply: sentences tied to the passages their keys name."""
+    text, removed = normalize_keys(raw, len(passages))
+    cited = split_cited(text)
+    answer = [(t, k) for t, k in cited if not _is_refusal(t)]
+    refused = _is_refusal(_KEY.sub("", text)) or (len(answer) < len(cited) and not any(k for _, k in answer))
+    if refused or not answer:
+        return Draft(refused=True, text=REFUSAL, sentences=[], removed_keys=removed, prompt_hash=prompt_hash, raw=raw)
+    sentences = [
+        DraftSentence(text=t, passage_index=k[0] if k else None, extra_passages=tuple(k[1:])) for t, k in answer
+    ]
+    return Draft(
+        refused=False,
+        text=" ".join(t for t, _ in answer),
+        sentences=sentences,
+        removed_keys=removed,
+        prompt_hash=prompt_hash,
+        raw=raw,
+        unsupported=[i for i, (_, k) in enumerate(answer) if not k],
+    )
+
+
+# The backend -------------------------------------------------------------------------------
+
+
+class LLMAnswerer:
+    """Answers through an OpenAI-compatible endpoint; falls back to `offline` when it fails."""
+
+    name = "openai"
+
+    def __init__(self, settings: Settings, embedder, offline):
+        self.settings = settings
+        self.embedder = embedder
+        self.offline = offline
+        self.system_prompt = load_prompt(settings, "system", SYSTEM_VARIABLES)
+        self.answer_prompt = load_prompt(settings, "answer", ANSWER_VARIABLES)
+        self.prompt_hash = prompts_hash(self.system_prompt, self.answer_prompt)
+        self.base_url = settings.llm_base_url
+        self.client = (
+            openai.OpenAI(
+                base_url=self.base_url,
+                api_key=settings.llm_api_key or "not-needed",
+                timeout=settings.openai_timeout,
+                max_retries=0,
+            )
+            if self.base_url
+            else None
+        )
+
+    def messages(self, question: str, passages: list[Passage]) -> list[dict[str, str]]:
+        return [
+            {"role": "system", "content": self.system_prompt.render(refusal=REFUSAL)},
+            {
+                "role": "user",
+                "content": self.answer_prompt.render(
+                    question=_data(question), passages=format_passages(passages), refusal=REFUSAL, last_key=len(passages)
+                ),
+            },
+        ]
+
+    def draft(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
+        draft = None
+        for event in self.stream(question, passages, query_vector):
+            if isinstance(event, Draft):
+                draft = event
+        assert draft is not None
+        return draft
+
+    def stream(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Iterator[str | Draft]:
+        """Text deltas as the model writes them, then the parsed `Draft` (or the offline one)."""
+        if not passages:
+            yield Draft(refused=True, text=REFUSAL, sentences=[], prompt_hash=self.prompt_hash)
+            return
+        parts: list[str] = []
+        try:
+            for delta in self._deltas(self.messages(question, passages)):
+                parts.append(delta)
+                yield delta
+            if not "".join(parts).strip():
+                raise _Failure(f"The LLM at {self.base_url} returned an empty answer")
+        except _Failure as exc:
+            notice = f"{exc}; showing the offline answer."
+            log.warning(notice)
+            draft = self.offline.draft(question, passages, query_vector=query_vector)
+            draft.notice = notice
+            yield draft
+            return
+        yield parse_reply("".join(parts), passages, self.prompt_hash)
+
+    def _deltas(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        """The reply's text pieces; every way the endpoint can fail becomes a `_Failure`."""
+        if self.client is None:
+            raise _Failure(
+                "No LLM endpoint is configured (set ASSISTANT_OPENAI_BASE_URL, e.g. http://localhost:11434/v1 "
+                "for Ollama or https://api.openai.com/v1)"
+            )
+        at = f"The LLM at {self.base_url}"
+        started = False
+        response = None
+        try:
+            raw = self.client.chat.completions.with_raw_response.create(
+                model=self.settings.openai_model,
+                messages=messages,
+                temperature=self.settings.openai_temperature,
+                stream=True,
+            )
+            response = raw.http_response
+            ctype = raw.headers.get("content-type", "")
+            if "text/event-stream" not in ctype:
+                # A server that ignores stream=True answers one JSON completion; anything else is garbage.
+                yield _completion_text(response.read(), ctype, at)
+                return
+            for chunk in raw.parse():
+                if getattr(chunk, "choices", None) is None:
+                    raise _Failure(f"{at} sent a stream event that is not a chat-completion chunk")
+                for choice in chunk.choices:
+                    content = getattr(getattr(choice, "delta", None), "content", None)
+                    if content:
+                        started = True
+                        yield content
+        except openai.APITimeoutError:
+            when = "stopped answering mid-answer" if started else "did not answer"
+            raise _Failure(f"{at} {when} within {self.settings.openai_timeout:g} s (timed out)") from None
+        except openai.APIConnectionError as exc:
+            if started:
+                raise _Failure(f"{at} dropped the connection mid-answer ({_cause(exc)})") from None
+            raise _Failure(f"{at} could not be reached ({_cause(exc)})") from None
+        except openai.APIStatusError as exc:
+            raise _Failure(f"{at} answered HTTP {exc.status_code} ({_status_detail(exc)})") from None
+        except (openai.OpenAIError, ValueError) as exc:
+            raise _Failure(f"{at} sent a response that is not a chat completion ({_short(str(exc))})") from None
+        finally:
+            if response is not None:
+                response.close()
+
+
+    # Checking ------------------------------------------------------------------------------
+
+    def check_support(self, answer: Answer) -> Answer:
+        """Score each statement against the passages it cites; flag the unsupported ones.
+
+        Support is the mean of a lexical score (the share of the statement's content terms
+        found in the cited passages, headline and outlet included) and a semantic one (cosine
+        between the statement and the closest sentence of a cited passage). A statement with
+        no key, one below `support_threshold`, or one whose quotation is not in its cited
+        passage is unsupported. Each citation gets the sentence that best matches the
+        statements citing it, with its offsets, so a reader sees where to look.
+        """
+        if answer.backend == "offline" or answer.refused or not answer.statements:
+            return answer
+        cited: dict[int, tuple[Citation, Passage, list]] = {}
+        for c in answer.citations:
+            p = _passage_of(c, answer.passages)
+            if p is not None:
+                cited[c.key] = (c, p, split_sentences(p.chunk.text, offset=p.chunk.start))
+        keys = list(cited)
+        texts = [s.text for s in answer.statements] + [x.text for k in keys for x in cited[k][2]]
+        vectors = self.embedder.embed_documents(texts) if texts else np.zeros((0, 0))
+        stmt_vecs, rest = vectors[: len(answer.statements)], vectors[len(answer.statements) :]
+        sent_vecs: dict[int, np.ndarray] = {}
+        for k in keys:
+            n = len(cited[k][2])
+            sent_vecs[k], rest = rest[:n], rest[n:]
+
+        statements: list[Statement] = []
+        best: dict[int, tuple[float, int]] = {}
+        for s, v in zip(answer.statements, stmt_vecs):
+            ks = [k for k in s.keys if k in cited]
+            if not ks:
+                statements.append(replace(s, support=0.0, supported=False))
+                continue
+            sources = [_source_text(cited[k][1]) for k in ks]
+            bag = {t for src in sources for t in terms(src)}
+            own = set(terms(s.text))
+            dense = 0.0
+            for k in ks:
+                if len(sent_vecs[k]):
+                    sims = sent_vecs[k] @ v
+                    i = int(np.argmax(sims))
+                    dense = max(dense, float(sims[i]))
+                    if float(sims[i]) > best.get(k, (-2.0, 0))[0]:
+                        best[k] = (float(sims[i]), i)
+            lexical = len(own & bag) / len(own) if own else dense
+            support = round(min(max((lexical + max(dense, 0.0)) / 2, 0.0), 1.0), 4)
+            ok = support >= self.settings.support_threshold and quotes_found(s.text, sources)
+            statements.append(replace(s, support=support, supported=ok))
+
+        citations = []
+        for c in answer.citations:
+            if c.key in best and c.sentence is None:
+                x = cited[c.key][2][best[c.key][1]]
+                c = replace(c, sentence=x.text, sentence_start=x.start, sentence_end=x.end)
+            citations.append(c)
+        return replace(answer, statements=statements, citations=citations)
+
+
+def _completion_text(body: bytes, ctype: str, at: str) -> str:
+    try:
+        return json.loads(body)["choices"][0]["message"]["content"] or ""
+    except (ValueError, KeyError, IndexError, TypeError):
+        shown = _short(body.decode("utf-8", "replace"), 60)
+        raise _Failure(f"{at} sent a response that is not a chat completion ({ctype or 'no content type'}: {shown!r})") from None
+
+
+def _passage_of(c: Citation, passages: list[Passage]) -> Passage | None:
+    """The retrieved passage a citation points into (its chunk holds the cited span)."""
+    inside = [p for p in passages if p.chunk.article_id == c.article_id and p.chunk.start <= c.start and c.end <= p.chunk.end]
+    exact = [p for p in inside if (p.chunk.start, p.chunk.end) == (c.start, c.end)]
+    return (exact or inside or [None])[0]
+
+
+def _source_text(p: Passage) -> str:
+    """What the model saw of a passage: its header and its text."""
+    m = p.chunk.meta
+    return f"{m.outlet or ''}\n{m.title}\n{p.chunk.text}"
+
+
+def _fold(text: str) -> str:
+    """Quotes, apostrophes, dashes and spaces folded, lower case: how quotations are compared."""
+    table = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
+    return " ".join(text.translate(table).lower().split())
+
+
+def quotations(text: str) -> list[str]:
+    """The quoted passages of a statement: "...", “...”, ‘...’ and «...»."""
+    straight = text.replace("“", '"').replace("”", '"').replace("„", '"')
+    return [next(g for g in m.groups() if g is not None) for m in _QUOTE.finditer(straight)]
+
+
+def quotes_found(statement: str, sources: list[str]) -> bool:
+    """Every quotation of the statement appears verbatim (quotes and spacing folded) in a source.
+
+    An ellipsis or an editor's [bracketed insertion] splits a quotation into pieces, each of
+    which must appear, in order.
+    """
+    folded = [_fold(src) for src in sources]
+    for quote in quotations(statement):
+        pieces = [_fold(p).strip(" .,;:!?'\"") for p in re.split(r"\.\.\.|…|\[[^\]]*\]", quote)]
+        pieces = [p for p in pieces if p]
+        if pieces and not any(_in_order(pieces, src) for src in folded):
+            return False
+    return True
+
+
+def _in_order(pieces: list[str], source: str) -> bool:
+    at = 0
+    for piece in pieces:
+        at = source.find(piece, at)
+        if at < 0:
+            return False
+        at += len(piece)
+    return True
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cause(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc
+    text = str(cause)
+    if "refused" in text.lower():
+        return "connection refused"
+    return _short(text or type(cause).__name__)
+
+
+def _status_detail(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    message = body.get("message") if isinstance(body, dict) else None
+    detail = _short(str(message or body or exc.message), 100)
+    if exc.status_code == 401:
+        detail += "; check ASSISTANT_OPENAI_API_KEY"
+    elif exc.status_code == 404:
+        detail += "; check the base URL and ASSISTANT_OPENAI_MODEL"
+    return detail

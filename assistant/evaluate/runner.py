@@ -1,0 +1,438 @@
+"""Run an eval: ask every question through the real pipeline, score, aggregate, write reports."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.evaluate import metrics as M
+from assistant.evaluate.datasets import Dataset, EvalError, EvalItem, MissingArticlesError, resolve_dataset
+from assistant.records import Answer
+
+#: (stage, done, total), the same shape as `assistant.ingest`'s progress callback.
+Progress = Callable[[str, int, int], None]
+
+#: Every aggregated metric, in report order. Rates over questions unless named otherwise.
+METRICS = (
+    "correct", "hit@1", "hit@5", "mrr@10", "article_recall@5", "passage_hit@1", "passage_hit@5",
+    "answer_contains", "f1", "exact_match", "citation_precision", "citation_recall",
+    "supported_share", "lexical_supported_share", "refusal_recall", "false_refusal_rate",
+    "fact_hits@4", "fact_hits@10", "fact_mrr@10", "fact_map@10",
+    "judge_faithfulness", "judge_correctness",
+)
+#: Dropped from a run's figures when no question of the dataset has them.
+OPTIONAL_METRICS = ("fact_hits@4", "fact_hits@10", "fact_mrr@10", "fact_map@10", "judge_faithfulness", "judge_correctness")
+CALIBRATION_STEPS = 101
+
+
+@dataclass
+class EvalRun:
+    """Everything one eval produced; `results.json` is `to_dict()`."""
+
+    dataset: dict[str, Any]
+    backend: str
+    date: str
+    config_hash: str
+    corpus_fingerprint: str
+    prompt_hashes: dict[str, str]
+    metrics: dict[str, float | None]
+    by_type: dict[str, dict[str, float | None]]
+    counts: dict[str, int]
+    latency_ms: dict[str, dict[str, float]]
+    calibration: dict[str, Any]
+    questions: list[dict[str, Any]]
+    settings: dict[str, Any]
+    out_dir: Path
+    judge: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def results_json(self) -> Path:
+        return self.out_dir / "results.json"
+
+    @property
+    def report_md(self) -> Path:
+        return self.out_dir / "report.md"
+
+    @property
+    def report_html(self) -> Path:
+        return self.out_dir / "report.html"
+
+    def flat_metrics(self) -> dict[str, float | None]:
+        """Names `check_thresholds` and `--compare` understand: overall (`hit@5`), per type
+        (`who:hit@5`) and latency per stage (`total_ms_p95`)."""
+        return flat_metrics(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": 1,
+            "date": self.date,
+            "dataset": self.dataset,
+            "backend": self.backend,
+            "config_hash": self.config_hash,
+            "prompt_hashes": self.prompt_hashes,
+            "corpus_fingerprint": self.corpus_fingerprint,
+            "elapsed_s": round(self.elapsed_s, 2),
+            "counts": self.counts,
+            "metrics": self.metrics,
+            "by_type": self.by_type,
+            "latency_ms": self.latency_ms,
+            "calibration": self.calibration,
+            "judge": self.judge,
+            "comparison": self.comparison,
+            "notes": self.notes,
+            "settings": self.settings,
+            "questions": self.questions,
+        }
+
+    def summary(self) -> str:
+        from assistant.evaluate.report import summary_text
+
+        return summary_text(self)
+
+
+def flat_metrics(results: dict[str, Any]) -> dict[str, float | None]:
+    flat: dict[str, float | None] = dict(results["metrics"])
+    for kind, values in results.get("by_type", {}).items():
+        flat.update({f"{kind}:{name}": v for name, v in values.items() if name != "n"})
+    for stage, stats in results.get("latency_ms", {}).items():
+        flat[f"{stage}_p50"] = stats["p50"]
+        flat[f"{stage}_p95"] = stats["p95"]
+    return flat
+
+
+# Scoring one question ---------------------------------------------------------------------
+
+
+def _statement_support(answer: Answer) -> list[dict[str, Any]]:
+    by_key = {c.key: c for c in answer.citations}
+    out = []
+    for s in answer.statements:
+        passages = [by_key[k].passage for k in s.keys if k in by_key]
+        lexical = bool(passages) and M.lexically_supported(s.text, passages)
+        out.append(
+            {
+                "text": s.text,
+                "keys": list(s.keys),
+                "support": s.support,
+                "supported": s.supported,
+                "lexical_supported": lexical,
+                "counted_supported": s.supported if s.supported is not None else lexical,
+            }
+        )
+    return out
+
+
+def score(item: EvalItem, answer: Answer) -> tuple[dict[str, float | bool | None], list[dict[str, Any]]]:
+    """Per-question metrics (None where a metric does not apply) and per-statement support."""
+    ranked = M.dedup(p.chunk.article_id for p in answer.passages)
+    chunks = [p.chunk.text for p in answer.passages]
+    cited = M.dedup(c.article_id for c in answer.citations)
+    gold_articles = item.gold_articles if item.answerable else ()
+    gold_passages = item.gold_passages if item.answerable else ()
+    text = "" if answer.refused else answer.text
+    m: dict[str, float | bool | None] = {
+        "hit@1": M.hit_at(ranked, gold_articles, 1),
+        "hit@5": M.hit_at(ranked, gold_articles, 5),
+        "mrr@10": M.reciprocal_rank(ranked, gold_articles, 10),
+        "article_recall@5": M.recall_at(ranked, gold_articles, 5),
+        "passage_hit@1": M.passage_hit_at(chunks, gold_passages, 1),
+        "passage_hit@5": M.passage_hit_at(chunks, gold_passages, 5),
+        "answer_contains": M.contains_answer(text, item.gold_answers) if item.gold_answers else None,
+        "f1": M.best_f1(text, item.gold_answers),
+        "exact_match": M.exact_match(text, item.gold_answers),
+        "citation_precision": M.citation_precision(cited, gold_articles),
+        "citation_recall": M.citation_recall(cited, gold_articles),
+        "refused": answer.refused,
+    }
+    if item.answerable and item.gold_facts:
+        m.update(M.fact_scores(chunks, item.gold_facts, 10))
+    statements = _statement_support(answer)
+    if statements and not answer.refused:
+        m["supported_share"] = M.mean(s["counted_supported"] for s in statements)
+        m["lexical_supported_share"] = M.mean(s["lexical_supported"] for s in statements)
+    else:
+        m["supported_share"] = m["lexical_supported_share"] = None
+    if not item.answerable:
+        m["correct"] = answer.refused
+    elif item.gold_answers:
+        m["correct"] = bool(m["answer_contains"])
+    else:
+        m["correct"] = None
+    return m, statements
+
+
+def verdict(item: EvalItem, answer: Answer, correct: bool | None) -> str:
+    if not item.answerable:
+        return "refused correctly" if answer.refused else "answered an unanswerable question"
+    if answer.refused:
+        return "false refusal"
+    if correct is None:
+        return "answered (no gold answer to check)"
+    return "correct" if correct else "wrong answer"
+
+
+# Aggregating ------------------------------------------------------------------------------
+
+
+def aggregate(records: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Means over the questions each metric applies to; refusal rates over (un)answerable ones."""
+    out: dict[str, float | None] = {}
+    for name in METRICS:
+        if name == "refusal_recall":
+            out[name] = M.mean(r["metrics"]["refused"] for r in records if not r["answerable"])
+        elif name == "false_refusal_rate":
+            out[name] = M.mean(r["metrics"]["refused"] for r in records if r["answerable"])
+        else:
+            out[name] = M.mean(r["metrics"].get(name) for r in records)
+    out["n"] = len(records)
+    return out
+
+
+def _drop_unused(values: dict[str, float | None], records: list[dict[str, Any]]) -> dict[str, float | None]:
+    used = {k for r in records for k, v in r["metrics"].items() if v is not None}
+    return {k: v for k, v in values.items() if k not in OPTIONAL_METRICS or k in used}
+
+
+def latency(answers: list[Answer]) -> dict[str, dict[str, float]]:
+    stages = list(dict.fromkeys(k for a in answers for k in a.timings_ms))
+    return {s: M.percentiles([a.timings_ms[s] for a in answers if s in a.timings_ms]) for s in stages}
+
+
+def calibration(records: list[dict[str, Any]], threshold: float, backend: str) -> dict[str, Any]:
+    curve = M.refusal_curve(
+        [r["confidence"] for r in records], [r["answerable"] for r in records], np.linspace(0, 1, CALIBRATION_STEPS)
+    )
+    best = None
+    rr, fr = curve["refusal_recall"], curve["false_refusal_rate"]
+    if rr and rr[0] is not None and fr[0] is not None:
+        # Youden's J: the threshold that best separates unanswerable from answerable questions.
+        j = [a - b for a, b in zip(rr, fr)]
+        best = curve["thresholds"][int(np.argmax(j))]
+    return {**curve, "current_threshold": threshold, "best_threshold": best, "backend": backend}
+
+
+# Running ----------------------------------------------------------------------------------
+
+
+def prompt_hashes(prompts_dir: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(prompts_dir.glob("*.md"))}
+
+
+def check_index(settings: Settings, items: list[EvalItem], dataset: str) -> None:
+    """Raise `MissingArticlesError` when gold articles of the dataset are not indexed."""
+    from assistant.store import open_store
+
+    store = open_store(settings)
+    indexed = set(store.article_records())
+    gold = list(dict.fromkeys(a for i in items for a in i.gold_articles))
+    missing = [a for a in gold if a not in indexed]
+    if not missing:
+        return
+    shown = ", ".join(missing[:10]) + (f" (and {len(missing) - 10} more)" if len(missing) > 10 else "")
+    where = f"the index at {store.location}" + (" (empty)" if not indexed else "")
+    raise MissingArticlesError(
+        f"{len(missing)} of the {len(gold)} gold articles of {dataset} are not in {where}: {shown}. "
+        "Ingest the articles first (`assistant ingest corpus/`, or the folder they come from), "
+        "or point ASSISTANT_INDEX_DIR at the index that holds them.",
+        missing,
+    )
+
+
+def benchmark_settings(settings: Settings, dataset: Dataset, progress: Progress | None) -> Settings:
+    """Index the dataset's own corpus into a folder of its own, keyed by the corpus's hash."""
+    from assistant.evaluate.multihop import corpus_jsonl
+    from assistant.ingest import ingest
+
+    assert dataset.corpus is not None
+    text = corpus_jsonl(dataset.corpus)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", dataset.name.split("/")[-1] if ":" in dataset.name else dataset.name).strip("-")
+    root = settings.index_dir / "benchmarks" / f"{slug or 'dataset'}-{digest}"
+    root.mkdir(parents=True, exist_ok=True)
+    corpus_path = root / "corpus.jsonl"
+    if not corpus_path.exists() or corpus_path.read_text(encoding="utf-8") != text:
+        corpus_path.write_text(text, encoding="utf-8")
+    bench = settings.model_copy(update={"index_dir": root / "index", "log_path": root / "answers.sqlite"})
+    report = ingest(bench, [corpus_path], prune=True, progress=progress)
+    if report.failed:
+        first = report.failed[0]
+        raise EvalError(f"{len(report.failed)} articles of the {dataset.name} corpus failed to ingest; first: {first.path}: {first.reason}")
+    return bench
+
+
+@contextmanager
+def rich_progress() -> Iterator[Progress]:
+    """A rich progress bar on stderr, as a `Progress` callback (one bar per stage)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=False
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def run_eval(
+    settings: Settings,
+    dataset: Path | str = "evals/news.jsonl",
+    backend: str | None = None,
+    out_dir: Path | None = None,
+    compare: Path | None = None,
+    progress: Progress | None = None,
+    limit: int | None = None,
+    judge: bool | None = None,
+) -> EvalRun:
+    """Ask every question of `dataset`, score the answers, write results.json and the reports.
+
+    `dataset`: a JSONL path (evals/README.md), `multihop-sample` or `multihop:/path/to/dir`.
+    `out_dir` defaults to evals/runs/<UTC timestamp>. `compare`: an earlier results.json (or its
+    folder) to diff against. `judge`: LLM-judged faithfulness and correctness; default on when
+    the backend is "openai". Raises `EvalError` (`DatasetError`, `MissingArticlesError`) before
+    asking anything when the dataset or the index cannot serve the eval.
+    """
+    from assistant.evaluate.compare import compare_runs, load_results
+    from assistant.evaluate.report import write_reports
+    from assistant.pipeline import Assistant, AskOptions
+    from assistant.store import open_store
+
+    started = time.perf_counter()
+    stamp = datetime.now(timezone.utc)
+    data = resolve_dataset(dataset, limit)
+    backend_name = backend or settings.backend
+    if backend_name not in ("offline", "openai"):
+        raise EvalError(f"unknown backend {backend_name!r}; use 'offline' or 'openai'")
+    old = load_results(compare) if compare else None
+    use_judge = backend_name == "openai" if judge is None else judge
+    if data.corpus is not None:
+        settings = benchmark_settings(settings, data, progress)
+    else:
+        check_index(settings, data.items, data.source)
+    judge_client = None
+    if use_judge:
+        from assistant.evaluate.judge import Judge
+
+        judge_client = Judge(settings)
+
+    assistant = Assistant(settings)
+    options = AskOptions(k=data.k, backend=backend_name)
+    records: list[dict[str, Any]] = []
+    answers: list[Answer] = []
+    try:
+        for n, item in enumerate(data.items, start=1):
+            answer = assistant.ask(item.question, options)
+            answers.append(answer)
+            records.append(_record(item, answer, judge_client))
+            if progress:
+                progress("asking", n, len(data.items))
+    finally:
+        if judge_client:
+            judge_client.close()
+
+    overall = _drop_unused(aggregate(records), records)
+    overall.pop("n")
+    types = list(dict.fromkeys(r["type"] for r in records))
+    by_type = {t: _drop_unused(aggregate([r for r in records if r["type"] == t]), records) for t in types}
+    run = EvalRun(
+        dataset={
+            "name": data.name,
+            "source": data.source,
+            "sha256": data.sha256,
+            "limit": limit,
+            "questions": len(data.items),
+            "retrieval_k": data.k or settings.top_k,
+            "index_dir": str(settings.index_dir),
+        },
+        backend=backend_name,
+        date=stamp.isoformat(timespec="seconds"),
+        config_hash=settings.config_hash(),
+        corpus_fingerprint=open_store(settings).fingerprint(),
+        prompt_hashes=prompt_hashes(settings.prompts_dir),
+        metrics=overall,
+        by_type=by_type,
+        counts={
+            "questions": len(records),
+            "answerable": sum(r["answerable"] for r in records),
+            "unanswerable": sum(not r["answerable"] for r in records),
+            "refused": sum(bool(r["refused"]) for r in records),
+        },
+        latency_ms=latency(answers),
+        calibration=calibration(records, settings.refusal_threshold, backend_name),
+        questions=records,
+        settings=settings.model_dump(mode="json", exclude={"openai_api_key"}),
+        out_dir=Path(out_dir) if out_dir else Path("evals/runs") / stamp.strftime("%Y%m%d-%H%M%S"),
+        judge=_judge_summary(settings, records) if use_judge else None,
+        notes=list(data.notes),
+    )
+    if old is not None:
+        run.comparison = compare_runs(old, run.to_dict(), str(compare))
+    run.elapsed_s = time.perf_counter() - started
+    write_reports(run)
+    return run
+
+
+def _record(item: EvalItem, answer: Answer, judge) -> dict[str, Any]:
+    metrics, statements = score(item, answer)
+    gold = set(item.gold_articles)
+    facts = [M.strip_spaces(f) for f in item.gold_facts]
+    judged = None
+    if judge is not None:
+        faith, correct = judge.faithfulness(answer), judge.correctness(item, answer)
+        metrics["judge_faithfulness"] = faith.score if faith else None
+        metrics["judge_correctness"] = correct.score if correct else None
+        judged = {"faithfulness": faith.to_dict() if faith else None, "correctness": correct.to_dict() if correct else None}
+    return {
+        **item.to_dict(),
+        "answer": answer.text,
+        "refused": answer.refused,
+        "confidence": round(float(answer.confidence), 4),
+        "backend": answer.backend,
+        "notice": answer.notice,
+        "verdict": verdict(item, answer, metrics["correct"]),
+        "metrics": metrics,
+        "judge": judged,
+        "citations": [
+            {"key": c.key, "article_id": c.article_id, "title": c.title, "source": c.source,
+             "published": c.published, "gold": c.article_id in gold, "passage": c.passage}
+            for c in answer.citations
+        ],
+        "statements": statements,
+        "retrieved": [
+            {"rank": r, "chunk_id": p.chunk.id, "article_id": p.chunk.article_id, "score": round(p.score, 4),
+             "gold_article": p.chunk.article_id in gold,
+             **({"holds_fact": any(f in M.strip_spaces(p.chunk.text) for f in facts)} if facts else {})}
+            for r, p in enumerate(answer.passages, start=1)
+        ],
+        "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
+    }
+
+
+def _judge_summary(settings: Settings, records: list[dict[str, Any]]) -> dict[str, Any]:
+    verdicts = [v for r in records if r["judge"] for v in r["judge"].values() if v]
+    return {
+        "model": settings.openai_model,
+        "base_url": settings.llm_base_url,
+        "faithfulness": M.mean(r["metrics"].get("judge_faithfulness") for r in records),
+        "correctness": M.mean(r["metrics"].get("judge_correctness") for r in records),
+        "judged": sum(v["error"] is None for v in verdicts),
+        "errors": sum(v["error"] is not None for v in verdicts),
+    }

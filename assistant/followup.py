@@ -1,0 +1,82 @@
+"""Follow-up questions made standalone before retrieval, with a small offline heuristic.
+
+Retrieval sees one question at a time, so "and what did the Kremlin say?" after "What did
+Obama and Putin discuss on their call?" would search for the Kremlin alone. A question that
+looks like a follow-up (short, opening with "and" / "what about" / "how about", or leaning on
+a pronoun with no name of its own) gets the key words of the previous question appended,
+names first: "what did the Kremlin say? (Obama Putin call)".
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Most words a question can have and still count as "short", so a follow-up.
+SHORT_WORDS = 3
+#: Most words carried over from the previous question.
+MAX_CARRIED = 5
+
+_OPENERS = re.compile(r"^\s*(and|but|also|so)\b[\s,]*", re.IGNORECASE)
+_FOLLOWUP_START = re.compile(r"^\s*(and|but|also|what about|how about)\b", re.IGNORECASE)
+_PRONOUNS = {"he", "she", "it", "they", "that", "this", "them", "their", "his", "her", "its", "those", "these", "him"}
+_WORD = re.compile(r"[A-Za-z][\w'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
+# Words that carry no topic: question words, auxiliaries, pronouns and verbs of reporting.
+_STOP = {
+    "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "before", "between", "both", "but", "by", "can", "could", "did", "discuss", "discussed", "do", "does",
+    "during", "else", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it",
+    "just", "many", "me", "more", "much", "my", "no", "not", "of", "on", "or", "other", "our", "over",
+    "said", "say", "says", "should", "so", "some", "tell", "than", "the", "then", "there", "to", "told",
+    "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will",
+    "with", "would", "you", "your",
+} | _PRONOUNS
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _is_name(word: str, first: bool) -> bool:
+    """A capitalized word that is not a stop word (the first word only if it is not one either)."""
+    return word[:1].isupper() and word.lower() not in _STOP and not (first and word.lower() in _STOP)
+
+
+def key_terms(question: str) -> list[str]:
+    """The question's topic words: names (capitalized) first, then other content words."""
+    words = _words(question)
+    names = [w for i, w in enumerate(words) if _is_name(w, i == 0)]
+    others = [w for w in words if w not in names and w.lower() not in _STOP and len(w) > 2]
+    seen: set[str] = set()
+    out = []
+    for w in names + others:
+        if w.lower() not in seen:
+            seen.add(w.lower())
+            out.append(w)
+    return out
+
+
+def is_followup(question: str) -> bool:
+    words = _words(question)
+    if len(words) <= SHORT_WORDS or _FOLLOWUP_START.match(question):
+        return True
+    has_pronoun = any(w.lower() in _PRONOUNS for w in words)
+    has_name = any(_is_name(w, i == 0) for i, w in enumerate(words))
+    return has_pronoun and not has_name
+
+
+def standalone(question: str, previous: list[str]) -> str:
+    """The question as it should be searched, given the earlier user questions (oldest first).
+
+    Unchanged when it does not look like a follow-up or there is nothing before it. The
+    previous question is itself made standalone first, so a chain of follow-ups keeps its topic.
+    """
+    question = question.strip()
+    if not previous or not is_followup(question):
+        return question
+    context = standalone(previous[-1], previous[:-1])
+    own = {w.lower() for w in _words(question)}
+    carried = [w for w in key_terms(context) if w.lower() not in own][:MAX_CARRIED]
+    if not carried:
+        return question
+    core = _OPENERS.sub("", question) or question
+    return f"{core} ({' '.join(carried)})"
