@@ -130,8 +130,9 @@ def evidence_span(answer: Answer) -> str | None:
     return f"Evidence dated {long_date(dates[0])} to {long_date(dates[-1])}."
 
 
-def render_text(answer: Answer, show_passages: bool = True) -> str:
-    lines = [answer.text]
+def render_text(answer: Answer, show_passages: bool = True, include_answer: bool = True) -> str:
+    """Human-readable answer, its flags, its evidence dates and its sources with passages."""
+    lines = [answer.text] if include_answer else []
     if answer.notice:
         lines.insert(0, f"Note: {answer.notice}")
     unsupported = [s for s in answer.statements if s.supported is False]

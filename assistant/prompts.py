@@ -10,12 +10,17 @@ prompt's SHA-256 is recorded on the answers it produced.
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
+from assistant.records import Passage
+
+# Article text must not be able to close the delimiters it is quoted in.
+_DELIMITER = re.compile(r"<\s*(/?)\s*(passages?|question)\b", re.IGNORECASE)
 
 
 class PromptError(ValueError):
@@ -99,3 +104,19 @@ def prompts_hash(*prompts: Prompt) -> str:
     for p in prompts:
         h.update(f"{p.name}\x00{p.sha256}\x00".encode())
     return h.hexdigest()[:12]
+
+
+def as_data(text: str) -> str:
+    """Text quoted into a prompt with its delimiter-like tags defused (`</passage>` -> `‹/passage>`)."""
+    return _DELIMITER.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
+
+
+def format_passages(passages: list[Passage]) -> str:
+    """Each passage between `<passage>` tags, headed by its key, outlet, headline and date."""
+    blocks = []
+    for i, p in enumerate(passages, start=1):
+        m = p.chunk.meta
+        when = f"{m.published.day} {m.published:%B %Y}" if m.published else "undated"
+        head = f'[{i}] {m.outlet or "unknown outlet"}, "{m.title}", {when}'
+        blocks.append(f'<passage key="[{i}]">\n{as_data(head)}\n{as_data(p.chunk.text.strip())}\n</passage>')
+    return "\n".join(blocks)

@@ -49,7 +49,7 @@ SOURCES_CSS = """
 .sources .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem .8rem; }
 .sources .meta { font-size: .85em; color: var(--body-text-color-subdued); }
 .sources .headline { font-weight: 600; margin: .15rem 0; }
-.sources blockquote { margin: .4rem 0 0; padding-left: .6rem; border-left: 3px solid var(--color-accent); }
+.sources blockquote { margin: .4rem 0 0; padding-left: .6rem; border-left: 3px solid var(--color-accent); white-space: pre-line; }
 .sources mark { background: #fde68a; color: #111; padding: 0 .1em; }
 .sources .key { font-weight: 600; margin-right: .3em; }
 .sources .flags { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; border-radius: 8px; padding: .5rem .8rem; }
@@ -171,6 +171,14 @@ def describe_report(report: IngestReport) -> str:
 
 # The app's state -------------------------------------------------------------------------
 
+_INGEST_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _ingest_lock(settings: Settings) -> threading.Lock:
+    """One writer per index in this process: two apps on one index must not ingest at once."""
+    key = (str(settings.index_dir.resolve()), settings.collection_name)
+    return _INGEST_LOCKS.setdefault(key, threading.Lock())
+
 
 class AssistantUI:
     """What the UI's handlers share: the loaded assistant, the store, the log, the first ingest."""
@@ -182,7 +190,7 @@ class AssistantUI:
         self.log = AnswerLog(settings.answer_log)
         self.uploads = settings.index_dir / "uploads"
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
-        self.ingest_lock = threading.Lock()
+        self.ingest_lock = _ingest_lock(settings)
         self.ready = threading.Event()
         self.status = "Checking the index…"
         self._echo = echo or (lambda line: None)
@@ -292,13 +300,14 @@ class AssistantUI:
         if entry is not None:
             self.log.feedback(entry, 1 if data.liked is True else -1 if data.liked is False else 0)
 
-    def export(self, answer: Answer | None) -> str | None:
+    def export(self, answer: Answer | None) -> gr.DownloadButton:
+        """Write the last answer as Markdown with footnotes and offer it for download."""
         if answer is None:
             gr.Warning("Ask a question first: there is no answer to export yet.")
-            return None
+            return gr.DownloadButton(visible=False)
         path = self.exports / f"answer-{slug(answer.question.lower())[:60]}-{int(time.time())}.md"
         path.write_text(render_markdown(answer), encoding="utf-8")
-        return str(path)
+        return gr.DownloadButton(f"Download {path.name}", value=str(path), visible=True)
 
     # Corpus -------------------------------------------------------------------------
 
@@ -408,11 +417,11 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                     gr.Markdown("### Sources")
                     sources.render()
                     export_btn = gr.Button("Export answer as Markdown", elem_id="export")
-                    export_file = gr.File(label="Markdown export", interactive=False, elem_id="export-file")
+                    export_file = gr.DownloadButton("Download Markdown", visible=False, elem_id="export-download")
                     attributions.render()
         with gr.Tab("Corpus", id="corpus-tab"):
-            articles = gr.Dataframe(headers=TABLE_HEADERS,
-                                    interactive=False, wrap=True, elem_id="articles", label="Indexed articles")
+            articles = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="articles",
+                                    label="Indexed articles", column_widths=["19%", "37%", "14%", "14%", "10%", "6%"])
             with gr.Row():
                 with gr.Column():
                     files = gr.File(file_count="multiple", label="Upload articles (.txt, .md, .html, .jsonl)",
@@ -431,6 +440,7 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
         add_btn.click(ui.add_files, [files], [corpus_msg, files, status, *views], api_visibility="private")
         delete_btn.click(ui.delete, [delete_id], [corpus_msg, status, *views], api_visibility="private")
         gr.api(ui.api_ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY)
+    app.assistant_ui = ui  # the handlers' shared state, for tests and for embedding the app
     return app
 
 

@@ -21,10 +21,11 @@ from dataclasses import replace
 import numpy as np
 import openai
 
-from assistant.answer import REFUSAL, Draft, DraftSentence
+from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.chunk import split_sentences
 from assistant.config import Settings
-from assistant.prompts import load_prompt, prompts_hash
+from assistant.embed import Embedder
+from assistant.prompts import as_data, format_passages, load_prompt, prompts_hash
 from assistant.records import Answer, Citation, Passage, Statement
 from assistant.text import normalize, terms
 
@@ -45,31 +46,11 @@ _PAREN_MARKER = re.compile(r"(?<=\w)\s*\((?P<body>\d{1,2}(?:\s*,\s*\d{1,2})*)\)(
 _JUNK_MARKER = re.compile(r"\[\^[^\]\s]*\]|【[^】]*】|\[\s*\]")
 _KEY = re.compile(r"\[(\d+)\]")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-# Article text must not be able to close the delimiters it is quoted in.
-_DELIMITER = re.compile(r"<\s*(/?)\s*(passages?|question)\b", re.IGNORECASE)
 _QUOTE = re.compile(r'"([^"]+)"|(?<!\w)‘([^‘’]+)’(?!\w)|«([^»]+)»')
 
 
 class _Failure(Exception):
     """The endpoint failed; the message is the user-facing reason."""
-
-
-# Prompt ------------------------------------------------------------------------------------
-
-
-def _data(text: str) -> str:
-    return _DELIMITER.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
-
-
-def format_passages(passages: list[Passage]) -> str:
-    """Each passage between `<passage>` tags, headed by its key, outlet, headline and date."""
-    blocks = []
-    for i, p in enumerate(passages, start=1):
-        m = p.chunk.meta
-        when = f"{m.published.day} {m.published:%B %Y}" if m.published else "undated"
-        head = f'[{i}] {m.outlet or "unknown outlet"}, "{m.title}", {when}'
-        blocks.append(f'<passage key="[{i}]">\n{_data(head)}\n{_data(p.chunk.text.strip())}\n</passage>')
-    return "\n".join(blocks)
 
 
 # Parsing -----------------------------------------------------------------------------------
@@ -164,7 +145,7 @@ class LLMAnswerer:
 
     name = "openai"
 
-    def __init__(self, settings: Settings, embedder, offline):
+    def __init__(self, settings: Settings, embedder: Embedder, offline: Backend):
         self.settings = settings
         self.embedder = embedder
         self.offline = offline
@@ -189,7 +170,7 @@ class LLMAnswerer:
             {
                 "role": "user",
                 "content": self.answer_prompt.render(
-                    question=_data(question), passages=format_passages(passages), refusal=REFUSAL, last_key=len(passages)
+                    question=as_data(question), passages=format_passages(passages), refusal=REFUSAL, last_key=len(passages)
                 ),
             },
         ]
@@ -269,7 +250,6 @@ class LLMAnswerer:
             if response is not None:
                 response.close()
 
-
     # Checking ------------------------------------------------------------------------------
 
     def check_support(self, answer: Answer) -> Answer:
@@ -284,18 +264,18 @@ class LLMAnswerer:
         """
         if answer.backend == "offline" or answer.refused or not answer.statements:
             return answer
-        cited: dict[int, tuple[Citation, Passage, list]] = {}
+        cited: dict[int, tuple[Passage, list]] = {}
         for c in answer.citations:
             p = _passage_of(c, answer.passages)
             if p is not None:
-                cited[c.key] = (c, p, split_sentences(p.chunk.text, offset=p.chunk.start))
+                cited[c.key] = (p, split_sentences(p.chunk.text, offset=p.chunk.start))
         keys = list(cited)
-        texts = [s.text for s in answer.statements] + [x.text for k in keys for x in cited[k][2]]
-        vectors = self.embedder.embed_documents(texts) if texts else np.zeros((0, 0))
+        texts = [s.text for s in answer.statements] + [x.text for k in keys for x in cited[k][1]]
+        vectors = self.embedder.embed_documents(texts)
         stmt_vecs, rest = vectors[: len(answer.statements)], vectors[len(answer.statements) :]
         sent_vecs: dict[int, np.ndarray] = {}
         for k in keys:
-            n = len(cited[k][2])
+            n = len(cited[k][1])
             sent_vecs[k], rest = rest[:n], rest[n:]
 
         statements: list[Statement] = []
@@ -305,9 +285,9 @@ class LLMAnswerer:
             if not ks:
                 statements.append(replace(s, support=0.0, supported=False))
                 continue
-            sources = [_source_text(cited[k][1]) for k in ks]
+            sources = [_source_text(cited[k][0]) for k in ks]
             bag = {t for src in sources for t in terms(src)}
-            own = set(terms(s.text))
+            own = list(dict.fromkeys(terms(s.text)))
             dense = 0.0
             for k in ks:
                 if len(sent_vecs[k]):
@@ -316,7 +296,7 @@ class LLMAnswerer:
                     dense = max(dense, float(sims[i]))
                     if float(sims[i]) > best.get(k, (-2.0, 0))[0]:
                         best[k] = (float(sims[i]), i)
-            lexical = len(own & bag) / len(own) if own else dense
+            lexical = self._coverage(own, bag) if own else dense
             support = round(min(max((lexical + max(dense, 0.0)) / 2, 0.0), 1.0), 4)
             ok = support >= self.settings.support_threshold and quotes_found(s.text, sources)
             statements.append(replace(s, support=support, supported=ok))
@@ -324,10 +304,21 @@ class LLMAnswerer:
         citations = []
         for c in answer.citations:
             if c.key in best and c.sentence is None:
-                x = cited[c.key][2][best[c.key][1]]
+                x = cited[c.key][1][best[c.key][1]]
                 c = replace(c, sentence=x.text, sentence_start=x.start, sentence_end=x.end)
             citations.append(c)
         return replace(answer, statements=statements, citations=citations)
+
+    def _coverage(self, own: list[str], bag: set[str]) -> float:
+        """The share of the statement's terms found in its sources, rare terms weighing more.
+
+        Weighted by the corpus IDF where the offline answerer has one: names that every
+        article shares ("Putin", "Obama") should not carry a sentence on their own.
+        """
+        idf = getattr(self.offline, "idf", None)
+        weights = idf(own) if idf else [1.0] * len(own)
+        total = sum(weights) or 1.0
+        return sum(w for t, w in zip(own, weights) if t in bag) / total
 
 
 def _completion_text(body: bytes, ctype: str, at: str) -> str:

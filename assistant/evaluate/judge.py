@@ -1,7 +1,7 @@
 """LLM-judged faithfulness and correctness, reported beside the offline metrics.
 
-The prompts are files (`prompts/judge_faithfulness.md`, `prompts/judge_correctness.md`) with
-`$name` variables; a prompt with an unknown or missing variable fails before any call. The
+The prompts are files (`prompts/judge_faithfulness.md`, `prompts/judge_correctness.md`) loaded
+with `assistant.prompts`: a prompt with an unknown or missing variable fails before any call. The
 judge talks to the OpenAI-compatible endpoint of the settings. A call that fails or returns
 no readable verdict is recorded as an error for that question, never as a verdict.
 """
@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 from assistant.config import Settings
 from assistant.evaluate.datasets import EvalError, EvalItem
+from assistant.prompts import Prompt, PromptError, load_prompt
 from assistant.records import Answer
 
 PROMPTS = {
@@ -37,28 +36,18 @@ class Verdict:
     score: float | None
     reason: str = ""
     error: str | None = None
+    #: Faithfulness: the answer's claims the judge found no support for.
+    unsupported: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def load_prompt(prompts_dir: Path, name: str) -> string.Template:
-    """A judge prompt whose `$variables` are exactly the ones the judge fills in."""
-    path = prompts_dir / f"{name}.md"
+def judge_prompts(settings: Settings) -> dict[str, Prompt]:
     try:
-        template = string.Template(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EvalError(f"cannot read the judge prompt {path} ({exc.strerror}); restore it from the repository") from exc
-    if not template.is_valid():
-        raise EvalError(f"{path} has a malformed $variable; write a literal dollar sign as $$")
-    found = set(template.get_identifiers())
-    unknown, missing = found - PROMPTS[name], PROMPTS[name] - found
-    if unknown or missing:
-        raise EvalError(
-            f"{path}: unknown variable(s) {sorted(unknown)}, missing {sorted(missing)}; "
-            f"it must use exactly {', '.join('$' + v for v in sorted(PROMPTS[name]))}"
-        )
-    return template
+        return {name: load_prompt(settings, name, variables) for name, variables in PROMPTS.items()}
+    except PromptError as exc:
+        raise EvalError(str(exc)) from exc
 
 
 def parse_verdict(text: str, allowed: set[str]) -> Verdict:
@@ -73,7 +62,9 @@ def parse_verdict(text: str, allowed: set[str]) -> Verdict:
     label = str(data.get("verdict", "")).strip().lower().replace(" ", "_")
     if label not in allowed:
         return Verdict(None, None, error=f"judge verdict {label!r} is not one of {sorted(allowed)}")
-    return Verdict(label, SCORES[label], str(data.get("reason", ""))[:500])
+    unsupported = data.get("unsupported") or []
+    claims = tuple(str(c)[:300] for c in unsupported) if isinstance(unsupported, list) else ()
+    return Verdict(label, SCORES[label], str(data.get("reason", ""))[:500], unsupported=claims)
 
 
 class Judge:
@@ -88,7 +79,7 @@ class Judge:
                 "or ASSISTANT_OPENAI_BASE_URL for a local server"
             )
         self.model = settings.openai_model
-        self.templates = {name: load_prompt(settings.prompts_dir, name) for name in PROMPTS}
+        self.prompts = judge_prompts(settings)
         self.client = openai.OpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key or "not-needed",
@@ -100,7 +91,7 @@ class Judge:
         self.client.close()
 
     def _ask(self, name: str, allowed: set[str], **values: str) -> Verdict:
-        prompt = self.templates[name].substitute(values)
+        prompt = self.prompts[name].render(**values)
         try:
             reply = self.client.chat.completions.create(
                 model=self.model, messages=[{"role": "user", "content": prompt}], temperature=0

@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.evaluate import metrics as M
+from assistant.evaluate.compare import compare_runs, flat_metrics, load_results
 from assistant.evaluate.datasets import Dataset, EvalError, EvalItem, MissingArticlesError, resolve_dataset
 from assistant.records import Answer
 
@@ -101,16 +102,6 @@ class EvalRun:
         from assistant.evaluate.report import summary_text
 
         return summary_text(self)
-
-
-def flat_metrics(results: dict[str, Any]) -> dict[str, float | None]:
-    flat: dict[str, float | None] = dict(results["metrics"])
-    for kind, values in results.get("by_type", {}).items():
-        flat.update({f"{kind}:{name}": v for name, v in values.items() if name != "n"})
-    for stage, stats in results.get("latency_ms", {}).items():
-        flat[f"{stage}_p50"] = stats["p50"]
-        flat[f"{stage}_p95"] = stats["p95"]
-    return flat
 
 
 # Scoring one question ---------------------------------------------------------------------
@@ -310,7 +301,6 @@ def run_eval(
     the backend is "openai". Raises `EvalError` (`DatasetError`, `MissingArticlesError`) before
     asking anything when the dataset or the index cannot serve the eval.
     """
-    from assistant.evaluate.compare import compare_runs, load_results
     from assistant.evaluate.report import write_reports
     from assistant.pipeline import Assistant, AskOptions
     from assistant.store import open_store

@@ -1,0 +1,267 @@
+"""The `assistant` command: one verb per job. Heavy libraries load only in the verbs that use them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Citation-grounded answers over news articles.",
+    pretty_exceptions_enable=False,
+)
+
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (default: ./index or ASSISTANT_INDEX_DIR).")]
+
+
+def _settings(index: Path | None = None, **overrides):
+    from pydantic import ValidationError
+
+    from assistant.config import load_settings
+
+    try:
+        return load_settings(index_dir=index, **overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        _fail(f"invalid settings ({problems}); check ASSISTANT_* variables and assistant.toml")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"Error: {message}", fg="red", err=True)
+    raise typer.Exit(code)
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{name} must be a date like 2020-05-08, got {value!r}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the corpus folder).")] = None,
+    index: IndexOpt = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove indexed articles whose files are gone.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Clean, chunk, embed and index articles; unchanged articles are skipped.
+
+    Example usage:
+
+        assistant ingest                 # the corpus/ folder
+        assistant ingest new/ a.html --prune
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from assistant.ingest import ingest as run_ingest
+    from assistant.store import StoreError
+
+    settings = _settings(index)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(), transient=True, disable=as_json or not sys.stderr.isatty(),
+        console=None,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        try:
+            report = run_ingest(settings, paths or None, prune=prune, progress=progress)
+        except StoreError as exc:
+            _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        typer.echo(
+            f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+            f"removed {len(report.removed)}, failed {len(report.failed)}, chunks {report.chunks}, "
+            f"{report.seconds:.2f} s"
+        )
+        for f in report.failed:
+            typer.secho(f"  failed: {f.path}: {f.reason}", fg="red", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sources(
+    index: IndexOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the indexed articles with their metadata."""
+    from assistant.store import StoreError, open_store
+
+    try:
+        records = sorted(open_store(_settings(index)).article_records().values(), key=lambda r: r.id)
+    except StoreError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+        return
+    if not records:
+        typer.echo("No articles indexed yet; run `assistant ingest`.")
+    for r in records:
+        m = r.meta
+        typer.echo(
+            f"{r.id}  {m.published.isoformat() if m.published else 'undated':10}  {m.outlet or 'unknown outlet'}: "
+            f"{m.title}{' (by ' + m.author + ')' if m.author else ''}  [{r.n_chunks} chunks]"
+        )
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="The question.")] = None,
+    index: IndexOpt = None,
+    questions: Annotated[Optional[Path], typer.Option("--questions", help="JSONL file of {\"question\": ...} objects; one JSON answer per line.")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", help="offline or openai.")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="Passages to retrieve.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this outlet (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="text or markdown.")] = "text",
+) -> None:
+    """Answer a question with citations, or say the articles do not answer it.
+
+    Example usage:
+
+        assistant ask "Where will Biden and Putin meet?"
+        assistant ask "What did Putin write to Obama?" --json
+        assistant ask --questions qs.jsonl > answers.jsonl
+    """
+    from assistant.cite import render_markdown, render_text
+    from assistant.pipeline import Assistant, AskOptions
+
+    if backend not in (None, "offline", "openai"):
+        _fail(f"--backend must be offline or openai, got {backend!r}")
+    if fmt not in ("text", "markdown"):
+        _fail(f"--format must be text or markdown, got {fmt!r}")
+    if not question and not questions:
+        _fail("give a question, or --questions FILE.jsonl")
+    settings = _settings(index)
+    options = AskOptions(
+        k=k,
+        outlets=tuple(source or ()),
+        since=_parse_date(since, "--since"),
+        until=_parse_date(until, "--until"),
+        backend=backend,
+    )
+    assistant = Assistant(settings)
+    if assistant.retriever.store.count() == 0:
+        _fail("the index is empty; run `assistant ingest` first")
+    if questions:
+        for n, line in enumerate(questions.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                q = json.loads(line)["question"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                typer.secho(f"{questions}:{n}: expected a JSON object with a 'question' field; skipped", fg="red", err=True)
+                continue
+            typer.echo(json.dumps(assistant.ask(q, options).to_dict(), ensure_ascii=False))
+        return
+    if as_json or fmt == "markdown":
+        answer = assistant.ask(question, options)
+        typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if as_json else render_markdown(answer))
+        return
+    answer = None
+    for event in assistant.stream(question, options):
+        if isinstance(event, str):
+            typer.echo(event, nl=False)
+        else:
+            answer = event
+    typer.echo("")
+    tail = render_text(answer, include_answer=False)
+    if tail:
+        typer.echo(tail)
+
+
+@app.command()
+def check(index: IndexOpt = None) -> None:
+    """Report whether the embedding model loads offline, the store is reachable, and the answer backend."""
+    from assistant.embed import get_embedder
+    from assistant.store import StoreError, open_store
+
+    settings = _settings(index)
+    ok = True
+    try:
+        vector = get_embedder(settings).embed_query("check")
+        typer.echo(f"ok    embedding model {settings.model_name} loads offline ({len(vector)} dimensions, {settings.device})")
+    except Exception as exc:  # any failure here is the answer to the check
+        ok = False
+        typer.echo(f"FAIL  embedding model: {exc}")
+    try:
+        store = open_store(settings)
+        typer.echo(f"ok    store at {store.location}: collection {store.name}, {store.count()} chunks")
+    except StoreError as exc:
+        ok = False
+        typer.echo(f"FAIL  store: {exc}")
+    if settings.backend == "openai":
+        url = settings.llm_base_url or "https://api.openai.com/v1"
+        key = "set" if settings.llm_api_key else "not set"
+        typer.echo(f"info  answer backend: openai-compatible at {url}, model {settings.openai_model}, key {key}")
+    else:
+        typer.echo("info  answer backend: offline (no LLM; answers are composed from cited corpus sentences)")
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def ui(
+    index: IndexOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to bind; beyond localhost needs --auth.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 7860,
+    auth: Annotated[Optional[str], typer.Option(help="USER:PASSWORD required to use the UI.")] = None,
+) -> None:
+    """Serve the chat UI (builds the index from the corpus on first start)."""
+    from assistant.ui import launch
+
+    credentials = None
+    if auth:
+        if ":" not in auth:
+            _fail("--auth must be USER:PASSWORD")
+        user, password = auth.split(":", 1)
+        credentials = (user, password)
+    launch(_settings(index), host=host, port=port, auth=credentials)
+
+
+@app.command()
+def log(
+    index: IndexOpt = None,
+    n: Annotated[int, typer.Option("-n", help="How many recent entries.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show recent answers and their thumbs up / down feedback."""
+    from assistant.feedback import AnswerLog
+
+    settings = _settings(index)
+    entries = AnswerLog(settings.answer_log).recent(n)
+    if as_json:
+        typer.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        typer.echo("No answers logged yet.")
+    for e in entries:
+        fb = {1: "+1", -1: "-1"}.get(e.get("feedback"), "  ")
+        status = "refused" if e.get("refused") else f"{e.get('citations', 0)} citations"
+        typer.echo(f"#{e['id']} {e.get('time', '')} [{fb}] ({e.get('backend')}, {status}) {e['question']}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The eval suite: ask a dataset's questions through the real pipeline and score the answers.
+
+    run = run_eval(settings, "evals/news.jsonl", out_dir=Path("evals/runs/today"))
+    print(run.summary())
+    failures = check_thresholds(run, ["hit@5=0.8", "false_refusal_rate<=0.1"])
+
+Modules: `datasets` (JSONL format and dataset names), `multihop` (MultiHop-RAG adapter),
+`metrics` (pure metric functions), `judge` (LLM-judged faithfulness and correctness),
+`compare` (--compare and --fail-under), `report` (results.json, report.md, report.html),
+`runner` (`run_eval`).
+"""
+
+from assistant.evaluate.compare import check_thresholds, compare_runs, flat_metrics, parse_thresholds
+from assistant.evaluate.datasets import (
+    Dataset,
+    DatasetError,
+    EvalError,
+    EvalItem,
+    MissingArticlesError,
+    load_dataset,
+    resolve_dataset,
+)
+from assistant.evaluate.runner import METRICS, EvalRun, Progress, rich_progress, run_eval
+
+__all__ = [
+    "METRICS",
+    "Dataset",
+    "DatasetError",
+    "EvalError",
+    "EvalItem",
+    "EvalRun",
+    "MissingArticlesError",
+    "Progress",
+    "check_thresholds",
+    "compare_runs",
+    "flat_metrics",
+    "load_dataset",
+    "parse_thresholds",
+    "resolve_dataset",
+    "rich_progress",
+    "run_eval",
+]

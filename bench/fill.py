@@ -1,0 +1,236 @@
+"""Fill a large store for query benchmarks from a small, really ingested one.
+
+Embedding a million chunks on two CPU cores would take days, and what a query costs does not
+depend on which vectors are stored, only on how many and how they spread. So the big store
+repeats the pool's real chunks (text, offsets, sentence vectors) as copies of their articles,
+each copy with its own article id, an outlet drawn from the pool's outlet mix and a date
+spread over three years, and the chunk vector plus Gaussian noise (sigma 0.02 per dimension,
+renormalized; cosine to the original about 0.93). Rows go straight into the store's Chroma
+collections and sentence table, and the BM25 index is built with `KeywordIndex.build`, as
+ingest would leave them.
+
+    .venv/bin/python -m bench.fill --pool /tmp/b/ingest-1000/run0 --size 100000 --index /tmp/b/q100000 --out f.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import du_mib, log, peak_mib, write_json
+
+NOISE_SIGMA = 0.02
+DATE_SPREAD_DAYS = 3 * 365
+DATE_ORIGIN = date(2021, 6, 1)
+
+
+@dataclass
+class Pool:
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict]
+    vectors: np.ndarray
+    by_article: dict[str, list[int]]  # article id -> pool rows in chunk order
+    article_docs: dict[str, str]
+    article_metas: dict[str, dict]
+    sentences: dict[str, tuple[bytes, bytes, int]]  # chunk id -> (spans, vectors, dim)
+    outlets: list[str]  # one per pool article: drawing from it keeps the outlet mix
+
+
+def load_pool(index_dir: Path) -> Pool:
+    from assistant.config import load_settings
+    from assistant.store import open_store
+
+    store = open_store(load_settings(index_dir=index_dir))
+    ids, texts, metas, vecs = [], [], [], []
+    total = store.chunks.count()
+    for offset in range(0, total, 2000):
+        got = store.chunks.get(include=["documents", "metadatas", "embeddings"], limit=2000, offset=offset)
+        ids += got["ids"]
+        texts += got["documents"]
+        metas += got["metadatas"]
+        vecs.append(np.asarray(got["embeddings"], dtype=np.float32))
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, md in enumerate(metas):
+        by_article[md["article_id"]].append(i)
+    for rows in by_article.values():
+        rows.sort(key=lambda i: int(metas[i]["index"]))
+    arts = store.articles.get(include=["documents", "metadatas"])
+    db = sqlite3.connect(store.sentences.path)
+    sentences = {cid: (sp, v, d) for cid, sp, v, d in db.execute("SELECT chunk_id, spans, vectors, dim FROM sentences")}
+    db.close()
+    article_metas = dict(zip(arts["ids"], arts["metadatas"]))
+    return Pool(
+        ids=ids,
+        texts=texts,
+        metas=metas,
+        vectors=np.concatenate(vecs) if vecs else np.zeros((0, 384), np.float32),
+        by_article=dict(sorted(by_article.items())),
+        article_docs=dict(zip(arts["ids"], arts["documents"])),
+        article_metas=article_metas,
+        sentences=sentences,
+        outlets=[article_metas.get(a, {}).get("outlet", "") for a in sorted(by_article)],
+    )
+
+
+@dataclass
+class Copy:
+    article_id: str
+    source: str  # the pool article it copies
+    outlet: str
+    published: date
+    rows: list[int]  # pool rows of its chunks
+
+
+def copies(pool: Pool, size: int, seed: int = 0) -> Iterator[Copy]:
+    """Article copies whose chunks add up to exactly `size` (the last one may be cut short)."""
+    left = size
+    c = 0
+    while left > 0:
+        rng = random.Random(seed * 1_000_003 + c)
+        for aid, rows in pool.by_article.items():
+            if left <= 0:
+                return
+            rows = rows[:left]
+            left -= len(rows)
+            md = pool.metas[rows[0]]
+            if c == 0:
+                outlet = md.get("outlet", "")
+                published = date.fromisoformat(md["published"]) if md.get("published") else DATE_ORIGIN
+            else:
+                outlet = rng.choice(pool.outlets)
+                published = DATE_ORIGIN + timedelta(days=rng.randrange(DATE_SPREAD_DAYS))
+            yield Copy(aid if c == 0 else f"{aid}~c{c}", aid, outlet, published, rows)
+        c += 1
+
+
+def _chunk_md(pool: Pool, row: int, copy: Copy) -> dict:
+    from assistant.store import date_key
+
+    md = dict(pool.metas[row])
+    md.update(article_id=copy.article_id, outlet=copy.outlet, outlet_key=copy.outlet.lower(),
+              published=copy.published.isoformat(), published_key=date_key(copy.published))
+    return md
+
+
+def _chunk_id(pool: Pool, row: int, copy: Copy) -> str:
+    return f"{copy.article_id}::{pool.metas[row]['index']}"
+
+
+def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
+    from assistant.bm25 import KeywordIndex
+    from assistant.config import load_settings
+    from assistant.ingest import keyword_root
+    from assistant.store import open_store
+
+    t_all = time.perf_counter()
+    pool = load_pool(pool_dir)
+    settings = load_settings(index_dir=index_dir)
+    store = open_store(settings)
+    if store.chunks.count():
+        raise SystemExit(f"{index_dir} already holds chunks; fill a fresh folder")
+    batch = store._batch
+    rng = np.random.default_rng(seed)
+    secs = defaultdict(float)
+    ids, embs, docs, mds, sent_rows, art_rows = [], [], [], [], [], []
+    db = sqlite3.connect(store.sentences.path)
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        if ids:
+            t = time.perf_counter()
+            e = np.stack(embs) + rng.normal(0, NOISE_SIGMA, (len(embs), pool.vectors.shape[1])).astype(np.float32)
+            e /= np.linalg.norm(e, axis=1, keepdims=True)
+            secs["vectors_s"] += time.perf_counter() - t
+            t = time.perf_counter()
+            store.chunks.add(ids=list(ids), embeddings=e, documents=list(docs), metadatas=list(mds))
+            secs["chroma_chunks_s"] += time.perf_counter() - t
+            written += len(ids)
+        if art_rows:
+            t = time.perf_counter()
+            store.articles.add(ids=[a[0] for a in art_rows], embeddings=[[1.0]] * len(art_rows),
+                               documents=[a[1] for a in art_rows], metadatas=[a[2] for a in art_rows])
+            secs["chroma_articles_s"] += time.perf_counter() - t
+        if sent_rows:
+            t = time.perf_counter()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?, ?)", sent_rows)
+            secs["sentences_s"] += time.perf_counter() - t
+        for buf in (ids, embs, docs, mds, sent_rows, art_rows):
+            buf.clear()
+
+    now = time.time()
+    for copy in copies(pool, size, seed):
+        for row in copy.rows:
+            cid = _chunk_id(pool, row, copy)
+            ids.append(cid)
+            embs.append(pool.vectors[row])
+            docs.append(pool.texts[row])
+            mds.append(_chunk_md(pool, row, copy))
+            if pool.ids[row] in pool.sentences:
+                spans, vecs, dim = pool.sentences[pool.ids[row]]
+                sent_rows.append((cid, copy.article_id, spans, vecs, dim))
+        amd = dict(pool.article_metas.get(copy.source, {}))
+        amd.update(outlet=copy.outlet, published=copy.published.isoformat(), n_chunks=len(copy.rows),
+                   content_hash=f"synthetic-{copy.article_id}", ingested_at=now)
+        art_rows.append((copy.article_id, pool.article_docs.get(copy.source, ""), amd))
+        if len(ids) >= batch:
+            flush()
+        if written and written % 50_000 < len(copy.rows):
+            log(f"fill {size}: {written} chunks written")
+    flush()
+    db.close()
+
+    t = time.perf_counter()
+    fingerprint = store.fingerprint()
+    secs["fingerprint_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    rows = ((_chunk_id(pool, r, c), pool.texts[r], _chunk_md(pool, r, c)) for c in copies(pool, size, seed) for r in c.rows)
+    KeywordIndex.build(keyword_root(settings), rows, fingerprint)
+    secs["bm25_build_s"] = time.perf_counter() - t
+    total = time.perf_counter() - t_all
+    bm25_dir = index_dir / "bm25"
+    sentences_mib = sum(du_mib(p) for p in index_dir.glob("sentences-*"))
+    all_mib = du_mib(index_dir)
+    result = {
+        "size": size,
+        "chunks": store.chunks.count(),
+        "articles": store.articles.count(),
+        "pool_chunks": len(pool.ids),
+        "pool_articles": len(pool.by_article),
+        "seconds": {k: round(v, 2) for k, v in secs.items()} | {"total_s": round(total, 2)},
+        "chroma_chunks_per_s": round(written / secs["chroma_chunks_s"], 1) if secs["chroma_chunks_s"] else None,
+        "disk_mib": {"total": all_mib, "bm25": du_mib(bm25_dir), "sentences": round(sentences_mib, 1),
+                     "chroma": round(all_mib - du_mib(bm25_dir) - sentences_mib, 1)},
+        "peak_mib": peak_mib(),
+        "index_dir": str(index_dir),
+        "method": f"pool of {len(pool.ids)} really ingested chunks repeated as article copies; vectors + N(0, {NOISE_SIGMA}) "
+        "renormalized; outlets drawn from the pool's mix, dates spread over 3 years",
+    }
+    log(f"fill {size}: {result['seconds']}")
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pool", type=Path, required=True, help="Index folder of a real ingest to copy from.")
+    ap.add_argument("--size", type=int, required=True, help="Chunks to write.")
+    ap.add_argument("--index", type=Path, required=True, help="Fresh index folder to fill.")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, required=True, help="Where to write the JSON result.")
+    args = ap.parse_args(argv)
+    write_json(args.out, fill(args.pool, args.size, args.index, args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Shared fixtures: every test's state lives under tmp paths; one real index is built per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No test reads the developer's assistant.toml, OpenAI variables or ./index."""
+    for name in list(os.environ):
+        if name.startswith("ASSISTANT_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-such-assistant.toml"))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory) -> Path:
+    """An index of the bundled corpus, built once with the real model and real Chroma."""
+    from assistant.config import load_settings
+    from assistant.ingest import ingest
+
+    index = tmp_path_factory.mktemp("built-index")
+    report = ingest(load_settings(index_dir=index, corpus_dir=CORPUS, log_path=index / "answers.sqlite"))
+    assert report.ok and len(report.added) == 5
+    return index
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest

@@ -1,0 +1,171 @@
+"""Ingest is incremental, survives a kill -9 and bad files, and works against a Chroma server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_settings
+from assistant.ingest import ingest
+from assistant.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTRA = (
+    "Lavrov and Blinken met in Reykjavik on Wednesday for their first face-to-face talks. "
+    "The two diplomats discussed arms control, Ukraine and the Arctic Council."
+)
+
+
+def _chunk_ids(settings) -> list[str]:
+    return sorted(cid for cid, _, _ in open_store(settings).iter_chunks())
+
+
+def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
+    settings = load_settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    first = ingest(settings)
+    assert len(first.added) == 5 and first.ok
+    ids = _chunk_ids(settings)
+
+    again = ingest(settings)
+    assert (len(again.added), len(again.updated), len(again.unchanged), again.chunks) == (0, 0, 5, 0)
+    assert _chunk_ids(settings) == ids
+
+    target = corpus_copy / "004_3d57db88cf4c69a1.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("Geneva", "Reykjavik"), encoding="utf-8")
+    changed = ingest(settings)
+    assert changed.updated == ["004_3d57db88cf4c69a1"] and len(changed.unchanged) == 4
+    texts = " ".join(t for _, t, md in open_store(settings).iter_chunks() if md["article_id"] == "004_3d57db88cf4c69a1")
+    assert "Reykjavik" in texts and "Geneva" not in texts
+
+    (corpus_copy / "000_c7b117bfbdb9e8ac.txt").unlink()
+    kept = ingest(settings)
+    assert kept.removed == [] and "000_c7b117bfbdb9e8ac" in open_store(settings).article_records()
+    pruned = ingest(settings, prune=True)
+    assert pruned.removed == ["000_c7b117bfbdb9e8ac"]
+    assert not any(cid.startswith("000_") for cid in _chunk_ids(settings))
+
+
+def test_bad_files_do_not_stop_the_batch_or_lose_indexed_articles(tmp_path, corpus_copy):
+    settings = load_settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    ingest(settings)
+    before = _chunk_ids(settings)
+    (corpus_copy / "empty.txt").write_text("")
+    (corpus_copy / "image.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (corpus_copy / "new.txt").write_text(EXTRA)
+    # A broken new version of an indexed article keeps the old one indexed.
+    (corpus_copy / "003_08c392e7a666dffc.txt").write_bytes(b"\xff\xfe bad bytes")
+    report = ingest(settings)
+    assert not report.ok
+    failed = {Path(f.path).name: f.reason for f in report.failed}
+    assert set(failed) == {"empty.txt", "image.txt", "003_08c392e7a666dffc.txt"}
+    assert report.added == ["new"]
+    after = _chunk_ids(settings)
+    assert set(before) < set(after)
+
+
+def test_cli_exit_code_says_something_failed(tmp_path, corpus_copy):
+    (corpus_copy / "empty.txt").write_text("")
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(tmp_path / "idx")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(corpus_copy)], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert proc.returncode == 1
+    assert "empty.txt" in proc.stderr and "empty file" in proc.stderr
+    assert "added 5" in proc.stdout
+
+
+@pytest.mark.slow
+def test_ingest_killed_halfway_then_rerun_has_exactly_the_right_chunks(tmp_path):
+    """kill -9 in the middle of writing, then a rerun: no chunk duplicated or missing."""
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    base = (ROOT / "corpus" / "002_d0187ede492b4fe4.txt").read_text(encoding="utf-8")
+    for n in range(60):
+        (corpus / f"a{n:03}.txt").write_text(f"Story number {n} of the wire.\n\n" + base.replace("Trump", f"Trump{n}"), encoding="utf-8")
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(tmp_path / "idx"), "ASSISTANT_EMBED_BATCH_SIZE": "8"}
+    code = (
+        "import assistant.ingest as i; i.EMBED_BATCH_CHUNKS = 8; "
+        "from assistant.config import load_settings; import sys; "
+        f"i.ingest(load_settings(), [__import__('pathlib').Path({str(corpus)!r})])"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    settings = load_settings(index_dir=tmp_path / "idx")
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        time.sleep(0.5)
+        try:
+            done = len([r for r in open_store(settings).article_records().values() if r.complete])
+        except Exception:
+            continue
+        finally:
+            from assistant import store as store_module
+
+            store_module._STORES.clear()
+        if done >= 10:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert 10 <= done < 60, "the kill must land in the middle of the ingest"
+
+    report = ingest(settings, [corpus])
+    assert report.ok
+    records = open_store(settings).article_records()
+    assert len(records) == 60 and all(r.complete for r in records.values())
+    ids = _chunk_ids(settings)
+    assert len(ids) == len(set(ids))
+    assert len(ids) == sum(r.n_chunks for r in records.values())
+    # And the rerun after a complete ingest embeds nothing.
+    assert ingest(settings, [corpus]).chunks == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    port = _free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    yield port
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.server
+def test_server_mode_ingests_and_answers(tmp_path, corpus_copy, chroma_server):
+    from assistant.pipeline import Assistant
+
+    settings = load_settings(index_dir=tmp_path / "local", corpus_dir=corpus_copy, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    report = ingest(settings)
+    assert len(report.added) == 5
+    assert ingest(settings).chunks == 0
+    answer = Assistant(settings).ask("Where will Biden and Putin hold their summit?")
+    assert "Geneva" in answer.text and answer.citations[0].article_id == "004_3d57db88cf4c69a1"
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path):
+    from assistant.store import StoreError
+
+    settings = load_settings(index_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=_free_port())
+    with pytest.raises(StoreError, match="chroma run"):
+        open_store(settings)

@@ -1,0 +1,88 @@
+"""Every accepted format loads; every bad input is reported with its path and reason."""
+
+from __future__ import annotations
+
+import json
+
+from assistant.load import LoadFailure, SourceItem, discover
+
+ARTICLE = (
+    "Lavrov and Blinken met in Reykjavik on Wednesday for their first face-to-face talks. "
+    "The two diplomats discussed arms control, Ukraine and the Arctic Council. "
+    "Both sides called the meeting constructive but said differences remained."
+)
+
+
+def _load(path, max_bytes=1_000_000):
+    return list(discover([path], max_bytes))
+
+
+def _built(path):
+    (item,) = _load(path)
+    assert isinstance(item, SourceItem), item
+    return item.build()
+
+
+def test_markdown_front_matter_sets_metadata(tmp_path):
+    p = tmp_path / "reykjavik.md"
+    p.write_text(f"---\ntitle: Lavrov and Blinken meet\npublished: 2021-05-19\noutlet: Example Wire\nauthor: Jane Doe\nurl: https://example.org/a\n---\n{ARTICLE}\n")
+    article = _built(p)
+    assert article.meta.title == "Lavrov and Blinken meet"
+    assert article.meta.published.isoformat() == "2021-05-19"
+    assert (article.meta.outlet, article.meta.author, article.meta.url) == ("Example Wire", "Jane Doe", "https://example.org/a")
+    assert "Reykjavik" in article.text and "---" not in article.text
+
+
+def test_html_goes_through_the_extractor(tmp_path):
+    p = tmp_path / "page.html"
+    p.write_text(
+        "<html><head><title>Lavrov and Blinken meet in Reykjavik</title>"
+        '<meta property="og:site_name" content="Example Wire"></head><body>'
+        "<nav><ul><li>Home</li><li>World</li><li>Subscribe</li></ul></nav>"
+        f"<article><h1>Lavrov and Blinken meet in Reykjavik</h1><p>{ARTICLE}</p>"
+        "<p>The talks lasted nearly two hours, officials from both delegations said afterwards.</p></article>"
+        "<footer>Copyright 2021 Example Wire. All rights reserved.</footer></body></html>"
+    )
+    article = _built(p)
+    assert "Reykjavik on Wednesday" in article.text
+    assert "Subscribe" not in article.text and "All rights reserved" not in article.text
+    assert article.meta.title == "Lavrov and Blinken meet in Reykjavik"
+
+
+def test_jsonl_lines_are_articles_with_metadata(tmp_path):
+    p = tmp_path / "wire.jsonl"
+    rows = [
+        {"id": "wire-1", "title": "Talks in Reykjavik", "text": ARTICLE, "source": "Example Wire", "published": "2021-05-19"},
+        {"title": "Second", "text": ARTICLE.replace("Reykjavik", "Oslo")},
+    ]
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    items = _load(p)
+    assert [i.id for i in items] == ["wire-1", "wire-2"]
+    first = items[0].build()
+    assert first.meta.outlet == "Example Wire" and first.meta.published.isoformat() == "2021-05-19"
+
+
+def test_bad_inputs_are_reported_with_path_and_reason(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 talks in Reykjav\xedk went well for both sides.".encode("latin-1"))
+    (tmp_path / "huge.txt").write_text(ARTICLE * 2000)
+    (tmp_path / "broken.jsonl").write_text(json.dumps({"text": ARTICLE}) + "\n{not json\n" + json.dumps({"title": "no text"}) + "\n")
+    (tmp_path / "nav.html").write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    results = list(discover([tmp_path], max_bytes=100_000))
+    failures = {f.path.split("/")[-1]: f.reason for f in results if isinstance(f, LoadFailure)}
+    assert "empty file" in failures["empty.txt"]
+    assert "binary" in failures["binary.txt"]
+    assert "UTF-8" in failures["latin1.txt"]
+    assert "limit" in failures["huge.txt"] and "ASSISTANT_MAX_FILE_MB" in failures["huge.txt"]
+    assert "line 2" in failures["broken.jsonl#L2"] and "JSON" in failures["broken.jsonl#L2"]
+    assert "'text'" in failures["broken.jsonl#L3"]
+    items = {i.path.split("/")[-1]: i for i in results if isinstance(i, SourceItem)}
+    assert {"good.txt", "broken.jsonl#L1", "nav.html"} <= set(items)
+    # An HTML page with no article fails when it is built, naming the reason.
+    try:
+        items["nav.html"].build()
+        raise AssertionError("an HTML page with no article must not build")
+    except ValueError as exc:
+        assert "no article" in str(exc)

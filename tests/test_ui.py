@@ -1,0 +1,344 @@
+"""The Gradio UI driven as a user drives it: real index, real MiniLM, real server, real Chromium.
+
+One server for the session, on an empty index in a temporary folder: starting it ingests the
+bundled corpus, as a first start does. Screenshots go to test-artifacts/ui/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_settings
+from assistant.feedback import AnswerLog
+from assistant.followup import standalone
+from assistant.ui import ask_options, exposure_warning
+from llm_server import Reply, chat_messages
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-artifacts" / "ui"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NEW_ARTICLE = """Marrowick tidal bridge opens to traffic after six years of work
+By Elena Sorvik
+12 March 2024
+
+The Marrowick tidal bridge in the harbour town of Quillmere opened to traffic on Monday, six years after construction began.
+The 640-metre bridge was built by the Halvard Stenberg consortium at a cost of 212 million euros and carries two lanes of traffic and a cycle path across the Orrin estuary.
+Mayor Ingrid Tollef said the crossing would cut the drive from Quillmere to the regional hospital from fifty minutes to twelve.
+Engineers designed the bridge to rise with storm tides, the first crossing of its kind in northern Europe.
+"""
+BRIDGE_QUESTION = "Who built the Marrowick tidal bridge?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llm():
+    from llm_server import ScriptedLLMServer
+
+    with ScriptedLLMServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, llm):
+    """An empty index in a temporary folder, and the scripted LLM as the openai backend."""
+    index_dir = tmp_path_factory.mktemp("index")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ASSISTANT_INDEX_DIR", str(index_dir))
+        mp.setenv("ASSISTANT_CONFIG", str(index_dir / "no-such-assistant.toml"))
+        yield load_settings(corpus_dir=ROOT / "corpus", openai_base_url=llm.base_url, openai_timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server(settings):
+    from assistant import ui
+
+    app = ui.launch(settings, host="127.0.0.1", port=free_port(), block=False)
+    assert app.assistant_ui.ready.wait(300), app.assistant_ui.status
+    assert app.assistant_ui.status.startswith("Ready: 5 articles"), app.assistant_ui.status
+    yield app.local_url.rstrip("/")
+    app.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(server)
+    page.locator("#status", has_text="Ready:").wait_for()
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def ask(page, question: str) -> str:
+    """Type a question, wait for its finished answer, return the answer's text."""
+    bots = page.locator("#chat [data-testid='bot']")
+    before = bots.count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.locator("#chat [data-testid='user']", has_text=question).last.wait_for()
+    # The textbox is handed back once the answer, its sources and its log entry are done.
+    page.wait_for_function(
+        """([n]) => {
+            const bots = document.querySelectorAll("#chat [data-testid='bot']");
+            const box = document.querySelector("#question textarea");
+            return bots.length > n && box && !box.disabled;
+        }""",
+        arg=[before],
+    )
+    return bots.last.inner_text()
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+# Without a browser -----------------------------------------------------------------------
+
+
+def test_follow_up_questions_carry_the_previous_topic():
+    previous = ["What did Obama and Putin discuss on their call?"]
+    assert standalone("and what did the Kremlin say?", previous) == "what did the Kremlin say? (Obama Putin call)"
+    assert standalone("When did they speak?", previous) == "When did they speak? (Obama Putin call)"
+    assert standalone("Where will Biden and Putin meet?", previous) == "Where will Biden and Putin meet?"
+    assert standalone("and what did the Kremlin say?", []) == "and what did the Kremlin say?"
+    chain = previous + ["and what did the Kremlin say?"]
+    assert "Obama" in standalone("what about Syria?", chain)
+
+
+def test_bad_dates_get_a_clear_message():
+    with pytest.raises(ValueError, match=r"'2021-13-01' is not a real calendar date"):
+        ask_options("offline", 6, [], "2021-13-01", "")
+    with pytest.raises(ValueError, match=r"'June 2021' is not in YYYY-MM-DD form"):
+        ask_options("offline", 6, [], "", "June 2021")
+    with pytest.raises(ValueError, match="after the until date"):
+        ask_options("offline", 6, [], "2021-06-01", "2020-01-01")
+    options = ask_options("openai", 4, ["RT"], "2016-01-01", "")
+    assert (options.k, options.outlets, options.since.year, options.until) == (4, ("RT",), 2016, None)
+
+
+def test_public_binding_without_auth_warns_on_stderr(settings, server, capsys):
+    from assistant import ui
+
+    assert exposure_warning("127.0.0.1", None) is None
+    assert exposure_warning("0.0.0.0", ("editor", "secret")) is None
+    app = ui.launch(settings, host="0.0.0.0", port=free_port(), block=False)
+    try:
+        err = capsys.readouterr().err
+        assert "without a password" in err and "0.0.0.0" in err
+    finally:
+        app.close()
+
+
+def test_ten_concurrent_api_chats(server, settings):
+    from gradio_client import Client
+
+    questions = [
+        "Where will Biden and Putin meet?",
+        "What did Obama and Putin discuss on their call?",
+        "What did Putin write to Obama on Independence Day?",
+        "Which organisation did Trump and Putin agree to fight?",
+        "Who did Putin send telegrams to in May 2020?",
+    ] * 2
+
+    def one(question: str) -> tuple[str, dict]:
+        client = Client(server, verbose=False)
+        try:
+            return client.predict(question=question, api_name="/ask")
+        finally:
+            client.close()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(one, questions))
+    assert time.monotonic() - started < 60
+    for question, (text, details) in zip(questions, results):
+        assert details["question"] == question and details["answer"] == text
+        assert details["log_id"] > 0
+        if not details["refused"]:
+            assert "[1]" in text and details["citations"][0]["key"] == 1
+    assert sum(not d["refused"] for _, d in results) >= 8
+    assert len({d["log_id"] for _, d in results}) == 10
+
+    client = Client(server, verbose=False)
+    with pytest.raises(Exception, match="not a real calendar date"):
+        client.predict(question="Where will Biden and Putin meet?", since="2021-02-30", api_name="/ask")
+    client.close()
+
+
+# In the browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_answer_is_cited_and_its_source_highlighted(page):
+    answer = ask(page, "Where will Biden and Putin meet?")
+    assert "[1]" in answer and "Biden" in answer
+    card = page.locator("#sources .card").first
+    card.wait_for()
+    assert card.locator("mark").count() >= 1
+    assert "The Truth International" in card.inner_text()
+    assert "Evidence dated 15 June 2021" in page.locator("#sources").inner_text()
+    assert "according to" in page.locator("#attribution textarea").input_value()
+    shot(page, "answer")
+
+
+@pytest.mark.browser
+def test_follow_up_is_rewritten_and_cited(page, settings):
+    first = ask(page, "What did Obama and Putin discuss on their call?")
+    assert "[1]" in first
+    follow = ask(page, "and what did the Kremlin say?")
+    assert "Searching for: what did the Kremlin say? (Obama Putin call)" in follow
+    assert "[1]" in follow and "Kremlin" in follow
+    assert page.locator("#sources .card mark").count() >= 1
+    shot(page, "follow-up")
+
+    logged = AnswerLog(settings.answer_log).recent(1)[0]
+    assert logged["question"] == "and what did the Kremlin say?"
+    assert logged["rewritten_question"] == "what did the Kremlin say? (Obama Putin call)"
+
+    page.locator("#chat button[aria-label='Like']").last.click()
+    deadline = time.monotonic() + 10
+    while AnswerLog(settings.answer_log).recent(1)[0]["feedback"] != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert AnswerLog(settings.answer_log).recent(1)[0]["feedback"] == 1
+
+
+@pytest.mark.browser
+def test_export_markdown_has_footnotes(page):
+    ask(page, "What did Putin write to Obama on Independence Day?")
+    page.locator("#export").click()
+    button = page.locator("#export-download")
+    button.wait_for()
+    with page.expect_download() as download:
+        button.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("**Q:** What did Putin write to Obama on Independence Day?")
+    assert "[^1]" in text.split("\n\n")[1]
+    assert re.search(r'^\[\^1\]: RT, ".+", 4 Jul 2016\. Passage: ".+"$', text, re.MULTILINE)
+
+
+@pytest.mark.browser
+def test_upload_ask_then_delete(page, tmp_path):
+    article = tmp_path / "marrowick-bridge.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    open_tab(page, "Corpus")
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.locator("#add").click()
+    message = page.locator("#corpus-message", has_text="marrowick-bridge")
+    message.wait_for()
+    assert "Added 1 article: marrowick-bridge" in message.inner_text()
+    page.locator("#articles", has_text="Marrowick tidal bridge opens").wait_for()
+    shot(page, "corpus-upload")
+
+    open_tab(page, "Chat")
+    answer = ask(page, BRIDGE_QUESTION)
+    assert "Halvard Stenberg" in answer and "[1]" in answer
+    assert "Marrowick tidal bridge opens" in page.locator("#sources").inner_text()
+    shot(page, "answer-upload")
+
+    open_tab(page, "Corpus")
+    dropdown = page.locator("#delete-id input")
+    dropdown.click()
+    dropdown.fill("marrowick")
+    page.get_by_role("option", name=re.compile("marrowick-bridge")).click()
+    page.locator("#delete").click()
+    page.locator("#corpus-message", has_text="Deleted marrowick-bridge").wait_for()
+    page.wait_for_function("() => !document.querySelector('#articles').innerText.includes('Marrowick')")
+
+    open_tab(page, "Chat")
+    answer = ask(page, BRIDGE_QUESTION)
+    assert "Halvard Stenberg" not in answer
+    assert "Marrowick" not in page.locator("#sources").inner_text()
+
+
+@pytest.mark.browser
+def test_bad_uploads_are_named_and_nothing_is_lost(page, tmp_path, settings):
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"%PDF-1.7\x00\x01\x02\x00" * 200)
+    empty = tmp_path / "draft.md"
+    empty.write_text("   \n", encoding="utf-8")
+    wrong = tmp_path / "photo.png"
+    wrong.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    open_tab(page, "Corpus")
+    page.locator("#upload input[type=file]").set_input_files([str(binary), str(empty), str(wrong)])
+    page.locator("#add").click()
+    message = page.locator("#corpus-message", has_text="scan.txt")
+    message.wait_for()
+    text = message.inner_text()
+    assert re.search(r"scan\.txt: binary file", text)
+    assert re.search(r"draft\.md: empty file", text)
+    assert re.search(r"photo\.png: unsupported file type '\.png'", text)
+    shot(page, "bad-upload")
+    assert not (settings.index_dir / "uploads" / "scan.txt").exists()
+    assert page.locator("#articles", has_text="004_3d57db88cf4c69a1").count() == 1
+
+    open_tab(page, "Chat")
+    answer = ask(page, "Where will Biden and Putin meet?")
+    assert "[1]" in answer
+    assert page.locator("#sources .card mark").count() >= 1
+
+
+@pytest.mark.browser
+def test_llm_answer_streams_and_unsupported_sentences_are_flagged(page, llm):
+    llm.script(
+        Reply(
+            content="The two presidents will meet in Geneva [1]. They also plan to open a joint base on the Moon [1].",
+            stream_delay=0.01,
+        )
+    )
+    page.get_by_label("openai").check()
+    answer = ask(page, "Where will Biden and Putin meet?")
+    assert "Geneva" in answer and "[1]" in answer
+    flags = page.locator("#sources .flags")
+    assert "Not supported by the cited passage" in flags.inner_text()
+    assert "joint base on the Moon" in flags.inner_text()
+    assert "Geneva" not in flags.inner_text()
+    card = page.locator("#sources .card").first
+    assert card.locator("mark").count() == 1 and "summit in Geneva" in card.inner_text()
+    shot(page, "llm-flags")
+    assert "Where will Biden and Putin meet?" in chat_messages(llm.requests[-1])
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    reason="the offline answerer answers 'Where will Biden and Putin meet?' with the sentence that says "
+    "they will meet on Wednesday, not the one naming Geneva (assistant/answer/offline.py)",
+    strict=False,
+)
+def test_offline_answer_names_the_place(page):
+    assert "Geneva" in ask(page, "Where will Biden and Putin meet?")
