@@ -110,7 +110,7 @@ class Assistant:
         t = time.perf_counter()
         draft: Draft | None = None
         if hasattr(backend, "stream"):
-            for event in backend.stream(question, passages):
+            for event in backend.stream(question, passages, query_vector=result.query_vector):
                 if isinstance(event, Draft):
                     draft = event
                 else:
@@ -123,8 +123,9 @@ class Assistant:
         answer = build_answer(question, draft, passages, name)
         if backend.name != "offline" and hasattr(backend, "check_support"):
             answer = backend.check_support(answer)
-        if not hasattr(backend, "stream"):
-            yield answer.text
+        if not hasattr(backend, "stream") or draft.notice:
+            # The offline answer (also the fallback when an LLM fails) arrives whole.
+            yield ("\n\n" if hasattr(backend, "stream") else "") + answer.text
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.timings_ms = timings
         answer.config_hash = self.settings.config_hash()

@@ -8,7 +8,6 @@ handler is a plain `(message, history, *options)` generator (gradio's ChatInterf
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 import sys
@@ -19,19 +18,17 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import gradio as gr
 
-import gradio as gr  # noqa: E402
-
-from assistant.cite import attribution, evidence_span, render_markdown, short_date  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.feedback import AnswerLog  # noqa: E402
-from assistant.followup import standalone  # noqa: E402
-from assistant.ingest import IngestReport, ingest, refresh_keyword_index  # noqa: E402
-from assistant.load import EXTENSIONS, slug  # noqa: E402
-from assistant.pipeline import Assistant, AskOptions  # noqa: E402
-from assistant.records import Answer, Citation  # noqa: E402
-from assistant.store import open_store  # noqa: E402
+from assistant.cite import attribution, evidence_span, render_markdown, short_date
+from assistant.config import Settings
+from assistant.feedback import AnswerLog
+from assistant.followup import standalone
+from assistant.ingest import IngestReport, ingest, refresh_keyword_index
+from assistant.load import slug
+from assistant.pipeline import Assistant, AskOptions
+from assistant.records import Answer, Citation
+from assistant.store import open_store
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Answers computed at once; the rest wait in gradio's queue (the model shares 2 cores well).
@@ -159,14 +156,19 @@ def attribution_text(answer: Answer | None) -> str:
     return "\n".join(f"[{c.key}] {attribution(c)}" for c in answer.citations)
 
 
-def describe_report(report: IngestReport) -> str:
+def describe_upload(report: IngestReport) -> str:
+    """What an upload did, as Markdown: one line per outcome, each failure naming its file."""
     lines = []
     for label, ids in (("Added", report.added), ("Updated", report.updated), ("Unchanged", report.unchanged)):
         if ids:
-            lines.append(f"{label} {len(ids)} article{'s' * (len(ids) != 1)}: {', '.join(ids)}.")
+            lines.append(f"- {label} {len(ids)} article{'s' * (len(ids) != 1)}: {', '.join(ids)}.")
     for f in report.failed:
-        lines.append(f"✗ {Path(f.path.split('#')[0]).name}{'#' + f.path.split('#')[1] if '#' in f.path else ''}: {f.reason}")
-    return "\n".join(f"- {line}" for line in lines) or "- Nothing to ingest."
+        file, _, line = f.path.partition("#")
+        lines.append(f"- ✗ {Path(file).name}{'#' + line if line else ''}: {f.reason}")
+    if report.failed:
+        n = len(report.failed)
+        lines.insert(0, f"**{n} file{'s' * (n != 1)} could not be added**; everything indexed before is still there.")
+    return "\n".join(lines)
 
 
 # The app's state -------------------------------------------------------------------------
@@ -214,8 +216,9 @@ class AssistantUI:
         try:
             with self.ingest_lock:
                 report = ingest(self.settings, progress=progress, store=self.store)
-            failed = f" ({len(report.failed)} files failed: see the Corpus tab)" if report.failed else ""
-            self._set_status(f"{self.index_summary()}{failed}")
+            failed = "; ".join(f"{Path(f.path).name}: {f.reason}" for f in report.failed[:3])
+            more = f" ({len(report.failed)} files could not be ingested: {failed})" if report.failed else ""
+            self._set_status(f"{self.index_summary()}{more}")
         except Exception as exc:  # shown to the user, who can fix the folder and restart
             self._set_status(f"Indexing {corpus} failed: {exc}")
         finally:
@@ -259,12 +262,13 @@ class AssistantUI:
         except Exception as exc:  # the user sees why; the server keeps running
             yield (f"{head}⚠ The answer failed: {exc}", *keep)
             return
-        answer = self.finish(answer, message, query, options)
-        log_ids = {**(log_ids or {}), len(history) + 1: self.last_log_id}
+        entry = self.finish(answer, message, query, options)
+        # The answer's message follows the history and this question's message.
+        log_ids = {**(log_ids or {}), len(history) + 1: entry}
         yield (head + chat_text(answer), sources_html(answer), answer, log_ids, attribution_text(answer))
 
-    def finish(self, answer: Answer, question: str, query: str, options: AskOptions) -> Answer:
-        """Record the question as asked (and as searched) and log the answer."""
+    def finish(self, answer: Answer, question: str, query: str, options: AskOptions) -> int:
+        """Record the question as asked (and as searched) on the answer; log it and return its log id."""
         answer.question = question.strip()
         answer.rewritten_question = query if query != answer.question else None
         logged = {
@@ -275,12 +279,15 @@ class AssistantUI:
             "until": options.until.isoformat() if options.until else None,
             "source": "ui",
         }
-        self.last_log_id = self.log.record(answer, self.settings.config_hash(), logged)
-        return answer
+        return self.log.record(answer, self.settings.config_hash(), logged)
 
-    def api_ask(self, question: str, backend: str = "offline", top_k: int = 0, outlets: list[str] | None = None,
+    def api_ask(self, question: str, backend: str = "", top_k: int = 0, outlets: list[str] | None = None,
                 since: str = "", until: str = "", previous_questions: list[str] | None = None) -> tuple[str, dict]:
-        """Answer one question: the answer text with [n] keys, and the whole answer (citations included)."""
+        """Answer one question: the answer text with [n] keys, and the whole answer (citations included).
+
+        backend "" and top_k 0 mean the server's settings; since/until are YYYY-MM-DD; with
+        previous_questions (oldest first) a follow-up is made standalone as in the chat.
+        """
         try:
             options = ask_options(backend, top_k, outlets, since, until)
         except ValueError as exc:
@@ -292,8 +299,8 @@ class AssistantUI:
             answer = self.assistant.ask(query, options)
         except Exception as exc:
             raise gr.Error(f"The answer failed: {exc}") from None
-        answer = self.finish(answer, question, query, options)
-        return answer.text, {**answer.to_dict(), "log_id": self.last_log_id}
+        entry = self.finish(answer, question, query, options)
+        return answer.text, {**answer.to_dict(), "log_id": entry}
 
     def on_like(self, log_ids: dict, data: gr.LikeData) -> None:
         entry = (log_ids or {}).get(data.index if isinstance(data.index, int) else data.index[0])
@@ -334,33 +341,29 @@ class AssistantUI:
         return self.status, gr.Timer(active=False), *self.corpus_views()
 
     def add_files(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        """Copy uploads into <index_dir>/uploads and ingest them; bad files are named and undone."""
+        """Copy uploads into <index_dir>/uploads and ingest them; a file that fails is taken back out."""
         if not files:
-            return "Choose one or more files first (.txt, .md, .html, .jsonl).", gr.skip(), *self.corpus_views()
-        self.uploads.mkdir(parents=True, exist_ok=True)
-        lines, copied = [], {}
-        for f in files:
-            src = Path(f)
-            if src.suffix.lower() not in EXTENSIONS:
-                lines.append(f"- ✗ {src.name}: unsupported file type '{src.suffix}'; accepted: {', '.join(sorted(EXTENSIONS))}")
-                continue
-            dest = self.uploads / src.name
-            copied[str(dest)] = dest.read_bytes() if dest.exists() else None
-            shutil.copyfile(src, dest)
-        if copied:
-            def report_progress(stage: str, done: int, total: int) -> None:
-                progress((done, total), desc=f"{stage} {done}/{total}")
-
+            return "Choose one or more files first (.txt, .md, .html, .jsonl).", gr.skip(), gr.skip(), *self.corpus_views()
+        with self.ingest_lock:
+            self.uploads.mkdir(parents=True, exist_ok=True)
+            before: dict[str, bytes | None] = {}
+            for f in files:
+                dest = self.uploads / Path(f).name
+                before[str(dest)] = dest.read_bytes() if dest.exists() else None
+                shutil.copyfile(f, dest)
             progress(0, desc="reading the files")
-            with self.ingest_lock:
-                report = ingest(self.settings, [Path(p) for p in copied], progress=report_progress, store=self.store)
+            report = ingest(
+                self.settings,
+                [Path(p) for p in before],
+                progress=lambda stage, done, total: progress((done, total), desc=f"{stage} {done}/{total}"),
+                store=self.store,
+            )
             for failure in report.failed:
-                if failure.path in copied:  # a whole file failed: put back what was there before
-                    old = copied[failure.path]
-                    Path(failure.path).write_bytes(old) if old is not None else Path(failure.path).unlink(missing_ok=True)
-            lines.insert(0, describe_report(report))
+                if failure.path in before:  # the whole file failed: put back what was there before
+                    dest, old = Path(failure.path), before[failure.path]
+                    dest.write_bytes(old) if old is not None else dest.unlink(missing_ok=True)
         self.status = self.index_summary()
-        return "\n".join(lines), None, self.status, *self.corpus_views()
+        return describe_upload(report), None, self.status, *self.corpus_views()
 
     def delete(self, article_id: str | None) -> tuple:
         if not article_id:
@@ -412,12 +415,13 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                         api_visibility="private",
                         concurrency_limit=ANSWER_CONCURRENCY,
                         fill_height=False,
+                        analytics_enabled=False,
                     )
                 with gr.Column(scale=2, min_width=280):
                     gr.Markdown("### Sources")
                     sources.render()
                     export_btn = gr.Button("Export answer as Markdown", elem_id="export")
-                    export_file = gr.DownloadButton("Download Markdown", visible=False, elem_id="export-download")
+                    download = gr.DownloadButton("Download Markdown", visible=False, elem_id="export-download")
                     attributions.render()
         with gr.Tab("Corpus", id="corpus-tab"):
             articles = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="articles",
@@ -436,7 +440,7 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
         timer.tick(ui.tick, None, [status, timer, *views], api_visibility="private", show_progress="hidden")
         app.load(lambda: (ui.status, *ui.corpus_views()), None, [status, *views], api_visibility="private")
         chat.chatbot.like(ui.on_like, [log_ids], None, api_visibility="private")
-        export_btn.click(ui.export, [last_answer], [export_file], api_visibility="private")
+        export_btn.click(ui.export, [last_answer], [download], api_visibility="private")
         add_btn.click(ui.add_files, [files], [corpus_msg, files, status, *views], api_visibility="private")
         delete_btn.click(ui.delete, [delete_id], [corpus_msg, status, *views], api_visibility="private")
         gr.api(ui.api_ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY)
@@ -465,6 +469,8 @@ def launch(
         prevent_thread_lock=not block,
         show_error=True,
         quiet=not block,
+        # Files up to the ingest limit get ingest's own message; far larger ones never reach the disk.
+        max_file_size=f"{int(settings.max_file_mb * 10)}mb",
         footer_links=["api"],
     )
     return app

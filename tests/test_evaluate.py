@@ -30,7 +30,7 @@ from assistant.evaluate.multihop import (
     read_pointer,
     verify_official,
 )
-from assistant.evaluate.runner import aggregate
+from assistant.evaluate.scoring import aggregate
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "evals" / "news.jsonl"

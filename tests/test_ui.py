@@ -201,6 +201,27 @@ def test_ten_concurrent_api_chats(server, settings):
     client.close()
 
 
+def test_api_filters_by_outlet_and_date(server):
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    try:
+        _, rt = client.predict(question="What did Putin write to Obama?", outlets=["RT"], api_name="/ask")
+        assert rt["citations"] and {c["source"] for c in rt["citations"]} == {"RT"}
+        _, recent = client.predict(question="What did Putin and Trump discuss?", since="2020-01-01", api_name="/ask")
+        assert all(c["published"] >= "2020-01-01" for c in recent["citations"])
+        _, old = client.predict(question="Where will Biden and Putin meet?", until="2016-12-31", api_name="/ask")
+        assert all(c["published"] <= "2016-12-31" for c in old["citations"])
+        follow_text, follow = client.predict(
+            question="and what did the Kremlin say?",
+            previous_questions=["What did Obama and Putin discuss on their call?"],
+            api_name="/ask",
+        )
+        assert follow["rewritten_question"] == "what did the Kremlin say? (Obama Putin call)"
+    finally:
+        client.close()
+
+
 # In the browser ---------------------------------------------------------------------------
 
 
@@ -294,8 +315,10 @@ def test_bad_uploads_are_named_and_nothing_is_lost(page, tmp_path, settings):
     empty.write_text("   \n", encoding="utf-8")
     wrong = tmp_path / "photo.png"
     wrong.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    huge = tmp_path / "archive.txt"
+    huge.write_text("The summit was postponed again. " * int(settings.max_file_mb * 1.2e6 / 32), encoding="utf-8")
     open_tab(page, "Corpus")
-    page.locator("#upload input[type=file]").set_input_files([str(binary), str(empty), str(wrong)])
+    page.locator("#upload input[type=file]").set_input_files([str(binary), str(empty), str(wrong), str(huge)])
     page.locator("#add").click()
     message = page.locator("#corpus-message", has_text="scan.txt")
     message.wait_for()
@@ -303,8 +326,10 @@ def test_bad_uploads_are_named_and_nothing_is_lost(page, tmp_path, settings):
     assert re.search(r"scan\.txt: binary file", text)
     assert re.search(r"draft\.md: empty file", text)
     assert re.search(r"photo\.png: unsupported file type '\.png'", text)
+    assert re.search(r"archive\.txt: file is 12\.0 MB, over the 10\.0 MB limit", text)
+    assert "4 files could not be added" in text and "still there" in text
     shot(page, "bad-upload")
-    assert not (settings.index_dir / "uploads" / "scan.txt").exists()
+    assert not any((settings.index_dir / "uploads" / f.name).exists() for f in (binary, empty, wrong, huge))
     assert page.locator("#articles", has_text="004_3d57db88cf4c69a1").count() == 1
 
     open_tab(page, "Chat")

@@ -6,8 +6,8 @@
 
 Modules: `datasets` (JSONL format and dataset names), `multihop` (MultiHop-RAG adapter),
 `metrics` (pure metric functions), `judge` (LLM-judged faithfulness and correctness),
-`compare` (--compare and --fail-under), `report` (results.json, report.md, report.html),
-`runner` (`run_eval`).
+`scoring` (one answer against its item, aggregates), `compare` (--compare and --fail-under),
+`report` (results.json, report.md, report.html), `runner` (`run_eval`).
 """
 
 from assistant.evaluate.compare import check_thresholds, compare_runs, flat_metrics, parse_thresholds
@@ -20,7 +20,8 @@ from assistant.evaluate.datasets import (
     load_dataset,
     resolve_dataset,
 )
-from assistant.evaluate.runner import METRICS, EvalRun, Progress, rich_progress, run_eval
+from assistant.evaluate.runner import EvalRun, Progress, rich_progress, run_eval
+from assistant.evaluate.scoring import METRICS
 
 __all__ = [
     "METRICS",

@@ -39,7 +39,7 @@ OFFICIAL_OBJECTS = {
 #: Retrieval depth of the official scoring.
 K = 10
 #: With a limit, distractor articles (other queries' evidence) per gold article in the corpus.
-DISTRACTOR_RATIO = 3
+DISTRACTOR_RATIO = 2
 
 
 def read_pointer(path: Path) -> tuple[str, int]:
