@@ -36,6 +36,7 @@ class SentenceTransformerEmbedder:
         self._device = settings.device
         self._batch_size = settings.embed_batch_size
         self._model = None
+        self._query_encoder = None
         self._lock = threading.Lock()
 
     @property
@@ -76,6 +77,16 @@ class SentenceTransformerEmbedder:
         ).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        """One text: a NumPy forward pass where the model allows (no torch import, ~2 ms)."""
+        if self._query_encoder is None and self._device == "cpu":
+            from assistant.encoder import NumpyBertEncoder, UnsupportedModel
+
+            try:
+                self._query_encoder = NumpyBertEncoder(self._path)
+            except (UnsupportedModel, OSError, ValueError):
+                self._query_encoder = False
+        if self._query_encoder:
+            return self._query_encoder.embed(text)
         return self.embed_documents([text])[0]
 
     def embed_with_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -1,9 +1,11 @@
-"""Hybrid retrieval: dense (Chroma through llama-index) and BM25, fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and BM25, fused by weighted scores (or reciprocal rank).
 
 Dense search finds paraphrases; BM25 finds names, numbers and dates. Both honour the same
 filters (outlet, date range). After fusion no article keeps more than
-`max_chunks_per_article` of the top-k slots. llama-index objects stop here: callers get
-`Passage` records.
+`max_chunks_per_article` of the top-k slots. Callers get `Passage` records;
+`assistant.llamaindex` wraps this retriever for llama-index pipelines. Chroma is queried
+directly rather than through llama-index's vector store because importing llama-index costs
+seconds, and a CLI question must be answered within 4 s of a cold start.
 """
 
 from __future__ import annotations
@@ -34,24 +36,19 @@ def make_filters(outlets: list[str] | None = None, since: date | None = None, un
     )
 
 
-def _llama_filters(filters: Filters):
-    from llama_index.core.vector_stores.types import (
-        FilterCondition,
-        FilterOperator,
-        MetadataFilter,
-        MetadataFilters,
-    )
-
-    parts = []
+def chroma_where(filters: Filters) -> dict | None:
+    """The filters as a Chroma `where` clause (outlets compared case-insensitively)."""
+    parts: list[dict] = []
     if filters.outlets:
-        outlets = [o.lower() for o in filters.outlets]
-        parts.append(MetadataFilter(key="outlet_key", value=outlets, operator=FilterOperator.IN))
+        parts.append({"outlet_key": {"$in": [o.lower() for o in filters.outlets]}})
     if filters.since is not None:
-        parts.append(MetadataFilter(key="published_key", value=filters.since, operator=FilterOperator.GTE))
+        parts.append({"published_key": {"$gte": filters.since}})
     if filters.until is not None:
-        parts.append(MetadataFilter(key="published_key", value=filters.until, operator=FilterOperator.LTE))
-        parts.append(MetadataFilter(key="published_key", value=0, operator=FilterOperator.GTE))
-    return MetadataFilters(filters=parts, condition=FilterCondition.AND) if parts else None
+        parts.append({"published_key": {"$lte": filters.until}})
+        parts.append({"published_key": {"$gte": 0}})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 @dataclass
@@ -65,11 +62,8 @@ class HybridRetriever:
     """Dense + BM25 with reciprocal-rank fusion and a per-article cap."""
 
     def __init__(self, settings: Settings, store: ChromaStore | None = None):
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self.settings = settings
         self.store = store or open_store(settings)
-        self.vector_store = ChromaVectorStore(chroma_collection=self.store.chunks)
         self.embedder = get_embedder(settings)
         self._keyword: KeywordIndex | None = None
         self._keyword_version: str | None = None
@@ -87,17 +81,16 @@ class HybridRetriever:
         return self._keyword
 
     def dense(self, query: str, k: int, filters: Filters, vector: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
+        """Nearest chunks by cosine similarity, filtered in Chroma."""
         vector = self.embedder.embed_query(query) if vector is None else vector
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k, filters=_llama_filters(filters))
+        result = self.store.chunks.query(
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=chroma_where(filters),
+            include=["documents", "metadatas", "distances"],
         )
-        out = []
-        for node, score in zip(result.nodes or [], result.similarities or []):
-            md = dict(node.metadata)
-            out.append((chunk_from(node.node_id, node.get_content(), md), float(score)))
-        return out
+        ids, docs, metas, dists = (result[key][0] if result[key] else [] for key in ("ids", "documents", "metadatas", "distances"))
+        return [(chunk_from(i, d, m), 1.0 - float(dist)) for i, d, m, dist in zip(ids, docs, metas, dists)]
 
     def _fuse(self, dense_hits: list[tuple[Chunk, float]], bm25_hits: list[tuple[str, float]]) -> dict[str, dict]:
         """Weighted sum of cosine and max-normalized BM25 (default), or reciprocal-rank fusion.

@@ -162,7 +162,9 @@ def profile_ingest(settings, source: Path, top: int = 25) -> list[str]:
     return buf.getvalue().splitlines()
 
 
-def run(source: Path, workdir: Path, repeats: int, reingest_repeats: int = 3, profile: bool = False) -> dict:
+def run(source: Path, workdir: Path, repeats: int, reingest_repeats: int = 3, profile: bool = False,
+        subprocess_repeats: int | None = None) -> dict:
+    """`subprocess_repeats` (default: reingest_repeats) of 0 skips the new-process re-ingests."""
     from assistant.config import load_settings
     from assistant.embed import get_embedder
 
@@ -216,6 +218,7 @@ def run(source: Path, workdir: Path, repeats: int, reingest_repeats: int = 3, pr
         report = ingest(last, [source])
         re_runs.append({"wall_s": time.perf_counter() - t, "embedded": report.chunks, "unchanged": len(report.unchanged)})
     n = reps[-1]["chunks"]
+    sub_n = reingest_repeats if subprocess_repeats is None else subprocess_repeats
     result = {
         "source": str(source),
         "chunks": n,
@@ -230,7 +233,7 @@ def run(source: Path, workdir: Path, repeats: int, reingest_repeats: int = 3, pr
         "raw_peak_mib": max(r["raw_peak_mib"] or 0 for r in reps),
         "reingest_inprocess_s": summary([r["wall_s"] for r in re_runs]),
         "reingest_embedded_chunks": max(r["embedded"] for r in re_runs),
-        "reingest_subprocess": reingest_subprocess(last.index_dir, source, reingest_repeats),
+        "reingest_subprocess": reingest_subprocess(last.index_dir, source, sub_n) if sub_n else {"notes": ["skipped"]},
         "index_dir": str(last.index_dir),
     }
     if profile:

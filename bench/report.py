@@ -71,10 +71,10 @@ def render(results: dict) -> str:
         if "error" in r:
             rows.append([label, r["error"]] + [""] * 6)
             continue
-        rows.append([f"{label}: LlamaIndex starter", r["starter_nodes"], _p(r["ingest_s"]["starter"]), r["hit_at_1"]["starter_retrieve"],
-                     r["hit_at_1"]["starter_query"], _p(r["latency_ms"]["starter_retrieve"]), _p(r["latency_ms"]["starter_query"])])
-        rows.append([f"{label}: ours", r["ours_chunks"], _p(r["ingest_s"]["ours"]), r["hit_at_1"]["ours_retrieve"],
-                     r["hit_at_1"]["ours_ask"], _p(r["latency_ms"]["ours_retrieve"]), _p(r["latency_ms"]["ours_ask"])])
+        rows.append([f"{label}: LlamaIndex starter", r["starter_nodes"], _p(r["ingest_s"]["starter"]), f"{r['hit_at_1']['starter_retrieve']:.3f}",
+                     f"{r['hit_at_1']['starter_query']:.3f}", _p(r["latency_ms"]["starter_retrieve"]), _p(r["latency_ms"]["starter_query"])])
+        rows.append([f"{label}: ours", r["ours_chunks"], _p(r["ingest_s"]["ours"]), f"{r['hit_at_1']['ours_retrieve']:.3f}",
+                     f"{r['hit_at_1']['ours_ask']:.3f}", _p(r["latency_ms"]["ours_retrieve"]), _p(r["latency_ms"]["ours_ask"])])
     if rows:
         n = next((r.get("questions") for r in st.values() if "questions" in r), "?")
         parts.append(table(f"Naive LlamaIndex starter vs ours ({n} answerable eval questions, warm, p50)",
@@ -97,7 +97,7 @@ def render(results: dict) -> str:
         for r in q["latency"]:
             f = q["filters"][r["filter"]]
             rows.append([size, r["mode"], f"{f['label']} ({f['selectivity']:.0%})", _p(r["retrieve_ms"]), _p(r["retrieve_ms"], "p95"),
-                         _p(r["vector_search_ms"]), _p(r["ask_ms"]), _p(r["ask_ms"], "p95"), r["retrieve_ms"]["n"]])
+                         _p(r.get("vector_search_ms")), _p(r["ask_ms"]), _p(r["ask_ms"], "p95"), r["retrieve_ms"]["n"]])
         srv = q.get("server", {})
         mem_rows.append([size, _p(q["embed_query_ms"]), q["client_peak_mib"].get("server"), q["process_peak_mib"], srv.get("peak_mib"),
                          q["disk_mib"], q.get("first_retrieval_s", {}).get("embedded"), q.get("same_top_k_embedded_vs_server")])
@@ -139,7 +139,7 @@ def check_targets(results: dict) -> list[tuple[str, str, str]]:
         for key, ms, label in (("retrieve_ms", TARGETS["retrieve_p50_ms_1m"], "retrieval p50"), ("ask_ms", TARGETS["ask_p50_ms_1m"], "offline answer p50")):
             got = emb["none"][key]["p50"]
             verdict = ("met" if got < ms else "missed") + ("" if size >= 1_000_000 else " so far")
-            out.append((f"{label} < {ms:.0f} ms at 1M{tag}", f"{got:.1f} ms (vector search {emb['none']['vector_search_ms']['p50']:.1f}, embed {q['embed_query_ms']['p50']:.1f})", verdict))
+            out.append((f"{label} < {ms:.0f} ms at 1M{tag}", f"{got:.1f} ms (vector search {_p(emb['none'].get('vector_search_ms')) or 0:.1f}, embed {q['embed_query_ms']['p50']:.1f})", verdict))
         peak = max(q["process_peak_mib"], *(f.get("peak_mib") or 0 for f in results.get("fill", {}).values()))
         out.append((f"peak memory < {TARGETS['peak_gib']} GiB{tag}", f"{peak / 1024:.2f} GiB", ("met" if peak / 1024 < TARGETS["peak_gib"] else "missed")))
     cold = results.get("coldstart", {})

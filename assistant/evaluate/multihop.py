@@ -199,10 +199,15 @@ def load_multihop(folder: Path | None = None, limit: int | None = None, sample_d
             notes.append(f"{len(missing)} evidence titles are not in corpus.json; their facts cannot be retrieved")
     else:
         corpus, n_gold = evidence_corpus(queries, selected)
+        extra = (
+            f"{len(corpus) - n_gold} more from other queries' evidence as distractors"
+            if len(corpus) > n_gold
+            else "each query's distractors are the other queries' articles"
+        )
         notes = [
-            f"corpus built from the evidence: {len(corpus)} articles, {n_gold} gold for the evaluated queries, "
-            f"{len(corpus) - n_gold} distractors (articles of other queries' evidence); one article per gold title, "
-            "its facts as the body. An easy corpus: it checks the adapter and the pipeline, not accuracy."
+            f"corpus built from the evidence: {len(corpus)} articles, one per gold title with its facts as the body; "
+            f"{n_gold} gold for the evaluated queries, {extra}. An easy corpus: it checks the adapter and the "
+            "pipeline, not accuracy (see evals/README.md)."
         ]
     n_null = sum(not i.answerable for i in items)
     notes.append(f"{len(items)} queries, {n_null} null (excluded from retrieval scoring, scored as refusals)")
