@@ -24,24 +24,30 @@ def _paragraph_bounds(chunk_text: str, chunk_start: int, start: int, end: int) -
 
 
 def build_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
-    """Number the cited passages in order of use and attach them to the answer text."""
-    citations: list[Citation] = []
-    key_of: dict[tuple[int, int | None], int] = {}
-    statements: list[Statement] = []
-    parts: list[str] = []
+    """Number the cited passages in order of first use and attach them to the answer text.
+
+    One key per passage: sentences cited from the same passage share it, and the citation's
+    highlighted span runs from the first to the last of them.
+    """
+    order: list[int] = []
+    spans: dict[int, tuple[int, int]] = {}
+    sentence_keys: list[tuple[int, ...]] = []
     for s in draft.sentences:
-        keys = []
-        for idx in ((s.passage_index,) if s.passage_index is not None else ()) + s.extra_passages:
-            if idx is None or not 0 <= idx < len(passages):
-                continue
-            ident = (idx, s.start if idx == s.passage_index else None)
-            if ident not in key_of:
-                key_of[ident] = len(citations) + 1
-                citations.append(_citation(key_of[ident], passages[idx], s.start if idx == s.passage_index else None, s.end if idx == s.passage_index else None, s.source_text if idx == s.passage_index else None))
-            keys.append(key_of[ident])
-        statements.append(Statement(text=s.text, keys=tuple(keys), support=1.0 if draft.sentences and backend == "offline" else None, supported=True if backend == "offline" else None))
-        marks = "".join(f"[{k}]" for k in keys)
-        parts.append(f"{s.text} {marks}".strip())
+        idxs = [i for i in ((s.passage_index,) if s.passage_index is not None else ()) + s.extra_passages if 0 <= i < len(passages)]
+        for i in idxs:
+            if i not in order:
+                order.append(i)
+        if s.passage_index in idxs and s.start is not None and s.end is not None:
+            a, b = spans.get(s.passage_index, (s.start, s.end))
+            spans[s.passage_index] = (min(a, s.start), max(b, s.end))
+        sentence_keys.append(tuple(dict.fromkeys(order.index(i) + 1 for i in idxs)))
+    citations = [_citation(n + 1, passages[i], *spans.get(i, (None, None))) for n, i in enumerate(order)]
+    offline = backend == "offline"
+    statements = [
+        Statement(text=s.text, keys=keys, support=1.0 if offline else None, supported=True if offline else None)
+        for s, keys in zip(draft.sentences, sentence_keys)
+    ]
+    parts = [f"{s.text} {''.join(f'[{k}]' for k in keys)}".strip() for s, keys in zip(draft.sentences, sentence_keys)]
     text = draft.text if draft.refused or not parts else " ".join(parts)
     return Answer(
         question=question,
@@ -58,10 +64,12 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
     )
 
 
-def _citation(key: int, p: Passage, start: int | None, end: int | None, sentence: str | None) -> Citation:
+def _citation(key: int, p: Passage, start: int | None, end: int | None) -> Citation:
     c = p.chunk
+    sentence = None
     if start is not None and end is not None:
         ps, pe = _paragraph_bounds(c.text, c.start, start, end)
+        sentence = c.text[start - c.start : end - c.start]
     else:
         ps, pe = c.start, c.end
     passage = c.text[ps - c.start : pe - c.start]

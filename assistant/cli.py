@@ -218,6 +218,39 @@ def check(index: IndexOpt = None) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+@app.command("eval")
+def evaluate(
+    index: IndexOpt = None,
+    dataset: Annotated[str, typer.Option("--dataset", help="A JSONL eval set, multihop-sample, or multihop:/dir.")] = "evals/news.jsonl",
+    backend: Annotated[Optional[str], typer.Option("--backend", help="offline or openai.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Report folder (default evals/runs/<time>).")] = None,
+    compare: Annotated[Optional[Path], typer.Option("--compare", help="An earlier results.json to diff against.")] = None,
+    fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="metric=value; exit 1 when a figure falls short (repeatable).")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", help="Only the first N questions.")] = None,
+) -> None:
+    """Measure retrieval, answer accuracy, citations and refusals; write results.json, report.md, report.html.
+
+    Example usage:
+
+        assistant eval
+        assistant eval --compare evals/runs/OLD/results.json --fail-under hit@1=0.85 false_refusal_rate=0.05
+    """
+    from assistant.evaluate import EvalError, check_thresholds, parse_thresholds, rich_progress, run_eval
+
+    settings = _settings(index)
+    try:
+        parse_thresholds(fail_under or [])
+        with rich_progress() as progress:
+            run = run_eval(settings, dataset, backend=backend, out_dir=out, compare=compare, progress=progress, limit=limit)
+    except (EvalError, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(run.summary())
+    failures = check_thresholds(run, fail_under or [])
+    for f in failures:
+        typer.secho(f"FAIL {f}", fg="red")
+    raise typer.Exit(1 if failures else 0)
+
+
 @app.command()
 def ui(
     index: IndexOpt = None,

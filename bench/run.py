@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="Fewer repeats, query only at 10,000, starter on the bundled corpus only.")
     ap.add_argument("--queries", type=int, default=None, help="MultiHop questions per query benchmark (default 20, quick 12).")
     ap.add_argument("--no-server", action="store_true", help="Skip the Chroma server side of the query benchmark.")
-    ap.add_argument("--skip", default="", help="Stages to skip, comma-separated: starter, coldstart, query.")
+    ap.add_argument("--skip", default="", help="Stages to skip, comma-separated: ingest, starter, coldstart, query.")
     ap.add_argument("--profile", action="store_true", help="Also profile one ingest of the largest size (cProfile top lines in results.json).")
+    ap.add_argument("--pool", type=Path, default=None, help="Index folder of an earlier real ingest to fill query stores from (skips nothing else).")
     ap.add_argument("--workdir", type=Path, default=None, help="Scratch folder for indexes (default: <results>/work).")
     ap.add_argument("--keep", action="store_true", help="Keep the scratch indexes (the 1M store takes several GB).")
     args = ap.parse_args(argv)
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         log(f"articles for {n} chunks: {info}")
 
     pools: dict[str, Path] = {}
-    for label, path in sources.items():
+    for label, path in ([] if "ingest" in skip else sources.items()):
         n = 0 if label == "corpus" else int(label.split()[0])
         repeats = (3 if args.quick else 5) if n == 0 else (2 if args.quick else 3) if n <= 1000 else 1
         profile = args.profile and n == max([0] + [s for s in sizes if s <= MAX_INGEST])
@@ -113,8 +114,8 @@ def main(argv: list[str] | None = None) -> None:
                 "starter", ["--workdir", str(work / "starter-1000"), "--repeats", "1", "--extra", str(sources["1000 chunks"])], work / "starter-1000.json")
         write_json(out_dir / "results.json", results)
 
-    if "query" not in skip and pools:
-        pool = pools[max(pools, key=lambda k: 0 if k == "corpus" else int(k.split()[0]))]
+    if "query" not in skip and (pools or args.pool):
+        pool = args.pool or pools[max(pools, key=lambda k: 0 if k == "corpus" else int(k.split()[0]))]
         results["query_pool"] = str(pool)
         for n in sorted({MIN_QUERY} | {s for s in sizes if s >= MIN_QUERY}):
             index = work / f"q{n}"

@@ -10,12 +10,14 @@ evidence is weak it refuses with the shared refusal phrase.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.question import QuestionKind, classify, holds_answer, type_match
+from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import split_sentences
 from assistant.records import Passage
 from assistant.text import terms
@@ -34,6 +36,7 @@ TYPE_SWAP_MARGIN = 0.1
 @dataclass
 class Candidate:
     passage_index: int
+    article_id: str
     text: str
     start: int
     end: int
@@ -81,6 +84,7 @@ class OfflineAnswerer:
                 out.append(
                     Candidate(
                         passage_index=i,
+                        article_id=c.article_id,
                         text=text,
                         start=start,
                         end=end,
@@ -141,6 +145,21 @@ class OfflineAnswerer:
 
         chosen = [best]
         best_article = passages[best.passage_index].chunk.article_id
+        if kind.kind == "quote":
+            # "In his message, Putin said ..." is often followed by the quote itself: “...,” he said.
+            follow = _next_sentence(best, cands)
+            if follow is not None and follow.text.lstrip().startswith(("“", '"')):
+                chosen.append(follow)
+            elif not quoted_spans(best.text) and not best.text.lstrip().startswith(("“", '"')):
+                # ... or preceded by it, the attribution on a line of its own: "X told CBS News."
+                quote_lines = []
+                for prev in _previous_sentences(best, cands)[:3]:
+                    if not prev.text.rstrip().endswith(("”", '"')) and not quote_lines:
+                        break
+                    quote_lines.append(prev)
+                    if prev.text.lstrip().startswith(("“", '"')):
+                        chosen.extend(quote_lines[: self.max_sentences - 1])
+                        break
         for c in head[1:]:
             if len(chosen) >= self.max_sentences:
                 break
@@ -161,7 +180,7 @@ class OfflineAnswerer:
         chosen.sort(key=lambda c: (article_rank[passages[c.passage_index].chunk.article_id], c.start))
         sentences = [
             DraftSentence(
-                text=_render(c.text, kind),
+                text=_render(c, kind, cands) if kind.kind == "quote" else c.text,
                 passage_index=c.passage_index,
                 start=c.start,
                 end=c.end,
@@ -196,7 +215,50 @@ def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:
     return False
 
 
-def _render(sentence: str, kind: QuestionKind) -> str:
-    """The sentence as it stands in the article: verbatim, quotation marks included."""
-    return sentence
+def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
+    after = [x for x in cands if x.article_id == c.article_id and x.start > c.start]
+    return min(after, key=lambda x: x.start) if after else None
 
+
+def _previous_sentences(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
+    before = [x for x in cands if x.article_id == c.article_id and x.end <= c.start]
+    return sorted(before, key=lambda x: -x.start)
+
+
+_SPEAKER_AFTER = re.compile(r"\b(said|says|wrote|writes|told|tells|added|adds|stressed|continued|noted|insisted)\s+((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)")
+_SPEAKER_BEFORE = re.compile(r"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s+(said|says|wrote|writes|told|tells|added|adds|stressed|reported|noted|insisted)\b")
+_PRONOUN = re.compile(r"\b(he|she|they)\s+(said|says|wrote|told|added|stressed|noted)\b")
+_NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\s+(?:said|says|wrote|told|stressed|added)\b")
+
+
+def _speaker(c: Candidate, kind: QuestionKind, cands: list[Candidate]) -> tuple[str, str] | None:
+    """Who is quoted and the verb the article uses, from the sentence or the one before it."""
+    outside = re.sub(r"[“\"][^”\"]*[”\"]", " ", c.text)
+    for pattern, name_group, verb_group in ((_SPEAKER_AFTER, 2, 1), (_SPEAKER_BEFORE, 1, 2)):
+        m = pattern.search(outside)
+        if m and m.group(name_group).split()[-1] not in ("In", "On", "The"):
+            return m.group(name_group), m.group(verb_group)
+    m = _PRONOUN.search(outside)
+    if m:
+        for prev in _previous_sentences(c, cands)[:2]:
+            named = _NAME.search(prev.text)
+            if named:
+                return named.group(1), m.group(2)
+        if kind.speaker:
+            return kind.speaker, m.group(2)
+    return None
+
+
+def _render(c: Candidate, kind: QuestionKind, cands: list[Candidate]) -> str:
+    """A quote as "Speaker wrote: “words”", the words exactly as the article has them.
+
+    Sentences without a whole quotation, or whose speaker cannot be told, stay verbatim.
+    """
+    spans = quoted_spans(c.text)
+    found = _speaker(c, kind, cands) if spans else None
+    if not found:
+        return c.text
+    name, verb = found
+    name = name[0].upper() + name[1:]
+    quote = " … ".join(q.rstrip(",;: ") for q in spans)
+    return f"{name} {verb}: “{quote}”"
