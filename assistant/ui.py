@@ -153,7 +153,7 @@ def chat_text(answer: Answer) -> str:
 def attribution_text(answer: Answer | None) -> str:
     if answer is None:
         return ""
-    return "\n".join(f"[{c.key}] {attribution(c)}" for c in answer.citations)
+    return "\n".join(f"[{c.key}] {' '.join(attribution(c).split())}" for c in answer.citations)
 
 
 def describe_upload(report: IngestReport) -> str:
@@ -314,7 +314,7 @@ class AssistantUI:
             return gr.DownloadButton(visible=False)
         path = self.exports / f"answer-{slug(answer.question.lower())[:60]}-{int(time.time())}.md"
         path.write_text(render_markdown(answer), encoding="utf-8")
-        return gr.DownloadButton(f"Download {path.name}", value=str(path), visible=True)
+        return gr.DownloadButton("Download the Markdown file", value=str(path), visible=True)
 
     # Corpus -------------------------------------------------------------------------
 

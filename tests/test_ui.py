@@ -268,6 +268,7 @@ def test_export_markdown_has_footnotes(page):
     with page.expect_download() as download:
         button.click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
+    shot(page, "export")
     assert text.startswith("**Q:** What did Putin write to Obama on Independence Day?")
     assert "[^1]" in text.split("\n\n")[1]
     assert re.search(r'^\[\^1\]: RT, ".+", 4 Jul 2016\. Passage: ".+"$', text, re.MULTILINE)

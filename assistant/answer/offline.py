@@ -29,7 +29,7 @@ EMBED_CANDIDATES = 6
 W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
 # Confidence: how strongly the best sentence matches, blending meaning and rare-term coverage.
 C_DENSE, C_LEX = 0.6, 0.4
-TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.45, 0.45
+TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
 TYPE_SWAP_MARGIN = 0.1
 
 

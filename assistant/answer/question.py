@@ -14,6 +14,9 @@ _DATE_LIKE = re.compile(
     r"in the past|since|years?|months?|weeks?|days?)\b",
 )
 # "two" and "both" are left out: "the two countries" is how news refers to a pair, not a count.
+_CALENDAR_DATE = re.compile(
+    rf"\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+)
 _NUMBER_LIKE = re.compile(
     r"\b\d[\d,.]*(st|nd|rd|th|%)?\b|\b(three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
     r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|half|an hour|a day|a week|a month|a year)\b",
@@ -82,7 +85,9 @@ def type_match(kind: str, sentence: str) -> float:
     if kind == "when":
         return 1.0 if _DATE_LIKE.search(sentence) else 0.0
     if kind == "how_many":
-        return 1.0 if _NUMBER_LIKE.search(sentence) else 0.0
+        # Years and calendar dates are not counts: "in 2000", "on May 9".
+        undated = re.sub(rf"\b(19|20)\d{{2}}\b|\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {_MONTH}\b", " ", sentence)
+        return 1.0 if _NUMBER_LIKE.search(undated) else 0.0
     if kind == "where":
         return 1.0 if _PLACE_LIKE.search(sentence) else 0.0
     if kind == "why":
@@ -114,6 +119,9 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             if parts and not any(p.lower().strip(".,’'s") in q_words or p.lower().strip(".,") in q_words for p in parts):
                 return True
         return False
+    if kind.kind == "when" and re.search(r"\bwhat date\b|\bwhich date\b|\bon what date\b", question, re.IGNORECASE):
+        # A date, not just a weekday or "soon".
+        return bool(_CALENDAR_DATE.search(sentence))
     if kind.kind in ("when", "how_many", "where"):
         return type_match(kind.kind, sentence) > 0
     return True
