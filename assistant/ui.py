@@ -26,7 +26,7 @@ from assistant.feedback import AnswerLog
 from assistant.followup import standalone
 from assistant.ingest import IngestReport, ingest, refresh_keyword_index
 from assistant.load import slug
-from assistant.pipeline import Assistant, AskOptions
+from assistant.pipeline import AskOptions, Assistant
 from assistant.records import Answer, Citation
 from assistant.store import open_store
 

@@ -314,7 +314,8 @@ def test_bad_responses(assistant, server, reply, reason):
 def test_mid_stream_drop_after_deltas(assistant, server):
     server.script(Reply(content="Putin sent Obama a personal message [1].", close_after_chunks=3))
     deltas, answer = run(assistant, TELEGRAM_Q)
-    assert deltas == ["Puti", "n se", "nt O"]
+    # What had streamed stays; the offline answer follows it, and the final answer is offline.
+    assert deltas == ["Puti", "n se", "nt O", "\n\n" + answer.text]
     assert_offline(assistant, answer, "dropped the connection mid-answer")
 
 
