@@ -28,6 +28,7 @@ HELP = {
     "answer_contains": "a gold answer appears in the answer (normalized, whole words)",
     "f1": "SQuAD token F1 against the best gold answer",
     "exact_match": "the answer equals a gold answer (SQuAD normalization)",
+    "cited_first": "the answer's first citation is a gold article (answerable questions)",
     "citation_precision": "share of the cited articles that are gold",
     "citation_recall": "share of the gold articles that are cited",
     "supported_share": "share of answer sentences supported by their cited passage (backend's check, else lexical)",

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 #: Every aggregated metric, in report order. Rates over questions unless named otherwise.
 METRICS = (
     "correct", "hit@1", "hit@5", "mrr@10", "article_recall@5", "passage_hit@1", "passage_hit@5",
-    "answer_contains", "f1", "exact_match", "citation_precision", "citation_recall",
+    "cited_first", "answer_contains", "f1", "exact_match", "citation_precision", "citation_recall",
     "supported_share", "lexical_supported_share", "refusal_recall", "false_refusal_rate",
     "fact_hits@4", "fact_hits@10", "fact_mrr@10", "fact_map@10",
     "judge_faithfulness", "judge_correctness",
@@ -70,6 +70,7 @@ def score(item: EvalItem, answer: Answer) -> tuple[dict[str, float | bool | None
         "answer_contains": M.contains_answer(text, item.gold_answers) if item.gold_answers else None,
         "f1": M.best_f1(text, item.gold_answers),
         "exact_match": M.exact_match(text, item.gold_answers),
+        "cited_first": (bool(cited) and cited[0] in gold_articles) if gold_articles else None,
         "citation_precision": M.citation_precision(cited, gold_articles),
         "citation_recall": M.citation_recall(cited, gold_articles),
         "refused": answer.refused,
