@@ -159,6 +159,19 @@ def render_text(answer: Answer, show_passages: bool = True, include_answer: bool
     return "\n".join(lines)
 
 
+def render_timeline(answer: Answer) -> str:
+    """One dated line per article, oldest first, each with its reference."""
+    if answer.refused:
+        return answer.text
+    by_key = {c.key: c for c in answer.citations}
+    lines = []
+    for s in answer.statements:
+        c = by_key[s.keys[0]]
+        lines.append(f"{short_date(c.published):>11}  {s.text} [{c.key}]")
+    lines += ["", "Sources:"] + [f"[{c.key}] {reference(c)}" for c in answer.citations]
+    return "\n".join(lines)
+
+
 def render_markdown(answer: Answer) -> str:
     """The answer with Markdown footnotes: `[^1]` marks and a reference list."""
     body = re.sub(r"\[(\d+)\]", r"[^\1]", answer.text)

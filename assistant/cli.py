@@ -190,6 +190,29 @@ def ask(
 
 
 @app.command()
+def timeline(
+    topic: Annotated[str, typer.Argument(help="What the timeline is about.")],
+    index: IndexOpt = None,
+    k: Annotated[Optional[int], typer.Option("--k", help="Articles to consider.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The dated evidence on a topic across articles, oldest first, one cited sentence each.
+
+    Example usage:
+
+        assistant timeline "Putin's contacts with US presidents"
+    """
+    from assistant.cite import render_timeline
+    from assistant.pipeline import Assistant, AskOptions
+
+    assistant = Assistant(_settings(index))
+    answer = assistant.timeline(topic, AskOptions(k=k, since=_parse_date(since, "--since"), until=_parse_date(until, "--until")))
+    typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if as_json else render_timeline(answer))
+
+
+@app.command()
 def check(index: IndexOpt = None) -> None:
     """Report whether the embedding model loads offline, the store is reachable, and the answer backend."""
     from assistant.embed import get_embedder

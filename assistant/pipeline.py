@@ -90,6 +90,17 @@ class Assistant:
         result.timings_ms["retrieve_ms"] = (time.perf_counter() - t) * 1000
         return result
 
+    def timeline(self, question: str, options: AskOptions = AskOptions()) -> Answer:
+        """The dated evidence on a topic, one sentence per article, oldest first."""
+        started = time.perf_counter()
+        k = options.k or max(self.settings.top_k, 10)
+        result = self.retriever.retrieve(question, k, options.filters(), max_per_article=1)
+        draft = self.backend("offline").timeline(question, result.passages, result.query_vector)
+        answer = build_answer(question, draft, result.passages, "offline")
+        answer.timings_ms = {**result.timings_ms, "total_ms": (time.perf_counter() - started) * 1000}
+        answer.config_hash = self.settings.config_hash()
+        return answer
+
     def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         answer = None
         for event in self.stream(question, options):

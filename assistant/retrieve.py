@@ -111,8 +111,9 @@ class HybridRetriever:
             entry["bm25_rank"] = rank
         return fused
 
-    def retrieve(self, query: str, k: int | None = None, filters: Filters = Filters()) -> RetrievalResult:
+    def retrieve(self, query: str, k: int | None = None, filters: Filters = Filters(), max_per_article: int | None = None) -> RetrievalResult:
         s = self.settings
+        cap = max_per_article or s.max_chunks_per_article
         k = k or s.top_k
         fetch = k * OVERFETCH
         timings: dict[str, float] = {}
@@ -136,7 +137,7 @@ class HybridRetriever:
         per_article: dict[str, int] = {}
         for e in ranked:
             aid = e["chunk"].article_id
-            if per_article.get(aid, 0) >= s.max_chunks_per_article:
+            if per_article.get(aid, 0) >= cap:
                 continue
             per_article[aid] = per_article.get(aid, 0) + 1
             passages.append(

@@ -154,3 +154,12 @@ def test_cli_sources_and_check(built_index, tmp_path):
         env={**os.environ, "ASSISTANT_INDEX_DIR": str(tmp_path), "ASSISTANT_EMBEDDING_MODEL": str(tmp_path / "nope")},
     )
     assert broken.returncode == 1 and "FAIL" in broken.stdout
+
+
+def test_timeline_orders_dated_evidence_across_articles(assistant):
+    answer = assistant.timeline("Putin's contacts with US presidents")
+    dates = [c.published for c in answer.citations]
+    assert len(set(c.article_id for c in answer.citations)) == len(dates) >= 4
+    assert dates == sorted(dates)
+    for s, c in zip(answer.statements, answer.citations):
+        assert s.text == c.sentence

@@ -108,13 +108,12 @@ class OfflineAnswerer:
             value *= YEAR_MISSING_FACTOR
         return value
 
-    def draft(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
-        if not passages:
-            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
+    def ranked(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> tuple[QuestionKind, list[Candidate]]:
+        """Every sentence of the passages, scored against the question, best first."""
         kind = classify(question)
         cands = self.candidates(question, kind, passages)
         if not cands:
-            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
+            return kind, []
         qv = query_vector if query_vector is not None else self.embedder.embed_query(question)
         # Sentences without stored vectors (an index built before they existed) are embedded
         # now, only the most promising few: each costs several milliseconds.
@@ -130,6 +129,33 @@ class OfflineAnswerer:
                 W_DENSE * c.dense + W_LEX * c.lex + W_PASSAGE * c.passage_score + W_TYPE * c.type_score + W_DATE * c.date_score
             )
         head.sort(key=lambda c: -c.score)
+        return kind, head
+
+    def timeline(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
+        """The best sentence of each relevant article, oldest article first."""
+        kind, head = self.ranked(question, passages, query_vector)
+        best_per_article: dict[str, Candidate] = {}
+        for c in head:
+            if c.article_id not in best_per_article and C_DENSE * c.dense + C_LEX * c.coverage >= self.threshold:
+                best_per_article[c.article_id] = c
+        if not best_per_article:
+            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0, kind=kind.kind)
+
+        def when(c: Candidate) -> str:
+            published = passages[c.passage_index].chunk.meta.published
+            return published.isoformat() if published else "9999"
+
+        chosen = sorted(best_per_article.values(), key=lambda c: (when(c), c.start))
+        sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
+        return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="timeline")
+
+    def draft(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
+        if not passages:
+            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
+        kind, head = self.ranked(question, passages, query_vector)
+        if not head:
+            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
+        cands = head
         best = head[0]
         if not holds_answer(kind, question, best.text):
             # A close runner-up that holds the kind of answer asked for is the better answer.
