@@ -72,8 +72,19 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
     }
 
 
-def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
+def _meta_from(md: dict[str, Any]) -> ArticleMeta:
+    """Article metadata back from its flat Chroma form ("" means unknown)."""
     published = md.get("published") or None
+    return ArticleMeta(
+        title=md.get("title", ""),
+        published=date.fromisoformat(published) if published else None,
+        outlet=md.get("outlet") or None,
+        author=md.get("author") or None,
+        url=md.get("url") or None,
+    )
+
+
+def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
     return Chunk(
         id=chunk_id,
         article_id=md["article_id"],
@@ -81,27 +92,14 @@ def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
         text=text,
         start=int(md["start"]),
         end=int(md["end"]),
-        meta=ArticleMeta(
-            title=md.get("title", ""),
-            published=date.fromisoformat(published) if published else None,
-            outlet=md.get("outlet") or None,
-            author=md.get("author") or None,
-            url=md.get("url") or None,
-        ),
+        meta=_meta_from(md),
     )
 
 
 def _record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
-    published = md.get("published") or None
     return ArticleRecord(
         id=article_id,
-        meta=ArticleMeta(
-            title=md.get("title", ""),
-            published=date.fromisoformat(published) if published else None,
-            outlet=md.get("outlet") or None,
-            author=md.get("author") or None,
-            url=md.get("url") or None,
-        ),
+        meta=_meta_from(md),
         source_path=md.get("source_path", ""),
         content_hash=md.get("content_hash", ""),
         n_chunks=int(md.get("n_chunks", 0)),
