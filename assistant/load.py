@@ -69,7 +69,7 @@ def _hash(*parts: object) -> str:
 def _decode(path: Path, data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ArticleError(
-            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; "
+            f"file is {len(data) / 1e6:.2f} MB, over the {max_bytes / 1e6:g} MB limit; "
             "split it or raise ASSISTANT_MAX_FILE_MB"
         )
     if not data.strip():

@@ -360,10 +360,5 @@ def test_llm_answer_streams_and_unsupported_sentences_are_flagged(page, llm):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(
-    reason="the offline answerer answers 'Where will Biden and Putin meet?' with the sentence that says "
-    "they will meet on Wednesday, not the one naming Geneva (assistant/answer/offline.py)",
-    strict=False,
-)
 def test_offline_answer_names_the_place(page):
     assert "Geneva" in ask(page, "Where will Biden and Putin meet?")

@@ -171,6 +171,16 @@ class OfflineAnswerer:
 
         chosen = [best]
         best_article = passages[best.passage_index].chunk.article_id
+        if not holds_answer(kind, question, best.text):
+            # The best match lacks the kind of answer asked for ("where": no place in it): add the
+            # article's best sentence that has one, if it is relevant enough to stand.
+            extra = next(
+                (c for c in head[1:8] if c.article_id == best_article and holds_answer(kind, question, c.text)
+                 and C_DENSE * c.dense + C_LEX * c.coverage >= self.threshold),
+                None,
+            )
+            if extra is not None:
+                chosen.append(extra)
         if kind.kind == "quote":
             # "In his message, Putin said ..." is often followed by the quote itself: “...,” he said.
             follow = _next_sentence(best, cands)
