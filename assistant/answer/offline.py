@@ -31,6 +31,7 @@ W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
 C_DENSE, C_LEX = 0.6, 0.4
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
 TYPE_SWAP_MARGIN = 0.1
+QUOTE_SPEAKER_BONUS = 5.0  # times W_TYPE: a quote attributed to the speaker asked about
 
 
 @dataclass
@@ -91,7 +92,7 @@ class OfflineAnswerer:
                         lex=matched / total,
                         coverage=matched / total,
                         passage_score=p.score / top_score,
-                        type_score=type_match(kind.kind, text),
+                        type_score=type_match(kind.kind, text) + _speaker_quoted(kind, text),
                         date_score=_date_match(kind.years, c.meta.published),
                         vector=vector,
                     )
@@ -249,6 +250,14 @@ def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:
         if a and len(a & b) / len(a) > 0.7:
             return True
     return False
+
+
+def _speaker_quoted(kind: QuestionKind, text: str) -> float:
+    """For "what did X say": a sentence that quotes and names X is worth more than either alone."""
+    if kind.kind != "quote" or not kind.speaker or not quoted_spans(text):
+        return 0.0
+    outside = re.sub(r"[“\"][^”\"]*[”\"]", " ", text)
+    return QUOTE_SPEAKER_BONUS if kind.speaker.split()[-1].lower() in outside.lower() else 0.0
 
 
 def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
