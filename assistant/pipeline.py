@@ -18,7 +18,7 @@ from assistant.answer.offline import OfflineAnswerer
 from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
-from assistant.records import Answer, Passage
+from assistant.records import Answer
 from assistant.retrieve import RetrievalResult, get_retriever, make_filters
 
 

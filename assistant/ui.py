@@ -7,7 +7,6 @@ handler is a plain `(message, history, *options)` generator (gradio's ChatInterf
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import sys
@@ -20,14 +19,15 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.cite import attribution, evidence_span, render_markdown, short_date
+from assistant.cite import render_markdown
 from assistant.config import Settings
 from assistant.feedback import AnswerLog
 from assistant.followup import standalone
-from assistant.ingest import IngestReport, ingest, refresh_keyword_index
+from assistant.ingest import ingest, refresh_keyword_index
 from assistant.load import slug
 from assistant.pipeline import AskOptions, Assistant
-from assistant.records import Answer, Citation
+from assistant.records import Answer
+from assistant.ui_render import SOURCES_CSS, attribution_text, chat_text, describe_upload, sources_html
 from assistant.store import open_store
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -40,19 +40,6 @@ PLACEHOLDER = (
     "**Ask about the indexed news articles.** Every sentence of an answer cites its source, "
     "e.g. *Where will Biden and Putin meet?* Follow-up questions keep the conversation's topic."
 )
-
-SOURCES_CSS = """
-.sources { display: flex; flex-direction: column; gap: .6rem; }
-.sources .card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem .8rem; }
-.sources .meta { font-size: .85em; color: var(--body-text-color-subdued); }
-.sources .headline { font-weight: 600; margin: .15rem 0; }
-.sources blockquote { margin: .4rem 0 0; padding-left: .6rem; border-left: 3px solid var(--color-accent); white-space: pre-line; }
-.sources mark { background: #fde68a; color: #111; padding: 0 .1em; }
-.sources .key { font-weight: 600; margin-right: .3em; }
-.sources .flags { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; border-radius: 8px; padding: .5rem .8rem; }
-.sources .span, .sources .notice, .sources .empty { font-size: .9em; margin: 0; }
-"""
-
 
 def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     """Why binding `host` without a password is risky, or None when it is not."""
@@ -91,84 +78,6 @@ def _message_text(message: dict) -> str:
         return content
     parts = content if isinstance(content, list) else [content]
     return " ".join(p if isinstance(p, str) else p.get("text", "") for p in parts if isinstance(p, (str, dict)))
-
-
-# Rendering -------------------------------------------------------------------------------
-
-
-def _highlighted(c: Citation) -> str:
-    """The cited passage, HTML-escaped, with the cited sentence in <mark>."""
-    passage = c.passage
-    s, e = None, None
-    if c.sentence_start is not None and c.sentence_end is not None:
-        s, e = c.sentence_start - c.start, c.sentence_end - c.start
-    if (s is None or not 0 <= s < e <= len(passage)) and c.sentence and c.sentence in passage:
-        s = passage.index(c.sentence)
-        e = s + len(c.sentence)
-    if s is None or not 0 <= s < e <= len(passage):
-        return html.escape(passage)
-    return f"{html.escape(passage[:s])}<mark>{html.escape(passage[s:e])}</mark>{html.escape(passage[e:])}"
-
-
-def sources_html(answer: Answer | None) -> str:
-    """One card per cited article, with the evidence dates and any unsupported sentences."""
-    if answer is None:
-        return "<div class='sources'><p class='empty'>Sources of the answer appear here.</p></div>"
-    out = ["<div class='sources'>"]
-    if answer.notice:
-        out.append(f"<p class='notice'>Note: {html.escape(answer.notice)}</p>")
-    flagged = [s for s in answer.statements if s.supported is False]
-    if flagged:
-        items = "".join(f"<li>{html.escape(s.text)}</li>" for s in flagged)
-        out.append(f"<div class='flags'><strong>⚠ Not supported by the cited passage:</strong><ul>{items}</ul></div>")
-    if span := evidence_span(answer):
-        out.append(f"<p class='span'>{html.escape(span)}</p>")
-    if not answer.citations:
-        out.append("<p class='empty'>No sources: the indexed articles do not answer this question.</p>")
-    by_article: dict[str, list[Citation]] = {}
-    for c in answer.citations:
-        by_article.setdefault(c.article_id, []).append(c)
-    for cites in by_article.values():
-        c = cites[0]
-        keys = " ".join(f"[{x.key}]" for x in cites)
-        title = html.escape(c.title)
-        if c.url:
-            title = f"<a href='{html.escape(c.url, quote=True)}' target='_blank' rel='noopener'>{title}</a>"
-        meta = " · ".join(html.escape(x) for x in (c.source or "Unknown outlet", c.author, short_date(c.published)) if x)
-        quotes = "".join(f"<blockquote><span class='key'>[{x.key}]</span>{_highlighted(x)}</blockquote>" for x in cites)
-        out.append(
-            f"<div class='card' data-article='{html.escape(c.article_id, quote=True)}'>"
-            f"<div class='meta'><span class='key'>{keys}</span>{meta}</div>"
-            f"<div class='headline'>{title}</div>{quotes}</div>"
-        )
-    out.append("</div>")
-    return "".join(out)
-
-
-def chat_text(answer: Answer) -> str:
-    """The answer as the chat shows it: a note first when the backend left one."""
-    return f"_Note: {answer.notice}_\n\n{answer.text}" if answer.notice else answer.text
-
-
-def attribution_text(answer: Answer | None) -> str:
-    if answer is None:
-        return ""
-    return "\n".join(f"[{c.key}] {' '.join(attribution(c).split())}" for c in answer.citations)
-
-
-def describe_upload(report: IngestReport) -> str:
-    """What an upload did, as Markdown: one line per outcome, each failure naming its file."""
-    lines = []
-    for label, ids in (("Added", report.added), ("Updated", report.updated), ("Unchanged", report.unchanged)):
-        if ids:
-            lines.append(f"- {label} {len(ids)} article{'s' * (len(ids) != 1)}: {', '.join(ids)}.")
-    for f in report.failed:
-        file, _, line = f.path.partition("#")
-        lines.append(f"- ✗ {Path(file).name}{'#' + line if line else ''}: {f.reason}")
-    if report.failed:
-        n = len(report.failed)
-        lines.insert(0, f"**{n} file{'s' * (n != 1)} could not be added**; everything indexed before is still there.")
-    return "\n".join(lines)
 
 
 # The app's state -------------------------------------------------------------------------
