@@ -53,7 +53,9 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # "Loading weights" bars on every start
             return SentenceTransformer(self._path, device=self._device, local_files_only=True)
         except Exception as exc:  # the library raises many kinds; all mean the same to a user
             raise EmbeddingModelError(

@@ -170,6 +170,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
             buf.clear()
 
     now = time.time()
+    logged = 0
     for copy in copies(pool, size, seed):
         for row in copy.rows:
             cid = _chunk_id(pool, row, copy)
@@ -186,7 +187,8 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
         art_rows.append((copy.article_id, pool.article_docs.get(copy.source, ""), amd))
         if len(ids) >= batch:
             flush()
-        if written and written % 50_000 < len(copy.rows):
+        if written // 50_000 > logged:
+            logged = written // 50_000
             log(f"fill {size}: {written} chunks written")
     flush()
     db.close()
