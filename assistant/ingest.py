@@ -87,13 +87,18 @@ def ingest(
             items.append(item)
 
     todo = [i for i in items if not (i.id in records and records[i.id].content_hash == i.content_hash)]
-    report.unchanged = [i.id for i in items if i not in todo]
+    todo_ids = {i.id for i in todo}
+    report.unchanged = [i.id for i in items if i.id not in todo_ids]
+    for i in items:
+        if i.id not in todo_ids and records[i.id].source_path != i.path:
+            store.move_article(i.id, i.path)  # same content, moved or renamed file
     if todo:
         _process(settings, store, todo, records, report, progress)
 
     if prune:
+        failed_files = {f.path.split("#L")[0] for f in report.failed}
         for article_id, record in records.items():
-            if article_id not in seen and _source_gone(record.source_path, roots, seen):
+            if article_id not in seen and _source_gone(record.source_path, roots, failed_files):
                 store.delete_article(article_id)
                 report.removed.append(article_id)
 
@@ -102,15 +107,15 @@ def ingest(
     return report
 
 
-def _source_gone(source_path: str, roots: list[Path], seen: dict[str, str]) -> bool:
-    """An indexed article whose file no longer exists (or no longer holds it)."""
+def _source_gone(source_path: str, roots: list[Path], failed_files: set[str]) -> bool:
+    """An indexed article whose file no longer exists, or a JSONL file that no longer holds it.
+
+    A file that failed to load this time proves nothing about its articles: they stay.
+    """
     file = Path(source_path.split("#L")[0])
     if not file.exists():
         return True
-    # A JSONL file still there but without this line's article any more.
-    return "#L" in source_path and any(_under(file, r) for r in roots) and not any(
-        p.split("#L")[0] == str(file) for p in seen.values()
-    )
+    return "#L" in source_path and any(_under(file, r) for r in roots) and str(file) not in failed_files
 
 
 def _under(path: Path, root: Path) -> bool:

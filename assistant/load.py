@@ -212,6 +212,8 @@ def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceI
 def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFailure]:
     """Every article under the given files and folders, in a stable order."""
     for root in paths:
+        # Absolute paths: an article's recorded source must mean the same file from any folder.
+        root = root.resolve()
         if not root.exists():
             yield LoadFailure(str(root), "no such file or folder")
             continue

@@ -263,6 +263,13 @@ class ChromaStore:
             )
         self._write_record(article, len(chunks), content_hash=article.content_hash)
 
+    def move_article(self, article_id: str, source_path: str) -> None:
+        """Record that an unchanged article now lives at another path."""
+        got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
+        if got["ids"]:
+            md = {**got["metadatas"][0], "source_path": source_path}
+            self.articles.upsert(ids=[article_id], embeddings=[[1.0]], metadatas=[md], documents=got["documents"])
+
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
         self.sentences.delete(article_id)

@@ -53,19 +53,29 @@ def render(results: dict) -> str:
             _p(sub.get("cli_wall_s")), _p(sub.get("cli_help_s")), r["ingest_peak_mib"],
         ])
         ph = [x.get("phases", {}) for x in r["repeats"]]
-        med = {k: statistics.median(p.get(k, 0.0) for p in ph) for k in ph[0]} if ph and ph[0] else {}
+        keys = {k for p in ph for k in p}
+        med = {k: statistics.median(p.get(k, 0.0) for p in ph) for k in keys}
         total = statistics.median(x["ingest_s"] for x in r["repeats"])
         enc = med.get("model_encode_s", 0.0)
         spans = med.get("embed_with_spans_s", 0.0) - enc
         known = med.get("embed_with_spans_s", 0.0) + med.get("store_write_s", 0.0) + med.get("chunk_s", 0.0) + med.get("bm25_s", 0.0)
-        phase_rows.append([label, total, enc, spans, med.get("store_write_s"), med.get("chunk_s"), med.get("bm25_s"), total - known])
+        write = f"{med['store_write_s']:.1f}" if "store_write_s" in med else "-"
+        if "store_write_s_bg" in med:
+            write = f"{med['store_write_s_bg']:.1f} (writer thread)" if write in ("-", "0.0") else f"{write} + {med['store_write_s_bg']:.1f} (writer thread)"
+        phase_rows.append([label, total, enc, spans, write, med.get("chunk_s"), med.get("bm25_s"), total - known])
     if rows:
         parts.append(table(
             "Ingest, real MiniLM embedding (ours vs raw model.encode on the same texts, same process, alternating)",
             ["source", "chunks", "reps", "ingest ch/s", "raw ch/s", "ratio p50 (min-max)", "CPU-time ratio", "re-ingest ms", "re-ingest new proc ms",
              "CLI re-ingest s", "CLI --help s", "peak MiB"], rows))
         parts.append(table("Ingest time by phase (median seconds; wrappers around package functions)",
-                           ["source", "ingest s", "model.encode", "span pooling", "Chroma+sqlite write", "chunking", "BM25 rebuild", "other"], phase_rows))
+                           ["source", "ingest s", "model.encode", "span pooling", "Chroma+sqlite write", "chunking", "BM25 rebuild", "rest of main thread"], phase_rows))
+    sw = results.get("store_writes")
+    if sw and "median_s" in sw:
+        rows = [[how, f"{sw['median_s'][how]['total']:.2f}",
+                 ", ".join(f"{k} {v:.2f}" for k, v in sw["median_s"][how].items() if k != "total")] for how in ("per_article", "batched")]
+        parts.append(table(f"Store writes of {sw['chunks']:,} chunks / {sw['articles']} articles ({sw['pool']}): ingest's per-article calls vs one call per step "
+                           f"(median of {sw['repeats']}, speed-up {sw['speedup']}x)", ["how", "total s", "by call, s"], rows))
     st = results.get("starter", {})
     rows = []
     for label, r in st.items():

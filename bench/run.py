@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="Fewer repeats, query only at 10,000, starter on the bundled corpus only.")
     ap.add_argument("--queries", type=int, default=None, help="MultiHop questions per query benchmark (default 20, quick 12).")
     ap.add_argument("--no-server", action="store_true", help="Skip the Chroma server side of the query benchmark.")
-    ap.add_argument("--skip", default="", help="Stages to skip, comma-separated: ingest, starter, coldstart, query.")
+    ap.add_argument("--skip", default="", help="Stages to skip, comma-separated: ingest, writes, starter, coldstart, query.")
     ap.add_argument("--profile", action="store_true", help="Also profile one ingest of the largest size (cProfile top lines in results.json).")
     ap.add_argument("--pool", type=Path, default=None, help="Index folder of an earlier real ingest to fill query stores from (skips nothing else).")
     ap.add_argument("--workdir", type=Path, default=None, help="Scratch folder for indexes (default: <results>/work).")
@@ -105,6 +105,14 @@ def main(argv: list[str] | None = None) -> None:
         results["ingest"][label] = r
         if "error" not in r:
             pools[label] = Path(r["index_dir"])
+        write_json(out_dir / "results.json", results)
+
+    small = [k for k in pools if k == "corpus" or int(k.split()[0]) <= 1000]
+    if "writes" not in skip and small:
+        label = max(small, key=lambda k: 0 if k == "corpus" else int(k.split()[0]))
+        results["store_writes"] = {"pool": label, **run_stage(
+            "store_writes", ["--pool", str(pools[label]), "--workdir", str(work / "writes"), "--repeats", "2" if args.quick else "3"],
+            work / "store-writes.json")}
         write_json(out_dir / "results.json", results)
 
     if "starter" not in skip:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from bench import corpus_gen, fill, ingest_bench, query_bench, report
+from bench import corpus_gen, fill, ingest_bench, query_bench, report, store_writes
 from bench.run import _sizes, fill_projection
 
 
@@ -39,7 +40,10 @@ def test_ingest_fill_query_and_report_at_toy_sizes(tmp_path):
     assert ing["raw_vs_stored_cosine_min"] > 0.999  # raw encode saw exactly the texts ingest embedded
     assert ing["ratio_ingest_over_raw"]["p50"] > 0 and ing["reingest_embedded_chunks"] == 0
 
-    filled = fill.fill(__import__("pathlib").Path(ing["index_dir"]), 150, tmp_path / "q150")
+    writes = store_writes.run(Path(ing["index_dir"]), tmp_path / "writes", repeats=1)
+    assert writes["chunks"] == ing["chunks"] and writes["median_s"]["batched"]["total"] > 0
+
+    filled = fill.fill(Path(ing["index_dir"]), 150, tmp_path / "q150")
     assert filled["chunks"] == 150 and filled["disk_mib"]["bm25"] > 0
 
     q = query_bench.run(tmp_path / "q150", server=False, n_queries=2, repeats=1, warmup=1)

@@ -169,3 +169,34 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     settings = load_settings(index_dir=tmp_path / "local", chroma_host="127.0.0.1", chroma_port=_free_port())
     with pytest.raises(StoreError, match="chroma run"):
         open_store(settings)
+
+
+def test_prune_from_another_folder_keeps_articles_whose_files_exist(tmp_path, corpus_copy, monkeypatch):
+    settings = load_settings(index_dir=tmp_path / "idx")
+    monkeypatch.chdir(corpus_copy.parent)
+    ingest(settings, [Path("corpus")])
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "new.txt").write_text(EXTRA)
+    monkeypatch.chdir(other)
+    report = ingest(settings, [other], prune=True)
+    assert report.removed == [] and report.added == ["new"]
+    assert len(open_store(settings).article_records()) == 6
+
+
+def test_prune_of_jsonl_lines(tmp_path):
+    import json
+
+    settings = load_settings(index_dir=tmp_path / "idx")
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    feed = folder / "feed.jsonl"
+    rows = [{"id": f"a{n}", "title": f"Story {n}", "text": EXTRA.replace("Reykjavik", f"City{n}")} for n in range(3)]
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert len(ingest(settings, [folder]).added) == 3
+    feed.write_text("\n".join(json.dumps(r) for r in (rows[0], rows[2])) + "\n")
+    assert ingest(settings, [folder], prune=True).removed == ["a1"]
+    feed.write_bytes(b"\xff\xfe not utf-8")
+    broken = ingest(settings, [folder], prune=True)
+    assert broken.removed == [] and not broken.ok
+    assert set(open_store(settings).article_records()) == {"a0", "a2"}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
+from assistant.answer.question import _NOT_NAMES, QuestionKind, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import split_sentences
 from assistant.records import Passage
 from assistant.text import terms
@@ -270,27 +270,42 @@ def _previous_sentences(c: Candidate, cands: list[Candidate]) -> list[Candidate]
     return sorted(before, key=lambda x: -x.start)
 
 
-_SPEAKER_AFTER = re.compile(r"\b(said|says|wrote|writes|told|tells|added|adds|stressed|continued|noted|insisted)\s+((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)")
-_SPEAKER_BEFORE = re.compile(r"((?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s+(said|says|wrote|writes|told|tells|added|adds|stressed|reported|noted|insisted)\b")
+_NAME_WORDS = r"(?:the\s+)?[A-Z][\w’'-]*(?:\.[A-Z][\w’'-]*)*\.?(?:\s+[A-Z][\w’'-]*(?:\.[A-Z][\w’'-]*)*\.?)*"
+# "told Reuters" names who was spoken to, not who spoke: "told" only counts before the verb.
+_SPEAKER_AFTER = re.compile(rf"\b(said|says|wrote|writes|added|adds|stressed|continued|noted|insisted)\s+({_NAME_WORDS})")
+_SPEAKER_BEFORE = re.compile(rf"({_NAME_WORDS})\s+(said|says|wrote|writes|told|tells|added|adds|stressed|reported|noted|insisted)\b")
 _PRONOUN = re.compile(r"\b(he|she|they)\s+(said|says|wrote|told|added|stressed|noted)\b")
 _NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\s+(?:said|says|wrote|told|stressed|added)\b")
+_VERB = {"told": "said", "tells": "says"}
 
 
-def _speaker(c: Candidate, kind: QuestionKind, cands: list[Candidate]) -> tuple[str, str] | None:
-    """Who is quoted and the verb the article uses, from the sentence or the one before it."""
+def _clean_name(name: str) -> str | None:
+    """A speaker's name without trailing punctuation; None for dates, weekdays and the like."""
+    name = name.strip().rstrip(".,;:")
+    words = [w for w in name.split() if w.lower() != "the"]
+    if not words or any(_NOT_NAMES.match(w.rstrip(".")) for w in words):
+        return None
+    return name
+
+
+def _speaker(c: Candidate, cands: list[Candidate]) -> tuple[str, str] | None:
+    """Who is quoted and the verb the article uses, from the sentence or the one before it.
+
+    None when the article does not say it plainly: the sentence then stays verbatim.
+    """
     outside = re.sub(r"[“\"][^”\"]*[”\"]", " ", c.text)
     for pattern, name_group, verb_group in ((_SPEAKER_AFTER, 2, 1), (_SPEAKER_BEFORE, 1, 2)):
         m = pattern.search(outside)
-        if m and m.group(name_group).split()[-1] not in ("In", "On", "The"):
-            return m.group(name_group), m.group(verb_group)
+        name = _clean_name(m.group(name_group)) if m else None
+        if name:
+            return name, _VERB.get(m.group(verb_group), m.group(verb_group))
     m = _PRONOUN.search(outside)
     if m:
-        for prev in _previous_sentences(c, cands)[:2]:
+        for prev in _previous_sentences(c, cands)[:1]:
             named = _NAME.search(prev.text)
-            if named:
-                return named.group(1), m.group(2)
-        if kind.speaker:
-            return kind.speaker, m.group(2)
+            name = _clean_name(named.group(1)) if named else None
+            if name:
+                return name, _VERB.get(m.group(2), m.group(2))
     return None
 
 
@@ -300,7 +315,7 @@ def _render(c: Candidate, kind: QuestionKind, cands: list[Candidate]) -> str:
     Sentences without a whole quotation, or whose speaker cannot be told, stay verbatim.
     """
     spans = quoted_spans(c.text)
-    found = _speaker(c, kind, cands) if spans else None
+    found = _speaker(c, cands) if spans else None
     if not found:
         return c.text
     name, verb = found
