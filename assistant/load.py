@@ -193,9 +193,6 @@ def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceI
             yield LoadFailure(shown, f"line {n} has no 'text' field (a non-empty string is required)")
             continue
         override = {**file_override, **{k: v for k, v in record.items() if k != "text"}}
-        if "source" in override and "outlet" not in override:
-            override["outlet"] = override.pop("source")
-        override.pop("source", None)
         override.setdefault("clean", False)
         item_id = slug(str(record.get("id") or f"{path.stem}-{n}"))
         content_hash = _hash(line.encode(), file_override)

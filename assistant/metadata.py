@@ -108,14 +108,42 @@ def load_overrides(folder: Path) -> dict[str, dict]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{path}: not valid TOML ({exc}); fix or remove it") from exc
-    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+    out = {str(k): v for k, v in data.items() if isinstance(v, dict)}
+    for name, fields in out.items():
+        unknown = set(fields) - set(FIELDS) - set(ALIASES) - OTHER_KEYS
+        if unknown:
+            raise MetadataError(
+                f"{path}: [{name!r}] has unknown field(s) {sorted(unknown)}; allowed: {', '.join(FIELDS)}"
+            )
+    return out
+
+
+#: Other names for the fields, as front matter and news datasets write them.
+ALIASES = {
+    "date": "published", "published_at": "published", "pubdate": "published",
+    "source": "outlet", "sitename": "outlet", "site_name": "outlet", "publisher": "outlet",
+    "link": "url", "byline": "author", "authors": "author", "headline": "title",
+}
+#: Keys an override may carry besides the fields and their aliases.
+OTHER_KEYS = {"id", "note", "agency", "text", "clean"}
+
+
+def canonical(override: dict) -> dict:
+    """Aliases renamed to their field (an explicit field wins); other keys kept as they are."""
+    out = {k: v for k, v in override.items() if k not in ALIASES}
+    for alias, field in ALIASES.items():
+        if alias in override and out.get(field) in (None, ""):
+            value = override[alias]
+            out[field] = ", ".join(map(str, value)) if isinstance(value, list) else value
+    return out
 
 
 def merge(extracted: dict, override: dict, fallback_title: str) -> ArticleMeta:
-    """Extracted values, with every non-empty override winning; the title is never empty."""
-    unknown = set(override) - set(FIELDS) - {"id", "note", "agency", "text", "clean"}
-    if unknown:
-        raise MetadataError(f"unknown metadata field(s) {sorted(unknown)}; allowed: {', '.join(FIELDS)}")
+    """Extracted values, with every non-empty override winning; the title is never empty.
+
+    Keys that are no field (front matter `tags`, a dataset's `category`) are ignored.
+    """
+    override = canonical(override)
     values = {k: extracted.get(k) for k in FIELDS}
     values.update({k: v for k, v in override.items() if k in FIELDS and v not in (None, "")})
     title = str(values["title"] or fallback_title).strip()

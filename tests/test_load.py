@@ -86,3 +86,22 @@ def test_bad_inputs_are_reported_with_path_and_reason(tmp_path):
         raise AssertionError("an HTML page with no article must not build")
     except ValueError as exc:
         assert "no article" in str(exc)
+
+
+def test_common_front_matter_and_dataset_fields_are_understood(tmp_path):
+    p = tmp_path / "post.md"
+    p.write_text(f"---\ntitle: Talks\ndate: 2021-05-19\ntags: [diplomacy, arctic]\nauthors: [Jane Doe, John Roe]\n---\n{ARTICLE}\n")
+    article = _built(p)
+    assert article.meta.published.isoformat() == "2021-05-19" and article.meta.author == "Jane Doe, John Roe"
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"title": "Talks", "text": ARTICLE, "category": "world", "published_at": "2021-05-19T10:00:00+00:00", "source": "Wire"}) + "\n")
+    row = _built(feed)
+    assert row.meta.published.isoformat() == "2021-05-19" and row.meta.outlet == "Wire"
+
+
+def test_a_typo_in_metadata_toml_is_named(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "metadata.toml").write_text('["a.txt"]\noutlett = "Wire"\n')
+    results = list(discover([tmp_path], 1_000_000))
+    failures = [r for r in results if isinstance(r, LoadFailure)]
+    assert failures and "outlett" in failures[0].reason and "metadata.toml" in failures[0].path
