@@ -102,15 +102,21 @@ def embed_text(header: str, text: str) -> str:
     return f"{header}\n{text}"
 
 
-def chunk_article(article: Article, counter: TokenCounter, max_tokens: int, overlap: int) -> list[Chunk]:
-    """Greedy sentence packing under the token budget, repeating `overlap` sentences."""
+def fitted_header(article: Article, counter: TokenCounter, max_tokens: int) -> str:
+    """The header embedded with each chunk, cut to a quarter of the window when it is long."""
     header = chunk_header(article)
-    header_tokens = counter.count_many([header])[0] + 1
-    budget = max_tokens - _SPECIAL_TOKENS - header_tokens
-    if budget < 16:
+    if max_tokens - _SPECIAL_TOKENS - counter.count_many([header])[0] - 1 < 16:
         header = counter.truncate(header, max_tokens // 4)
-        header_tokens = counter.count_many([header])[0] + 1
-        budget = max_tokens - _SPECIAL_TOKENS - header_tokens
+    return header
+
+
+def chunk_article(article: Article, counter: TokenCounter, max_tokens: int, overlap: int) -> list[Chunk]:
+    """Greedy sentence packing under the token budget, repeating `overlap` sentences.
+
+    The budget leaves room for `fitted_header(...)`, which ingest embeds with each chunk.
+    """
+    header = fitted_header(article, counter, max_tokens)
+    budget = max_tokens - _SPECIAL_TOKENS - counter.count_many([header])[0] - 1
     sentences = _fit_sentences(split_sentences(article.text), counter, budget)
     counts = counter.count_many([s.text for s in sentences])
 

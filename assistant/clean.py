@@ -19,7 +19,6 @@ _JUNK_LINE = [
     re.compile(p, re.IGNORECASE)
     for p in (
         r"^(connect with us|hi, what are you looking for\??|left menu|click to comment|written by|to top|give feedback|share( this)?( article| story)?:?|advertisement|skip to (main )?content|menu|search|home|log ?in|sign ?up|print|email)$",
-        r"\bimage credit\b|\bphoto credit\b|\bpublic domain\b|\bgetty images\b|^photo:|^image:|^video:|\(photo[: ]",
         r"^\d{1,2}:\d{2}(:\d{2})?$",
         r"^(©|\(c\)|copyright\b)|\bcopyright ©|© ?copyright\b|all rights reserved",
         r"your email address will not be published|required fields are marked",
@@ -30,6 +29,13 @@ _JUNK_LINE = [
         r"^(development news edition|editions?|sectors|other links|other products|connect|videos)$",
     )
 ]
+
+# Captions and credits: junk only on a short line, since prose can say "in the public domain".
+_CAPTION = re.compile(
+    r"\bimage credit\b|\bphoto credit\b|\bpublic domain\b|\bgetty images\b|^photo:|^image:|^video:|\(photo[: ]",
+    re.IGNORECASE,
+)
+CAPTION_MAX_WORDS = 20
 
 # Lines that end the article: everything after them is page furniture.
 _END_MARKER = re.compile(
@@ -63,6 +69,8 @@ def _words(line: str) -> int:
 
 def is_junk(line: str) -> bool:
     if any(p.search(line) for p in _JUNK_LINE):
+        return True
+    if _CAPTION.search(line) and _words(line) <= CAPTION_MAX_WORDS:
         return True
     tokens = line.split()
     return len(tokens) >= 5 and sum(bool(_ICON_TOKEN.search(t)) for t in tokens) / len(tokens) > 0.3

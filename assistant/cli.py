@@ -25,16 +25,34 @@ def _settings(index: Path | None = None, **overrides):
 
     from assistant.config import load_settings
 
+    import tomllib
+
     try:
         return load_settings(index_dir=index, **overrides)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         _fail(f"invalid settings ({problems}); check ASSISTANT_* variables and assistant.toml")
+    except tomllib.TOMLDecodeError as exc:
+        _fail(f"the settings file is not valid TOML ({exc}); fix assistant.toml or ASSISTANT_CONFIG")
 
 
 def _fail(message: str, code: int = 2) -> None:
     typer.secho(f"Error: {message}", fg="red", err=True)
     raise typer.Exit(code)
+
+
+def _assistant(settings):
+    """The loaded pipeline, or a clear error when the store is unreachable or empty."""
+    from assistant.pipeline import Assistant
+    from assistant.store import StoreError
+
+    try:
+        assistant = Assistant(settings)
+    except StoreError as exc:
+        _fail(str(exc))
+    if assistant.retriever.store.count() == 0:
+        _fail(f"the index at {assistant.retriever.store.location} is empty; run `assistant ingest` first")
+    return assistant
 
 
 def _parse_date(value: str | None, name: str) -> date | None:
@@ -100,16 +118,19 @@ def ingest(
 def sources(
     index: IndexOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    text: Annotated[bool, typer.Option("--text", help="Include each article's cleaned text (citation offsets point into it).")] = False,
 ) -> None:
     """List the indexed articles with their metadata."""
     from assistant.store import StoreError, open_store
 
     try:
-        records = sorted(open_store(_settings(index)).article_records().values(), key=lambda r: r.id)
+        store = open_store(_settings(index))
+        records = sorted(store.article_records().values(), key=lambda r: r.id)
     except StoreError as exc:
         _fail(str(exc))
     if as_json:
-        typer.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
+        rows = [{**r.to_dict(), **({"text": store.article_text(r.id)} if text else {})} for r in records]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not records:
         typer.echo("No articles indexed yet; run `assistant ingest`.")
@@ -119,6 +140,8 @@ def sources(
             f"{r.id}  {m.published.isoformat() if m.published else 'undated':10}  {m.outlet or 'unknown outlet'}: "
             f"{m.title}{' (by ' + m.author + ')' if m.author else ''}  [{r.n_chunks} chunks]"
         )
+        if text:
+            typer.echo(store.article_text(r.id) + "\n")
 
 
 @app.command()
@@ -127,7 +150,7 @@ def ask(
     index: IndexOpt = None,
     questions: Annotated[Optional[Path], typer.Option("--questions", help="JSONL file of {\"question\": ...} objects; one JSON answer per line.")] = None,
     backend: Annotated[Optional[str], typer.Option("--backend", help="offline or openai.")] = None,
-    k: Annotated[Optional[int], typer.Option("--k", help="Passages to retrieve.")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", min=1, max=50, help="Passages to retrieve.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")] = None,
     source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this outlet (repeatable).")] = None,
@@ -143,14 +166,16 @@ def ask(
         assistant ask --questions qs.jsonl > answers.jsonl
     """
     from assistant.cite import render_markdown, render_text
-    from assistant.pipeline import Assistant, AskOptions
+    from assistant.pipeline import AskOptions
 
     if backend not in (None, "offline", "openai"):
         _fail(f"--backend must be offline or openai, got {backend!r}")
     if fmt not in ("text", "markdown"):
         _fail(f"--format must be text or markdown, got {fmt!r}")
-    if not question and not questions:
+    if not (question or "").strip() and not questions:
         _fail("give a question, or --questions FILE.jsonl")
+    if questions and not questions.is_file():
+        _fail(f"{questions}: no such file; --questions takes a JSONL file of {{\"question\": ...}} lines")
     settings = _settings(index)
     options = AskOptions(
         k=k,
@@ -159,9 +184,7 @@ def ask(
         until=_parse_date(until, "--until"),
         backend=backend,
     )
-    assistant = Assistant(settings)
-    if assistant.retriever.store.count() == 0:
-        _fail("the index is empty; run `assistant ingest` first")
+    assistant = _assistant(settings)
     if questions:
         for n, line in enumerate(questions.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
@@ -193,7 +216,7 @@ def ask(
 def timeline(
     topic: Annotated[str, typer.Argument(help="What the timeline is about.")],
     index: IndexOpt = None,
-    k: Annotated[Optional[int], typer.Option("--k", help="Articles to consider.")] = None,
+    k: Annotated[Optional[int], typer.Option("--k", min=1, max=50, help="Articles to consider.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -205,9 +228,9 @@ def timeline(
         assistant timeline "Putin's contacts with US presidents"
     """
     from assistant.cite import render_timeline
-    from assistant.pipeline import Assistant, AskOptions
+    from assistant.pipeline import AskOptions
 
-    assistant = Assistant(_settings(index))
+    assistant = _assistant(_settings(index))
     answer = assistant.timeline(topic, AskOptions(k=k, since=_parse_date(since, "--since"), until=_parse_date(until, "--until")))
     typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if as_json else render_timeline(answer))
 

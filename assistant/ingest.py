@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.bm25 import KeywordIndex
 import numpy as np
 
-from assistant.chunk import TokenCounter, chunk_article, chunk_header, embed_text, split_sentences
+from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, SourceItem, discover
 from assistant.records import Article, Chunk
@@ -166,7 +166,7 @@ def _process(settings, store, todo, records, report, progress) -> None:
         pending.clear()
         texts, spans, sentence_spans = [], [], []
         for article, chunks in batch:
-            header = chunk_header(article)
+            header = fitted_header(article, counter, settings.chunk_max_tokens)
             shift = len(header) + 1
             for c in chunks:
                 texts.append(embed_text(header, c.text))

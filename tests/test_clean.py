@@ -71,3 +71,16 @@ def test_settings_name_a_fresh_collection_when_chunking_changes():
     b = load_settings(chunk_max_tokens=128)
     assert a.collection_name != b.collection_name
     assert a.collection_name == load_settings(chunk_max_tokens=256).collection_name
+
+
+def test_prose_that_mentions_credits_is_kept():
+    page = (
+        "Arms control talks resume\n\n"
+        "The two delegations met in Vienna on Tuesday to resume arms control talks after a long pause.\n\n"
+        "The text of the earlier 1990 accord has been in the public domain since the treaty was ratified by both parliaments.\n\n"
+        "Russia President Vladimir Putin Image Credit: ANI\n\n"
+        "Officials said the next round would follow in the spring.\n"
+    )
+    body = clean_text(page).body
+    assert "in the public domain since the treaty" in body
+    assert "Image Credit" not in body
