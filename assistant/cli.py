@@ -279,7 +279,7 @@ def evaluate(
     Example usage:
 
         assistant eval
-        assistant eval --compare evals/runs/OLD/results.json --fail-under hit@1=0.85 false_refusal_rate=0.05
+        assistant eval --compare evals/runs/OLD/results.json --fail-under hit@1=0.85 --fail-under false_refusal_rate=0.05
     """
     from assistant.evaluate import EvalError, check_thresholds, parse_thresholds, rich_progress, run_eval
 

@@ -163,3 +163,11 @@ def test_timeline_orders_dated_evidence_across_articles(assistant):
     assert dates == sorted(dates)
     for s, c in zip(answer.statements, answer.citations):
         assert s.text == c.sentence
+
+
+def test_cli_eval_gate_takes_several_thresholds(built_index, tmp_path):
+    passing = _cli("eval", "--limit", "4", "--out", str(tmp_path / "a"), "--fail-under", "hit@5=0.1", "--fail-under", "false_refusal_rate=1", index=built_index)
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    failing = _cli("eval", "--limit", "4", "--out", str(tmp_path / "b"), "--fail-under", "hit@5=0.1", "--fail-under", "hit@1=1.01", index=built_index)
+    assert failing.returncode == 1 and "FAIL hit@1" in failing.stdout
+    assert (tmp_path / "b" / "report.html").is_file()
