@@ -78,24 +78,13 @@ def ingest(
         assistant ingest                 # the corpus/ folder
         assistant ingest new/ a.html --prune
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from assistant.ingest import ingest as run_ingest
+    from assistant.progress import rich_progress
     from assistant.store import StoreError
 
     settings = _settings(index)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(), transient=True, disable=as_json or not sys.stderr.isatty(),
-        console=None,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(phase: str, done: int, total: int) -> None:
-            if phase not in tasks:
-                tasks[phase] = bar.add_task(phase, total=total)
-            bar.update(tasks[phase], completed=done, total=total)
-
+    with rich_progress(disable=as_json or not sys.stderr.isatty(), transient=True) as progress:
         try:
             report = run_ingest(settings, paths or None, prune=prune, progress=progress)
         except StoreError as exc:

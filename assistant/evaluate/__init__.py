@@ -20,7 +20,8 @@ from assistant.evaluate.datasets import (
     load_dataset,
     resolve_dataset,
 )
-from assistant.evaluate.runner import EvalRun, Progress, rich_progress, run_eval
+from assistant.evaluate.runner import EvalRun, Progress, run_eval
+from assistant.progress import rich_progress
 from assistant.evaluate.scoring import METRICS
 
 __all__ = [
