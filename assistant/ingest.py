@@ -21,7 +21,7 @@ from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_head
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, SourceItem, discover
 from assistant.records import Article, Chunk
-from assistant.store import ChromaStore, open_store
+from assistant.store import ArticleWrite, ChromaStore, open_store
 
 #: Chunks gathered before one embedding call: large enough to keep batches full.
 EMBED_BATCH_CHUNKS = 512
@@ -151,11 +151,13 @@ def _process(settings, store, todo, records, report, progress) -> None:
                 progress("embedding", done, len(todo))
 
     def write(batch, vectors, span_vectors, sentence_spans) -> None:
-        offset = 0
+        writes, offset = [], 0
         for article, chunks in batch:
             rows = [(c.id, sentence_spans[offset + i], span_vectors[offset + i]) for i, c in enumerate(chunks)]
-            store.replace_article(article, chunks, vectors[offset : offset + len(chunks)], rows)
+            writes.append(ArticleWrite(article, chunks, vectors[offset : offset + len(chunks)], rows))
             offset += len(chunks)
+        store.replace_articles(writes)
+        for article, chunks in batch:
             (report.updated if article.id in records else report.added).append(article.id)
             report.chunks += len(chunks)
             tick()

@@ -107,6 +107,16 @@ def _record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
     )
 
 
+@dataclass
+class ArticleWrite:
+    """One article's chunks, their vectors and their sentence rows, ready to store."""
+
+    article: Article
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentence_rows: list[tuple[str, np.ndarray, np.ndarray]]
+
+
 class SentenceVectors:
     """Per-chunk sentence spans and vectors, in SQLite beside the index (any store mode).
 
@@ -133,14 +143,15 @@ class SentenceVectors:
             self._local.db = db
         return db
 
-    def replace(self, article_id: str, rows: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
-        """Rows of (chunk id, spans as int32 [n, 2] in article offsets, vectors [n, dim])."""
+    def replace_many(self, articles: list[tuple[str, list[tuple[str, np.ndarray, np.ndarray]]]]) -> None:
+        """For each article, rows of (chunk id, spans as int32 [n, 2] in article offsets, vectors [n, dim])."""
         with self._db() as db:
-            db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            db.executemany("DELETE FROM sentences WHERE article_id = ?", [(aid,) for aid, _ in articles])
             db.executemany(
                 "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?, ?)",
                 [
-                    (cid, article_id, spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), vecs.shape[1])
+                    (cid, aid, spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), vecs.shape[1])
+                    for aid, rows in articles
                     for cid, spans, vecs in rows
                 ],
             )
@@ -228,31 +239,46 @@ class ChromaStore:
         got = self.articles.get(ids=[article_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
-    def _write_record(self, article: Article, n_chunks: int, content_hash: str) -> None:
-        md = {
-            "title": article.meta.title,
-            "outlet": article.meta.outlet or "",
-            "author": article.meta.author or "",
-            "url": article.meta.url or "",
-            "published": article.meta.published.isoformat() if article.meta.published else "",
-            "source_path": article.source_path,
-            "content_hash": content_hash,
-            "n_chunks": n_chunks,
-            "ingested_at": time.time(),
-        }
-        self.articles.upsert(ids=[article.id], embeddings=[[1.0]], metadatas=[md], documents=[article.text])
+    def _write_records(self, articles: list[tuple[Article, int]], pending: bool) -> None:
+        """Article records; `pending` ones have no hash, so a rerun redoes them."""
+        now = time.time()
+        mds = [
+            {
+                "title": a.meta.title,
+                "outlet": a.meta.outlet or "",
+                "author": a.meta.author or "",
+                "url": a.meta.url or "",
+                "published": a.meta.published.isoformat() if a.meta.published else "",
+                "source_path": a.source_path,
+                "content_hash": "" if pending else a.content_hash,
+                "n_chunks": n,
+                "ingested_at": now,
+            }
+            for a, n in articles
+        ]
+        for i in range(0, len(mds), self._batch):
+            part = articles[i : i + self._batch]
+            self.articles.upsert(
+                ids=[a.id for a, _ in part],
+                embeddings=[[1.0]] * len(part),
+                metadatas=mds[i : i + self._batch],
+                documents=[a.text for a, _ in part],
+            )
 
-    def replace_article(
-        self,
-        article: Article,
-        chunks: list[Chunk],
-        vectors: np.ndarray,
-        sentence_rows: list[tuple[str, np.ndarray, np.ndarray]] | None = None,
-    ) -> None:
-        """Make the store hold exactly these chunks for the article (crash-safe on rerun)."""
-        self._write_record(article, len(chunks), content_hash="")
-        self.chunks.delete(where={"article_id": article.id})
-        self.sentences.replace(article.id, sentence_rows or [])
+    def replace_articles(self, batch: list[ArticleWrite]) -> None:
+        """Make the store hold exactly these chunks for each article, in a few calls per batch.
+
+        Crash-safe on rerun: records are marked pending first and get their hash last.
+        """
+        if not batch:
+            return
+        self._write_records([(w.article, len(w.chunks)) for w in batch], pending=True)
+        ids = [w.article.id for w in batch]
+        for i in range(0, len(ids), self._batch):
+            self.chunks.delete(where={"article_id": {"$in": ids[i : i + self._batch]}})
+        self.sentences.replace_many([(w.article.id, w.sentence_rows) for w in batch])
+        chunks = [c for w in batch for c in w.chunks]
+        vectors = np.concatenate([w.vectors for w in batch]) if chunks else np.zeros((0, 1))
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
             self.chunks.upsert(
@@ -261,7 +287,10 @@ class ChromaStore:
                 documents=[c.text for c in part],
                 metadatas=[chunk_metadata(c) for c in part],
             )
-        self._write_record(article, len(chunks), content_hash=article.content_hash)
+        self._write_records([(w.article, len(w.chunks)) for w in batch], pending=False)
+
+    def replace_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_rows=None) -> None:
+        self.replace_articles([ArticleWrite(article, chunks, vectors, sentence_rows or [])])
 
     def move_article(self, article_id: str, source_path: str) -> None:
         """Record that an unchanged article now lives at another path."""

@@ -43,7 +43,7 @@ def per_article(store, items) -> dict[str, float]:
     secs: dict[str, float] = defaultdict(float)
     originals = {}
     for owner, name, label in ((store.chunks, "upsert", "chunks.upsert"), (store.chunks, "delete", "chunks.delete(where)"),
-                               (store.articles, "upsert", "articles.upsert"), (store.sentences, "replace", "sentences.replace")):
+                               (store.articles, "upsert", "articles.upsert"), (store.sentences, "replace_many", "sentences.replace")):
         fn = getattr(owner, name)
 
         def wrapper(*a, _fn=fn, _label=label, **k):
@@ -85,8 +85,7 @@ def batched(store, items) -> dict[str, float]:
     store.chunks.delete(where={"article_id": {"$in": ids}})
     secs["chunks.delete($in)"] = time.perf_counter() - t
     t = time.perf_counter()
-    for a, _, _, sents in items:
-        store.sentences.replace(a.id, sents)
+    store.sentences.replace_many([(a.id, sents) for a, _, _, sents in items])
     secs["sentences.replace"] = time.perf_counter() - t
     chunks = [c for _, cs, _, _ in items for c in cs]
     vectors = np.concatenate([v for _, _, v, _ in items])
