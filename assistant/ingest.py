@@ -23,8 +23,9 @@ from assistant.load import ArticleError, LoadFailure, SourceItem, discover
 from assistant.records import Article, Chunk
 from assistant.store import ArticleWrite, ChromaStore, open_store
 
-#: Chunks gathered before one embedding call: large enough to keep batches full.
-EMBED_BATCH_CHUNKS = 512
+#: Chunks gathered before one embedding call: large enough to keep batches full, small enough
+#: that the last batch's write (the one no embedding overlaps) is short.
+EMBED_BATCH_CHUNKS = 256
 
 Progress = Callable[[str, int, int], None]
 
@@ -129,8 +130,8 @@ def _under(path: Path, root: Path) -> bool:
 def _process(settings, store, todo, records, report, progress) -> None:
     """Embed in batches; each batch is written while the next one is embedded.
 
-    Writing to Chroma takes about a sixth of the time of embedding: done in one writer thread,
-    in order, it overlaps the model's work instead of adding to it.
+    Writing (Chroma and the chunk table) takes a few percent of the time of embedding: done in
+    one writer thread, in order, it overlaps the model's work instead of adding to it.
     """
     from concurrent.futures import Future, ThreadPoolExecutor
 

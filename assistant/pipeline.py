@@ -72,7 +72,7 @@ class Assistant:
                     self.idf,
                     self.settings.refusal_threshold,
                     self.settings.max_answer_sentences,
-                    self.retriever.store.sentences.get,
+                    self.retriever.store.sentence_vectors,
                 )
             elif name == "openai":
                 from assistant.answer.llm import LLMAnswerer

@@ -1,7 +1,10 @@
 """Hybrid retrieval: dense (Chroma) and BM25, fused by weighted scores (or reciprocal rank).
 
 Dense search finds paraphrases; BM25 finds names, numbers and dates. Both honour the same
-filters (outlet, date range). After fusion no article keeps more than
+filters (outlet, date range). Without a filter, dense search is Chroma's HNSW. With one, it
+never asks Chroma to filter (Chroma collects every matching id first, which grows with the
+corpus): a filter that keeps many chunks over-fetches from HNSW and drops the rest; one that
+keeps few is searched exactly over the rows it keeps, from the vectors kept beside BM25. After fusion no article keeps more than
 `max_chunks_per_article` of the top-k slots. Callers get `Passage` records;
 `assistant.llamaindex` wraps this retriever for llama-index pipelines. Chroma is queried
 directly rather than through llama-index's vector store because importing llama-index costs
@@ -21,11 +24,16 @@ from assistant.bm25 import Filters, KeywordIndex
 from assistant.config import Settings
 from assistant.embed import get_embedder
 from assistant.ingest import keyword_root
-from assistant.records import Chunk, Passage
-from assistant.store import ChromaStore, chunk_from, date_key, open_store
+from assistant.records import Passage
+from assistant.store import ChromaStore, date_key, open_store
 
 #: Candidates fetched from each retriever per requested passage, before fusion and capping.
 OVERFETCH = 4
+#: A filter keeping at most this many chunks is searched exactly (cost grows with what it keeps).
+EXACT_MAX_ROWS = 20_000
+#: A filter keeping more is searched in HNSW for this many times the hits it would need on
+#: average, up to HNSW_MAX_FETCH; a filter between the two is searched exactly.
+FILTER_OVERFETCH, HNSW_MAX_FETCH = 3.0, 2_000
 
 
 def make_filters(outlets: list[str] | None = None, since: date | None = None, until: date | None = None) -> Filters:
@@ -80,19 +88,37 @@ class HybridRetriever:
                     self._keyword_version = current
         return self._keyword
 
-    def dense(self, query: str, k: int, filters: Filters, vector: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity, filtered in Chroma."""
+    def dense(self, query: str, k: int, filters: Filters, vector: np.ndarray | None = None,
+              keyword: KeywordIndex | None = None, keep: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Nearest chunk ids with their cosine similarity, best first, within the filters."""
         vector = self.embedder.embed_query(query) if vector is None else vector
+        if filters.empty:
+            return self._hnsw(vector, k)
+        if keyword is None or keep is None or keyword.vectors is None:
+            return self._hnsw(vector, k, where=chroma_where(filters))  # an index without filter columns
+        kept = int(keep.sum())
+        if kept == 0:
+            return []
+        fetch = int(np.ceil(k * len(keep) / kept * FILTER_OVERFETCH))
+        if kept > EXACT_MAX_ROWS and fetch <= HNSW_MAX_FETCH:
+            hits = [(cid, score) for cid, score, md in self._hnsw(vector, fetch, with_metadata=True) if _passes(md, filters)]
+            if len(hits) >= min(k, kept):
+                return hits[:k]
+        return keyword.nearest(vector, k, np.flatnonzero(keep))
+
+    def _hnsw(self, vector: np.ndarray, k: int, where: dict | None = None, with_metadata: bool = False) -> list:
         result = self.store.chunks.query(
             query_embeddings=[vector.tolist()],
             n_results=k,
-            where=chroma_where(filters),
-            include=["documents", "metadatas", "distances"],
+            where=where,
+            include=["metadatas", "distances"] if with_metadata else ["distances"],
         )
-        ids, docs, metas, dists = (result[key][0] if result[key] else [] for key in ("ids", "documents", "metadatas", "distances"))
-        return [(chunk_from(i, d, m), 1.0 - float(dist)) for i, d, m, dist in zip(ids, docs, metas, dists)]
+        ids, dists = (result[key][0] if result[key] else [] for key in ("ids", "distances"))
+        if with_metadata:
+            return [(i, 1.0 - float(d), m) for i, d, m in zip(ids, dists, result["metadatas"][0])]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
 
-    def _fuse(self, dense_hits: list[tuple[Chunk, float]], bm25_hits: list[tuple[str, float]]) -> dict[str, dict]:
+    def _fuse(self, dense_hits: list[tuple[str, float]], bm25_hits: list[tuple[str, float]]) -> dict[str, dict]:
         """Weighted sum of cosine and max-normalized BM25 (default), or reciprocal-rank fusion.
 
         On the bundled eval set the weighted sum ranks the right article first more often
@@ -101,9 +127,9 @@ class HybridRetriever:
         s = self.settings
         fused: dict[str, dict] = {}
         top_bm25 = bm25_hits[0][1] if bm25_hits else 1.0
-        for rank, (chunk, score) in enumerate(dense_hits, start=1):
+        for rank, (chunk_id, score) in enumerate(dense_hits, start=1):
             part = 1 / (s.rrf_k + rank) if s.fusion == "rrf" else score
-            fused[chunk.id] = {"chunk": chunk, "score": s.dense_weight * part, "dense_rank": rank, "dense_score": score}
+            fused[chunk_id] = {"chunk": None, "score": s.dense_weight * part, "dense_rank": rank, "dense_score": score}
         for rank, (chunk_id, score) in enumerate(bm25_hits, start=1):
             part = 1 / (s.rrf_k + rank) if s.fusion == "rrf" else score / top_bm25
             entry = fused.setdefault(chunk_id, {"chunk": None, "score": 0.0})
@@ -119,11 +145,12 @@ class HybridRetriever:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         vector = self.embedder.embed_query(query)
-        dense_hits = self.dense(query, fetch, filters, vector)
+        keyword = self.keyword_index()
+        keep = keyword.keep(filters) if keyword is not None else None
+        dense_hits = self.dense(query, fetch, filters, vector, keyword, keep)
         t1 = time.perf_counter()
         timings["dense_ms"] = (t1 - t0) * 1000
-        keyword = self.keyword_index()
-        bm25_hits = keyword.search(query, fetch, filters) if keyword else []
+        bm25_hits = keyword.search(query, fetch, filters, keep) if keyword else []
         t2 = time.perf_counter()
         timings["bm25_ms"] = (t2 - t1) * 1000
 
@@ -147,6 +174,16 @@ class HybridRetriever:
                 break
         timings["fuse_ms"] = (time.perf_counter() - t2) * 1000
         return RetrievalResult(passages, timings, vector)
+
+
+def _passes(md: dict, filters: Filters) -> bool:
+    """Whether a chunk's Chroma metadata passes the filters (as `chroma_where` would decide)."""
+    if filters.outlets and md.get("outlet_key") not in {o.lower() for o in filters.outlets}:
+        return False
+    published = int(md.get("published_key", -1))
+    if filters.since is not None and published < filters.since:
+        return False
+    return filters.until is None or 0 <= published <= filters.until
 
 
 _RETRIEVERS: dict[tuple, HybridRetriever] = {}

@@ -72,6 +72,15 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
     }
 
 
+def search_metadata(chunk: Chunk) -> dict[str, Any]:
+    """What Chroma keeps of a chunk: the fields that filters and deletes use."""
+    return {
+        "article_id": chunk.article_id,
+        "outlet_key": (chunk.meta.outlet or "").lower(),
+        "published_key": date_key(chunk.meta.published),
+    }
+
+
 def _meta_from(md: dict[str, Any]) -> ArticleMeta:
     """Article metadata back from its flat Chroma form ("" means unknown)."""
     published = md.get("published") or None
@@ -117,11 +126,14 @@ class ArticleWrite:
     sentence_rows: list[tuple[str, np.ndarray, np.ndarray]]
 
 
-class SentenceVectors:
-    """Per-chunk sentence spans and vectors, in SQLite beside the index (any store mode).
+class ChunkTable:
+    """Chunk texts, metadata, sentence spans and sentence vectors, in SQLite beside the index.
 
-    They let the offline answerer rank every sentence of the retrieved passages without
-    running the model at question time.
+    Chroma keeps only what search needs (the vector and the filter fields); the rest lives
+    here, in any store mode. Writing text to Chroma would cost its full-text index on every
+    chunk (about half of ingest's write time, and most of the store's size on disk) for a
+    search that BM25 does better. Sentence vectors let the offline answerer rank every
+    sentence of the retrieved passages without running the model at question time.
     """
 
     def __init__(self, path):
@@ -131,10 +143,11 @@ class SentenceVectors:
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
-                "CREATE TABLE IF NOT EXISTS sentences (chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL,"
+                "CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL,"
+                " text TEXT NOT NULL, meta TEXT NOT NULL, vector BLOB NOT NULL,"
                 " spans BLOB NOT NULL, vectors BLOB NOT NULL, dim INTEGER NOT NULL)"
             )
-            db.execute("CREATE INDEX IF NOT EXISTS by_article ON sentences(article_id)")
+            db.execute("CREATE INDEX IF NOT EXISTS by_article ON chunks(article_id)")
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -143,36 +156,57 @@ class SentenceVectors:
             self._local.db = db
         return db
 
-    def replace_many(self, articles: list[tuple[str, list[tuple[str, np.ndarray, np.ndarray]]]]) -> None:
-        """For each article, rows of (chunk id, spans as int32 [n, 2] in article offsets, vectors [n, dim])."""
+    def replace_many(self, articles: list[ArticleWrite]) -> None:
+        """Each article's chunks, with their vectors (float32) and sentence rows of (chunk id,
+        spans as int32 [n, 2] in article offsets, vectors [n, dim] as float16); the article's
+        old chunks go, in one transaction."""
+        rows = []
+        for w in articles:
+            by_id = {cid: (spans, vecs) for cid, spans, vecs in w.sentence_rows}
+            dim = w.vectors.shape[1] if len(w.vectors) else 0
+            for c, vector in zip(w.chunks, w.vectors):
+                spans, vecs = by_id.get(c.id, (np.zeros((0, 2), np.int32), np.zeros((0, dim), np.float32)))
+                rows.append((c.id, w.article.id, c.text, json.dumps(chunk_metadata(c)), vector.astype(np.float32).tobytes(),
+                             spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), dim))
         with self._db() as db:
-            db.executemany("DELETE FROM sentences WHERE article_id = ?", [(aid,) for aid, _ in articles])
-            db.executemany(
-                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?, ?)",
-                [
-                    (cid, aid, spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), vecs.shape[1])
-                    for aid, rows in articles
-                    for cid, spans, vecs in rows
-                ],
-            )
+            db.executemany("DELETE FROM chunks WHERE article_id = ?", [(w.article.id,) for w in articles])
+            db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def delete(self, article_id: str) -> None:
         with self._db() as db:
-            db.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+            db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
 
-    def get(self, chunk_ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        if not chunk_ids:
-            return {}
-        marks = ",".join("?" * len(chunk_ids))
-        rows = self._db().execute(
-            f"SELECT chunk_id, spans, vectors, dim FROM sentences WHERE chunk_id IN ({marks})", chunk_ids
-        ).fetchall()
+    def count(self) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def _select(self, columns: str, chunk_ids: list[str]) -> list[tuple]:
+        out: list[tuple] = []
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            out += self._db().execute(f"SELECT {columns} FROM chunks WHERE chunk_id IN ({marks})", part).fetchall()
+        return out
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        return {cid: chunk_from(cid, text, json.loads(meta)) for cid, text, meta in self._select("chunk_id, text, meta", chunk_ids)}
+
+    def iter_chunks(self):
+        """Every chunk as (id, text, metadata, vector), in the order written."""
+        db = sqlite3.connect(self.path, timeout=30)  # its own cursor: callers may query meanwhile
+        try:
+            for cid, text, meta, vector in db.execute("SELECT chunk_id, text, meta, vector FROM chunks ORDER BY rowid"):
+                yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
+        finally:
+            db.close()
+
+    def sentences(self, chunk_ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Sentence spans and vectors of these chunks, by chunk id."""
         return {
             cid: (
                 np.frombuffer(spans, dtype=np.int32).reshape(-1, 2),
                 np.frombuffer(vecs, dtype=np.float16).reshape(-1, dim).astype(np.float32),
             )
-            for cid, spans, vecs, dim in rows
+            for cid, spans, vecs, dim in self._select("chunk_id, spans, vectors, dim", chunk_ids)
         }
 
 
@@ -193,7 +227,7 @@ class ChromaStore:
         except Exception as exc:
             raise StoreError(f"cannot open the Chroma collections at {self.location} ({exc})") from exc
         self._batch = max(1, min(self.client.get_max_batch_size(), 5000))
-        self.sentences = SentenceVectors(settings.index_dir / f"sentences-{self.name}.sqlite")
+        self.table = ChunkTable(settings.index_dir / f"chunks-{self.name}.sqlite")
 
     @property
     def location(self) -> str:
@@ -240,7 +274,8 @@ class ChromaStore:
         return got["documents"][0] if got["ids"] else None
 
     def _write_records(self, articles: list[tuple[Article, int]], pending: bool) -> None:
-        """Article records; `pending` ones have no hash, so a rerun redoes them."""
+        """Article records. `pending` ones (written first, with the article's text) have no
+        hash, so a rerun redoes them; the final write sets the hash, metadata only."""
         now = time.time()
         mds = [
             {
@@ -258,12 +293,15 @@ class ChromaStore:
         ]
         for i in range(0, len(mds), self._batch):
             part = articles[i : i + self._batch]
-            self.articles.upsert(
-                ids=[a.id for a, _ in part],
-                embeddings=[[1.0]] * len(part),
-                metadatas=mds[i : i + self._batch],
-                documents=[a.text for a, _ in part],
-            )
+            if pending:
+                self.articles.upsert(
+                    ids=[a.id for a, _ in part],
+                    embeddings=[[1.0]] * len(part),
+                    metadatas=mds[i : i + self._batch],
+                    documents=[a.text for a, _ in part],
+                )
+            else:
+                self.articles.update(ids=[a.id for a, _ in part], metadatas=mds[i : i + self._batch])
 
     def replace_articles(self, batch: list[ArticleWrite]) -> None:
         """Make the store hold exactly these chunks for each article, in a few calls per batch.
@@ -276,7 +314,7 @@ class ChromaStore:
         ids = [w.article.id for w in batch]
         for i in range(0, len(ids), self._batch):
             self.chunks.delete(where={"article_id": {"$in": ids[i : i + self._batch]}})
-        self.sentences.replace_many([(w.article.id, w.sentence_rows) for w in batch])
+        self.table.replace_many(batch)
         chunks = [c for w in batch for c in w.chunks]
         vectors = np.concatenate([w.vectors for w in batch]) if chunks else np.zeros((0, 1))
         for i in range(0, len(chunks), self._batch):
@@ -284,8 +322,7 @@ class ChromaStore:
             self.chunks.upsert(
                 ids=[c.id for c in part],
                 embeddings=vectors[i : i + self._batch],
-                documents=[c.text for c in part],
-                metadatas=[chunk_metadata(c) for c in part],
+                metadatas=[search_metadata(c) for c in part],
             )
         self._write_records([(w.article, len(w.chunks)) for w in batch], pending=False)
 
@@ -294,14 +331,13 @@ class ChromaStore:
 
     def move_article(self, article_id: str, source_path: str) -> None:
         """Record that an unchanged article now lives at another path."""
-        got = self.articles.get(ids=[article_id], include=["metadatas", "documents"])
+        got = self.articles.get(ids=[article_id], include=["metadatas"])
         if got["ids"]:
-            md = {**got["metadatas"][0], "source_path": source_path}
-            self.articles.upsert(ids=[article_id], embeddings=[[1.0]], metadatas=[md], documents=got["documents"])
+            self.articles.update(ids=[article_id], metadatas=[{**got["metadatas"][0], "source_path": source_path}])
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
-        self.sentences.delete(article_id)
+        self.table.delete(article_id)
         self.articles.delete(ids=[article_id])
 
     # Chunks -----------------------------------------------------------------------------
@@ -309,20 +345,18 @@ class ChromaStore:
     def count(self) -> int:
         return self.chunks.count()
 
-    def iter_chunks(self, batch: int | None = None):
-        """Every chunk as (id, text, metadata), in pages."""
-        size = batch or self._batch
-        total = self.chunks.count()
-        for offset in range(0, total, size):
-            got = self.chunks.get(include=["documents", "metadatas"], limit=size, offset=offset)
-            yield from zip(got["ids"], got["documents"], got["metadatas"])
+    def iter_chunks(self):
+        """Every chunk as (id, text, metadata, vector)."""
+        return self.table.iter_chunks()
 
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
         if not ids:
             return []
-        got = self.chunks.get(ids=ids, include=["documents", "metadatas"])
-        by_id = {i: chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        by_id = self.table.chunks(ids)
         return [by_id[i] for i in ids if i in by_id]
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        return self.table.sentences(ids)
 
     def fingerprint(self, records: dict[str, ArticleRecord] | None = None) -> str:
         """A hash of which articles, at which content, the store holds."""

@@ -6,7 +6,8 @@ repeats the pool's real chunks (text, offsets, sentence vectors) as copies of th
 each copy with its own article id, an outlet drawn from the pool's outlet mix and a date
 spread over three years, and the chunk vector plus Gaussian noise (sigma 0.02 per dimension,
 renormalized; cosine to the original about 0.93). Rows go straight into the store's Chroma
-collections and sentence table, and the BM25 index is built with `KeywordIndex.build`, as
+collections (vectors and filter fields) and chunk table (text, metadata, vector, sentence
+spans and vectors), and the BM25 index is built from the table with `KeywordIndex.build`, as
 ingest would leave them.
 
     .venv/bin/python -m bench.fill --pool /tmp/b/ingest-1000/run0 --size 100000 --index /tmp/b/q100000 --out f.json
@@ -15,6 +16,7 @@ ingest would leave them.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sqlite3
 import time
@@ -42,7 +44,7 @@ class Pool:
     by_article: dict[str, list[int]]  # article id -> pool rows in chunk order
     article_docs: dict[str, str]
     article_metas: dict[str, dict]
-    sentences: dict[str, tuple[bytes, bytes, int]]  # chunk id -> (spans, vectors, dim)
+    sentences: dict[str, tuple[bytes, bytes, int]]  # chunk id -> (spans, sentence vectors, dim)
     outlets: list[str]  # one per pool article: drawing from it keeps the outlet mix
 
 
@@ -52,28 +54,26 @@ def load_pool(index_dir: Path) -> Pool:
 
     store = open_store(load_settings(index_dir=index_dir))
     ids, texts, metas, vecs = [], [], [], []
-    total = store.chunks.count()
-    for offset in range(0, total, 2000):
-        got = store.chunks.get(include=["documents", "metadatas", "embeddings"], limit=2000, offset=offset)
-        ids += got["ids"]
-        texts += got["documents"]
-        metas += got["metadatas"]
-        vecs.append(np.asarray(got["embeddings"], dtype=np.float32))
+    for cid, text, md, vector in store.iter_chunks():
+        ids.append(cid)
+        texts.append(text)
+        metas.append(md)
+        vecs.append(vector)
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, md in enumerate(metas):
         by_article[md["article_id"]].append(i)
     for rows in by_article.values():
         rows.sort(key=lambda i: int(metas[i]["index"]))
     arts = store.articles.get(include=["documents", "metadatas"])
-    db = sqlite3.connect(store.sentences.path)
-    sentences = {cid: (sp, v, d) for cid, sp, v, d in db.execute("SELECT chunk_id, spans, vectors, dim FROM sentences")}
+    db = sqlite3.connect(store.table.path)
+    sentences = {cid: (sp, v, d) for cid, sp, v, d in db.execute("SELECT chunk_id, spans, vectors, dim FROM chunks")}
     db.close()
     article_metas = dict(zip(arts["ids"], arts["metadatas"]))
     return Pool(
         ids=ids,
         texts=texts,
         metas=metas,
-        vectors=np.concatenate(vecs) if vecs else np.zeros((0, 384), np.float32),
+        vectors=np.stack(vecs) if vecs else np.zeros((0, 384), np.float32),
         by_article=dict(sorted(by_article.items())),
         article_docs=dict(zip(arts["ids"], arts["documents"])),
         article_metas=article_metas,
@@ -122,6 +122,10 @@ def _chunk_md(pool: Pool, row: int, copy: Copy) -> dict:
     return md
 
 
+def _search_md(md: dict) -> dict:
+    return {k: md[k] for k in ("article_id", "outlet_key", "published_key")}
+
+
 def _chunk_id(pool: Pool, row: int, copy: Copy) -> str:
     return f"{copy.article_id}::{pool.metas[row]['index']}"
 
@@ -142,7 +146,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     secs = defaultdict(float)
     ids, embs, docs, mds, sent_rows, art_rows = [], [], [], [], [], []
-    db = sqlite3.connect(store.sentences.path)
+    db = sqlite3.connect(store.table.path)
     written = 0
 
     def flush() -> None:
@@ -153,19 +157,20 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
             e /= np.linalg.norm(e, axis=1, keepdims=True)
             secs["vectors_s"] += time.perf_counter() - t
             t = time.perf_counter()
-            store.chunks.add(ids=list(ids), embeddings=e, documents=list(docs), metadatas=list(mds))
+            store.chunks.add(ids=list(ids), embeddings=e, metadatas=[_search_md(md) for md in mds])
             secs["chroma_chunks_s"] += time.perf_counter() - t
             written += len(ids)
+            t = time.perf_counter()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               [(cid, md["article_id"], text, json.dumps(md), vec.tobytes(), *sent)
+                                for cid, text, md, vec, sent in zip(ids, docs, mds, e, sent_rows)])
+            secs["table_s"] += time.perf_counter() - t
         if art_rows:
             t = time.perf_counter()
             store.articles.add(ids=[a[0] for a in art_rows], embeddings=[[1.0]] * len(art_rows),
                                documents=[a[1] for a in art_rows], metadatas=[a[2] for a in art_rows])
             secs["chroma_articles_s"] += time.perf_counter() - t
-        if sent_rows:
-            t = time.perf_counter()
-            with db:
-                db.executemany("INSERT OR REPLACE INTO sentences VALUES (?, ?, ?, ?, ?)", sent_rows)
-            secs["sentences_s"] += time.perf_counter() - t
         for buf in (ids, embs, docs, mds, sent_rows, art_rows):
             buf.clear()
 
@@ -178,9 +183,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
             embs.append(pool.vectors[row])
             docs.append(pool.texts[row])
             mds.append(_chunk_md(pool, row, copy))
-            if pool.ids[row] in pool.sentences:
-                spans, vecs, dim = pool.sentences[pool.ids[row]]
-                sent_rows.append((cid, copy.article_id, spans, vecs, dim))
+            sent_rows.append(pool.sentences.get(pool.ids[row], (b"", b"", 384)))
         amd = dict(pool.article_metas.get(copy.source, {}))
         amd.update(outlet=copy.outlet, published=copy.published.isoformat(), n_chunks=len(copy.rows),
                    content_hash=f"synthetic-{copy.article_id}", ingested_at=now)
@@ -197,12 +200,11 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
     fingerprint = store.fingerprint()
     secs["fingerprint_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    rows = ((_chunk_id(pool, r, c), pool.texts[r], _chunk_md(pool, r, c)) for c in copies(pool, size, seed) for r in c.rows)
-    KeywordIndex.build(keyword_root(settings), rows, fingerprint)
+    KeywordIndex.build(keyword_root(settings), store.iter_chunks(), fingerprint)
     secs["bm25_build_s"] = time.perf_counter() - t
     total = time.perf_counter() - t_all
     bm25_dir = index_dir / "bm25"
-    sentences_mib = sum(du_mib(p) for p in index_dir.glob("sentences-*"))
+    sentences_mib = sum(du_mib(p) for p in index_dir.glob("chunks-*"))
     all_mib = du_mib(index_dir)
     result = {
         "size": size,
@@ -212,7 +214,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
         "pool_articles": len(pool.by_article),
         "seconds": {k: round(v, 2) for k, v in secs.items()} | {"total_s": round(total, 2)},
         "chroma_chunks_per_s": round(written / secs["chroma_chunks_s"], 1) if secs["chroma_chunks_s"] else None,
-        "disk_mib": {"total": all_mib, "bm25": du_mib(bm25_dir), "sentences": round(sentences_mib, 1),
+        "disk_mib": {"total": all_mib, "bm25": du_mib(bm25_dir), "chunk_table": round(sentences_mib, 1),
                      "chroma": round(all_mib - du_mib(bm25_dir) - sentences_mib, 1)},
         "peak_mib": peak_mib(),
         "index_dir": str(index_dir),

@@ -46,7 +46,7 @@ def stored_texts(settings) -> tuple[list[str], list[str]]:
     from assistant.store import open_store
 
     ids, texts = [], []
-    for chunk_id, text, md in open_store(settings).iter_chunks():
+    for chunk_id, text, md, _ in open_store(settings).iter_chunks():
         parts = [md.get("title", "")] + [p for p in (md.get("outlet"), md.get("published")) if p]
         ids.append(chunk_id)
         texts.append(embed_text(" | ".join(parts), text))

@@ -36,13 +36,13 @@ def free_port() -> int:
 
 
 def start_server(index_dir: Path, server_dir: Path, port: int) -> tuple[subprocess.Popen, float, float]:
-    """Copy the Chroma files (not BM25 / sentences) and serve them; returns (process, copy s, start s)."""
+    """Copy the Chroma files (not BM25 / the chunk table) and serve them; returns (process, copy s, start s)."""
     t = time.perf_counter()
     if server_dir.exists():
         shutil.rmtree(server_dir)
     server_dir.mkdir(parents=True)
     for p in index_dir.iterdir():
-        if p.name == "bm25" or p.name.startswith(("sentences-", "answers")):
+        if p.name == "bm25" or p.name.startswith(("chunks-", "answers")):
             continue
         (shutil.copytree if p.is_dir() else shutil.copy2)(p, server_dir / p.name)
     copy_s = time.perf_counter() - t
@@ -79,7 +79,7 @@ def filter_variants(keyword) -> dict[str, dict]:
     variants = {"none": AskOptions(), "outlet": AskOptions(outlets=(outlet,)), "since": AskOptions(since=since)}
     out = {}
     for name, opts in variants.items():
-        mask = keyword.mask(opts.filters())
+        mask = keyword.keep(opts.filters())
         out[name] = {"options": opts, "selectivity": 1.0 if mask is None else float(mask.mean()),
                      "label": {"none": "no filter", "outlet": f"outlet={outlet}", "since": f"since={since}"}[name]}
     return out
@@ -167,9 +167,10 @@ def _measure(settings, queries, repeats, warmup, result, proc) -> dict:
                     res = a.retriever.retrieve(q, None, v["options"].filters())
                     retrieve_ms[(mode, vname)].append((time.perf_counter() - t) * 1000)
                     top[mode] = [p.chunk.id for p in res.passages]
-                    # The Chroma query alone, with the question's vector already computed.
+                    # Dense search alone (HNSW, or exact over filtered rows), with the question vector given.
                     t = time.perf_counter()
-                    a.retriever.dense(q, a.settings.top_k * OVERFETCH, v["options"].filters(), vector)
+                    kw = a.retriever.keyword_index()
+                    a.retriever.dense(q, a.settings.top_k * OVERFETCH, v["options"].filters(), vector, kw, kw.keep(v["options"].filters()))
                     search_ms[(mode, vname)].append((time.perf_counter() - t) * 1000)
                     t = time.perf_counter()
                     ans = a.ask(q, v["options"])

@@ -41,7 +41,7 @@ def test_ingest_fill_query_and_report_at_toy_sizes(tmp_path):
     assert ing["ratio_ingest_over_raw"]["p50"] > 0 and ing["reingest_embedded_chunks"] == 0
 
     writes = store_writes.run(Path(ing["index_dir"]), tmp_path / "writes", repeats=1)
-    assert writes["chunks"] == ing["chunks"] and writes["median_s"]["batched"]["total"] > 0
+    assert writes["chunks"] == ing["chunks"] and writes["median_s"]["ingest"]["total"] > 0
 
     filled = fill.fill(Path(ing["index_dir"]), 150, tmp_path / "q150")
     assert filled["chunks"] == 150 and filled["disk_mib"]["bm25"] > 0

@@ -24,7 +24,7 @@ EXTRA = (
 
 
 def _chunk_ids(settings) -> list[str]:
-    return sorted(cid for cid, _, _ in open_store(settings).iter_chunks())
+    return sorted(cid for cid, *_ in open_store(settings).iter_chunks())
 
 
 def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
@@ -41,7 +41,7 @@ def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
     target.write_text(target.read_text(encoding="utf-8").replace("Geneva", "Reykjavik"), encoding="utf-8")
     changed = ingest(settings)
     assert changed.updated == ["004_3d57db88cf4c69a1"] and len(changed.unchanged) == 4
-    texts = " ".join(t for _, t, md in open_store(settings).iter_chunks() if md["article_id"] == "004_3d57db88cf4c69a1")
+    texts = " ".join(t for _, t, md, _ in open_store(settings).iter_chunks() if md["article_id"] == "004_3d57db88cf4c69a1")
     assert "Reykjavik" in texts and "Geneva" not in texts
 
     (corpus_copy / "000_c7b117bfbdb9e8ac.txt").unlink()

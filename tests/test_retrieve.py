@@ -1,0 +1,72 @@
+"""Filtered dense search: exact over the kept rows and HNSW over-fetch agree with Chroma's filter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant import retrieve
+from assistant.config import load_settings
+from assistant.retrieve import HybridRetriever, chroma_where, make_filters
+
+QUESTIONS = [
+    "Where will Biden and Putin meet?",
+    "What did Putin send to Obama on Independence Day?",
+    "Which leaders did Putin send telegrams to?",
+]
+FILTERS = [
+    make_filters(outlets=["RT"]),
+    make_filters(since=date(2020, 1, 1)),
+    make_filters(until=date(2017, 12, 31)),
+    make_filters(outlets=["Reuters", "rt"], since=date(2016, 1, 1)),
+]
+
+
+@pytest.fixture(scope="module")
+def retriever(built_index):
+    return HybridRetriever(load_settings(index_dir=built_index))
+
+
+def _chroma_filtered(r: HybridRetriever, vector, k, filters):
+    return [cid for cid, _ in r._hnsw(vector, k, where=chroma_where(filters))]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_exact_filtered_search_matches_chroma(retriever, filters):
+    keyword = retriever.keyword_index()
+    keep = keyword.keep(filters)
+    assert 0 < keep.sum() < len(keep)
+    for q in QUESTIONS:
+        v = retriever.embedder.embed_query(q)
+        ours = retriever.dense(q, 5, filters, v, keyword, keep)
+        assert [cid for cid, _ in ours] == _chroma_filtered(retriever, v, 5, filters)
+        stored = {c.id: c for c in retriever.store.get_chunks([cid for cid, _ in ours])}
+        assert all(filters.outlets == () or stored[cid].meta.outlet.lower() in {o.lower() for o in filters.outlets} for cid, _ in ours)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_overfetch_path_matches_chroma(retriever, filters, monkeypatch):
+    """The path a large corpus takes: unfiltered HNSW, then the filter applied to its hits."""
+    monkeypatch.setattr(retrieve, "EXACT_MAX_ROWS", 0)
+    calls = []
+    original = HybridRetriever._hnsw
+
+    def spy(self, vector, k, where=None, with_metadata=False):
+        calls.append((where, with_metadata))
+        return original(self, vector, k, where, with_metadata)
+
+    monkeypatch.setattr(HybridRetriever, "_hnsw", spy)
+    keyword = retriever.keyword_index()
+    keep = keyword.keep(filters)
+    for q in QUESTIONS:
+        v = retriever.embedder.embed_query(q)
+        ours = [cid for cid, _ in retriever.dense(q, 3, filters, v, keyword, keep)]
+        assert ours == _chroma_filtered(retriever, v, 3, filters)
+    assert (None, True) in calls  # the over-fetch really ran
+
+
+def test_filter_that_keeps_nothing_returns_nothing(retriever):
+    nothing = make_filters(outlets=["No Such Outlet"])
+    result = retriever.retrieve("Where will Biden and Putin meet?", 6, nothing)
+    assert result.passages == []
