@@ -98,34 +98,60 @@ class SentenceTransformerEmbedder:
         on the bundled eval set it ranks answer sentences as well as embedding each sentence
         on its own does, at no extra model cost (MiniLM's pooling is the same mean).
         """
-        from assistant.chunk import _tokenizer
-
         if not texts:
             return np.zeros((0, 384), dtype=np.float32), []
-        outputs = self.model.encode(
-            texts,
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            output_value=None,
-            show_progress_bar=False,
-        )
+        encodings, token_vectors = self._token_embeddings(texts)
+        vectors, span_vectors = [], []
+        for enc, tokens, text_spans in zip(encodings, token_vectors, spans):
+            v = tokens.mean(axis=0)
+            vectors.append(v / (np.linalg.norm(v) or 1.0))
+            offsets = np.array(enc.offsets if len(enc.ids) == len(tokens) else enc.offsets[: len(tokens) - 1] + [(0, 0)])
+            real = offsets[:, 1] > offsets[:, 0]
+            rows = np.zeros((len(text_spans), tokens.shape[1]), dtype=np.float32)
+            for r, (a, b) in enumerate(text_spans):
+                inside = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+                if inside.any():
+                    u = tokens[inside].mean(axis=0)
+                    rows[r] = u / (np.linalg.norm(u) or 1.0)
+            span_vectors.append(rows)
+        return np.array(vectors, dtype=np.float32), span_vectors
+
+    def _token_embeddings(self, texts: list[str]) -> tuple[list, list[np.ndarray]]:
+        """Each text's tokenization (with character offsets) and its contextual token vectors.
+
+        The same forward pass as `SentenceTransformer.encode` (texts sorted by length, batches
+        padded to their longest, truncated to the model's window), but tokenized once, by the
+        tokenizer whose offsets the span pooling needs, instead of twice.
+        """
+        import torch
+
+        from assistant.chunk import _tokenizer
+
+        model = self.model
+        transformer = model[0].auto_model
+        window = model.max_seq_length
         tok = _tokenizer(self._path)
         encodings = tok.encode_batch(texts, add_special_tokens=True)
-        vectors = np.stack([o["sentence_embedding"].float().cpu().numpy() for o in outputs]).astype(np.float32)
-        span_vectors = []
-        for out, enc, text_spans in zip(outputs, encodings, spans):
-            tokens = out["token_embeddings"].float().cpu().numpy()
-            n = int(out["attention_mask"].sum())
-            offsets = np.array(enc.offsets[:n])
-            real = offsets[:, 1] > offsets[:, 0]
-            rows = []
-            for a, b in text_spans:
-                inside = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
-                v = tokens[:n][inside].mean(axis=0) if inside.any() else np.zeros(tokens.shape[1], dtype=np.float32)
-                norm = np.linalg.norm(v)
-                rows.append(v / norm if norm else v)
-            span_vectors.append(np.array(rows, dtype=np.float32).reshape(len(text_spans), tokens.shape[1]))
-        return vectors, span_vectors
+        ids = [e.ids if len(e.ids) <= window else e.ids[: window - 1] + e.ids[-1:] for e in encodings]
+        order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        out: list[np.ndarray | None] = [None] * len(texts)
+        with torch.inference_mode():
+            for start in range(0, len(order), self._batch_size):
+                part = order[start : start + self._batch_size]
+                width = max(len(ids[i]) for i in part)
+                input_ids = np.zeros((len(part), width), dtype=np.int64)
+                mask = np.zeros((len(part), width), dtype=np.int64)
+                for row, i in enumerate(part):
+                    input_ids[row, : len(ids[i])] = ids[i]
+                    mask[row, : len(ids[i])] = 1
+                hidden = transformer(
+                    input_ids=torch.from_numpy(input_ids).to(model.device),
+                    attention_mask=torch.from_numpy(mask).to(model.device),
+                    token_type_ids=torch.zeros((len(part), width), dtype=torch.long, device=model.device),
+                ).last_hidden_state.float().cpu().numpy()
+                for row, i in enumerate(part):
+                    out[i] = hidden[row, : len(ids[i])]
+        return encodings, out  # type: ignore[return-value]
 
 
 _CACHE: dict[tuple, SentenceTransformerEmbedder] = {}

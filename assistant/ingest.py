@@ -8,6 +8,7 @@ stop the others, and nothing already indexed is removed because a new version fa
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -181,7 +182,7 @@ def _process(settings, store, todo, records, report, progress) -> None:
             writing.result()  # in order, and a write error stops the ingest here
         writing = pool.submit(write, batch, vectors, span_vectors, sentence_spans)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer", initializer=_yield_to_model) as pool:
         n_pending = 0
         for item in todo:
             try:
@@ -200,6 +201,15 @@ def _process(settings, store, todo, records, report, progress) -> None:
             flush(pool)
         if writing is not None:
             writing.result()
+
+
+def _yield_to_model() -> None:
+    """The writer thread runs at a lower priority (Linux): it fills the model's idle moments
+    instead of pre-empting one of its threads, which would stall the other at every barrier."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
 
 
 def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None) -> bool:

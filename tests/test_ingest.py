@@ -200,3 +200,39 @@ def test_prune_of_jsonl_lines(tmp_path):
     broken = ingest(settings, [folder], prune=True)
     assert broken.removed == [] and not broken.ok
     assert set(open_store(settings).article_records()) == {"a0", "a2"}
+
+
+@pytest.mark.server
+def test_second_process_queries_while_one_ingests(tmp_path, corpus_copy, chroma_server):
+    """An ingest in one process (against the server) and questions from another: every answer is
+    whole and cited while the ingest runs, and the new articles are found once it is done."""
+    from assistant.pipeline import Assistant
+
+    settings = load_settings(index_dir=tmp_path / "local", corpus_dir=corpus_copy, chroma_host="127.0.0.1", chroma_port=chroma_server)
+    assert ingest(settings).ok
+    wire = tmp_path / "wire"
+    wire.mkdir()
+    base = (ROOT / "corpus" / "002_d0187ede492b4fe4.txt").read_text(encoding="utf-8")
+    for n in range(30):
+        (wire / f"w{n:03}.txt").write_text(f"Story number {n} of the wire.\n\n" + base.replace("Trump", f"Trump{n}"), encoding="utf-8")
+    (wire / "reykjavik.md").write_text(
+        "---\ntitle: Lavrov and Blinken meet in Reykjavik\noutlet: Reuters\npublished: 2021-05-20\n---\n" + EXTRA, encoding="utf-8"
+    )
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(tmp_path / "local"), "ASSISTANT_CHROMA_HOST": "127.0.0.1",
+           "ASSISTANT_CHROMA_PORT": str(chroma_server), "ASSISTANT_EMBED_BATCH_SIZE": "8"}
+    code = (
+        "import assistant.ingest as i; i.EMBED_BATCH_CHUNKS = 8; "
+        "from assistant.config import load_settings; "
+        f"r = i.ingest(load_settings(), [__import__('pathlib').Path({str(wire)!r})]); assert r.ok, r.failed"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT)
+    reader = Assistant(settings)
+    answers = 0
+    while proc.poll() is None:
+        answer = reader.ask("Where will Biden and Putin hold their summit?")
+        assert "Geneva" in answer.text and answer.citations[0].article_id == "004_3d57db88cf4c69a1"
+        answers += 1
+    assert proc.returncode == 0
+    assert answers >= 3, "the questions must overlap the ingest"
+    after = reader.ask("Where did Lavrov and Blinken meet for their first face-to-face talks?")
+    assert "Reykjavik" in after.text and after.citations[0].title == "Lavrov and Blinken meet in Reykjavik"
