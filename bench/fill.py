@@ -130,7 +130,7 @@ def _chunk_id(pool: Pool, row: int, copy: Copy) -> str:
     return f"{copy.article_id}::{pool.metas[row]['index']}"
 
 
-def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
+def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool = False) -> dict:
     from assistant.bm25 import KeywordIndex
     from assistant.config import load_settings
     from assistant.ingest import keyword_root
@@ -140,8 +140,9 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
     pool = load_pool(pool_dir)
     settings = load_settings(index_dir=index_dir)
     store = open_store(settings)
-    if store.chunks.count():
-        raise SystemExit(f"{index_dir} already holds chunks; fill a fresh folder")
+    if store.chunks.count() and not finish:
+        raise SystemExit(f"{index_dir} already holds chunks; fill a fresh folder, or pass --finish to "
+                         "build the keyword index of a fill that was stopped after its writes")
     batch = store._batch
     rng = np.random.default_rng(seed)
     secs = defaultdict(float)
@@ -176,7 +177,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0) -> dict:
 
     now = time.time()
     logged = 0
-    for copy in copies(pool, size, seed):
+    for copy in [] if finish else copies(pool, size, seed):
         for row in copy.rows:
             cid = _chunk_id(pool, row, copy)
             ids.append(cid)
@@ -232,8 +233,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--index", type=Path, required=True, help="Fresh index folder to fill.")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True, help="Where to write the JSON result.")
+    ap.add_argument("--finish", action="store_true",
+                    help="Skip the writes (already done by a stopped fill) and build the keyword index.")
     args = ap.parse_args(argv)
-    write_json(args.out, fill(args.pool, args.size, args.index, args.seed))
+    write_json(args.out, fill(args.pool, args.size, args.index, args.seed, args.finish))
 
 
 if __name__ == "__main__":
