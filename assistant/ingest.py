@@ -8,6 +8,7 @@ stop the others, and nothing already indexed is removed because a new version fa
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -15,14 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.bm25 import KeywordIndex
 import numpy as np
 
+from assistant.bm25 import KeywordIndex
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, SourceItem, discover
 from assistant.records import Article, Chunk
-from assistant.store import ArticleWrite, ChromaStore, open_store
+from assistant.store import ArticleRecord, ArticleWrite, ChromaStore, open_store
+
+log = logging.getLogger(__name__)
 
 #: Chunks gathered before one embedding call: large enough to keep batches full, small enough
 #: that the last batch's write (the one no embedding overlaps) is short.
@@ -40,7 +43,7 @@ class IngestReport:
     failed: list[LoadFailure] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
-    keyword_index_rebuilt: bool = False
+    keyword_index: str = "unchanged"  # or "updated" (the changed articles only) or "rebuilt"
 
     @property
     def ok(self) -> bool:
@@ -54,6 +57,7 @@ class IngestReport:
             "removed": len(self.removed),
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
             "chunks": self.chunks,
+            "keyword_index": self.keyword_index,
             "seconds": round(self.seconds, 3),
         }
 
@@ -104,7 +108,7 @@ def ingest(
                 store.delete_article(article_id)
                 report.removed.append(article_id)
 
-    report.keyword_index_rebuilt = refresh_keyword_index(settings, store, progress)
+    report.keyword_index = refresh_keyword_index(settings, store, progress, records)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -212,16 +216,37 @@ def _yield_to_model() -> None:
         pass
 
 
-def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None) -> bool:
-    """Rebuild the BM25 index when it does not describe the store as it is now."""
+def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None,
+                          before: dict[str, ArticleRecord] | None = None) -> str:
+    """Bring the BM25 index in line with the store: "unchanged", "updated" (only the articles
+    that changed since `before`, the store's records when the index last matched it) or
+    "rebuilt" (no usable index, or it describes some other state of the store)."""
     root = keyword_root(settings)
     records = store.article_records()
     fingerprint = store.fingerprint(records) if records else ""
-    if KeywordIndex.current_fingerprint(root) == fingerprint:
-        return False
+    current = KeywordIndex.current_fingerprint(root)
+    if current == fingerprint:
+        return "unchanged"
     if progress:
         progress("keyword index", 0, 1)
-    KeywordIndex.build(root, store.iter_chunks(), fingerprint or "empty")
+    index = None
+    if before is not None and current == (store.fingerprint(before) if before else ""):
+        try:
+            index = KeywordIndex.load(root)
+        except (OSError, ValueError, KeyError) as exc:  # damaged: rebuilt below
+            log.warning("keyword index at %s unreadable (%s); rebuilding it", root, exc)
+    if index is not None:
+        changed = {a for a in before.keys() | records.keys() if _state(before.get(a)) != _state(records.get(a))}
+        present = [a for a in changed if a in records]
+        index.update(store.iter_chunks(present), changed, fingerprint or "empty")
+        outcome = "updated"
+    else:
+        KeywordIndex.build(root, store.iter_chunks(), fingerprint or "empty")
+        outcome = "rebuilt"
     if progress:
         progress("keyword index", 1, 1)
-    return True
+    return outcome
+
+
+def _state(record: ArticleRecord | None) -> tuple | None:
+    return None if record is None else (record.content_hash, record.n_chunks)

@@ -45,23 +45,7 @@ class Assistant:
     def idf(self, q_terms: list[str]) -> list[float]:
         """Inverse document frequency of each term over the chunk collection."""
         kw = self.retriever.keyword_index()
-        if kw is None:
-            return [1.0] * len(q_terms)
-        r = kw.retriever
-        df = getattr(self, "_df", None)
-        if df is None or self._df_version != kw.fingerprint:
-            indptr = r.scores["indptr"]
-            self._df = np.diff(indptr)
-            self._df_version = kw.fingerprint
-            df = self._df
-        n = max(len(kw.ids), 1)
-        vocab = r.vocab_dict
-        out = []
-        for t in q_terms:
-            tid = vocab.get(t)
-            d = int(df[tid]) if tid is not None and tid < len(df) else 0
-            out.append(float(np.log(1 + (n - d + 0.5) / (d + 0.5))))
-        return out
+        return kw.idf(q_terms) if kw is not None else [1.0] * len(q_terms)
 
     def backend(self, name: str | None = None):
         name = name or self.settings.backend

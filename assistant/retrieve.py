@@ -94,7 +94,7 @@ class HybridRetriever:
         vector = self.embedder.embed_query(query) if vector is None else vector
         if filters.empty:
             return self._hnsw(vector, k)
-        if keyword is None or keep is None or keyword.vectors is None:
+        if keyword is None or keep is None or not keyword.has_vectors:
             return self._hnsw(vector, k, where=chroma_where(filters))  # an index without filter columns
         kept = int(keep.sum())
         if kept == 0:

@@ -190,12 +190,23 @@ class ChunkTable:
     def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
         return {cid: chunk_from(cid, text, json.loads(meta)) for cid, text, meta in self._select("chunk_id, text, meta", chunk_ids)}
 
-    def iter_chunks(self):
-        """Every chunk as (id, text, metadata, vector), in the order written."""
+    def iter_chunks(self, article_ids: list[str] | None = None):
+        """Every chunk as (id, text, metadata, vector), in the order written; only those of
+        `article_ids` when given."""
         db = sqlite3.connect(self.path, timeout=30)  # its own cursor: callers may query meanwhile
+        query = "SELECT chunk_id, text, meta, vector FROM chunks"
         try:
-            for cid, text, meta, vector in db.execute("SELECT chunk_id, text, meta, vector FROM chunks ORDER BY rowid"):
-                yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
+            if article_ids is None:
+                batches = [db.execute(f"{query} ORDER BY rowid")]
+            else:
+                ids = sorted(article_ids)
+                batches = (
+                    db.execute(f"{query} WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY rowid", part)
+                    for part in (ids[i : i + 500] for i in range(0, len(ids), 500))
+                )
+            for cursor in batches:
+                for cid, text, meta, vector in cursor:
+                    yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
         finally:
             db.close()
 
@@ -345,9 +356,9 @@ class ChromaStore:
     def count(self) -> int:
         return self.chunks.count()
 
-    def iter_chunks(self):
-        """Every chunk as (id, text, metadata, vector)."""
-        return self.table.iter_chunks()
+    def iter_chunks(self, article_ids: list[str] | None = None):
+        """Every chunk as (id, text, metadata, vector); only those of `article_ids` when given."""
+        return self.table.iter_chunks(article_ids)
 
     def get_chunks(self, ids: list[str]) -> list[Chunk]:
         if not ids:

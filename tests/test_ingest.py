@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.bm25 import KeywordIndex
 from assistant.config import load_settings
-from assistant.ingest import ingest
+from assistant.ingest import ingest, keyword_root
 from assistant.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,11 +28,24 @@ def _chunk_ids(settings) -> list[str]:
     return sorted(cid for cid, *_ in open_store(settings).iter_chunks())
 
 
+def _keyword_hits(settings, query: str) -> set[str]:
+    """Articles whose chunks the BM25 index (as another process would load it) finds."""
+    index = KeywordIndex.load(keyword_root(settings))
+    return {cid.split("::")[0] for cid, _ in index.search(query, 1000)}
+
+
+def _keyword_ids(settings) -> list[str]:
+    index = KeywordIndex.load(keyword_root(settings))
+    return sorted(index.ids[index.alive])
+
+
 def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
     settings = load_settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
     first = ingest(settings)
-    assert len(first.added) == 5 and first.ok
+    assert len(first.added) == 5 and first.ok and first.keyword_index == "rebuilt"
     ids = _chunk_ids(settings)
+    assert _keyword_ids(settings) == ids
+    assert "004_3d57db88cf4c69a1" in _keyword_hits(settings, "Geneva")
 
     again = ingest(settings)
     assert (len(again.added), len(again.updated), len(again.unchanged), again.chunks) == (0, 0, 5, 0)
@@ -43,6 +57,10 @@ def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
     assert changed.updated == ["004_3d57db88cf4c69a1"] and len(changed.unchanged) == 4
     texts = " ".join(t for _, t, md, _ in open_store(settings).iter_chunks() if md["article_id"] == "004_3d57db88cf4c69a1")
     assert "Reykjavik" in texts and "Geneva" not in texts
+    # BM25 took only the changed article, and answers for its new text, not the old.
+    assert changed.keyword_index == "updated" and _keyword_ids(settings) == _chunk_ids(settings)
+    assert "004_3d57db88cf4c69a1" in _keyword_hits(settings, "Reykjavik")
+    assert "004_3d57db88cf4c69a1" not in _keyword_hits(settings, "Geneva")
 
     (corpus_copy / "000_c7b117bfbdb9e8ac.txt").unlink()
     kept = ingest(settings)
@@ -50,6 +68,7 @@ def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
     pruned = ingest(settings, prune=True)
     assert pruned.removed == ["000_c7b117bfbdb9e8ac"]
     assert not any(cid.startswith("000_") for cid in _chunk_ids(settings))
+    assert pruned.keyword_index == "updated" and _keyword_ids(settings) == _chunk_ids(settings)
 
 
 def test_bad_files_do_not_stop_the_batch_or_lose_indexed_articles(tmp_path, corpus_copy):
@@ -121,6 +140,7 @@ def test_ingest_killed_halfway_then_rerun_has_exactly_the_right_chunks(tmp_path)
     ids = _chunk_ids(settings)
     assert len(ids) == len(set(ids))
     assert len(ids) == sum(r.n_chunks for r in records.values())
+    assert _keyword_ids(settings) == ids  # the BM25 index describes the store, not the killed run
     # And the rerun after a complete ingest embeds nothing.
     assert ingest(settings, [corpus]).chunks == 0
 

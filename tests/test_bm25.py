@@ -1,0 +1,116 @@
+"""The segmented BM25 index: scores equal bm25s's, and an update or a merge answers as a rebuild does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import bm25
+from assistant.bm25 import Filters, KeywordIndex
+from assistant.text import terms
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = [
+    "Putin telegram Independence Day Obama",
+    "Biden Putin summit Geneva",
+    "sanctions election interference",
+    "arms control New START treaty",
+    "Lavrov Blinken Reykjavik",
+    "Kremlin spokesman Peskov said",
+]
+
+
+def _rows(n_articles: int = 5, per_article: int | None = None, tag: str = "") -> list[tuple]:
+    """Paragraphs of the bundled articles as chunks, with random unit vectors."""
+    rng = np.random.default_rng(len(tag))
+    rows = []
+    for a, path in enumerate(sorted((ROOT / "corpus").glob("*.txt"))[:n_articles]):
+        paras = [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n") if len(p.split()) > 8]
+        for i, para in enumerate(paras[:per_article]):
+            v = rng.normal(size=8).astype(np.float32)
+            md = {"article_id": f"{path.stem}{tag}", "title": paras[0][:80], "outlet": ["RT", "Reuters"][a % 2],
+                  "published_key": 20160101 + a * 10000}
+            rows.append((f"{path.stem}{tag}::{i}", para, md, v / np.linalg.norm(v)))
+    return rows
+
+
+def _search(index: KeywordIndex, q: str, k: int = 10, filters: Filters = Filters()) -> list[tuple[str, float]]:
+    return index.search(q, k, filters)
+
+
+def test_scores_equal_bm25s(tmp_path):
+    bm25s = pytest.importorskip("bm25s")
+    rows = _rows()
+    index = KeywordIndex.build(tmp_path / "kw", rows, "fp")
+    reference = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
+    reference.index([terms(f"{md['title']} {text}") for _, text, md, _ in rows], show_progress=False)
+    for q in QUERIES:
+        docs, scores = reference.retrieve([terms(q)], k=10, show_progress=False)
+        expected = {rows[d][0]: s for d, s in zip(docs[0], scores[0]) if s > 0}
+        ours = dict(_search(index, q))
+        assert ours.keys() == expected.keys(), q
+        assert all(abs(ours[c] - expected[c]) < 1e-4 * max(1.0, expected[c]) for c in ours), q
+
+
+def test_update_answers_like_a_rebuild(tmp_path):
+    """Replace one article, remove one, add one: a small new segment and deleted rows."""
+    old = _rows()
+    index = KeywordIndex.build(tmp_path / "kw", old, "fp1")
+    changed_id = old[0][2]["article_id"]
+    removed_id = old[-1][2]["article_id"]
+    new_version = [(cid, text.replace("Putin", "Medvedev"), md, v) for cid, text, md, v in old if md["article_id"] == changed_id]
+    added = _rows(1, tag="-new")
+    final = [r for r in old if r[2]["article_id"] not in (changed_id, removed_id)] + new_version + added
+
+    updated = index.update(new_version + added, {changed_id, removed_id, added[0][2]["article_id"]}, "fp2")
+    rebuilt = KeywordIndex.build(tmp_path / "ref", final, "ref")
+
+    assert len(updated.segments) == 2 and KeywordIndex.current_fingerprint(tmp_path / "kw") == "fp2"
+    assert sorted(updated.ids[updated.alive]) == sorted(r[0] for r in final)
+    for q in QUERIES + ["Medvedev"]:
+        ours, theirs = _search(updated, q, 5), _search(rebuilt, q, 5)
+        assert [c for c, _ in ours][:1] == [c for c, _ in theirs][:1], q
+        assert set(c for c, _ in ours) <= {r[0] for r in final}, q  # nothing deleted comes back
+        assert np.allclose([s for _, s in ours], [s for _, s in theirs], rtol=0.1), q
+    # Filters see the deleted rows as gone too.
+    rt = updated.keep(Filters(outlets=("RT",)))
+    assert not (rt & ~updated.alive).any()
+    # Another process loading the index sees the same generation.
+    assert _search(KeywordIndex.load(tmp_path / "kw"), "Medvedev") == _search(updated, "Medvedev")
+
+
+def test_many_updates_merge_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(bm25, "MAX_SEGMENTS", 3)
+    rows = _rows()
+    index = KeywordIndex.build(tmp_path / "kw", rows[:5], "fp0")
+    live = list(rows[:5])
+    for n, start in enumerate(range(5, len(rows), 7), start=1):
+        batch = rows[start : start + 7]
+        index = index.update(batch, {r[2]["article_id"] for r in batch} - {r[2]["article_id"] for r in live}, f"fp{n}")
+        live += batch
+        assert len(index.segments) <= 3
+    # Now rewrite the first article everywhere: its segment rows are mostly deleted and merged away.
+    first = rows[0][2]["article_id"]
+    index = index.update([r for r in live if r[2]["article_id"] == first], {first}, "last")
+    assert sorted(index.ids[index.alive]) == sorted(r[0] for r in live)
+    rebuilt = KeywordIndex.build(tmp_path / "ref", live, "ref")
+    for q in QUERIES:
+        ours, theirs = {c for c, _ in _search(index, q, 3)}, {c for c, _ in _search(rebuilt, q, 3)}
+        assert ours & theirs or ours == theirs == set(), q
+        everything = len(live)  # which chunks match at all is exact; weights differ a little
+        assert set(c for c, _ in _search(index, q, everything)) == set(c for c, _ in _search(rebuilt, q, everything)), q
+    # Exact vector search finds the same rows through any segment.
+    v = live[3][3]
+    assert index.nearest(v, 1, np.flatnonzero(index.alive))[0][0] == live[3][0]
+    assert sum(1 for p in (tmp_path / "kw").iterdir() if p.name.startswith("s-")) == len(index.segments)
+
+
+def test_empty_and_unknown(tmp_path):
+    assert KeywordIndex.build(tmp_path / "kw", [], "empty") is None
+    assert KeywordIndex.load(tmp_path / "kw") is None and KeywordIndex.current_fingerprint(tmp_path / "kw") == ""
+    index = KeywordIndex.build(tmp_path / "kw", _rows(1), "fp")
+    assert _search(index, "zyzzyva quux") == [] and _search(index, "the of and") == []
+    assert index.update([], {index.article_ids[0]}, "gone") is None  # everything deleted
+    assert KeywordIndex.load(tmp_path / "kw") is None
