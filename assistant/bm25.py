@@ -336,13 +336,26 @@ class KeywordIndex:
         mask = keep if keep is not None else self.keep(filters)
         if mask is None and self.n_deleted:
             mask = self.alive
-        hits = np.flatnonzero(scores > 0)
         if mask is not None:
-            hits = hits[mask[hits]]
-        if len(hits) > k:
-            hits = hits[np.argpartition(-scores[hits], k - 1)[:k]]
-        hits = hits[np.lexsort((hits, -scores[hits]))]
+            scores *= mask
+        hits = _top(scores, k)
         return [(str(self.ids[i]), float(scores[i])) for i in hits]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k highest positive scores, best first (ties: lower row first).
+
+    A long question matches most of a large corpus; sorting out every match cost 11 ms at a
+    million chunks. The k-th best of every 16th row is a floor for the k-th best overall, so
+    only rows at or above it are ranked: about 1 ms."""
+    sample = scores[::16]
+    floor = np.float32(np.finfo(np.float32).tiny)
+    if len(sample) > k:
+        floor = max(floor, np.partition(sample, len(sample) - k)[len(sample) - k])
+    rows = np.flatnonzero(scores >= floor)
+    if len(rows) > 4 * k + 1000:
+        rows = rows[np.argpartition(-scores[rows], 4 * k)[: 4 * k + 1]]
+    return rows[np.lexsort((rows, -scores[rows]))][:k]
 
 
 def _merge_policy(root: Path, parts: list[tuple[Segment, np.ndarray]]) -> list[tuple[Segment, np.ndarray]]:

@@ -1,4 +1,4 @@
-"""The Chroma store: chunks with their vectors, and one record per article.
+"""The store: chunk vectors in Chroma; article records and chunk texts in SQLite beside it.
 
 Embedded (`PersistentClient` in index_dir) or a Chroma server (`chroma run`), the same code.
 An article is written in three steps so that a kill at any point leaves a state that a rerun
@@ -127,13 +127,16 @@ class ArticleWrite:
 
 
 class ChunkTable:
-    """Chunk texts, metadata, sentence spans and sentence vectors, in SQLite beside the index.
+    """Article records and texts; chunk texts, metadata, sentence spans and sentence vectors:
+    in SQLite beside the index.
 
     Chroma keeps only what search needs (the vector and the filter fields); the rest lives
     here, in any store mode. Writing text to Chroma would cost its full-text index on every
     chunk (about half of ingest's write time, and most of the store's size on disk) for a
-    search that BM25 does better. Sentence vectors let the offline answerer rank every
-    sentence of the retrieved passages without running the model at question time.
+    search that BM25 does better. Article records were a Chroma collection once: reading
+    250,000 of them back took over two minutes (Chroma pages by offset, and refuses one large
+    `get`), on every ingest; here it is one SELECT. Sentence vectors let the offline answerer
+    rank every sentence of the retrieved passages without running the model at question time.
     """
 
     def __init__(self, path):
@@ -148,6 +151,7 @@ class ChunkTable:
                 " spans BLOB NOT NULL, vectors BLOB NOT NULL, dim INTEGER NOT NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS by_article ON chunks(article_id)")
+            db.execute("CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, meta TEXT NOT NULL, text TEXT NOT NULL)")
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -175,6 +179,32 @@ class ChunkTable:
     def delete(self, article_id: str) -> None:
         with self._db() as db:
             db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+
+    # Articles -------------------------------------------------------------------------------
+
+    def write_records(self, rows: list[tuple[str, dict, str | None]]) -> None:
+        """(article id, record metadata, text) rows; text None keeps the stored text."""
+        with self._db() as db:
+            db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET meta = excluded.meta,"
+                " text = CASE WHEN ?4 IS NULL THEN articles.text ELSE excluded.text END",
+                [(aid, json.dumps(md), text or "", text) for aid, md, text in rows],
+            )
+
+    def records(self) -> dict[str, dict]:
+        return {aid: json.loads(md) for aid, md in self._db().execute("SELECT article_id, meta FROM articles")}
+
+    def record(self, article_id: str) -> dict | None:
+        row = self._db().execute("SELECT meta FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self._db().execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def article_count(self) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
     def count(self) -> int:
         return self._db().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
@@ -232,13 +262,31 @@ class ChromaStore:
             self.chunks = self.client.get_or_create_collection(
                 self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
-            self.articles = self.client.get_or_create_collection(
-                f"{self.name}-articles", embedding_function=None
-            )
         except Exception as exc:
             raise StoreError(f"cannot open the Chroma collections at {self.location} ({exc})") from exc
         self._batch = max(1, min(self.client.get_max_batch_size(), 5000))
         self.table = ChunkTable(settings.index_dir / f"chunks-{self.name}.sqlite")
+        self._migrate_records()
+
+    def _migrate_records(self) -> None:
+        """Indexes written before article records moved to SQLite kept them in a Chroma
+        collection: copy them over once, then drop it."""
+        if self.table.article_count():
+            return
+        try:
+            old = self.client.get_collection(f"{self.name}-articles")
+        except Exception:
+            return
+        try:
+            rows, total = [], old.count()
+            for offset in range(0, total, self._batch):
+                got = old.get(include=["metadatas", "documents"], limit=self._batch, offset=offset)
+                rows += [(aid, md, text or "") for aid, md, text in zip(got["ids"], got["metadatas"], got["documents"])]
+            self.table.write_records(rows)
+            self.client.delete_collection(old.name)
+        except Exception:  # another process opening the same index got there first
+            if not self.table.article_count():
+                raise
 
     @property
     def location(self) -> str:
@@ -272,47 +320,33 @@ class ChromaStore:
     # Articles ---------------------------------------------------------------------------
 
     def article_records(self) -> dict[str, ArticleRecord]:
-        out: dict[str, ArticleRecord] = {}
-        total = self.articles.count()
-        for offset in range(0, total, self._batch):
-            got = self.articles.get(include=["metadatas"], limit=self._batch, offset=offset)
-            for aid, md in zip(got["ids"], got["metadatas"]):
-                out[aid] = _record_from(aid, md)
-        return out
+        return {aid: _record_from(aid, md) for aid, md in self.table.records().items()}
 
     def article_text(self, article_id: str) -> str | None:
-        got = self.articles.get(ids=[article_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+        return self.table.article_text(article_id)
 
     def _write_records(self, articles: list[tuple[Article, int]], pending: bool) -> None:
         """Article records. `pending` ones (written first, with the article's text) have no
-        hash, so a rerun redoes them; the final write sets the hash, metadata only."""
+        hash, so a rerun redoes them; the final write sets the hash."""
         now = time.time()
-        mds = [
-            {
-                "title": a.meta.title,
-                "outlet": a.meta.outlet or "",
-                "author": a.meta.author or "",
-                "url": a.meta.url or "",
-                "published": a.meta.published.isoformat() if a.meta.published else "",
-                "source_path": a.source_path,
-                "content_hash": "" if pending else a.content_hash,
-                "n_chunks": n,
-                "ingested_at": now,
-            }
+        self.table.write_records([
+            (
+                a.id,
+                {
+                    "title": a.meta.title,
+                    "outlet": a.meta.outlet or "",
+                    "author": a.meta.author or "",
+                    "url": a.meta.url or "",
+                    "published": a.meta.published.isoformat() if a.meta.published else "",
+                    "source_path": a.source_path,
+                    "content_hash": "" if pending else a.content_hash,
+                    "n_chunks": n,
+                    "ingested_at": now,
+                },
+                a.text if pending else None,
+            )
             for a, n in articles
-        ]
-        for i in range(0, len(mds), self._batch):
-            part = articles[i : i + self._batch]
-            if pending:
-                self.articles.upsert(
-                    ids=[a.id for a, _ in part],
-                    embeddings=[[1.0]] * len(part),
-                    metadatas=mds[i : i + self._batch],
-                    documents=[a.text for a, _ in part],
-                )
-            else:
-                self.articles.update(ids=[a.id for a, _ in part], metadatas=mds[i : i + self._batch])
+        ])
 
     def replace_articles(self, batch: list[ArticleWrite]) -> None:
         """Make the store hold exactly these chunks for each article, in a few calls per batch.
@@ -342,14 +376,13 @@ class ChromaStore:
 
     def move_article(self, article_id: str, source_path: str) -> None:
         """Record that an unchanged article now lives at another path."""
-        got = self.articles.get(ids=[article_id], include=["metadatas"])
-        if got["ids"]:
-            self.articles.update(ids=[article_id], metadatas=[{**got["metadatas"][0], "source_path": source_path}])
+        md = self.table.record(article_id)
+        if md is not None:
+            self.table.write_records([(article_id, {**md, "source_path": source_path}, None)])
 
     def delete_article(self, article_id: str) -> None:
         self.chunks.delete(where={"article_id": article_id})
         self.table.delete(article_id)
-        self.articles.delete(ids=[article_id])
 
     # Chunks -----------------------------------------------------------------------------
 

@@ -64,18 +64,18 @@ def load_pool(index_dir: Path) -> Pool:
         by_article[md["article_id"]].append(i)
     for rows in by_article.values():
         rows.sort(key=lambda i: int(metas[i]["index"]))
-    arts = store.articles.get(include=["documents", "metadatas"])
     db = sqlite3.connect(store.table.path)
     sentences = {cid: (sp, v, d) for cid, sp, v, d in db.execute("SELECT chunk_id, spans, vectors, dim FROM chunks")}
+    arts = {aid: (json.loads(md), text) for aid, md, text in db.execute("SELECT article_id, meta, text FROM articles")}
     db.close()
-    article_metas = dict(zip(arts["ids"], arts["metadatas"]))
+    article_metas = {aid: md for aid, (md, _) in arts.items()}
     return Pool(
         ids=ids,
         texts=texts,
         metas=metas,
         vectors=np.stack(vecs) if vecs else np.zeros((0, 384), np.float32),
         by_article=dict(sorted(by_article.items())),
-        article_docs=dict(zip(arts["ids"], arts["documents"])),
+        article_docs={aid: text for aid, (_, text) in arts.items()},
         article_metas=article_metas,
         sentences=sentences,
         outlets=[article_metas.get(a, {}).get("outlet", "") for a in sorted(by_article)],
@@ -169,9 +169,8 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
             secs["table_s"] += time.perf_counter() - t
         if art_rows:
             t = time.perf_counter()
-            store.articles.add(ids=[a[0] for a in art_rows], embeddings=[[1.0]] * len(art_rows),
-                               documents=[a[1] for a in art_rows], metadatas=[a[2] for a in art_rows])
-            secs["chroma_articles_s"] += time.perf_counter() - t
+            store.table.write_records([(aid, md, text) for aid, text, md in art_rows])
+            secs["article_records_s"] += time.perf_counter() - t
         for buf in (ids, embs, docs, mds, sent_rows, art_rows):
             buf.clear()
 
@@ -210,7 +209,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
     result = {
         "size": size,
         "chunks": store.chunks.count(),
-        "articles": store.articles.count(),
+        "articles": store.table.article_count(),
         "pool_chunks": len(pool.ids),
         "pool_articles": len(pool.by_article),
         "seconds": {k: round(v, 2) for k, v in secs.items()} | {"total_s": round(total, 2)},

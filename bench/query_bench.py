@@ -13,6 +13,7 @@ process at the end (embedded mode), and the server process's own peak.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import socket
 import subprocess
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import PYTHON, bench_env, du_mib, log, peak_mib, rss_mib, summary, write_json
+from bench.common import PYTHON, ROOT, bench_env, du_mib, log, peak_mib, rss_mib, summary, write_json
 from bench.corpus_gen import sample_queries
 
 SINCE_QUANTILE = 0.9  # the date filter keeps about the newest tenth of the chunks
@@ -94,13 +95,20 @@ def _share_keyword_index(src, dst) -> bool:
     return False
 
 
-def run(index_dir: Path, server: bool, n_queries: int, repeats: int, warmup: int) -> dict:
+def eval_queries(n: int) -> list[str]:
+    """The first n answerable questions of the project's eval set: short, as writers ask them
+    (the MultiHop-RAG ones are long, so embedding the question dominates their cost)."""
+    rows = [json.loads(line) for line in (ROOT / "evals" / "news.jsonl").read_text().splitlines() if line.strip()]
+    return [r["question"] for r in rows if r.get("answerable", True)][:n]
+
+
+def run(index_dir: Path, server: bool, n_queries: int, repeats: int, warmup: int, question_set: str = "multihop") -> dict:
     from assistant.config import load_settings
     from assistant.pipeline import Assistant
 
-    queries = sample_queries(n_queries)
+    queries = eval_queries(n_queries) if question_set == "eval" else sample_queries(n_queries)
     settings = {"embedded": load_settings(index_dir=index_dir)}
-    result: dict = {"index_dir": str(index_dir), "queries": len(queries), "repeats": repeats, "warmup_queries": warmup,
+    result: dict = {"index_dir": str(index_dir), "question_set": question_set, "queries": len(queries), "repeats": repeats, "warmup_queries": warmup,
                     "query_words_p50": float(np.median([len(q.split()) for q in queries]))}
     proc = None
     if server:
@@ -211,12 +219,14 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--index", type=Path, required=True, help="A filled index folder (bench.fill).")
     ap.add_argument("--server", action="store_true", help="Also query a `chroma run` server on a copy of the store.")
-    ap.add_argument("--queries", type=int, default=20, help="MultiHop-RAG questions asked.")
+    ap.add_argument("--queries", type=int, default=20, help="Questions asked.")
+    ap.add_argument("--questions", choices=["multihop", "eval"], default="multihop",
+                    help="MultiHop-RAG questions (long, about the filled articles) or the eval set's (short).")
     ap.add_argument("--repeats", type=int, default=2, help="Passes over the questions.")
     ap.add_argument("--warmup", type=int, default=3, help="Questions asked per mode and filter before measuring.")
     ap.add_argument("--out", type=Path, required=True, help="Where to write the JSON result.")
     args = ap.parse_args(argv)
-    write_json(args.out, run(args.index, args.server, args.queries, args.repeats, args.warmup))
+    write_json(args.out, run(args.index, args.server, args.queries, args.repeats, args.warmup, args.questions))
 
 
 if __name__ == "__main__":

@@ -256,3 +256,33 @@ def test_second_process_queries_while_one_ingests(tmp_path, corpus_copy, chroma_
     assert answers >= 3, "the questions must overlap the ingest"
     after = reader.ask("Where did Lavrov and Blinken meet for their first face-to-face talks?")
     assert "Reykjavik" in after.text and after.citations[0].title == "Lavrov and Blinken meet in Reykjavik"
+
+
+def test_records_of_an_older_index_move_to_the_table(tmp_path, corpus_copy):
+    """Indexes from before the move kept article records in a Chroma collection: they are
+    copied over on open, and nothing is re-embedded."""
+    import json
+    import sqlite3
+
+    from assistant import store as store_module
+
+    settings = load_settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    ingest(settings)
+    store = open_store(settings)
+    records = store.article_records()
+    texts = {aid: store.article_text(aid) for aid in records}
+    # Put the records back the way older versions kept them.
+    old = store.client.get_or_create_collection(f"{store.name}-articles", embedding_function=None)
+    with sqlite3.connect(store.table.path) as db:
+        rows = db.execute("SELECT article_id, meta, text FROM articles").fetchall()
+        old.add(ids=[r[0] for r in rows], embeddings=[[1.0]] * len(rows), metadatas=[json.loads(r[1]) for r in rows],
+                documents=[r[2] for r in rows])
+        db.execute("DELETE FROM articles")
+    store_module._STORES.clear()
+
+    reopened = open_store(settings)
+    assert reopened.article_records() == records
+    assert {aid: reopened.article_text(aid) for aid in records} == texts
+    assert f"{store.name}-articles" not in [c.name for c in reopened.client.list_collections()]
+    again = ingest(settings)
+    assert (len(again.unchanged), again.chunks, again.keyword_index) == (5, 0, "unchanged")
