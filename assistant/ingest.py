@@ -23,7 +23,8 @@ from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_head
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, SourceItem, discover
 from assistant.records import Article, Chunk
-from assistant.store import ArticleRecord, ArticleWrite, ChromaStore, open_store
+from assistant.store import ArticleRecord, ChromaStore, open_store
+from assistant.table import ArticleWrite
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,8 @@ def ingest(
                 store.delete_article(article_id)
                 report.removed.append(article_id)
 
-    report.keyword_index = refresh_keyword_index(settings, store, progress, records)
+    unchanged_store = not todo and not report.removed  # then the records read above still hold
+    report.keyword_index = refresh_keyword_index(settings, store, progress, records, records if unchanged_store else None)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -217,12 +219,13 @@ def _yield_to_model() -> None:
 
 
 def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None,
-                          before: dict[str, ArticleRecord] | None = None) -> str:
+                          before: dict[str, ArticleRecord] | None = None,
+                          now: dict[str, ArticleRecord] | None = None) -> str:
     """Bring the BM25 index in line with the store: "unchanged", "updated" (only the articles
     that changed since `before`, the store's records when the index last matched it) or
     "rebuilt" (no usable index, or it describes some other state of the store)."""
     root = keyword_root(settings)
-    records = store.article_records()
+    records = store.article_records() if now is None else now
     fingerprint = store.fingerprint(records) if records else ""
     current = KeywordIndex.current_fingerprint(root)
     if current == fingerprint:

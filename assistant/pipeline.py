@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from assistant.answer import REFUSAL, Draft
 from assistant.answer.offline import OfflineAnswerer
 from assistant.bm25 import Filters

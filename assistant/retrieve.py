@@ -25,14 +25,17 @@ from assistant.config import Settings
 from assistant.embed import get_embedder
 from assistant.ingest import keyword_root
 from assistant.records import Passage
-from assistant.store import ChromaStore, date_key, open_store
+from assistant.store import ChromaStore, open_store
+from assistant.table import date_key
 
 #: Candidates fetched from each retriever per requested passage, before fusion and capping.
 OVERFETCH = 4
 #: A filter keeping at most this many chunks is searched exactly (cost grows with what it keeps).
 EXACT_MAX_ROWS = 20_000
 #: A filter keeping more is searched in HNSW for this many times the hits it would need on
-#: average, up to HNSW_MAX_FETCH; a filter between the two is searched exactly.
+#: average, up to HNSW_MAX_FETCH, and the hits checked against the filter mask by row (asking
+#: Chroma for their metadata instead cost 98 ms for 900 hits at 1M chunks, ids alone 10 ms);
+#: a filter between the two is searched exactly.
 FILTER_OVERFETCH, HNSW_MAX_FETCH = 3.0, 2_000
 
 
@@ -101,21 +104,16 @@ class HybridRetriever:
             return []
         fetch = int(np.ceil(k * len(keep) / kept * FILTER_OVERFETCH))
         if kept > EXACT_MAX_ROWS and fetch <= HNSW_MAX_FETCH:
-            hits = [(cid, score) for cid, score, md in self._hnsw(vector, fetch, with_metadata=True) if _passes(md, filters)]
+            found = self._hnsw(vector, fetch)
+            rows = keyword.rows_of([cid for cid, _ in found])
+            hits = [hit for hit, row in zip(found, rows) if row >= 0 and keep[row]]
             if len(hits) >= min(k, kept):
                 return hits[:k]
         return keyword.nearest(vector, k, np.flatnonzero(keep))
 
-    def _hnsw(self, vector: np.ndarray, k: int, where: dict | None = None, with_metadata: bool = False) -> list:
-        result = self.store.chunks.query(
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            where=where,
-            include=["metadatas", "distances"] if with_metadata else ["distances"],
-        )
+    def _hnsw(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        result = self.store.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"])
         ids, dists = (result[key][0] if result[key] else [] for key in ("ids", "distances"))
-        if with_metadata:
-            return [(i, 1.0 - float(d), m) for i, d, m in zip(ids, dists, result["metadatas"][0])]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
 
     def _fuse(self, dense_hits: list[tuple[str, float]], bm25_hits: list[tuple[str, float]]) -> dict[str, dict]:
@@ -174,16 +172,6 @@ class HybridRetriever:
                 break
         timings["fuse_ms"] = (time.perf_counter() - t2) * 1000
         return RetrievalResult(passages, timings, vector)
-
-
-def _passes(md: dict, filters: Filters) -> bool:
-    """Whether a chunk's Chroma metadata passes the filters (as `chroma_where` would decide)."""
-    if filters.outlets and md.get("outlet_key") not in {o.lower() for o in filters.outlets}:
-        return False
-    published = int(md.get("published_key", -1))
-    if filters.since is not None and published < filters.since:
-        return False
-    return filters.until is None or 0 <= published <= filters.until
 
 
 _RETRIEVERS: dict[tuple, HybridRetriever] = {}

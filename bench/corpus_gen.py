@@ -141,3 +141,25 @@ def write_jsonl(records: list[dict], path: Path) -> Path:
         for rec in records:
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from assistant.chunk import TokenCounter
+    from assistant.config import load_settings
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--chunks", type=int, required=True, help="How many chunks the articles should make (1000, 10000).")
+    ap.add_argument("--out", type=Path, required=True, help="The JSONL file to write (one article per line).")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    records, info = build_articles(args.chunks, TokenCounter(settings.model_path()), settings.chunk_max_tokens,
+                                   settings.chunk_overlap_sentences, args.seed)
+    write_jsonl(records, args.out)
+    print(json.dumps(info))
+
+
+if __name__ == "__main__":
+    main()

@@ -114,7 +114,7 @@ def copies(pool: Pool, size: int, seed: int = 0) -> Iterator[Copy]:
 
 
 def _chunk_md(pool: Pool, row: int, copy: Copy) -> dict:
-    from assistant.store import date_key
+    from assistant.table import date_key
 
     md = dict(pool.metas[row])
     md.update(article_id=copy.article_id, outlet=copy.outlet, outlet_key=copy.outlet.lower(),

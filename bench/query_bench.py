@@ -104,7 +104,6 @@ def eval_queries(n: int) -> list[str]:
 
 def run(index_dir: Path, server: bool, n_queries: int, repeats: int, warmup: int, question_set: str = "multihop") -> dict:
     from assistant.config import load_settings
-    from assistant.pipeline import Assistant
 
     queries = eval_queries(n_queries) if question_set == "eval" else sample_queries(n_queries)
     settings = {"embedded": load_settings(index_dir=index_dir)}

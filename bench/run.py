@@ -38,7 +38,7 @@ def fill_projection(fills: dict) -> dict | None:
     pts = sorted((f["chunks"], f["seconds"]["total_s"], f["seconds"].get("chroma_chunks_s", 0.0)) for f in fills.values() if "error" not in f)
     if len(pts) < 2 or any(p[0] >= 1_000_000 for p in pts):
         return None
-    (n1, t1, c1), (n2, t2, c2) = pts[-2], pts[-1]
+    (n1, t1, _), (n2, t2, _) = pts[-2], pts[-1]
     slope = (t2 - t1) / (n2 - n1) if n2 != n1 else t2 / n2
     proj = t2 + slope * (1_000_000 - n2)
     text = (f"filling 1,000,000 chunks ~ {proj / 60:.0f} min (linear from {n1:,} and {n2:,}: {1000 * slope:.2f} s per 1,000 chunks; "

@@ -26,7 +26,7 @@ from bench.fill import load_pool
 
 def _articles(pool):
     from assistant.records import Article
-    from assistant.store import chunk_from
+    from assistant.table import chunk_from
 
     out = []
     for aid, rows in pool.by_article.items():
@@ -43,7 +43,7 @@ def _articles(pool):
 
 def ingest_way(store, items) -> dict[str, float]:
     """`replace_articles` on all the articles, each underlying call timed."""
-    from assistant.store import ArticleWrite
+    from assistant.table import ArticleWrite
 
     secs: dict[str, float] = defaultdict(float)
     for owner, name, label in ((store.chunks, "upsert", "chunks.upsert"), (store.chunks, "delete", "chunks.delete($in)"),
@@ -68,7 +68,7 @@ def ingest_way(store, items) -> dict[str, float]:
 def text_in_chroma(store, items) -> dict[str, float]:
     """The earlier layout: chunk text and full metadata in Chroma, article records a Chroma
     collection with the article text written twice."""
-    from assistant.store import chunk_metadata
+    from assistant.table import chunk_metadata
 
     secs: dict[str, float] = {}
     articles = store.client.get_or_create_collection(f"{store.name}-articles", embedding_function=None)

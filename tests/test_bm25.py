@@ -74,6 +74,8 @@ def test_update_answers_like_a_rebuild(tmp_path):
         assert [c for c, _ in ours][:1] == [c for c, _ in theirs][:1], q
         assert set(c for c, _ in ours) <= {r[0] for r in final}, q  # nothing deleted comes back
         assert np.allclose([s for _, s in ours], [s for _, s in theirs], rtol=0.1), q
+    # Every live chunk id maps to its live row, a replaced chunk to its new one.
+    assert updated.alive[updated.rows_of([r[0] for r in final])].all() and updated.rows_of(["no::0"]) == [-1]
     # Filters see the deleted rows as gone too.
     rt = updated.keep(Filters(outlets=("RT",)))
     assert not (rt & ~updated.alive).any()

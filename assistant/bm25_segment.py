@@ -1,0 +1,190 @@
+"""One BM25 segment: an immutable folder of postings, per-row filter columns and vectors.
+
+Postings are in term order (`ptr` into `rows` and `weights`), each weight the Lucene BM25
+term-frequency part, tf / (tf + k1 (1 - b + b len / avglen)); the idf is applied at query
+time from all segments' document frequencies (`bm25.KeywordIndex`). Arrays are saved as
+`.npy` and memory-mapped on load.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from assistant.text import terms
+
+K1 = 1.5
+B = 0.75
+
+Row = tuple[str, str, dict, np.ndarray]  # chunk id, text, metadata, vector
+
+
+class Segment:
+    """One immutable folder: postings in term order, per-row columns and vectors."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.name = folder.name
+        meta = json.loads((folder / "meta.json").read_text())
+        self.terms: list[str] = meta["terms"]
+        self.outlets: list[str] = meta["outlets"]
+        self.dim: int = meta["dim"]
+        self.avgdl: float = meta["avgdl"]
+        self.vocab = {t: i for i, t in enumerate(self.terms)}
+        load = lambda f: _load(folder / f)  # noqa: E731
+        self.ptr, self.rows, self.weights = load("ptr.npy"), load("rows.npy"), load("weights.npy")
+        self.doc_len, self.date_keys = load("doc_len.npy"), load("date_keys.npy")
+        self.outlet_codes = load("outlet_codes.npy")
+        ids = np.load(folder / "ids.npz")
+        self.ids, self.article_ids = ids["ids"], ids["article_ids"]
+        self.df = np.diff(self.ptr)
+        self.vectors = _vectors(folder / "vectors.f32", len(self.ids), self.dim)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @staticmethod
+    def write(root: Path, rows: Iterable[Row], avgdl: float | None = None) -> "Segment | None":
+        """Tokenize and index rows into a new segment folder; None when there are none.
+
+        `avgdl`: the index's average length, so a small segment's weights match the rest; a
+        whole build uses its own."""
+        vocab: dict[str, int] = {}
+        outlets: dict[str, int] = {}
+        ids, article_ids, outlet_codes, date_keys = [], [], [], []
+        # Postings as compact C arrays: a million chunks hold about a hundred million of them.
+        term_ids, tfs, counts, doc_len = array("i"), array("H"), array("i"), array("i")
+        folder = root / f"s-{uuid.uuid4().hex[:12]}.tmp"
+        folder.mkdir(parents=True)
+        vectors = _VectorWriter(folder / "vectors.f32")
+        for chunk_id, text, md, vector in rows:
+            vectors.add(vector)
+            ids.append(chunk_id)
+            article_ids.append(md["article_id"])
+            outlet_codes.append(outlets.setdefault((md.get("outlet") or "").lower(), len(outlets)))
+            date_keys.append(int(md.get("published_key", -1)))
+            toks = terms(f"{md.get('title', '')} {text}")
+            doc_len.append(len(toks))
+            tf = Counter(vocab.setdefault(t, len(vocab)) for t in toks)
+            term_ids.extend(tf.keys())
+            tfs.extend(tf.values())
+            counts.append(len(tf))
+        vectors.close()
+        if not ids:
+            shutil.rmtree(folder)
+            return None
+        doc_len_a = np.frombuffer(doc_len, dtype=np.int32)
+        avgdl = avgdl or float(doc_len_a.mean()) or 1.0
+        rows_a = np.repeat(np.arange(len(ids), dtype=np.int32), np.frombuffer(counts, dtype=np.int32))
+        term_a = np.frombuffer(term_ids, dtype=np.int32)
+        tf_a = np.frombuffer(tfs, dtype=np.uint16).astype(np.float32)
+        weights = tf_a / (tf_a + K1 * (1 - B + B * doc_len_a[rows_a] / avgdl))
+        return Segment._save(
+            folder, list(vocab), term_a, rows_a, weights.astype(np.float32), doc_len_a, avgdl,
+            np.array(ids), np.array(article_ids), np.array(outlet_codes, dtype=np.int32),
+            np.array(date_keys, dtype=np.int32), list(outlets), vectors.dim,
+        )
+
+    @staticmethod
+    def merge(root: Path, parts: list[tuple["Segment", np.ndarray]]) -> "Segment | None":
+        """One segment holding the live rows of several, from their postings alone."""
+        vocab: dict[str, int] = {}
+        outlets: dict[str, int] = {}
+        terms_l, rows_l, weights_l, lens, ids, aids, codes, dates = [], [], [], [], [], [], [], []
+        folder = root / f"s-{uuid.uuid4().hex[:12]}.tmp"
+        folder.mkdir(parents=True)
+        vectors = _VectorWriter(folder / "vectors.f32")
+        offset, total_len = 0, 0.0
+        for seg, deleted in parts:
+            alive = np.ones(len(seg), dtype=bool)
+            alive[deleted] = False
+            new_row = np.cumsum(alive, dtype=np.int64) - 1 + offset
+            term_map = np.array([vocab.setdefault(t, len(vocab)) for t in seg.terms], dtype=np.int32)
+            outlet_map = np.array([outlets.setdefault(o, len(outlets)) for o in seg.outlets], dtype=np.int32)
+            post_terms = np.repeat(term_map, seg.df)
+            keep = alive[seg.rows]
+            terms_l.append(post_terms[keep])
+            rows_l.append(new_row[seg.rows[keep]].astype(np.int32))
+            weights_l.append(np.asarray(seg.weights)[keep])
+            lens.append(np.asarray(seg.doc_len)[alive])
+            ids.append(seg.ids[alive])
+            aids.append(seg.article_ids[alive])
+            codes.append(outlet_map[np.asarray(seg.outlet_codes)[alive]])
+            dates.append(np.asarray(seg.date_keys)[alive])
+            if seg.vectors is not None:
+                for start in range(0, len(seg), 65536):
+                    block = alive[start : start + 65536]
+                    vectors.add_block(np.asarray(seg.vectors[start : start + 65536])[block], seg.dim)
+            total_len += seg.avgdl * int(alive.sum())
+            offset += int(alive.sum())
+        vectors.close()
+        if offset == 0:
+            shutil.rmtree(folder)
+            return None
+        return Segment._save(
+            folder, list(vocab), np.concatenate(terms_l), np.concatenate(rows_l), np.concatenate(weights_l),
+            np.concatenate(lens), total_len / offset, np.concatenate(ids), np.concatenate(aids),
+            np.concatenate(codes), np.concatenate(dates), list(outlets), vectors.dim,
+        )
+
+    @staticmethod
+    def _save(folder, vocab_terms, term_a, rows_a, weights, doc_len, avgdl, ids, article_ids,
+              outlet_codes, date_keys, outlets, dim) -> "Segment":
+        order = np.argsort(term_a, kind="stable")  # rows stay ascending within a term
+        ptr = np.zeros(len(vocab_terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_a, minlength=len(vocab_terms)), out=ptr[1:])
+        arrays = {
+            "ptr.npy": ptr, "rows.npy": rows_a[order], "weights.npy": weights[order], "doc_len.npy": doc_len,
+            "date_keys.npy": date_keys, "outlet_codes.npy": outlet_codes,
+        }
+        for name, arr in arrays.items():
+            np.save(folder / name, arr)
+        np.savez(folder / "ids.npz", ids=ids, article_ids=article_ids)
+        meta = {"terms": vocab_terms, "outlets": outlets, "dim": dim, "avgdl": avgdl}
+        (folder / "meta.json").write_text(json.dumps(meta))
+        final = folder.with_name(folder.name.removesuffix(".tmp"))
+        folder.rename(final)
+        return Segment(final)
+
+
+def _load(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="r")
+    except ValueError:  # an empty array cannot be memory-mapped
+        return np.load(path)
+
+
+class _VectorWriter:
+    """Rows of float32 vectors streamed to a raw file, so a million of them never sit in memory."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.file = open(path, "wb")
+        self.rows = 0
+        self.dim = 0
+
+    def add(self, vector: np.ndarray) -> None:
+        self.dim = self.dim or len(vector)
+        self.file.write(np.asarray(vector, dtype=np.float32).tobytes())
+        self.rows += 1
+
+    def add_block(self, block: np.ndarray, dim: int) -> None:
+        self.dim = self.dim or dim
+        self.file.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        self.rows += len(block)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _vectors(path: Path, rows: int, dim: int) -> np.ndarray | None:
+    if not dim or not path.is_file() or path.stat().st_size != rows * dim * 4:
+        return None
+    return np.memmap(path, dtype=np.float32, mode="r", shape=(rows, dim))

@@ -1,0 +1,206 @@
+"""The SQLite table beside the vector index: article records and texts, chunk texts, their
+metadata, sentence spans and sentence vectors; and the row formats the store uses.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from assistant.records import Article, ArticleMeta, Chunk
+
+
+def date_key(d: date | None) -> int:
+    """Dates as sortable integers (YYYYMMDD) for Chroma's range filters; -1 when unknown."""
+    return d.year * 10000 + d.month * 100 + d.day if d else -1
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    m = chunk.meta
+    return {
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": m.title,
+        "outlet": m.outlet or "",
+        "outlet_key": (m.outlet or "").lower(),
+        "author": m.author or "",
+        "url": m.url or "",
+        "published": m.published.isoformat() if m.published else "",
+        "published_key": date_key(m.published),
+    }
+
+
+def search_metadata(chunk: Chunk) -> dict[str, Any]:
+    """What Chroma keeps of a chunk: the fields that filters and deletes use."""
+    return {
+        "article_id": chunk.article_id,
+        "outlet_key": (chunk.meta.outlet or "").lower(),
+        "published_key": date_key(chunk.meta.published),
+    }
+
+
+def _meta_from(md: dict[str, Any]) -> ArticleMeta:
+    """Article metadata back from its flat Chroma form ("" means unknown)."""
+    published = md.get("published") or None
+    return ArticleMeta(
+        title=md.get("title", ""),
+        published=date.fromisoformat(published) if published else None,
+        outlet=md.get("outlet") or None,
+        author=md.get("author") or None,
+        url=md.get("url") or None,
+    )
+
+
+def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        article_id=md["article_id"],
+        index=int(md["index"]),
+        text=text,
+        start=int(md["start"]),
+        end=int(md["end"]),
+        meta=_meta_from(md),
+    )
+
+
+@dataclass
+class ArticleWrite:
+    """One article's chunks, their vectors and their sentence rows, ready to store."""
+
+    article: Article
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    sentence_rows: list[tuple[str, np.ndarray, np.ndarray]]
+
+
+class ChunkTable:
+    """Article records and texts; chunk texts, metadata, sentence spans and sentence vectors:
+    in SQLite beside the index.
+
+    Chroma keeps only what search needs (the vector and the filter fields); the rest lives
+    here, in any store mode. Writing text to Chroma would cost its full-text index on every
+    chunk (about half of ingest's write time, and most of the store's size on disk) for a
+    search that BM25 does better. Article records were a Chroma collection once: reading
+    250,000 of them back took over two minutes (Chroma pages by offset, and refuses one large
+    `get`), on every ingest; here it is one SELECT. Sentence vectors let the offline answerer
+    rank every sentence of the retrieved passages without running the model at question time.
+    """
+
+    def __init__(self, path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.path = path
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL,"
+                " text TEXT NOT NULL, meta TEXT NOT NULL, vector BLOB NOT NULL,"
+                " spans BLOB NOT NULL, vectors BLOB NOT NULL, dim INTEGER NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS by_article ON chunks(article_id)")
+            db.execute("CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, meta TEXT NOT NULL, text TEXT NOT NULL)")
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            self._local.db = db
+        return db
+
+    def replace_many(self, articles: list[ArticleWrite]) -> None:
+        """Each article's chunks, with their vectors (float32) and sentence rows of (chunk id,
+        spans as int32 [n, 2] in article offsets, vectors [n, dim] as float16); the article's
+        old chunks go, in one transaction."""
+        rows = []
+        for w in articles:
+            by_id = {cid: (spans, vecs) for cid, spans, vecs in w.sentence_rows}
+            dim = w.vectors.shape[1] if len(w.vectors) else 0
+            for c, vector in zip(w.chunks, w.vectors):
+                spans, vecs = by_id.get(c.id, (np.zeros((0, 2), np.int32), np.zeros((0, dim), np.float32)))
+                rows.append((c.id, w.article.id, c.text, json.dumps(chunk_metadata(c)), vector.astype(np.float32).tobytes(),
+                             spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), dim))
+        with self._db() as db:
+            db.executemany("DELETE FROM chunks WHERE article_id = ?", [(w.article.id,) for w in articles])
+            db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def delete(self, article_id: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+
+    # Articles -------------------------------------------------------------------------------
+
+    def write_records(self, rows: list[tuple[str, dict, str | None]]) -> None:
+        """(article id, record metadata, text) rows; text None keeps the stored text."""
+        with self._db() as db:
+            db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET meta = excluded.meta,"
+                " text = CASE WHEN ?4 IS NULL THEN articles.text ELSE excluded.text END",
+                [(aid, json.dumps(md), text or "", text) for aid, md, text in rows],
+            )
+
+    def records(self) -> dict[str, dict]:
+        return {aid: json.loads(md) for aid, md in self._db().execute("SELECT article_id, meta FROM articles")}
+
+    def record(self, article_id: str) -> dict | None:
+        row = self._db().execute("SELECT meta FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self._db().execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def article_count(self) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def count(self) -> int:
+        return self._db().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def _select(self, columns: str, chunk_ids: list[str]) -> list[tuple]:
+        out: list[tuple] = []
+        for i in range(0, len(chunk_ids), 500):
+            part = chunk_ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            out += self._db().execute(f"SELECT {columns} FROM chunks WHERE chunk_id IN ({marks})", part).fetchall()
+        return out
+
+    def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
+        return {cid: chunk_from(cid, text, json.loads(meta)) for cid, text, meta in self._select("chunk_id, text, meta", chunk_ids)}
+
+    def iter_chunks(self, article_ids: list[str] | None = None):
+        """Every chunk as (id, text, metadata, vector), in the order written; only those of
+        `article_ids` when given."""
+        db = sqlite3.connect(self.path, timeout=30)  # its own cursor: callers may query meanwhile
+        query = "SELECT chunk_id, text, meta, vector FROM chunks"
+        try:
+            if article_ids is None:
+                batches = [db.execute(f"{query} ORDER BY rowid")]
+            else:
+                ids = sorted(article_ids)
+                batches = (
+                    db.execute(f"{query} WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY rowid", part)
+                    for part in (ids[i : i + 500] for i in range(0, len(ids), 500))
+                )
+            for cursor in batches:
+                for cid, text, meta, vector in cursor:
+                    yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
+        finally:
+            db.close()
+
+    def sentences(self, chunk_ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Sentence spans and vectors of these chunks, by chunk id."""
+        return {
+            cid: (
+                np.frombuffer(spans, dtype=np.int32).reshape(-1, 2),
+                np.frombuffer(vecs, dtype=np.float16).reshape(-1, dim).astype(np.float32),
+            )
+            for cid, spans, vecs, dim in self._select("chunk_id, spans, vectors, dim", chunk_ids)
+        }
