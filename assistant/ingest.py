@@ -109,8 +109,12 @@ def ingest(
                 store.delete_article(article_id)
                 report.removed.append(article_id)
 
-    unchanged_store = not todo and not report.removed  # then the records read above still hold
-    report.keyword_index = refresh_keyword_index(settings, store, progress, records, records if unchanged_store else None)
+    # The records now: those read above, with what this ingest wrote or removed read back
+    # (re-reading all of them costs seconds at a quarter of a million articles).
+    removed = set(report.removed)
+    now = {aid: r for aid, r in records.items() if aid not in removed}
+    now.update(store.article_records(report.added + report.updated))
+    report.keyword_index = refresh_keyword_index(settings, store, progress, records, now)
     report.seconds = time.perf_counter() - started
     return report
 

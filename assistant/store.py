@@ -128,8 +128,9 @@ class ChromaStore:
 
     # Articles ---------------------------------------------------------------------------
 
-    def article_records(self) -> dict[str, ArticleRecord]:
-        return {aid: _record_from(aid, md) for aid, md in self.table.records().items()}
+    def article_records(self, ids: list[str] | None = None) -> dict[str, ArticleRecord]:
+        """Every article's record, or those of `ids`."""
+        return {aid: _record_from(aid, md) for aid, md in self.table.records(ids).items()}
 
     def article_text(self, article_id: str) -> str | None:
         return self.table.article_text(article_id)

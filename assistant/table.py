@@ -147,8 +147,16 @@ class ChunkTable:
                 [(aid, json.dumps(md), text or "", text) for aid, md, text in rows],
             )
 
-    def records(self) -> dict[str, dict]:
-        return {aid: json.loads(md) for aid, md in self._db().execute("SELECT article_id, meta FROM articles")}
+    def records(self, article_ids: list[str] | None = None) -> dict[str, dict]:
+        """Record metadata by article id: all of them, or those of `article_ids`."""
+        if article_ids is None:
+            return {aid: json.loads(md) for aid, md in self._db().execute("SELECT article_id, meta FROM articles")}
+        out = {}
+        for i in range(0, len(article_ids), 500):
+            part = article_ids[i : i + 500]
+            query = f"SELECT article_id, meta FROM articles WHERE article_id IN ({','.join('?' * len(part))})"
+            out.update({aid: json.loads(md) for aid, md in self._db().execute(query, part)})
+        return out
 
     def record(self, article_id: str) -> dict | None:
         row = self._db().execute("SELECT meta FROM articles WHERE article_id = ?", (article_id,)).fetchone()
