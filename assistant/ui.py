@@ -7,6 +7,7 @@ handler is a plain `(message, history, *options)` generator (gradio's ChatInterf
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
 import sys
@@ -101,6 +102,7 @@ class AssistantUI:
         self.log = AnswerLog(settings.answer_log)
         self.uploads = settings.index_dir / "uploads"
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-exports-"))
+        atexit.register(shutil.rmtree, self.exports, ignore_errors=True)
         self.ingest_lock = _ingest_lock(settings)
         self.ready = threading.Event()
         self.status = "Checking the index…"
@@ -278,11 +280,13 @@ class AssistantUI:
         if not article_id:
             return "Choose an article to delete first.", gr.skip(), *self.corpus_views()
         with self.ingest_lock:
-            record = self.store.article_records().get(article_id)
+            records = self.store.article_records()
+            record = records.get(article_id)
             if record is None:
                 return f"No article '{article_id}' in the index.", gr.skip(), *self.corpus_views()
             self.store.delete_article(article_id)
-            refresh_keyword_index(self.settings, self.store)
+            remaining = {aid: r for aid, r in records.items() if aid != article_id}
+            refresh_keyword_index(self.settings, self.store, before=records, now=remaining)  # drops its rows only
             source = Path(record.source_path.split("#")[0])
             if source.parent.resolve() == self.uploads.resolve() and "#" not in record.source_path:
                 source.unlink(missing_ok=True)

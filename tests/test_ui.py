@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 from llm_server import Reply, chat_messages
 
+from assistant.bm25 import KeywordIndex
 from assistant.config import load_settings
 from assistant.feedback import AnswerLog
 from assistant.followup import standalone
+from assistant.ingest import keyword_root
+from assistant.store import open_store
 from assistant.ui import ask_options, exposure_warning
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -274,7 +277,7 @@ def test_export_markdown_has_footnotes(page):
 
 
 @pytest.mark.browser
-def test_upload_ask_then_delete(page, tmp_path):
+def test_upload_ask_then_delete(page, tmp_path, settings):
     article = tmp_path / "marrowick-bridge.txt"
     article.write_text(NEW_ARTICLE, encoding="utf-8")
     open_tab(page, "Corpus")
@@ -300,6 +303,9 @@ def test_upload_ask_then_delete(page, tmp_path):
     page.locator("#delete").click()
     page.locator("#corpus-message", has_text="Deleted marrowick-bridge").wait_for()
     page.wait_for_function("() => !document.querySelector('#articles').innerText.includes('Marrowick')")
+    keyword = KeywordIndex.load(keyword_root(settings))
+    assert not any(cid.startswith("marrowick-bridge::") for cid in keyword.ids[keyword.alive])
+    assert len(keyword.ids[keyword.alive]) == len(list(open_store(settings).iter_chunks()))
 
     open_tab(page, "Chat")
     answer = ask(page, BRIDGE_QUESTION)
