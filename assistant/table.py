@@ -151,12 +151,8 @@ class ChunkTable:
         """Record metadata by article id: all of them, or those of `article_ids`."""
         if article_ids is None:
             return {aid: json.loads(md) for aid, md in self._db().execute("SELECT article_id, meta FROM articles")}
-        out = {}
-        for i in range(0, len(article_ids), 500):
-            part = article_ids[i : i + 500]
-            query = f"SELECT article_id, meta FROM articles WHERE article_id IN ({','.join('?' * len(part))})"
-            out.update({aid: json.loads(md) for aid, md in self._db().execute(query, part)})
-        return out
+        rows = _where_in(self._db(), "SELECT article_id, meta FROM articles", "article_id", article_ids)
+        return {aid: json.loads(md) for aid, md in rows}
 
     def record(self, article_id: str) -> dict | None:
         row = self._db().execute("SELECT meta FROM articles WHERE article_id = ?", (article_id,)).fetchone()
@@ -173,12 +169,7 @@ class ChunkTable:
         return self._db().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
     def _select(self, columns: str, chunk_ids: list[str]) -> list[tuple]:
-        out: list[tuple] = []
-        for i in range(0, len(chunk_ids), 500):
-            part = chunk_ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            out += self._db().execute(f"SELECT {columns} FROM chunks WHERE chunk_id IN ({marks})", part).fetchall()
-        return out
+        return list(_where_in(self._db(), f"SELECT {columns} FROM chunks", "chunk_id", chunk_ids))
 
     def chunks(self, chunk_ids: list[str]) -> dict[str, Chunk]:
         return {cid: chunk_from(cid, text, json.loads(meta)) for cid, text, meta in self._select("chunk_id, text, meta", chunk_ids)}
@@ -190,16 +181,11 @@ class ChunkTable:
         query = "SELECT chunk_id, text, meta, vector FROM chunks"
         try:
             if article_ids is None:
-                batches = [db.execute(f"{query} ORDER BY rowid")]
+                rows = db.execute(f"{query} ORDER BY rowid")
             else:
-                ids = sorted(article_ids)
-                batches = (
-                    db.execute(f"{query} WHERE article_id IN ({','.join('?' * len(part))}) ORDER BY rowid", part)
-                    for part in (ids[i : i + 500] for i in range(0, len(ids), 500))
-                )
-            for cursor in batches:
-                for cid, text, meta, vector in cursor:
-                    yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
+                rows = _where_in(db, query, "article_id", sorted(article_ids), " ORDER BY rowid")
+            for cid, text, meta, vector in rows:
+                yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
         finally:
             db.close()
 
@@ -212,3 +198,11 @@ class ChunkTable:
             )
             for cid, spans, vecs, dim in self._select("chunk_id, spans, vectors, dim", chunk_ids)
         }
+
+
+def _where_in(db: sqlite3.Connection, select: str, column: str, ids: list[str], order: str = ""):
+    """The rows of `select ... WHERE column IN ids`, asked 500 ids at a time (SQLite caps the
+    number of variables in one statement)."""
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        yield from db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(part))}){order}", part)
