@@ -58,9 +58,8 @@ class Filters:
 class KeywordIndex:
     """BM25 over chunk texts (with their article's headline) in segments, with filter columns."""
 
-    def __init__(self, root: Path, generation: str, fingerprint: str, parts: list[tuple[Segment, np.ndarray]]):
+    def __init__(self, root: Path, fingerprint: str, parts: list[tuple[Segment, np.ndarray]]):
         self.root = root
-        self.generation = generation
         self.fingerprint = fingerprint
         self.parts = parts
         self.segments = [s for s, _ in parts]
@@ -134,7 +133,7 @@ class KeywordIndex:
                 if attempt == 2:
                     raise
                 continue
-            return KeywordIndex(root, generation.name, manifest["fingerprint"], parts)
+            return KeywordIndex(root, manifest["fingerprint"], parts)
         return None
 
     # Searching ----------------------------------------------------------------------------
@@ -249,13 +248,17 @@ def _merge_policy(root: Path, parts: list[tuple[Segment, np.ndarray]]) -> list[t
 
 
 def _commit(root: Path, fingerprint: str, parts: list[tuple[Segment, np.ndarray]]) -> "KeywordIndex | None":
-    """Write the generation, switch `CURRENT` to it, and remove what nothing names any more."""
+    """Write the generation, switch `CURRENT` to it, and remove what nothing names any more.
+
+    Returns the new generation from the segments already open (None when it holds none),
+    without loading a million ids from disk again."""
     name = f"g-{fingerprint}"
     tmp = root / f"{name}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    parts = [(seg, np.asarray(deleted, dtype=np.int32)) for seg, deleted in parts]
     for seg, deleted in parts:
-        np.save(tmp / f"deleted-{seg.name}.npy", np.asarray(deleted, dtype=np.int32))
+        np.save(tmp / f"deleted-{seg.name}.npy", deleted)
     (tmp / "manifest.json").write_text(json.dumps({"fingerprint": fingerprint, "segments": [s.name for s, _ in parts]}))
     final = root / name
     if final.exists():
@@ -266,7 +269,7 @@ def _commit(root: Path, fingerprint: str, parts: list[tuple[Segment, np.ndarray]
     for old in root.iterdir():
         if old.is_dir() and old.name not in live:
             shutil.rmtree(old, ignore_errors=True)
-    return KeywordIndex.load(root)
+    return KeywordIndex(root, fingerprint, parts) if parts else None
 
 
 def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
