@@ -229,15 +229,18 @@ def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Prog
     that changed since `before`, the store's records when the index last matched it) or
     "rebuilt" (no usable index, or it describes some other state of the store)."""
     root = keyword_root(settings)
+    def fingerprint_of(records: dict[str, ArticleRecord]) -> str:
+        return store.fingerprint(records) if records else ""  # "": an empty store, no index
+
     records = store.article_records() if now is None else now
-    fingerprint = store.fingerprint(records) if records else ""
+    fingerprint = fingerprint_of(records)
     current = KeywordIndex.current_fingerprint(root)
     if current == fingerprint:
         return "unchanged"
     if progress:
         progress("keyword index", 0, 1)
     index = None
-    if before is not None and current == (store.fingerprint(before) if before else ""):
+    if before is not None and current == fingerprint_of(before):
         try:
             index = KeywordIndex.load(root)
         except (OSError, ValueError, KeyError) as exc:  # damaged: rebuilt below
