@@ -263,6 +263,7 @@ def test_records_of_an_older_index_move_to_the_table(tmp_path, corpus_copy):
     copied over on open, and nothing is re-embedded."""
     import json
     import sqlite3
+    from dataclasses import replace
 
     from assistant import store as store_module
 
@@ -280,8 +281,15 @@ def test_records_of_an_older_index_move_to_the_table(tmp_path, corpus_copy):
         db.execute("DELETE FROM articles")
     store_module._STORES.clear()
 
+    # What the older layout held, read the way it was read (Chroma's float metadata can come
+    # back a digit short: `ingested_at` 1795459828.0609221 as 1795459828.060922).
+    got = old.get(include=["metadatas"])
+    held = {aid: store_module._record_from(aid, md) for aid, md in zip(got["ids"], got["metadatas"])}
+
     reopened = open_store(settings)
-    assert reopened.article_records() == records
+    migrated = reopened.article_records()
+    assert migrated == held
+    assert {a: replace(r, ingested_at=0) for a, r in migrated.items()} == {a: replace(r, ingested_at=0) for a, r in records.items()}
     assert {aid: reopened.article_text(aid) for aid in records} == texts
     again = ingest(settings)
     assert (len(again.unchanged), again.chunks, again.keyword_index) == (5, 0, "unchanged")
