@@ -222,8 +222,11 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 
     A long question matches most of a large corpus; sorting out every match cost 11 ms at a
     million chunks. The k-th best of every 16th row is a floor for the k-th best overall, so
-    only rows at or above it are ranked: about 1 ms."""
+    only rows at or above it are ranked: about 1 ms. The floor is taken among the sample's
+    positive scores only: NumPy's partition of an array that is mostly zeros (a short
+    question's scores) took 5.6 ms instead of 0.2."""
     sample = scores[::16]
+    sample = sample[sample > 0]
     floor = np.float32(np.finfo(np.float32).tiny)
     if len(sample) > k:
         floor = max(floor, np.partition(sample, len(sample) - k)[len(sample) - k])

@@ -79,12 +79,13 @@ class SentenceTransformerEmbedder:
         ).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One text: a NumPy forward pass where the model allows (no torch import, ~2 ms)."""
+        """One text: ONNX Runtime where the model allows (no torch import; ~13 ms for 60 word
+        pieces on two cores), else sentence-transformers."""
         if self._query_encoder is None and self._device == "cpu":
-            from assistant.encoder import NumpyBertEncoder, UnsupportedModel
+            from assistant.encoder import BertEncoder, UnsupportedModel
 
             try:
-                self._query_encoder = NumpyBertEncoder(self._path)
+                self._query_encoder = BertEncoder(self._path)
             except (UnsupportedModel, OSError, ValueError):
                 self._query_encoder = False
         if self._query_encoder:
@@ -126,13 +127,13 @@ class SentenceTransformerEmbedder:
         import torch
 
         from assistant.chunk import _tokenizer
+        from assistant.encoder import window
 
         model = self.model
         transformer = model[0].auto_model
-        window = model.max_seq_length
         tok = _tokenizer(self._path)
         encodings = tok.encode_batch(texts, add_special_tokens=True)
-        ids = [e.ids if len(e.ids) <= window else e.ids[: window - 1] + e.ids[-1:] for e in encodings]
+        ids = [window(e.ids, model.max_seq_length) for e in encodings]
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
         out: list[np.ndarray | None] = [None] * len(texts)
         with torch.inference_mode():

@@ -1,15 +1,19 @@
-"""A NumPy forward pass of a BERT sentence-transformer, for embedding questions fast from cold.
+"""The question encoder: a BERT sentence-transformer run by ONNX Runtime, without torch.
 
-Importing sentence-transformers (and torch) takes seconds; a question is a few dozen word
-pieces, which NumPy embeds in a millisecond or two. Ingest keeps using sentence-transformers
-(batched, torch); this module gives the same vectors for single texts: the tests check the
-two agree to 1e-5. Only plain BERT models with mean pooling qualify; others fall back.
+Importing sentence-transformers (and torch) takes seconds. A question is a few dozen word
+pieces, and ONNX Runtime embeds a 60-piece question in ~13 ms on two cores, where a NumPy
+forward pass took ~21 ms and torch ~20: its matrix kernels pack each weight matrix once, when
+the session starts, instead of on every call. The graph is built here from the model's
+safetensors (nothing is exported or downloaded); ingest keeps using sentence-transformers
+(batched, torch), and the tests check that the two give the same vectors to 1e-5. Only plain
+BERT models with mean pooling qualify; others fall back to sentence-transformers.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -25,22 +29,24 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.n
     return (x - mean) / np.sqrt(var + eps) * w + b
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7, vectorized."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+def max_seq_length(model_path: str | Path, default: int = 256) -> int:
+    """The model's window in word pieces, as sentence-transformers reads it."""
+    config = Path(model_path) / "sentence_bert_config.json"
+    if config.exists():
+        return int(json.loads(config.read_text()).get("max_seq_length") or default)
+    return default
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact (erf) GELU."""
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+def window(ids: list[int], size: int) -> list[int]:
+    """Word-piece ids cut to the model's window the way sentence-transformers cuts them: the
+    closing [SEP] is kept."""
+    return ids if len(ids) <= size else ids[: size - 1] + ids[-1:]
 
 
-class NumpyBertEncoder:
-    def __init__(self, model_path: str | Path):
+class BertEncoder:
+    """Mean-pooled, normalized BERT vectors for single texts."""
+
+    def __init__(self, model_path: str | Path, threads: int | None = None):
         from safetensors.numpy import load_file
 
         from assistant.chunk import _tokenizer
@@ -53,53 +59,85 @@ class NumpyBertEncoder:
         if config.get("model_type") != "bert" or not pooling.get("pooling_mode_mean_tokens") or not (path / "model.safetensors").exists():
             raise UnsupportedModel(f"{path} is not a BERT model with mean pooling in safetensors")
         self.normalize = any(m.get("type", "").endswith("Normalize") for m in modules)
-        self.heads = config["num_attention_heads"]
-        self.layers = config["num_hidden_layers"]
         self.eps = config.get("layer_norm_eps", 1e-12)
-        self.max_len = 256
-        self.w = load_file(str(path / "model.safetensors"))
-        # Linear weights are stored [out, in]; keep them transposed and contiguous once.
-        self.w = {
-            k.removeprefix("bert."): (np.ascontiguousarray(v.T) if k.endswith(".weight") and v.ndim == 2 and "embeddings" not in k else v)
-            for k, v in self.w.items()
-        }
+        self.max_len = max_seq_length(path)
+        weights = {k.removeprefix("bert."): v for k, v in load_file(str(path / "model.safetensors")).items()}
+        self.embeddings = {k: v for k, v in weights.items() if k.startswith("embeddings.")}
+        self.session = _session(_graph(weights, config), threads)
         self.tok = _tokenizer(str(path))
 
-    def _layer(self, x: np.ndarray, i: int) -> np.ndarray:
-        w = self.w
-        p = f"encoder.layer.{i}."
-        n, d = x.shape
-        hd = d // self.heads
-
-        def lin(name: str, h: np.ndarray) -> np.ndarray:
-            return h @ w[p + name + ".weight"] + w[p + name + ".bias"]
-
-        q = lin("attention.self.query", x).reshape(n, self.heads, hd).transpose(1, 0, 2)
-        k = lin("attention.self.key", x).reshape(n, self.heads, hd).transpose(1, 0, 2)
-        v = lin("attention.self.value", x).reshape(n, self.heads, hd).transpose(1, 0, 2)
-        scores = q @ k.transpose(0, 2, 1) / math.sqrt(hd)
-        scores -= scores.max(-1, keepdims=True)
-        probs = np.exp(scores)
-        probs /= probs.sum(-1, keepdims=True)
-        ctx = (probs @ v).transpose(1, 0, 2).reshape(n, d)
-        x = _layer_norm(lin("attention.output.dense", ctx) + x, w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
-        h = _gelu(lin("intermediate.dense", x))
-        return _layer_norm(lin("output.dense", h) + x, w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
-
     def embed(self, text: str) -> np.ndarray:
-        ids = self.tok.encode(text, add_special_tokens=True).ids
-        if len(ids) > self.max_len:
-            ids = ids[: self.max_len - 1] + ids[-1:]
-        w = self.w
+        ids = window(self.tok.encode(text, add_special_tokens=True).ids, self.max_len)
+        e = self.embeddings
         x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][: len(ids)]
-            + w["embeddings.token_type_embeddings.weight"][0]
+            e["embeddings.word_embeddings.weight"][ids]
+            + e["embeddings.position_embeddings.weight"][: len(ids)]
+            + e["embeddings.token_type_embeddings.weight"][0]
         )
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
-        for i in range(self.layers):
-            x = self._layer(x, i)
-        v = x.mean(0)
+        x = _layer_norm(x, e["embeddings.LayerNorm.weight"], e["embeddings.LayerNorm.bias"], self.eps)
+        v = self.session.run(None, {"x": x.astype(np.float32)})[0]
         if self.normalize:
             v = v / np.linalg.norm(v)
         return v.astype(np.float32)
+
+
+def _graph(w: dict[str, np.ndarray], config: dict):
+    """The encoder layers as an ONNX graph: x [n, d] (embedded, normalized tokens) -> mean [d]."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    d, heads, eps = config["hidden_size"], config["num_attention_heads"], config.get("layer_norm_eps", 1e-12)
+    hd = d // heads
+    nodes, inits = [], []
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def node(op: str, inputs: list[str], out: str, **attrs) -> str:
+        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    def linear(x: str, weight: np.ndarray, bias: np.ndarray, name: str) -> str:
+        # torch stores [out, in]; MatMul wants [in, out].
+        h = node("MatMul", [x, const(name + ".w", weight.T)], name + ".mm")
+        return node("Add", [h, const(name + ".b", bias)], name)
+
+    split_heads = const("split_heads", np.array([-1, 3, heads, hd], dtype=np.int64))
+    merge_heads = const("merge_heads", np.array([-1, d], dtype=np.int64))
+    scale = const("scale", np.array(1 / math.sqrt(hd), dtype=np.float32))
+    x = "x"
+    for i in range(config["num_hidden_layers"]):
+        p, n = f"encoder.layer.{i}.", f"l{i}"
+        qkv_w = np.concatenate([w[p + f"attention.self.{m}.weight"] for m in ("query", "key", "value")])
+        qkv_b = np.concatenate([w[p + f"attention.self.{m}.bias"] for m in ("query", "key", "value")])
+        qkv = node("Reshape", [linear(x, qkv_w, qkv_b, n + ".qkv"), split_heads], n + ".qkv4")
+        qkv = node("Transpose", [qkv], n + ".qkvT", perm=[1, 2, 0, 3])  # [3, heads, n, hd]
+        q, k, v = (f"{n}.{m}" for m in "qkv")  # each [1, heads, n, hd]
+        nodes.append(helper.make_node("Split", [qkv], [q, k, v], axis=0, num_outputs=3))
+        scores = node("Mul", [node("MatMul", [q, node("Transpose", [k], n + ".kT", perm=[0, 1, 3, 2])], n + ".qk"), scale], n + ".s")
+        ctx = node("MatMul", [node("Softmax", [scores], n + ".p", axis=-1), v], n + ".ctx")
+        ctx = node("Reshape", [node("Transpose", [ctx], n + ".ctxT", perm=[0, 2, 1, 3]), merge_heads], n + ".ctx2")
+        a = node("Add", [linear(ctx, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"], n + ".ao"), x], n + ".res1")
+        x = node("LayerNormalization", [a, const(n + ".ln1.g", w[p + "attention.output.LayerNorm.weight"]), const(n + ".ln1.b", w[p + "attention.output.LayerNorm.bias"])], n + ".ln1", epsilon=eps, axis=-1)
+        h = node("Gelu", [linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"], n + ".in")], n + ".gelu")
+        o = node("Add", [linear(h, w[p + "output.dense.weight"], w[p + "output.dense.bias"], n + ".out"), x], n + ".res2")
+        x = node("LayerNormalization", [o, const(n + ".ln2.g", w[p + "output.LayerNorm.weight"]), const(n + ".ln2.b", w[p + "output.LayerNorm.bias"])], n + ".ln2", epsilon=eps, axis=-1)
+    node("ReduceMean", [x, const("axes", np.array([0], dtype=np.int64))], "mean", keepdims=0)
+    graph = helper.make_graph(
+        nodes, "bert-mean", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", d])],
+        [helper.make_tensor_value_info("mean", TensorProto.FLOAT, [d])], inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=9)
+
+
+def _session(model, threads: int | None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    # Two threads is as fast as more for a few dozen word pieces; idle threads must not spin,
+    # or they take the cores BM25 and Chroma need between questions.
+    options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])

@@ -1,4 +1,4 @@
-"""The NumPy query encoder gives the same vectors as sentence-transformers."""
+"""The ONNX Runtime question encoder gives the same vectors as sentence-transformers."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import numpy as np
 
 from assistant.config import load_settings
 from assistant.embed import get_embedder
-from assistant.encoder import NumpyBertEncoder
+from assistant.encoder import BertEncoder
 
 
-def test_numpy_encoder_matches_sentence_transformers():
+def test_question_encoder_matches_sentence_transformers():
     settings = load_settings()
-    encoder = NumpyBertEncoder(settings.model_path())
-    texts = ["Where will Biden and Putin meet?", "Ceasefire in Syria — what did the Kremlin say on 28th January 2017?", "ok"]
+    encoder = BertEncoder(settings.model_path())
+    long = " ".join(f"Sanctions on Moscow, round {i}, were debated in Washington." for i in range(60))
+    assert len(encoder.tok.encode(long).ids) > 256  # cut to the model's window the same way
+    texts = ["Where will Biden and Putin meet?", "Ceasefire in Syria — what did the Kremlin say on 28th January 2017?", "ok", long]
     reference = get_embedder(settings).embed_documents(texts)
     for text, ref in zip(texts, reference):
         assert np.abs(encoder.embed(text) - ref).max() < 1e-5
