@@ -66,6 +66,11 @@ def _hash(*parts: object) -> str:
     return h.hexdigest()[:32]
 
 
+def _key(text: str) -> str:
+    """A short stable name for a text (unlike `_hash`, it does not change with the pipeline)."""
+    return hashlib.sha256(text.strip().encode()).hexdigest()[:12]
+
+
 def _decode(path: Path, data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ArticleError(
@@ -194,7 +199,9 @@ def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceI
             continue
         override = {**file_override, **{k: v for k, v in record.items() if k != "text"}}
         override.setdefault("clean", False)
-        item_id = slug(str(record.get("id") or f"{path.stem}-{n}"))
+        # Without an id, the line's URL (else its text) names it, not its line number: removing
+        # a line must not rename, and so re-embed, every article after it.
+        item_id = slug(str(record.get("id") or f"{path.stem}-{_key(record.get('url') or body)}"))
         content_hash = _hash(line.encode(), file_override)
         yield SourceItem(
             item_id,

@@ -222,6 +222,29 @@ def test_prune_of_jsonl_lines(tmp_path):
     assert set(open_store(settings).article_records()) == {"a0", "a2"}
 
 
+def test_jsonl_lines_without_ids_keep_them_when_a_line_above_is_removed(tmp_path):
+    import json
+
+    settings = load_settings(index_dir=tmp_path / "idx")
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    feed = folder / "feed.jsonl"
+    rows = [{"title": f"Story {n}", "text": EXTRA.replace("Reykjavik", f"City{n}")} for n in range(3)]
+    rows[2]["url"] = "https://example.com/story-2"
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    first = ingest(settings, [folder])
+    assert len(first.added) == 3 and all(i.startswith("feed-") for i in first.added)
+    ids = {json.loads(line)["title"]: aid for line, aid in zip(feed.read_text().splitlines(), first.added)}
+    rows[2]["text"] += " A correction was appended."  # the same URL: the same article, updated
+    feed.write_text("\n".join(json.dumps(r) for r in rows[1:]) + "\n")
+    again = ingest(settings, [folder], prune=True)
+    assert again.added == [] and again.updated == [ids["Story 2"]] and again.unchanged == [ids["Story 1"]]
+    assert again.removed == [ids["Story 0"]]
+    records = open_store(settings).article_records()
+    assert set(records) == {ids["Story 1"], ids["Story 2"]}
+    assert records[ids["Story 1"]].source_path.endswith("feed.jsonl#L1")
+
+
 @pytest.mark.server
 def test_second_process_queries_while_one_ingests(tmp_path, corpus_copy, chroma_server):
     """An ingest in one process (against the server) and questions from another: every answer is
