@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from llm_server import Reply, ScriptedLLMServer  # noqa: E402
 
 from assistant.answer import REFUSAL  # noqa: E402
-from assistant.answer.llm import LLMAnswerer, normalize_keys, split_cited  # noqa: E402
+from assistant.answer.llm import LLMAnswerer  # noqa: E402
+from assistant.answer.reply import normalize_keys, split_cited  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.pipeline import Assistant, AskOptions  # noqa: E402
