@@ -151,8 +151,16 @@ def check_targets(results: dict) -> list[tuple[str, str, str]]:
             got = emb["none"][key]["p50"]
             verdict = ("met" if got < ms else "missed") + ("" if size >= 1_000_000 else " so far")
             out.append((f"{label} < {ms:.0f} ms at 1M{tag}", f"{got:.1f} ms (vector search {_p(emb['none'].get('vector_search_ms')) or 0:.1f}, embed {q['embed_query_ms']['p50']:.1f})", verdict))
-        peak = max(q["process_peak_mib"], *(f.get("peak_mib") or 0 for f in results.get("fill", {}).values()))
-        out.append((f"peak memory < {TARGETS['peak_gib']} GiB{tag}", f"{peak / 1024:.2f} GiB", ("met" if peak / 1024 < TARGETS["peak_gib"] else "missed")))
+        # Querying and building are reported apart: the fill writes the whole store and builds
+        # BM25 in one process, as a one-go ingest of that size would.
+        server = (q.get("server") or {}).get("peak_mib") or 0
+        fill = (results.get("fill", {}).get(str(size)) or {}).get("peak_mib") or 0
+        for label, peak, note in (
+            ("querying", q["process_peak_mib"], f" (server mode: client {q['client_peak_mib'].get('server', 0) / 1024:.2f}, Chroma server {server / 1024:.2f})" if server else ""),
+            ("filling the store + BM25 build", fill, ""),
+        ):
+            if peak:
+                out.append((f"peak memory < {TARGETS['peak_gib']} GiB, {label}{tag}", f"{peak / 1024:.2f} GiB{note}", "met" if peak / 1024 < TARGETS["peak_gib"] else "missed"))
     cold = results.get("coldstart", {})
     if cold.get("runs"):
         label, r = next(iter(cold["runs"].items()))

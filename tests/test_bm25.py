@@ -116,3 +116,19 @@ def test_empty_and_unknown(tmp_path):
     assert _search(index, "zyzzyva quux") == [] and _search(index, "the of and") == []
     assert index.update([], {index.article_ids[0]}, "gone") is None  # everything deleted
     assert KeywordIndex.load(tmp_path / "kw") is None
+
+
+def test_postings_sorted_in_blocks_answer_as_sorted_whole(tmp_path, monkeypatch):
+    """A large build sorts its postings a block at a time (to bound memory): small blocks must
+    give the very index one block gives."""
+    from assistant import bm25_segment
+
+    rows = _rows()
+    whole = KeywordIndex.build(tmp_path / "whole", rows, "f")
+    monkeypatch.setattr(bm25_segment, "SORT_BLOCK", 97)
+    blocks = KeywordIndex.build(tmp_path / "blocks", rows, "f")
+    a, b = whole.segments[0], blocks.segments[0]
+    assert len(a.rows) > 10 * 97
+    assert np.array_equal(a.ptr, b.ptr) and np.array_equal(a.rows, b.rows) and np.array_equal(a.weights, b.weights)
+    for q in QUERIES:
+        assert _search(whole, q) == _search(blocks, q), q

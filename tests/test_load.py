@@ -57,7 +57,11 @@ def test_jsonl_lines_are_articles_with_metadata(tmp_path):
     ]
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     items = _load(p)
-    assert [i.id for i in items] == ["wire-1", "wire-2"]
+    assert items[0].id == "wire-1"
+    # No id: named after the text, so the name does not depend on the line's position.
+    assert items[1].id.startswith("wire-") and len(items[1].id) == len("wire-") + 12
+    p.write_text("\n".join(json.dumps(r) for r in rows[::-1]) + "\n")
+    assert [i.id for i in _load(p)] == [items[1].id, "wire-1"]
     first = items[0].build()
     assert first.meta.outlet == "Example Wire" and first.meta.published.isoformat() == "2021-05-19"
 
