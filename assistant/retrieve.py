@@ -149,7 +149,7 @@ class HybridRetriever:
         # BM25 runs in a thread while the question is embedded: both spend their time in
         # native code that releases the GIL, and together they keep both cores busy
         # (a 44-word question at a million chunks: 26 ms one after the other, 21 ms side by side).
-        bm25 = _bm25_pool().submit(_timed, keyword.search, query, fetch, filters, keep) if keyword else None
+        bm25 = _BM25_POOL.submit(_timed, keyword.search, query, fetch, filters, keep) if keyword else None
         vector = self.embedder.embed_query(query)
         dense_hits = self.dense(query, fetch, filters, vector, keyword, keep)
         timings["dense_ms"] = (time.perf_counter() - t0) * 1000
@@ -178,14 +178,8 @@ class HybridRetriever:
         return RetrievalResult(passages, timings, vector)
 
 
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _bm25_pool() -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
-    return _POOL
+#: BM25 searches beside the embedding (threads start on first use; two serve two questions at once).
+_BM25_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25")
 
 
 def _timed(fn, *args):

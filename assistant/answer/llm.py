@@ -5,9 +5,9 @@ The prompt (`prompts/system.md`, `prompts/answer.md`) gives each retrieved passa
 back by `assistant.answer.reply` (tolerating the usual malformed variants), keys that match
 no passage are removed and counted, and `check_support` scores each sentence against the
 passages it cites: an uncited sentence, a weakly supported one, or a quotation that is not
-in its passage is flagged. Whenever the endpoint fails (unreachable, slow, an HTTP error, a response that is
-not a chat completion, a dropped stream, an empty reply) the offline answer is returned with
-a one-line notice saying why.
+in its passage is flagged. Whenever the endpoint fails (unreachable, slow, an HTTP error, a
+response that is not a chat completion, a dropped stream, an empty reply) the offline answer
+is returned with a one-line notice saying why.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ import numpy as np
 import openai
 
 from assistant.answer import REFUSAL, Backend, Draft
+from assistant.answer.reply import parse_reply
 from assistant.chunk import split_sentences
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.answer.reply import parse_reply
 from assistant.prompts import as_data, format_passages, load_prompt, prompts_hash
 from assistant.records import Answer, Citation, Passage, Statement
 from assistant.text import terms

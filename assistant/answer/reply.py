@@ -28,6 +28,7 @@ _JUNK_MARKER = re.compile(r"\[\^[^\]\s]*\]|【[^】]*】|\[\s*\]")
 _KEY = re.compile(r"\[(\d+)\]")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
+
 def _marker_keys(body: str) -> list[int]:
     keys: list[int] = []
     for part in re.split(r"\s*(?:,|;|and|&)\s*", body.strip(), flags=re.IGNORECASE):
