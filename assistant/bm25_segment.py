@@ -22,8 +22,8 @@ from assistant.text import terms
 
 K1 = 1.5
 B = 0.75
-#: Postings sorted into term order per block (see `_sort_postings`).
-SORT_BLOCK = 1 << 22
+#: Postings put into term order per pass (see `_sort_postings`).
+SORT_BLOCK = 1 << 23
 
 Row = tuple[str, str, dict, np.ndarray]  # chunk id, text, metadata, vector
 
@@ -84,18 +84,15 @@ class Segment:
             return None
         doc_len_a = np.frombuffer(doc_len, dtype=np.int32)
         avgdl = avgdl or float(doc_len_a.mean()) or 1.0
-        rows_a = np.repeat(np.arange(len(ids), dtype=np.int32), np.frombuffer(counts, dtype=np.int32))
-        term_a = np.frombuffer(term_ids, dtype=np.int32)
-        # float32 and in place: a million chunks hold ~90M postings, and each float64
-        # temporary of that length is 700 MB.
-        weights = (K1 * (1 - B + B * doc_len_a / avgdl)).astype(np.float32)[rows_a]
-        tf_a = np.frombuffer(tfs, dtype=np.uint16).astype(np.float32)
-        del tfs
-        weights += tf_a
-        np.divide(tf_a, weights, out=weights)
-        del tf_a
+        # Each posting's row and weight are made only as `_sort_postings` writes it
+        # (`_Postings.at`): whole, they would cost ~700 MB at a million chunks (~90M postings).
+        postings = _Postings(
+            np.frombuffer(term_ids, dtype=np.int32), np.frombuffer(tfs, dtype=np.uint16),
+            np.cumsum(np.frombuffer(counts, dtype=np.int32), dtype=np.int64),
+            (K1 * (1 - B + B * doc_len_a / avgdl)).astype(np.float32),
+        )
         return Segment._save(
-            folder, list(vocab), term_a, rows_a, weights, doc_len_a, avgdl,
+            folder, list(vocab), postings, doc_len_a, avgdl,
             np.array(ids), np.array(article_ids), np.array(outlet_codes, dtype=np.int32),
             np.array(date_keys, dtype=np.int32), list(outlets), vectors.dim,
         )
@@ -136,18 +133,18 @@ class Segment:
         if offset == 0:
             shutil.rmtree(folder)
             return None
+        postings = _Postings.whole(np.concatenate(terms_l), np.concatenate(rows_l), np.concatenate(weights_l))
         return Segment._save(
-            folder, list(vocab), np.concatenate(terms_l), np.concatenate(rows_l), np.concatenate(weights_l),
-            np.concatenate(lens), total_len / offset, np.concatenate(ids), np.concatenate(aids),
+            folder, list(vocab), postings, np.concatenate(lens), total_len / offset, np.concatenate(ids), np.concatenate(aids),
             np.concatenate(codes), np.concatenate(dates), list(outlets), vectors.dim,
         )
 
     @staticmethod
-    def _save(folder, vocab_terms, term_a, rows_a, weights, doc_len, avgdl, ids, article_ids,
+    def _save(folder, vocab_terms, postings: "_Postings", doc_len, avgdl, ids, article_ids,
               outlet_codes, date_keys, outlets, dim) -> "Segment":
         ptr = np.zeros(len(vocab_terms) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_a, minlength=len(vocab_terms)), out=ptr[1:])
-        _sort_postings(folder, term_a, rows_a, weights, ptr)
+        np.cumsum(np.bincount(postings.terms, minlength=len(vocab_terms)), out=ptr[1:])
+        _sort_postings(folder, postings, ptr)
         for name, arr in {"ptr.npy": ptr, "doc_len.npy": doc_len, "date_keys.npy": date_keys, "outlet_codes.npy": outlet_codes}.items():
             np.save(folder / name, arr)
         np.savez(folder / "ids.npz", ids=ids, article_ids=article_ids)
@@ -158,29 +155,55 @@ class Segment:
         return Segment(final)
 
 
-def _sort_postings(folder: Path, term_a: np.ndarray, rows_a: np.ndarray, weights: np.ndarray, ptr: np.ndarray) -> None:
-    """rows.npy and weights.npy in term order, rows ascending within a term: a counting sort,
-    one block of postings at a time, written straight into the files. A full-length
-    permutation and sorted copies cost ~1.4 GB at a million chunks (~90M postings)."""
-    if len(term_a) == 0:
-        np.save(folder / "rows.npy", np.zeros(0, np.int32))
-        np.save(folder / "weights.npy", np.zeros(0, np.float32))
-        return
-    rows_out = np.lib.format.open_memmap(folder / "rows.npy", mode="w+", dtype=np.int32, shape=(len(term_a),))
-    weights_out = np.lib.format.open_memmap(folder / "weights.npy", mode="w+", dtype=np.float32, shape=(len(term_a),))
-    fill = ptr[:-1].copy()  # where each term's next posting goes
-    for lo in range(0, len(term_a), SORT_BLOCK):
-        block = term_a[lo : lo + SORT_BLOCK]
-        order = np.argsort(block, kind="stable")
-        sorted_terms = block[order]
-        first = np.flatnonzero(np.r_[True, sorted_terms[1:] != sorted_terms[:-1]])
-        size = np.diff(np.r_[first, len(sorted_terms)])
-        at = fill[sorted_terms] + (np.arange(len(sorted_terms)) - np.repeat(first, size))
-        rows_out[at] = rows_a[lo : lo + SORT_BLOCK][order]
-        weights_out[at] = weights[lo : lo + SORT_BLOCK][order]
-        fill[sorted_terms[first]] += size
-    rows_out.flush()
-    weights_out.flush()
+class _Postings:
+    """Postings in row order: their term ids whole, their rows and weights made on demand.
+
+    From a tokenized build, a posting's row comes from the rows' running posting counts
+    (`ends`) and its weight from its term frequency and its row's length norm; from a merge,
+    both are already whole arrays."""
+
+    def __init__(self, terms: np.ndarray, tfs: np.ndarray | None = None, ends: np.ndarray | None = None,
+                 norms: np.ndarray | None = None, rows: np.ndarray | None = None, weights: np.ndarray | None = None):
+        self.terms, self.tfs, self.ends, self.norms = terms, tfs, ends, norms
+        self.rows, self.weights = rows, weights
+
+    @classmethod
+    def whole(cls, terms: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> "_Postings":
+        return cls(terms, rows=rows, weights=weights)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def at(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (int32) and weights (float32) of the postings at these positions."""
+        if self.rows is not None:
+            return self.rows[positions], self.weights[positions]
+        rows = np.searchsorted(self.ends, positions, side="right").astype(np.int32)
+        tf = self.tfs[positions].astype(np.float32)
+        return rows, tf / (tf + self.norms[rows])
+
+
+def _sort_postings(folder: Path, postings: _Postings, ptr: np.ndarray) -> None:
+    """rows.npy and weights.npy in term order, rows ascending within a term, written front to
+    back one range of terms (about `SORT_BLOCK` postings) at a time.
+
+    Each range costs a scan of the term ids, and only its own postings are ever sorted or held:
+    a whole-length permutation and sorted copies cost ~1.4 GB at a million chunks (~90M
+    postings), and scattered writes into memory-mapped files kept as much in dirty pages.
+    """
+    n, n_terms = len(postings), len(ptr) - 1
+    with open(folder / "rows.npy", "wb") as rows_f, open(folder / "weights.npy", "wb") as weights_f:
+        np.lib.format.write_array_header_1_0(rows_f, {"descr": "<i4", "fortran_order": False, "shape": (n,)})
+        np.lib.format.write_array_header_1_0(weights_f, {"descr": "<f4", "fortran_order": False, "shape": (n,)})
+        lo = 0
+        while lo < n_terms:
+            hi = max(int(np.searchsorted(ptr, ptr[lo] + SORT_BLOCK, side="right")) - 1, lo + 1)
+            positions = np.flatnonzero((postings.terms >= lo) & (postings.terms < hi))
+            positions = positions[np.argsort(postings.terms[positions], kind="stable")]
+            rows, weights = postings.at(positions)
+            rows_f.write(rows.astype("<i4", copy=False).tobytes())
+            weights_f.write(weights.astype("<f4", copy=False).tobytes())
+            lo = hi
 
 
 def _load(path: Path) -> np.ndarray:

@@ -145,7 +145,8 @@ def render_text(answer: Answer, show_passages: bool = True, include_answer: bool
         lines.insert(0, f"Note: {answer.notice}")
     unsupported = [s for s in answer.statements if s.supported is False]
     for s in unsupported:
-        lines.append(f"  ! not supported by its cited passage: {s.text}")
+        why = f" ({s.problem})" if s.problem else ""
+        lines.append(f"  ! not supported by its cited passage{why}: {s.text}")
     span = evidence_span(answer)
     if span:
         lines.append(span)
@@ -176,6 +177,10 @@ def render_markdown(answer: Answer) -> str:
     """The answer with Markdown footnotes: `[^1]` marks and a reference list."""
     body = re.sub(r"\[(\d+)\]", r"[^\1]", answer.text)
     lines = [f"**Q:** {answer.question}", "", body]
+    for s in answer.statements:
+        if s.supported is False:
+            why = f" ({s.problem})" if s.problem else ""
+            lines += ["", f"> **Not supported by its cited passage{why}:** {s.text}"]
     span = evidence_span(answer)
     if span:
         lines += ["", f"*{span}*"]

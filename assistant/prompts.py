@@ -115,8 +115,13 @@ def format_passages(passages: list[Passage]) -> str:
     """Each passage between `<passage>` tags, headed by its key, outlet, headline and date."""
     blocks = []
     for i, p in enumerate(passages, start=1):
-        m = p.chunk.meta
-        when = f"{m.published.day} {m.published:%B %Y}" if m.published else "undated"
-        head = f'[{i}] {m.outlet or "unknown outlet"}, "{m.title}", {when}'
+        head = f"[{i}] {passage_header(p)}"
         blocks.append(f'<passage key="[{i}]">\n{as_data(head)}\n{as_data(p.chunk.text.strip())}\n</passage>')
     return "\n".join(blocks)
+
+
+def passage_header(p: Passage) -> str:
+    """Outlet, headline and date, as the model sees them above a passage."""
+    m = p.chunk.meta
+    when = f"{m.published.day} {m.published:%B %Y}" if m.published else "undated"
+    return f'{m.outlet or "unknown outlet"}, "{m.title}", {when}'

@@ -91,6 +91,7 @@ class Statement:
     keys: tuple[int, ...]
     support: float | None = None
     supported: bool | None = None
+    problem: str | None = None  # why it is not supported, in words a reader can check
 
 
 @dataclass

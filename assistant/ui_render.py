@@ -47,7 +47,9 @@ def sources_html(answer: Answer | None) -> str:
         out.append(f"<p class='notice'>Note: {html.escape(answer.notice)}</p>")
     flagged = [s for s in answer.statements if s.supported is False]
     if flagged:
-        items = "".join(f"<li>{html.escape(s.text)}</li>" for s in flagged)
+        items = "".join(
+            f"<li>{html.escape(s.text)}" + (f" <em>({html.escape(s.problem)})</em>" if s.problem else "") + "</li>" for s in flagged
+        )
         out.append(f"<div class='flags'><strong>⚠ Not supported by the cited passage:</strong><ul>{items}</ul></div>")
     if span := evidence_span(answer):
         out.append(f"<p class='span'>{html.escape(span)}</p>")

@@ -119,8 +119,8 @@ def test_empty_and_unknown(tmp_path):
 
 
 def test_postings_sorted_in_blocks_answer_as_sorted_whole(tmp_path, monkeypatch):
-    """A large build sorts its postings a block at a time (to bound memory): small blocks must
-    give the very index one block gives."""
+    """A large build puts its postings in term order one range of terms at a time (to bound
+    memory): small ranges must give the very index one pass gives."""
     from assistant import bm25_segment
 
     rows = _rows()

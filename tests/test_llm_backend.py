@@ -24,6 +24,8 @@ from llm_server import Reply, ScriptedLLMServer  # noqa: E402
 from assistant.answer import REFUSAL  # noqa: E402
 from assistant.answer.llm import LLMAnswerer  # noqa: E402
 from assistant.answer.reply import normalize_keys, split_cited  # noqa: E402
+from assistant.answer.support import negation_flipped, unsourced_numbers  # noqa: E402
+from assistant.cite import render_markdown, render_text  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.pipeline import Assistant, AskOptions  # noqa: E402
@@ -255,6 +257,33 @@ def test_misquote_is_flagged(assistant, server):
     assert exact.supported is True
     # Close enough in words and meaning to pass on its score: only the quotation check fails it.
     assert misquote.support >= assistant.settings.support_threshold and misquote.supported is False
+
+
+def test_changed_number_and_flipped_negation_are_flagged_with_the_reason(assistant, server):
+    """Sentences that keep the passage's words but change its facts: a number, a "not"."""
+    server.script(
+        "Over 8 years of Obama’s administration the two leaders have clashed repeatedly over NATO’s missile defense system [1]. "
+        "Over twelve years of Obama’s administration the two leaders have clashed repeatedly over NATO’s missile defense system [1]. "
+        "Over eight years of Obama’s administration the two leaders have not clashed over NATO’s missile defense system [1]."
+    )
+    _, answer = run(assistant, TELEGRAM_Q)
+    same, changed, negated = answer.statements
+    threshold = assistant.settings.support_threshold
+    assert same.supported is True and same.problem is None  # "8" is the passage's "eight"
+    assert changed.support >= threshold and changed.supported is False and changed.problem == "twelve: not in its passage"
+    assert negated.support >= threshold and negated.supported is False and negated.problem == "negates what its passage says"
+    shown = render_text(answer)
+    assert "! not supported by its cited passage (twelve: not in its passage): Over twelve years" in shown
+    assert "(negates what its passage says)" in render_markdown(answer)
+
+
+def test_numbers_read_alike_in_digits_and_words():
+    source = "A plan estimated at 2.4 billion dollars, ready in thirty days, for the 75th anniversary."
+    assert unsourced_numbers("It costs $2,400,000,000 and is ready in 30 days.", [source]) == []
+    assert unsourced_numbers("Ready for the seventy-fifth anniversary, in thirty days.", [source]) == []
+    assert unsourced_numbers("Ready in 40 days, for the 76th anniversary.", [source]) == ["40", "76th"]
+    assert not negation_flipped("The plan will not be ready in thirty days.", "The plan will never be ready, they said.")
+    assert negation_flipped("The council did not approve the harbour tunnel plan.", "The council approved the harbour tunnel plan.")
 
 
 # Failures fall back to the offline answer --------------------------------------------------

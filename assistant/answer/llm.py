@@ -4,8 +4,9 @@ The prompt (`prompts/system.md`, `prompts/answer.md`) gives each retrieved passa
 `[1]` to `[n]`, and asks for a key on every sentence. After generation the keys are parsed
 back by `assistant.answer.reply` (tolerating the usual malformed variants), keys that match
 no passage are removed and counted, and `check_support` scores each sentence against the
-passages it cites: an uncited sentence, a weakly supported one, or a quotation that is not
-in its passage is flagged. Whenever the endpoint fails (unreachable, slow, an HTTP error, a
+passages it cites (`assistant.answer.support`): an uncited sentence, a weakly supported one,
+a quotation not in its passage, a number its passage does not state, or one that negates its
+closest passage sentence is flagged, with the reason. Whenever the endpoint fails (unreachable, slow, an HTTP error, a
 response that is not a chat completion, a dropped stream, an empty reply) the offline answer
 is returned with a one-line notice saying why.
 """
@@ -26,7 +27,8 @@ from assistant.answer.reply import parse_reply
 from assistant.chunk import split_sentences
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.prompts import as_data, format_passages, load_prompt, prompts_hash
+from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
+from assistant.prompts import as_data, format_passages, load_prompt, passage_header, prompts_hash
 from assistant.records import Answer, Citation, Passage, Statement
 from assistant.text import terms
 
@@ -35,7 +37,6 @@ log = logging.getLogger(__name__)
 SYSTEM_VARIABLES = {"refusal"}
 ANSWER_VARIABLES = {"question", "passages", "refusal", "last_key"}
 
-_QUOTE = re.compile(r'"([^"]+)"|(?<!\w)‘([^‘’]+)’(?!\w)|«([^»]+)»')
 
 
 class _Failure(Exception):
@@ -163,8 +164,8 @@ class LLMAnswerer:
         Support is the mean of a lexical score (the share of the statement's content terms
         found in the cited passages, headline and outlet included) and a semantic one (cosine
         between the statement and the closest sentence of a cited passage). A statement with
-        no key, one below `support_threshold`, or one whose quotation is not in its cited
-        passage is unsupported. Each citation gets the sentence that best matches the
+        no key or one below `support_threshold` is unsupported, as is one whose quotation,
+        numbers or polarity its cited passages do not bear out (`_problem`). Each citation gets the sentence that best matches the
         statements citing it, with its offsets, so a reader sees where to look.
         """
         if answer.backend == "offline" or answer.refused or not answer.statements:
@@ -188,23 +189,24 @@ class LLMAnswerer:
         for s, v in zip(answer.statements, stmt_vecs):
             ks = [k for k in s.keys if k in cited]
             if not ks:
-                statements.append(replace(s, support=0.0, supported=False))
+                statements.append(replace(s, support=0.0, supported=False, problem="cites no passage"))
                 continue
             sources = [_source_text(cited[k][0]) for k in ks]
             bag = {t for src in sources for t in terms(src)}
             own = list(dict.fromkeys(terms(s.text)))
-            dense = 0.0
+            dense, closest = 0.0, ""
             for k in ks:
                 if len(sent_vecs[k]):
                     sims = sent_vecs[k] @ v
                     i = int(np.argmax(sims))
-                    dense = max(dense, float(sims[i]))
+                    if float(sims[i]) > dense:
+                        dense, closest = float(sims[i]), cited[k][1][i].text
                     if float(sims[i]) > best.get(k, (-2.0, 0))[0]:
                         best[k] = (float(sims[i]), i)
             lexical = self._coverage(own, bag) if own else dense
             support = round(min(max((lexical + max(dense, 0.0)) / 2, 0.0), 1.0), 4)
-            ok = support >= self.settings.support_threshold and quotes_found(s.text, sources)
-            statements.append(replace(s, support=support, supported=ok))
+            problem = _problem(s.text, sources, closest, support, self.settings.support_threshold)
+            statements.append(replace(s, support=support, supported=problem is None, problem=problem))
 
         citations = []
         for c in answer.citations:
@@ -241,47 +243,22 @@ def _passage_of(c: Citation, passages: list[Passage]) -> Passage | None:
     return (exact or inside or [None])[0]
 
 
+def _problem(statement: str, sources: list[str], closest: str, support: float, threshold: float) -> str | None:
+    """Why a cited statement is not supported by its sources, or None when it is."""
+    if support < threshold:
+        return f"weak support ({support:.2f}, below {threshold:.2f})"
+    if not quotes_found(statement, sources):
+        return "a quotation not found word for word in its passage"
+    if missing := unsourced_numbers(statement, sources):
+        return f"{', '.join(missing)}: not in its passage"
+    if closest and negation_flipped(statement, closest):
+        return "negates what its passage says"
+    return None
+
+
 def _source_text(p: Passage) -> str:
     """What the model saw of a passage: its header and its text."""
-    m = p.chunk.meta
-    return f"{m.outlet or ''}\n{m.title}\n{p.chunk.text}"
-
-
-def _fold(text: str) -> str:
-    """Quotes, apostrophes, dashes and spaces folded, lower case: how quotations are compared."""
-    table = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "})
-    return " ".join(text.translate(table).lower().split())
-
-
-def quotations(text: str) -> list[str]:
-    """The quoted passages of a statement: "...", “...”, ‘...’ and «...»."""
-    straight = text.replace("“", '"').replace("”", '"').replace("„", '"')
-    return [next(g for g in m.groups() if g is not None) for m in _QUOTE.finditer(straight)]
-
-
-def quotes_found(statement: str, sources: list[str]) -> bool:
-    """Every quotation of the statement appears verbatim (quotes and spacing folded) in a source.
-
-    An ellipsis or an editor's [bracketed insertion] splits a quotation into pieces, each of
-    which must appear, in order.
-    """
-    folded = [_fold(src) for src in sources]
-    for quote in quotations(statement):
-        pieces = [_fold(p).strip(" .,;:!?'\"") for p in re.split(r"\.\.\.|…|\[[^\]]*\]", quote)]
-        pieces = [p for p in pieces if p]
-        if pieces and not any(_in_order(pieces, src) for src in folded):
-            return False
-    return True
-
-
-def _in_order(pieces: list[str], source: str) -> bool:
-    at = 0
-    for piece in pieces:
-        at = source.find(piece, at)
-        if at < 0:
-            return False
-        at += len(piece)
-    return True
+    return f"{passage_header(p)}\n{p.chunk.text}"
 
 
 def _short(text: str, limit: int = 120) -> str:
