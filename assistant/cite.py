@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from assistant.answer import Draft
-from assistant.records import Answer, Citation, Passage, Statement
+from assistant.records import Answer, Citation, Claim, Disagreement, Passage, Statement
 
 
 def _paragraph_bounds(chunk_text: str, chunk_start: int, start: int, end: int) -> tuple[int, int]:
@@ -129,6 +129,18 @@ def attribution(c: Citation) -> str:
     return f'{lead} ("{c.title}"), {quote}'
 
 
+def claim_reference(c: Claim) -> str:
+    """`[1] RT, "Headline", 4 Jul 2016` for one side of a disagreement; no key when uncited."""
+    ref = f'{c.source or "Unknown outlet"}, "{c.title}", {short_date(c.published)}'
+    return f"[{c.key}] {ref}" if c.key is not None else ref
+
+
+def disagreement_lines(d: Disagreement) -> list[str]:
+    """A heading saying what differs, then each side: its attribution and its sentence."""
+    head = f"Sources differ ({d.detail})" if d.about == "numbers" else "Sources differ (one of them says not)"
+    return [head] + [f'{claim_reference(c)}: "{" ".join(c.sentence.split())}"' for c in d.claims]
+
+
 def evidence_span(answer: Answer) -> str | None:
     dates = sorted({c.published for c in answer.citations if c.published})
     if not dates:
@@ -147,6 +159,9 @@ def render_text(answer: Answer, show_passages: bool = True, include_answer: bool
     for s in unsupported:
         why = f" ({s.problem})" if s.problem else ""
         lines.append(f"  ! not supported by its cited passage{why}: {s.text}")
+    for d in answer.disagreements:
+        head, *sides = disagreement_lines(d)
+        lines += [f"  ≠ {head}:"] + [f"      {x}" for x in sides]
     span = evidence_span(answer)
     if span:
         lines.append(span)
@@ -169,6 +184,9 @@ def render_timeline(answer: Answer) -> str:
     for s in answer.statements:
         c = by_key[s.keys[0]]
         lines.append(f"{short_date(c.published):>11}  {s.text} [{c.key}]")
+    for d in answer.disagreements:
+        head, *sides = disagreement_lines(d)
+        lines += ["", f"≠ {head}:"] + [f"    {x}" for x in sides]
     lines += ["", "Sources:"] + [f"[{c.key}] {reference(c)}" for c in answer.citations]
     return "\n".join(lines)
 
@@ -181,6 +199,9 @@ def render_markdown(answer: Answer) -> str:
         if s.supported is False:
             why = f" ({s.problem})" if s.problem else ""
             lines += ["", f"> **Not supported by its cited passage{why}:** {s.text}"]
+    for d in answer.disagreements:
+        head, *sides = disagreement_lines(d)
+        lines += ["", f"> **{head}:**"] + [f"> - {x}" for x in sides]
     span = evidence_span(answer)
     if span:
         lines += ["", f"*{span}*"]

@@ -16,6 +16,7 @@ from assistant.answer.offline import OfflineAnswerer
 from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
+from assistant.disagree import find_disagreements
 from assistant.records import Answer
 from assistant.retrieve import RetrievalResult, get_retriever, make_filters
 
@@ -79,6 +80,7 @@ class Assistant:
         result = self.retriever.retrieve(question, k, options.filters(), max_per_article=1)
         draft = self.backend("offline").timeline(question, result.passages, result.query_vector)
         answer = build_answer(question, draft, result.passages, "offline")
+        answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
         answer.timings_ms = {**result.timings_ms, "total_ms": (time.perf_counter() - started) * 1000}
         answer.config_hash = self.settings.config_hash()
         return answer
@@ -116,6 +118,9 @@ class Assistant:
         answer = build_answer(question, draft, passages, name)
         if backend.name != "offline" and hasattr(backend, "check_support"):
             answer = backend.check_support(answer)
+        t = time.perf_counter()
+        answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
+        timings["disagree_ms"] = (time.perf_counter() - t) * 1000
         if not hasattr(backend, "stream") or draft.notice:
             # The offline answer (also the fallback when an LLM fails) arrives whole.
             yield ("\n\n" if hasattr(backend, "stream") else "") + answer.text

@@ -94,6 +94,30 @@ class Statement:
     problem: str | None = None  # why it is not supported, in words a reader can check
 
 
+@dataclass(frozen=True)
+class Claim:
+    """One side of a disagreement: a sentence of a retrieved article, with its attribution."""
+
+    key: int | None  # the answer's key for this article, when the answer cites it
+    article_id: str
+    source: str | None
+    title: str
+    published: str | None
+    url: str | None
+    sentence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Articles stating one thing in other ways: other numbers, or one of them negated."""
+
+    about: str  # "numbers" or "negation"
+    detail: str  # what differs, e.g. "45 minutes / 50 minutes"
+    claims: tuple[Claim, ...]  # two or more; those the answer cites first
+
+
 @dataclass
 class Answer:
     """Everything needed to render, log, evaluate or export an answer without another lookup."""
@@ -112,6 +136,7 @@ class Answer:
     notice: str | None = None
     removed_keys: int = 0
     confidence: float = 0.0
+    disagreements: list[Disagreement] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -129,6 +154,7 @@ class Answer:
             "removed_keys": self.removed_keys,
             "confidence": round(self.confidence, 4),
             "evidence_dates": evidence_dates(self.citations),
+            "disagreements": [asdict(d) for d in self.disagreements],
         }
 
 

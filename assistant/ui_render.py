@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from assistant.cite import attribution, evidence_span, short_date
+from assistant.cite import attribution, disagreement_lines, evidence_span, short_date
 from assistant.ingest import IngestReport
 from assistant.records import Answer, Citation
 
@@ -20,6 +20,7 @@ SOURCES_CSS = """
 .sources mark { background: #fde68a; color: #111; padding: 0 .1em; }
 .sources .key { font-weight: 600; margin-right: .3em; }
 .sources .flags { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; border-radius: 8px; padding: .5rem .8rem; }
+.sources .differ { border: 1px solid #d97706; background: #fffbeb; color: #78350f; border-radius: 8px; padding: .5rem .8rem; }
 .sources .span, .sources .notice, .sources .empty { font-size: .9em; margin: 0; }
 """
 
@@ -51,6 +52,10 @@ def sources_html(answer: Answer | None) -> str:
             f"<li>{html.escape(s.text)}" + (f" <em>({html.escape(s.problem)})</em>" if s.problem else "") + "</li>" for s in flagged
         )
         out.append(f"<div class='flags'><strong>⚠ Not supported by the cited passage:</strong><ul>{items}</ul></div>")
+    for d in answer.disagreements:
+        head, *sides = disagreement_lines(d)
+        items = "".join(f"<li>{html.escape(x)}</li>" for x in sides)
+        out.append(f"<div class='differ'><strong>≠ {html.escape(head)}:</strong><ul>{items}</ul></div>")
     if span := evidence_span(answer):
         out.append(f"<p class='span'>{html.escape(span)}</p>")
     if not answer.citations:
