@@ -22,6 +22,9 @@ from assistant.text import terms
 
 K1 = 1.5
 B = 0.75
+#: What a segment's terms are made of; an index of another format is rebuilt by the next ingest.
+#: t2: a chunk's terms are its article's headline, its text and its publication year.
+TERMS_FORMAT = "t2"
 #: Postings put into term order per pass (see `_sort_postings`).
 SORT_BLOCK = 1 << 23
 
@@ -72,7 +75,7 @@ class Segment:
             article_ids.append(md["article_id"])
             outlet_codes.append(outlets.setdefault((md.get("outlet") or "").lower(), len(outlets)))
             date_keys.append(int(md.get("published_key", -1)))
-            toks = terms(f"{md.get('title', '')} {text}")
+            toks = terms(f"{md.get('title', '')} {text}") + _date_terms(md)
             doc_len.append(len(toks))
             tf = Counter(vocab.setdefault(t, len(vocab)) for t in toks)
             term_ids.extend(tf.keys())
@@ -204,6 +207,13 @@ def _sort_postings(folder: Path, postings: _Postings, ptr: np.ndarray) -> None:
             rows_f.write(rows.astype("<i4", copy=False).tobytes())
             weights_f.write(weights.astype("<f4", copy=False).tobytes())
             lo = hi
+
+
+def _date_terms(md: dict) -> list[str]:
+    """The publication year as a term, so "what happened in 2020?" finds 2020's articles
+    even where their text never says the year."""
+    key = int(md.get("published_key", -1))
+    return [str(key // 10000)] if key > 0 else []
 
 
 def _load(path: Path) -> np.ndarray:

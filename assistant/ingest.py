@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.bm25 import KeywordIndex
+from assistant.bm25_segment import TERMS_FORMAT
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, SourceItem, discover
@@ -230,7 +231,7 @@ def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Prog
     "rebuilt" (no usable index, or it describes some other state of the store)."""
     root = keyword_root(settings)
     def fingerprint_of(records: dict[str, ArticleRecord]) -> str:
-        return store.fingerprint(records) if records else ""  # "": an empty store, no index
+        return keyword_fingerprint(store, records) if records else ""  # "": an empty store, no index
 
     records = store.article_records() if now is None else now
     fingerprint = fingerprint_of(records)
@@ -256,6 +257,12 @@ def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Prog
     if progress:
         progress("keyword index", 1, 1)
     return outcome
+
+
+def keyword_fingerprint(store: ChromaStore, records: dict[str, ArticleRecord] | None = None) -> str:
+    """What a current BM25 index is named after: the store's state and the terms' format, so
+    an index made by an older version is rebuilt (and searched meanwhile)."""
+    return f"{TERMS_FORMAT}-{store.fingerprint(records)}"
 
 
 def _state(record: ArticleRecord | None) -> tuple | None:

@@ -133,7 +133,7 @@ def _chunk_id(pool: Pool, row: int, copy: Copy) -> str:
 def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool = False) -> dict:
     from assistant.bm25 import KeywordIndex
     from assistant.config import load_settings
-    from assistant.ingest import keyword_root
+    from assistant.ingest import keyword_fingerprint, keyword_root
     from assistant.store import open_store
 
     t_all = time.perf_counter()
@@ -197,7 +197,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
     db.close()
 
     t = time.perf_counter()
-    fingerprint = store.fingerprint()
+    fingerprint = keyword_fingerprint(store)
     secs["fingerprint_s"] = time.perf_counter() - t
     t = time.perf_counter()
     KeywordIndex.build(keyword_root(settings), store.iter_chunks(), fingerprint)

@@ -19,6 +19,7 @@ QUERIES = [
     "arms control New START treaty",
     "Lavrov Blinken Reykjavik",
     "Kremlin spokesman Peskov said",
+    "what happened in 2018",
 ]
 
 
@@ -45,7 +46,9 @@ def test_scores_equal_bm25s(tmp_path):
     rows = _rows()
     index = KeywordIndex.build(tmp_path / "kw", rows, "fp")
     reference = bm25s.BM25(k1=1.5, b=0.75, method="lucene")
-    reference.index([terms(f"{md['title']} {text}") for _, text, md, _ in rows], show_progress=False)
+    # A chunk's terms: its headline, its text and its publication year.
+    reference.index([terms(f"{md['title']} {text}") + [str(md["published_key"] // 10000)] for _, text, md, _ in rows],
+                    show_progress=False)
     for q in QUERIES:
         docs, scores = reference.retrieve([terms(q)], k=10, show_progress=False)
         expected = {rows[d][0]: s for d, s in zip(docs[0], scores[0]) if s > 0}
@@ -116,6 +119,15 @@ def test_empty_and_unknown(tmp_path):
     assert _search(index, "zyzzyva quux") == [] and _search(index, "the of and") == []
     assert index.update([], {index.article_ids[0]}, "gone") is None  # everything deleted
     assert KeywordIndex.load(tmp_path / "kw") is None
+
+
+def test_publication_year_is_searchable(tmp_path):
+    """"In 2018" finds the articles published in 2018, though their text never says so."""
+    rows = _rows()
+    index = KeywordIndex.build(tmp_path / "kw", rows, "fp")
+    dated_2018 = {cid for cid, text, md, _ in rows if md["published_key"] // 10000 == 2018}
+    assert dated_2018 and not any("2018" in text for cid, text, _, _ in rows if cid in dated_2018)
+    assert {cid for cid, _ in _search(index, "what happened in 2018", k=100)} == dated_2018
 
 
 def test_postings_sorted_in_blocks_answer_as_sorted_whole(tmp_path, monkeypatch):

@@ -316,3 +316,21 @@ def test_records_of_an_older_index_move_to_the_table(tmp_path, corpus_copy):
     assert {aid: reopened.article_text(aid) for aid in records} == texts
     again = ingest(settings)
     assert (len(again.unchanged), again.chunks, again.keyword_index) == (5, 0, "unchanged")
+
+
+def test_keyword_index_of_an_older_format_is_rebuilt_by_the_next_ingest(tmp_path, corpus_copy, monkeypatch):
+    """An index whose terms lack the publication year (made before it was indexed) still
+    answers, and the next ingest rebuilds it though no article changed."""
+    from assistant import bm25_segment, ingest as ingest_module
+
+    settings = load_settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
+    monkeypatch.setattr(ingest_module, "TERMS_FORMAT", "t1")
+    monkeypatch.setattr(bm25_segment, "_date_terms", lambda md: [])
+    assert ingest(settings).keyword_index == "rebuilt"
+    assert _keyword_hits(settings, "2020") == set()  # the 2020 article's text never says "2020"
+    monkeypatch.undo()
+
+    again = ingest(settings)
+    assert len(again.unchanged) == 5 and again.keyword_index == "rebuilt"
+    assert _keyword_hits(settings, "2020") == {"003_08c392e7a666dffc"}
+    assert ingest(settings).keyword_index == "unchanged"

@@ -161,7 +161,7 @@ class OfflineAnswerer:
         if not holds_answer(kind, question, best.text):
             # A close runner-up that holds the kind of answer asked for is the better answer.
             best = next(
-                (c for c in head[1:4] if c.score >= best.score - TYPE_SWAP_MARGIN and holds_answer(kind, question, c.text)),
+                (c for c in head[1:5] if c.score >= best.score - TYPE_SWAP_MARGIN and holds_answer(kind, question, c.text)),
                 best,
             )
             head.remove(best)
