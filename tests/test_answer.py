@@ -171,3 +171,19 @@ def test_cli_eval_gate_takes_several_thresholds(built_index, tmp_path):
     failing = _cli("eval", "--limit", "4", "--out", str(tmp_path / "b"), "--fail-under", "hit@5=0.1", "--fail-under", "hit@1=1.01", index=built_index)
     assert failing.returncode == 1 and "FAIL hit@1" in failing.stdout
     assert (tmp_path / "b" / "report.html").is_file()
+
+
+def test_latest_asks_for_the_newest_evidence(assistant):
+    """"Latest" prefers the newest of the retrieved articles (the corpus's newest is 15 June 2021)."""
+    answer = assistant.ask("What is the latest news on US-Russia relations?")
+    assert not answer.refused and answer.citations
+    assert {c.published for c in answer.citations} == {"2021-06-15"}, [(c.published, s.text) for c, s in zip(answer.citations, answer.statements)]
+
+
+def test_an_attribution_line_never_stands_without_what_was_said(assistant):
+    """"Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told CBS News." says who
+    spoke; an answer that uses it gives the quotation it closes, before it."""
+    answer = assistant.ask("What about Tatyana Stanovaya of the Carnegie Moscow Center?")
+    texts = [s.text for s in answer.statements]
+    assert texts[-1].startswith("Tatyana Stanovaya") and texts[0].startswith("“Perhaps the most important thing for Moscow"), texts
+    assert "told CBS News" not in assistant.ask("What is the latest news on US-Russia relations?").text

@@ -27,6 +27,7 @@ EMBED_CANDIDATES = 6
 
 # Weights of the sentence score, tuned on evals/news.jsonl.
 W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
+W_RECENT = 0.1  # "latest ...": the newest of the retrieved articles over the oldest
 # Confidence: how strongly the best sentence matches, blending meaning and rare-term coverage.
 C_DENSE, C_LEX = 0.6, 0.4
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
@@ -69,6 +70,7 @@ class OfflineAnswerer:
         stored = self.sentence_vectors([p.chunk.id for p in passages]) if self.sentence_vectors else {}
         seen: set[tuple[str, int]] = set()
         out: list[Candidate] = []
+        newness = _newness(passages) if kind.recent else {}
         for i, p in enumerate(passages):
             c = p.chunk
             if c.id in stored:
@@ -93,7 +95,7 @@ class OfflineAnswerer:
                         coverage=matched / total,
                         passage_score=p.score / top_score,
                         type_score=type_match(kind.kind, text) + _speaker_quoted(kind, text),
-                        date_score=_date_match(kind.years, c.meta.published),
+                        date_score=_date_match(kind.years, c.meta.published) + newness.get(c.article_id, 0.0) * W_RECENT / W_DATE,
                         vector=vector,
                     )
                 )
@@ -189,14 +191,10 @@ class OfflineAnswerer:
                 chosen.append(follow)
             elif not quoted_spans(best.text) and not best.text.lstrip().startswith(("“", '"')):
                 # ... or preceded by it, the attribution on a line of its own: "X told CBS News."
-                quote_lines = []
-                for prev in _previous_sentences(best, cands)[:3]:
-                    if not prev.text.rstrip().endswith(("”", '"')) and not quote_lines:
-                        break
-                    quote_lines.append(prev)
-                    if prev.text.lstrip().startswith(("“", '"')):
-                        chosen.extend(quote_lines[: self.max_sentences - 1])
-                        break
+                chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
+        elif _ATTRIBUTION_ONLY.match(best.text) and kind.kind != "who":
+            # "X, a scholar at Y, told CBS News." says nothing alone: what X told them comes first.
+            chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
         for c in head[1:]:
             if len(chosen) >= self.max_sentences:
                 break
@@ -207,6 +205,8 @@ class OfflineAnswerer:
                 continue
             if _redundant(c, chosen):
                 continue
+            if _ATTRIBUTION_ONLY.match(c.text) and kind.kind not in ("who", "quote"):
+                continue  # who said it, without what was said
             if not kind.multi and article != best_article and c.score < best.score - 0.03:
                 continue
             chosen.append(c)
@@ -236,6 +236,16 @@ def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage]
     return not any(y in published or str(y) in best.text for y in kind.years)
 
 
+def _newness(passages: list[Passage]) -> dict[str, float]:
+    """Each article's place among the retrieved articles' publication dates: newest 1, oldest 0
+    (undated articles 0)."""
+    dates = sorted({p.chunk.meta.published for p in passages if p.chunk.meta.published})
+    if len(dates) < 2:
+        return {}
+    place = {d: i / (len(dates) - 1) for i, d in enumerate(dates)}
+    return {p.chunk.article_id: place.get(p.chunk.meta.published, 0.0) for p in passages}
+
+
 def _date_match(years: tuple[int, ...], published) -> float:
     """1 when the question names the year the article was published ("in spring 2020")."""
     if not years or published is None:
@@ -263,6 +273,25 @@ def _speaker_quoted(kind: QuestionKind, text: str) -> float:
 def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
     after = [x for x in cands if x.article_id == c.article_id and x.start > c.start]
     return min(after, key=lambda x: x.start) if after else None
+
+
+def _quote_before(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
+    """The quotation that an attribution line closes (up to three sentences), else none."""
+    lines: list[Candidate] = []
+    for prev in _previous_sentences(c, cands)[:3]:
+        if not prev.text.rstrip().endswith(("”", '"')) and not lines:
+            return []
+        lines.append(prev)
+        if prev.text.lstrip().startswith(("“", '"')):
+            return lines
+    return []
+
+
+# A sentence that only says who spoke: a name, perhaps who they are, and the verb:
+# "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told CBS News."
+_ATTRIBUTION_ONLY = re.compile(
+    r"^(?:The |A )?(?:[A-Z][\w.'’-]*\s?){1,4}(?:,[^,“”\"]{1,80},)?\s*(told [^.“”\"]{1,40}|said|says|added|wrote)\.$"
+)
 
 
 def _previous_sentences(c: Candidate, cands: list[Candidate]) -> list[Candidate]:

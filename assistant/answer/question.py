@@ -41,6 +41,9 @@ _SAY_Q = re.compile(
     r"\b(what did|what does|what has|how did)\b.*\b(say|said|write|wrote|tell|told|stress|stressed|report|reported|state|stated|describe|call|urge|claim|add|note)\b|\bquote\b|\bin (his|her|their) (words|message)\b",
     re.IGNORECASE,
 )
+_RECENT_Q = re.compile(
+    r"\b(latest|most recent(ly)?|newest|recently|lately|current(ly)?|right now|these days|nowadays|as of now)\b", re.IGNORECASE
+)
 _MULTI_Q = re.compile(r"\b(both|each|all|which (\w+ )?(presidents|leaders|countries|outlets|articles)|compare|differ|in common|across)\b", re.IGNORECASE)
 
 
@@ -51,6 +54,7 @@ class QuestionKind:
     subject_terms: tuple[str, ...]
     speaker: str | None
     years: tuple[int, ...] = ()
+    recent: bool = False  # "latest", "most recent", "now": the newest evidence is wanted
 
 
 def classify(question: str) -> QuestionKind:
@@ -77,7 +81,7 @@ def classify(question: str) -> QuestionKind:
         kind = "what"
     subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
     years = tuple(int(y) for y in re.findall(r"\b(19[5-9]\d|20\d{2})\b", q))
-    return QuestionKind(kind, multi, subject, speaker, years)
+    return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years)
 
 
 def type_match(kind: str, sentence: str) -> float:
