@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.answer import REFUSAL, Draft
 from assistant.answer.offline import OfflineAnswerer
+from assistant.answer.question import classify
 from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
@@ -77,6 +78,10 @@ class Assistant:
         """The dated evidence on a topic, one sentence per article, oldest first."""
         started = time.perf_counter()
         k = options.k or max(self.settings.top_k, 10)
+        years = classify(question).years
+        if years and options.since is None and options.until is None:
+            # "... in 2017": a timeline of what was published in those years (none: a refusal).
+            options = replace(options, since=date(min(years), 1, 1), until=date(max(years), 12, 31))
         result = self.retriever.retrieve(question, k, options.filters(), max_per_article=1)
         draft = self.backend("offline").timeline(question, result.passages, result.query_vector)
         answer = build_answer(question, draft, result.passages, "offline")

@@ -165,6 +165,14 @@ def test_timeline_orders_dated_evidence_across_articles(assistant):
         assert s.text == c.sentence
 
 
+def test_timeline_of_a_year_keeps_to_what_was_published_then(assistant):
+    answer = assistant.timeline("Putin and the US president in 2016")
+    assert [c.published[:4] for c in answer.citations] == ["2016", "2016"]
+    assert assistant.timeline("Putin and the US president in 2016", AskOptions(since=date(2020, 1, 1))).citations[0].published >= "2020"
+    nothing = assistant.timeline("Putin and the US president in 2030")
+    assert nothing.refused and nothing.text == REFUSAL
+
+
 def test_cli_eval_gate_takes_several_thresholds(built_index, tmp_path):
     passing = _cli("eval", "--limit", "4", "--out", str(tmp_path / "a"), "--fail-under", "hit@5=0.1", "--fail-under", "false_refusal_rate=1", index=built_index)
     assert passing.returncode == 0, passing.stdout + passing.stderr
