@@ -1,21 +1,24 @@
-"""Where the sources disagree: the same statement, in another article, with other numbers or
+"""Where the sources disagree: the same statement, in another article, with another number or
 the opposite polarity.
 
 For each sentence an answer cites, the retrieved passages of the *other* articles are searched
 for a sentence that says nearly the same thing: close in meaning, sharing most of its words,
-about the same named people and places. When the two state different numbers, or one adds a
-"not" that the other lacks, they are shown side by side with outlet and date, and the writer
-decides: the answer does not silently pick a side.
+about the same named people and places. When the two count the same thing differently ("45
+minutes" / "50 minutes"), or one adds a "not" that the other lacks, they are shown side by
+side with outlet and date, and the writer decides: the answer does not silently pick a side.
 
-Different events are not disagreements: "Putin spoke to Obama for an hour in 2016" and "Putin
-spoke to Trump for 50 minutes in 2017" name different people, so they are not compared.
+Different events are not disagreements: "Putin spoke to Obama for 90 minutes" and "Putin spoke
+to Trump for 45 minutes" name different people, and "the 2012 election" and "the 2018
+election" name different years, so neither pair is compared.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,8 +37,7 @@ SentenceVectors = Callable[[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _NOT_NAME = {"The", "This", "That", "These", "Those", "But", "And", "However", "Monday", "Tuesday", "Wednesday",
              "Thursday", "Friday", "Saturday", "Sunday", "President", "Presidents", "Minister", "Mr", "Mrs", "Ms"}
-
-
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # Who says it is not what is said: "..., the Kremlin said." / "According to the White House, ...".
 _LEAD_ATTRIBUTION = re.compile(r"^according to [^,]+,\s*", re.IGNORECASE)
 _TAIL_ATTRIBUTION = re.compile(
@@ -43,14 +45,46 @@ _TAIL_ATTRIBUTION = re.compile(
 )
 
 
+class _Raw(NamedTuple):
+    """A sentence of a retrieved passage, before it is read closely."""
+
+    passage: Passage
+    text: str
+    start: int
+    end: int
+    vector: np.ndarray | None  # unit length; None for an index without sentence vectors
+
+
+@dataclass
 class _Sentence:
-    def __init__(self, p: Passage, text: str, start: int, end: int, vector: np.ndarray | None):
-        self.passage, self.text, self.start, self.end, self.vector = p, text, start, end, vector
-        self.claim = claim = _without_attribution(text)
-        self.numbers = numbers(claim)
-        shown = {w.lower() for n in self.numbers.values() for w in n.split()}
-        self.terms = {t for t in terms(claim) if t not in shown and not t.isdigit()}
-        self.names = {w for w in _NAME.findall(claim) if w not in _NOT_NAME and w.lower() not in STOPWORDS}
+    """A sentence read closely: its claim (attribution set aside), counts, terms and names."""
+
+    raw: _Raw
+    claim: str = ""
+    counts: dict[str, float] = field(default_factory=dict)  # "minutes" -> 45: what is counted, how many
+    years: set[str] = field(default_factory=set)
+    terms: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+
+    @classmethod
+    def read(cls, raw: _Raw) -> "_Sentence":
+        claim = _without_attribution(raw.text)
+        counted = numbers(claim)
+        shown = {w.lower() for n in counted.values() for w in n.split()}
+        return cls(
+            raw=raw,
+            claim=claim,
+            counts=_counts(claim, counted),
+            years=set(_YEAR.findall(claim)),
+            terms={t for t in terms(claim) if t not in shown and not t.isdigit()},
+            names={w for w in _NAME.findall(claim) if w not in _NOT_NAME and w.lower() not in STOPWORDS},
+        )
+
+
+@dataclass
+class _Group:
+    about: str
+    members: list[int] = field(default_factory=list)  # indexes into the raw sentences
 
 
 def find_disagreements(answer: Answer, sentence_vectors: SentenceVectors | None = None) -> list[Disagreement]:
@@ -63,43 +97,49 @@ def find_disagreements(answer: Answer, sentence_vectors: SentenceVectors | None 
     stored = sentence_vectors([p.chunk.id for p in answer.passages]) if sentence_vectors else {}
     raw = [r for p in _unique(answer.passages) for r in _raw_sentences(p, stored)]
     cited = {i for i, r in enumerate(raw) if _is_cited(r, answer)}
-    # Only pairs close in meaning are read closely: reading a sentence costs ~0.1 ms.
-    vectors = [r[4] for r in raw]
-    pairs = []
-    for i in sorted(cited):
-        for j, r in enumerate(raw):
-            if r[0].chunk.article_id == raw[i][0].chunk.article_id or (j in cited and j < i):
-                continue
-            if vectors[i] is not None and vectors[j] is not None and float(np.dot(vectors[i], vectors[j])) < MIN_COSINE:
-                continue
-            pairs.append((i, j))
     read: dict[int, _Sentence] = {}
-    group: dict[int, int] = {}  # sentence -> group number
-    groups: list[dict] = []
-    for i, j in pairs:
-        a = read.setdefault(i, _Sentence(*raw[i]))
-        b = read.setdefault(j, _Sentence(*raw[j]))
+    group_of: dict[int, int] = {}
+    groups: list[_Group] = []
+    for i, j in _close_pairs(raw, cited):
+        a = read.setdefault(i, _Sentence.read(raw[i]))
+        b = read.setdefault(j, _Sentence.read(raw[j]))
         about = _conflict(a, b)
         if about is None:
             continue
-        g = group.get(i, group.get(j))
+        g = group_of.get(i, group_of.get(j))
         if g is None:
             g = len(groups)
-            groups.append({"about": about, "members": []})
+            groups.append(_Group(about))
         for x in (i, j):
-            if x not in group:
-                group[x] = g
-                groups[g]["members"].append(x)
+            if x not in group_of:
+                group_of[x] = g
+                groups[g].members.append(x)
     keys = {c.article_id: c.key for c in answer.citations}
     found = []
     for g in groups[:MAX_SHOWN]:
-        members = [read[x] for x in sorted(g["members"], key=lambda x: (x not in cited, raw[x][0].chunk.meta.published or date.max))]
-        if g["about"] == "numbers":
-            detail = " / ".join(dict.fromkeys(_number_phrase(s) for s in members))
+        order = sorted(g.members, key=lambda x: (x not in cited, raw[x].passage.chunk.meta.published or date.max))
+        members = [read[x] for x in order]
+        if g.about == "numbers":
+            detail = " / ".join(dict.fromkeys(_count_phrase(s) for s in members))
         else:
             detail = "one of them says not"
-        found.append(Disagreement(about=g["about"], detail=detail, claims=tuple(_claim(s, keys) for s in members)))
+        found.append(Disagreement(about=g.about, detail=detail, claims=tuple(_claim(s.raw, keys) for s in members)))
     return found
+
+
+def _close_pairs(raw: list[_Raw], cited: set[int]) -> list[tuple[int, int]]:
+    """(cited, other) sentence pairs from different articles, close in meaning; each pair once.
+
+    Only these are read closely: reading a sentence costs ~0.1 ms."""
+    pairs = []
+    for i in sorted(cited):
+        for j, r in enumerate(raw):
+            if r.passage.chunk.article_id == raw[i].passage.chunk.article_id or (j in cited and j < i):
+                continue
+            if raw[i].vector is not None and r.vector is not None and float(np.dot(raw[i].vector, r.vector)) < MIN_COSINE:
+                continue
+            pairs.append((i, j))
+    return pairs
 
 
 def _conflict(a: _Sentence, b: _Sentence) -> str | None:
@@ -110,19 +150,35 @@ def _conflict(a: _Sentence, b: _Sentence) -> str | None:
         return None
     if not (a.names <= b.names or b.names <= a.names):
         return None  # other people or places: another event
-    if any(v not in b.numbers for v in a.numbers) and any(v not in a.numbers for v in b.numbers):
+    if a.years and b.years and a.years != b.years:
+        return None  # other years: another event
+    if any(a.counts[unit] != b.counts[unit] for unit in a.counts.keys() & b.counts.keys()):
         return "numbers"
-    if negation_flipped(a.claim, b.claim) or negation_flipped(b.claim, a.claim):
+    if negation_flipped(a.claim, b.claim, both_ways=True):
         return "negation"
     return None
 
 
-def _number_phrase(s: _Sentence) -> str:
-    """The sentence's numbers with the word each counts: "45 minutes"."""
+def _counts(claim: str, counted: dict[float, str]) -> dict[str, float]:
+    """What each number counts, by the word after it: "lasted 45 minutes" -> {"minutes": 45}.
+
+    Years, and numbers followed by no such word ("on May 9", "in 2016"), count nothing here."""
+    out: dict[str, float] = {}
+    for value, shown in counted.items():
+        if _YEAR.fullmatch(shown):
+            continue
+        m = re.search(rf"(?<![\w.]){re.escape(shown)}\s+([a-z][a-z-]+)", claim)
+        if m and m.group(1) not in STOPWORDS:
+            out.setdefault(m.group(1).removesuffix("s"), value)
+    return out
+
+
+def _count_phrase(s: _Sentence) -> str:
+    """The sentence's counts as it words them: "45 minutes"."""
     phrases = []
-    for shown in s.numbers.values():
-        m = re.search(rf"{re.escape(shown)}\s+([a-z]+)", s.claim)
-        phrases.append(f"{shown} {m.group(1)}" if m and m.group(1) not in STOPWORDS else shown)
+    for unit in s.counts:
+        m = re.search(rf"(?<![\w.])([\w.,-]+\s+{re.escape(unit)}s?)\b", s.claim)
+        phrases.append(m.group(1) if m else unit)
     return ", ".join(phrases)
 
 
@@ -137,41 +193,37 @@ def _unique(passages: list[Passage]) -> list[Passage]:
     return list({p.chunk.id: p for p in passages}.values())
 
 
-_Raw = tuple  # (passage, text, start, end, unit vector or None)
-
-
 def _raw_sentences(p: Passage, stored: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[_Raw]:
     c = p.chunk
     if c.id in stored:
         spans, vectors = stored[c.id]
         if len(vectors):
             vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-        return [(p, c.text[a - c.start : b - c.start], int(a), int(b), v) for (a, b), v in zip(spans, vectors)]
-    return [(p, s.text, s.start, s.end, None) for s in split_sentences(c.text, offset=c.start)]
+        return [_Raw(p, c.text[a - c.start : b - c.start], int(a), int(b), v) for (a, b), v in zip(spans, vectors)]
+    return [_Raw(p, s.text, s.start, s.end, None) for s in split_sentences(c.text, offset=c.start)]
 
 
 def _is_cited(r: _Raw, answer: Answer) -> bool:
     """The sentence lies in what a citation points at: its sentences, else its passage."""
-    p, _, start, end, _ = r
     for c in answer.citations:
-        if c.article_id != p.chunk.article_id:
+        if c.article_id != r.passage.chunk.article_id:
             continue
         lo, hi = (c.sentence_start, c.sentence_end) if c.sentence_start is not None else (c.start, c.end)
-        if lo <= start and end <= hi:
+        if lo <= r.start and r.end <= hi:
             return True
     return False
 
 
-def _claim(s: _Sentence, keys: dict[str, int]) -> Claim:
-    m = s.passage.chunk.meta
+def _claim(r: _Raw, keys: dict[str, int]) -> Claim:
+    m = r.passage.chunk.meta
     return Claim(
-        key=keys.get(s.passage.chunk.article_id),
-        article_id=s.passage.chunk.article_id,
+        key=keys.get(r.passage.chunk.article_id),
+        article_id=r.passage.chunk.article_id,
         source=m.outlet,
         title=m.title,
         published=m.published.isoformat() if m.published else None,
         url=m.url,
-        sentence=s.text,
-        start=s.start,
-        end=s.end,
+        sentence=r.text,
+        start=r.start,
+        end=r.end,
     )

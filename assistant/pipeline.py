@@ -13,7 +13,7 @@ from datetime import date
 
 from assistant.answer import REFUSAL, Draft
 from assistant.answer.offline import OfflineAnswerer
-from assistant.answer.question import classify
+from assistant.answer.question import year_bounds
 from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
@@ -78,10 +78,10 @@ class Assistant:
         """The dated evidence on a topic, one sentence per article, oldest first."""
         started = time.perf_counter()
         k = options.k or max(self.settings.top_k, 10)
-        years = classify(question).years
-        if years and options.since is None and options.until is None:
-            # "... in 2017": a timeline of what was published in those years (none: a refusal).
-            options = replace(options, since=date(min(years), 1, 1), until=date(max(years), 12, 31))
+        if options.since is None and options.until is None:
+            # "... in 2017", "since 2016": a timeline of what was published then (none: a refusal).
+            since, until = year_bounds(question)
+            options = replace(options, since=since, until=until)
         result = self.retriever.retrieve(question, k, options.filters(), max_per_article=1)
         draft = self.backend("offline").timeline(question, result.passages, result.query_vector)
         answer = build_answer(question, draft, result.passages, "offline")

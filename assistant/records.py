@@ -7,6 +7,7 @@ object: they convert to these records at their edge.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 from datetime import date
 
 
@@ -113,7 +114,7 @@ class Claim:
 class Disagreement:
     """Articles stating one thing in other ways: other numbers, or one of them negated."""
 
-    about: str  # "numbers" or "negation"
+    about: Literal["numbers", "negation"]
     detail: str  # what differs, e.g. "45 minutes / 50 minutes"
     claims: tuple[Claim, ...]  # two or more; those the answer cites first
 

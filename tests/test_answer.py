@@ -169,6 +169,8 @@ def test_timeline_of_a_year_keeps_to_what_was_published_then(assistant):
     answer = assistant.timeline("Putin and the US president in 2016")
     assert [c.published[:4] for c in answer.citations] == ["2016", "2016"]
     assert assistant.timeline("Putin and the US president in 2016", AskOptions(since=date(2020, 1, 1))).citations[0].published >= "2020"
+    since = [c.published for c in assistant.timeline("Putin and the US president since 2017").citations]
+    assert since and min(since) >= "2017" and max(since) >= "2021"
     nothing = assistant.timeline("Putin and the US president in 2030")
     assert nothing.refused and nothing.text == REFUSAL
 

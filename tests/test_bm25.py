@@ -144,3 +144,15 @@ def test_postings_sorted_in_blocks_answer_as_sorted_whole(tmp_path, monkeypatch)
     assert np.array_equal(a.ptr, b.ptr) and np.array_equal(a.rows, b.rows) and np.array_equal(a.weights, b.weights)
     for q in QUERIES:
         assert _search(whole, q) == _search(blocks, q), q
+    for t in range(len(a.terms)):  # rows ascend within each term
+        assert np.all(np.diff(b.rows[b.ptr[t] : b.ptr[t + 1]]) > 0)
+    # A merge (of two segments, some rows deleted) writes its postings the same way.
+    from assistant.bm25_segment import Segment
+
+    parts = [(a, np.array([0, 3, 5], np.int32)), (b, np.zeros(0, np.int32))]
+    small = Segment.merge(tmp_path / "merged-small", parts)
+    monkeypatch.setattr(bm25_segment, "SORT_BLOCK", 1 << 23)
+    large = Segment.merge(tmp_path / "merged-large", parts)
+    assert len(small) == 2 * len(a) - 3
+    assert np.array_equal(small.ptr, large.ptr) and np.array_equal(small.rows, large.rows)
+    assert np.array_equal(small.weights, large.weights)

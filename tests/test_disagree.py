@@ -13,6 +13,7 @@ import pytest
 
 from assistant.cite import render_markdown, render_text
 from assistant.config import load_settings
+from assistant.disagree import _conflict, _Raw, _Sentence
 from assistant.ingest import ingest
 from assistant.pipeline import Assistant
 from assistant.ui_render import sources_html
@@ -97,3 +98,24 @@ def test_reports_of_different_events_are_not_disagreements(built_index):
     questions = [json.loads(line)["question"] for line in (ROOT / "evals" / "news.jsonl").read_text(encoding="utf-8").splitlines()]
     shown = {q: bundled.ask(q).disagreements for q in questions}
     assert len(shown) > 60 and not any(shown.values()), {q: d for q, d in shown.items() if d}
+
+
+@pytest.mark.parametrize(
+    "a, b, about",
+    [
+        ("The phone call lasted 45 minutes, the Kremlin said.", "The phone call lasted 50 minutes, the White House said.", "numbers"),
+        ("Putin and Trump discussed sanctions during the call.", "Putin and Trump did not discuss sanctions during the call.", "negation"),
+        # Other years, other events: two elections, not one counted twice.
+        ("Putin won 77 percent of the vote in the 2018 election.", "Putin won 63 percent of the vote in the 2012 election.", None),
+        # Numbers that count different things, or nothing: a date, a year, "first".
+        ("Putin and Trump met in Helsinki on July 16.", "Putin and Trump met in Helsinki in 2018.", None),
+        ("Putin and Trump held their first meeting in Helsinki.", "Putin and Trump held a two-hour meeting in Helsinki.", None),
+        # Rewordings of one polarity.
+        ("The Kremlin cannot accept the offer from Washington.", "The Kremlin could not accept the offer from Washington.", None),
+        ("Neither Putin nor Trump commented on the report.", "Putin and Trump did not comment on the report.", None),
+        ("The Kremlin denied the report about the call.", "The Kremlin did not comment on the report about the call.", None),
+    ],
+)
+def test_what_counts_as_a_disagreement(a, b, about):
+    read = [_Sentence.read(_Raw(None, text, 0, len(text), None)) for text in (a, b)]
+    assert _conflict(*read) == about

@@ -282,8 +282,12 @@ def test_numbers_read_alike_in_digits_and_words():
     assert unsourced_numbers("It costs $2,400,000,000 and is ready in 30 days.", [source]) == []
     assert unsourced_numbers("Ready for the seventy-fifth anniversary, in thirty days.", [source]) == []
     assert unsourced_numbers("Ready in 40 days, for the 76th anniversary.", [source]) == ["40", "76th"]
+    assert unsourced_numbers("It costs 2.4bn and the two leaders agreed at their second meeting.", [source]) == []
     assert not negation_flipped("The plan will not be ready in thirty days.", "The plan will never be ready, they said.")
     assert negation_flipped("The council did not approve the harbour tunnel plan.", "The council approved the harbour tunnel plan.")
+    assert not negation_flipped("The council cannot approve the tunnel plan.", "The council could not approve the tunnel plan.")
+    assert not negation_flipped("Neither the mayor nor the council approved the plan.", "The mayor and the council did not approve the plan.")
+    assert not negation_flipped("The plan is not only costly but also late.", "The plan is costly and late.")
 
 
 # Failures fall back to the offline answer --------------------------------------------------

@@ -6,16 +6,15 @@ back by `assistant.answer.reply` (tolerating the usual malformed variants), keys
 no passage are removed and counted, and `check_support` scores each sentence against the
 passages it cites (`assistant.answer.support`): an uncited sentence, a weakly supported one,
 a quotation not in its passage, a number its passage does not state, or one that negates its
-closest passage sentence is flagged, with the reason. Whenever the endpoint fails (unreachable, slow, an HTTP error, a
-response that is not a chat completion, a dropped stream, an empty reply) the offline answer
-is returned with a one-line notice saying why.
+closest passage sentence is flagged, with the reason. Whenever the endpoint fails
+(unreachable, slow, an HTTP error, a response that is not a chat completion, a dropped
+stream, an empty reply) the offline answer is returned with a one-line notice saying why.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -24,10 +23,10 @@ import openai
 
 from assistant.answer import REFUSAL, Backend, Draft
 from assistant.answer.reply import parse_reply
+from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
 from assistant.chunk import split_sentences
 from assistant.config import Settings
 from assistant.embed import Embedder
-from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
 from assistant.prompts import as_data, format_passages, load_prompt, passage_header, prompts_hash
 from assistant.records import Answer, Citation, Passage, Statement
 from assistant.text import terms
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 
 SYSTEM_VARIABLES = {"refusal"}
 ANSWER_VARIABLES = {"question", "passages", "refusal", "last_key"}
-
 
 
 class _Failure(Exception):
@@ -165,8 +163,9 @@ class LLMAnswerer:
         found in the cited passages, headline and outlet included) and a semantic one (cosine
         between the statement and the closest sentence of a cited passage). A statement with
         no key or one below `support_threshold` is unsupported, as is one whose quotation,
-        numbers or polarity its cited passages do not bear out (`_problem`). Each citation gets the sentence that best matches the
-        statements citing it, with its offsets, so a reader sees where to look.
+        numbers or polarity its cited passages do not bear out (`_problem`). Each citation
+        gets the sentence that best matches the statements citing it, with its offsets, so a
+        reader sees where to look.
         """
         if answer.backend == "offline" or answer.refused or not answer.statements:
             return answer

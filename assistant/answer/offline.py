@@ -47,6 +47,7 @@ class Candidate:
     passage_score: float
     type_score: float
     date_score: float = 0.0
+    recent_score: float = 0.0
     vector: np.ndarray | None = None
     dense: float = 0.0
     score: float = 0.0
@@ -95,7 +96,8 @@ class OfflineAnswerer:
                         coverage=matched / total,
                         passage_score=p.score / top_score,
                         type_score=type_match(kind.kind, text) + _speaker_quoted(kind, text),
-                        date_score=_date_match(kind.years, c.meta.published) + newness.get(c.article_id, 0.0) * W_RECENT / W_DATE,
+                        date_score=_date_match(kind.years, c.meta.published),
+                        recent_score=newness.get(c.article_id, 0.0),
                         vector=vector,
                     )
                 )
@@ -130,6 +132,7 @@ class OfflineAnswerer:
             c.dense = float(np.dot(qv, c.vector))
             c.score = (
                 W_DENSE * c.dense + W_LEX * c.lex + W_PASSAGE * c.passage_score + W_TYPE * c.type_score + W_DATE * c.date_score
+                + W_RECENT * c.recent_score
             )
         head.sort(key=lambda c: -c.score)
         return kind, head
@@ -166,6 +169,11 @@ class OfflineAnswerer:
                 (c for c in head[1:5] if c.score >= best.score - TYPE_SWAP_MARGIN and holds_answer(kind, question, c.text)),
                 best,
             )
+            head.remove(best)
+            head.insert(0, best)
+        if _ATTRIBUTION_ONLY.match(best.text) and kind.kind not in ("who", "quote") and not _quote_before(best, cands):
+            # Who spoke, without what they said, answers nothing: the next sentence that says something.
+            best = next((c for c in head[1:] if not _ATTRIBUTION_ONLY.match(c.text)), best)
             head.remove(best)
             head.insert(0, best)
         confidence = self.confidence(question, kind, best, head, passages)
@@ -290,7 +298,7 @@ def _quote_before(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
 # A sentence that only says who spoke: a name, perhaps who they are, and the verb:
 # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told CBS News."
 _ATTRIBUTION_ONLY = re.compile(
-    r"^(?:The |A )?(?:[A-Z][\w.'’-]*\s?){1,4}(?:,[^,“”\"]{1,80},)?\s*(told [^.“”\"]{1,40}|said|says|added|wrote)\.$"
+    r"^(?:The |A )?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:,[^,“”\"]{1,80},)?\s+(told [^.“”\"]{1,40}|said|says|added|wrote)\.$"
 )
 
 

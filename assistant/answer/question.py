@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from assistant.text import STOPWORDS, words
 
@@ -82,6 +83,24 @@ def classify(question: str) -> QuestionKind:
     subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
     years = tuple(int(y) for y in re.findall(r"\b(19[5-9]\d|20\d{2})\b", q))
     return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years)
+
+
+_FROM_YEAR = re.compile(r"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
+_TO_YEAR = re.compile(r"\b(until|till|through|up to|before|by)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
+
+
+def year_bounds(question: str) -> tuple[date | None, date | None]:
+    """The publication dates a question's years ask for: "in 2016" is all of 2016, "since the
+    2016 referendum" from 2016 on, "before 2020" up to the end of 2019. (None, None): no year."""
+    years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20\d\d)\b", question)]
+    if not years:
+        return None, None
+    low, high = _FROM_YEAR.search(question), _TO_YEAR.search(question)
+    if not low and not high:
+        return date(min(years), 1, 1), date(max(years), 12, 31)
+    since = date(int(low.group(2)) + (low.group(1).lower() == "after"), 1, 1) if low else None
+    until = date(int(high.group(2)) - (high.group(1).lower() == "before"), 12, 31) if high else None
+    return since, until
 
 
 def type_match(kind: str, sentence: str) -> float:

@@ -19,15 +19,24 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 _ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
 _WORD_VALUE = {w: i for i, w in enumerate(_UNITS)} | {w: 20 + 10 * i for i, w in enumerate(_TENS)}
 _WORD_VALUE |= {w: i + 1 for i, w in enumerate(_ORDINALS)} | {"twentieth": 20, "thirtieth": 30, "fiftieth": 50, "hundredth": 100}
-_SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
+_SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000,
+          "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "tn": 1_000_000_000_000}
+_SCALES = "hundred|thousand|million|billion|trillion"
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:st|nd|rd|th)?(?:\s*(hundred|thousand|million|billion|trillion)\b)?"
-    rf"|\b({'|'.join(_WORD_VALUE)})(?:[- ]({'|'.join(_UNITS[1:10] + _ORDINALS[:9])}))?(?:\s+(hundred|thousand|million|billion|trillion))?\b",
+    # Digits, with thousands commas, an ordinal suffix or a scale: "1,200", "75th", "2.4 billion", "$3m", "2.4bn".
+    rf"(?<![\w.])(\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:st|nd|rd|th)?(?:\s*({_SCALES})\b|(k|m|mn|bn|tn)\b)?"
+    # Words: a tens word may take a unit ("seventy-fifth"); any may take a scale ("two million").
+    rf"|\b({'|'.join(_TENS)})(?:[- ]({'|'.join(_UNITS[1:10] + _ORDINALS[:9])}))?(?:\s+({_SCALES}))?\b"
+    rf"|\b({'|'.join(w for w in _WORD_VALUE if w not in _TENS)})(?:\s+({_SCALES}))?\b",
     re.IGNORECASE,
 )
-# "one" and "first" are as often words as numbers ("one of the", "at first"): not checked.
-_TOO_COMMON = {1}
-_NEGATION = re.compile(r"\b(not|no|never|neither|nor|none|nobody|nothing|without)\b|n['’]t\b", re.IGNORECASE)
+# One and two as words are as often not counts as counts ("one of the", "at first", "the two
+# leaders", "a second visit"): only their digits are checked.
+_VAGUE_WORDS = {"zero", "one", "two", "first", "second"}
+_NEGATION = re.compile(
+    r"\bnot only\b|\bno\.?\s*\d|\b(neither\b.*?\bnor|not|no|never|neither|nor|none|nobody|nothing|without|cannot)\b|n['’]t\b",
+    re.IGNORECASE,
+)
 
 
 def fold(text: str) -> str:
@@ -59,17 +68,21 @@ def quotes_found(statement: str, sources: list[str]) -> bool:
 def numbers(text: str) -> dict[float, str]:
     """The numbers a text states, by value, each with the words that state it.
 
-    Digits and words count alike ("30" and "thirty", "2.4 billion" and "2,400,000,000"), so
-    a sentence that rewrites a passage's number in words is not flagged.
+    Digits and words count alike ("30" and "thirty", "2.4 billion", "2.4bn" and
+    "2,400,000,000"), so a sentence that rewrites a passage's number is not flagged.
     """
     found: dict[float, str] = {}
     for m in _NUMBER.finditer(text):
-        digits, digit_scale, word, unit, word_scale = m.groups()
+        digits, scale, short_scale, tens, unit, tens_scale, word, word_scale = m.groups()
         if digits:
-            value = float(digits.replace(",", "")) * _SCALE.get((digit_scale or "").lower(), 1)
+            value = float(digits.replace(",", "")) * _SCALE.get((scale or short_scale or "").lower(), 1)
+        elif tens:
+            value = float(_WORD_VALUE[tens.lower()] + (_WORD_VALUE[unit.lower()] if unit else 0))
+            value *= _SCALE.get((tens_scale or "").lower(), 1)
         else:
-            value = float(_WORD_VALUE[word.lower()] + (_WORD_VALUE[unit.lower()] if unit else 0))
-            value *= _SCALE.get((word_scale or "").lower(), 1)
+            if word.lower() in _VAGUE_WORDS and not word_scale:
+                continue
+            value = float(_WORD_VALUE[word.lower()]) * _SCALE.get((word_scale or "").lower(), 1)
         found.setdefault(value, m.group(0))
     return found
 
@@ -79,19 +92,26 @@ def unsourced_numbers(statement: str, sources: list[str]) -> list[str]:
     stated: set[float] = set()
     for src in sources:
         stated |= numbers(src).keys()
-    return [shown for value, shown in numbers(statement).items() if value not in stated and value not in _TOO_COMMON]
+    return [shown for value, shown in numbers(statement).items() if value not in stated]
 
 
-def negation_flipped(statement: str, sentence: str) -> bool:
-    """The statement says what its closest source sentence says, with a "not" added or dropped.
+def negation_flipped(statement: str, sentence: str, both_ways: bool = False) -> bool:
+    """The statement says what the sentence says, with a "not" added or dropped.
 
-    Only counted when the two share most of their words: a statement that merely rewords
-    ("expect no breakthroughs" as "expect little progress") shares too few to be judged.
+    Judged only when the statement's content words are nearly all in the sentence (and, with
+    `both_ways`, the sentence's in the statement): one that merely rewords ("expect no
+    breakthroughs" as "expect little progress", "denied" as "did not comment") is not judged.
+    "Neither ... nor" is one negation, "not only" none.
     """
     own, theirs = set(terms(statement)), set(terms(sentence))
-    if not own or len(own & theirs) / len(own) < 0.6:
+    shared = len(own & theirs)
+    if not own or not theirs or shared / len(own) < 0.8 or (both_ways and shared / len(theirs) < 0.8):
         return False
-    return len(_NEGATION.findall(statement)) % 2 != len(_NEGATION.findall(sentence)) % 2
+    return _negations(statement) % 2 != _negations(sentence) % 2
+
+
+def _negations(text: str) -> int:
+    return sum(1 for m in _NEGATION.finditer(text) if m.group(1) or m.group(0).lower().endswith(("n't", "n’t")))
 
 
 def _in_order(pieces: list[str], source: str) -> bool:
