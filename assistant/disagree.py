@@ -128,17 +128,27 @@ def find_disagreements(answer: Answer, sentence_vectors: SentenceVectors | None 
 
 
 def _close_pairs(raw: list[_Raw], cited: set[int]) -> list[tuple[int, int]]:
-    """(cited, other) sentence pairs from different articles, close in meaning; each pair once.
+    """(cited, other) sentence pairs from different articles, close in meaning, not the same
+    words (a syndicated story agrees with itself); each pair once.
 
     Only these are read closely: reading a sentence costs ~0.1 ms."""
+    order = sorted(cited)
+    close = np.ones((len(order), len(raw)), dtype=bool)
+    have = [i for i, r in enumerate(raw) if r.vector is not None]
+    if have:
+        vectors = np.zeros((len(raw), len(raw[have[0]].vector)), dtype=np.float32)
+        vectors[have] = np.stack([raw[i].vector for i in have])
+        known = np.zeros(len(raw), dtype=bool)
+        known[have] = True
+        sims = vectors[order] @ vectors.T
+        close = (sims >= MIN_COSINE) | ~known[order][:, None] | ~known[None, :]
     pairs = []
-    for i in sorted(cited):
-        for j, r in enumerate(raw):
-            if r.passage.chunk.article_id == raw[i].passage.chunk.article_id or (j in cited and j < i):
+    for row, i in enumerate(order):
+        for j in np.flatnonzero(close[row]):
+            r = raw[j]
+            if r.passage.chunk.article_id == raw[i].passage.chunk.article_id or (j in cited and j < i) or r.text == raw[i].text:
                 continue
-            if raw[i].vector is not None and r.vector is not None and float(np.dot(raw[i].vector, r.vector)) < MIN_COSINE:
-                continue
-            pairs.append((i, j))
+            pairs.append((i, int(j)))
     return pairs
 
 
