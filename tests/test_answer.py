@@ -197,3 +197,14 @@ def test_an_attribution_line_never_stands_without_what_was_said(assistant):
     texts = [s.text for s in answer.statements]
     assert texts[-1].startswith("Tatyana Stanovaya") and texts[0].startswith("“Perhaps the most important thing for Moscow"), texts
     assert "told CBS News" not in assistant.ask("What is the latest news on US-Russia relations?").text
+
+
+def test_what_happened_in_a_year_is_answered_by_that_years_articles(assistant):
+    """No words to match, only a time: the ledes of the articles published then, oldest first."""
+    answer = assistant.ask("What happened in 2016?")
+    assert not answer.refused
+    dates = [c.published for c in answer.citations]
+    assert len(dates) == 2 and dates == sorted(dates) and all(d.startswith("2016") for d in dates)
+    assert assistant.ask("What happened in 2030?").refused
+    # A question with a year keeps other articles' sentences to that year.
+    assert {c.published[:4] for c in assistant.ask("What was new in US-Russia relations in 2020?").citations} == {"2020"}

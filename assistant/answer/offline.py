@@ -178,6 +178,10 @@ class OfflineAnswerer:
             head.insert(0, best)
         confidence = self.confidence(question, kind, best, head, passages)
         if confidence < self.threshold:
+            if kind.years and _OVERVIEW_Q.match(question):
+                overview = _overview(kind, cands, passages, self.max_sentences)
+                if overview is not None:
+                    return overview
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=confidence, kind=kind.kind)
 
         chosen = [best]
@@ -215,6 +219,8 @@ class OfflineAnswerer:
                 continue
             if _ATTRIBUTION_ONLY.match(c.text) and kind.kind not in ("who", "quote"):
                 continue  # who said it, without what was said
+            if kind.years and article != best_article and _unmatched_year(kind, c, passages[c.passage_index : c.passage_index + 1]):
+                continue  # "in 2020": not another article's sentence from another year
             if not kind.multi and article != best_article and c.score < best.score - 0.03:
                 continue
             chosen.append(c)
@@ -234,6 +240,29 @@ class OfflineAnswerer:
             for c in chosen
         ]
         return Draft(refused=False, text="", sentences=sentences, confidence=confidence, kind=kind.kind)
+
+
+# "What happened in 2021?": no words to match, only a time; the articles of that time answer it.
+_OVERVIEW_Q = re.compile(
+    r"^\s*what\s+(happened|has happened|was happening|went on|was going on|was new|is new|"
+    r"were the (main |biggest )?(events|developments|headlines|stories))\b",
+    re.IGNORECASE,
+)
+
+
+def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage], limit: int) -> Draft | None:
+    """The lede (first retrieved sentence) of each article published in the years asked
+    about, oldest first; None when no retrieved article was published then."""
+    ledes: dict[str, Candidate] = {}
+    for c in sorted(cands, key=lambda c: c.start):
+        published = passages[c.passage_index].chunk.meta.published
+        if published and published.year in kind.years and c.article_id not in ledes and not _ATTRIBUTION_ONLY.match(c.text):
+            ledes[c.article_id] = c
+    if not ledes:
+        return None
+    chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
+    sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
+    return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
 
 
 def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage]) -> bool:
