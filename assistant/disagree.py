@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from assistant.answer.question import YEAR
 from assistant.answer.support import negation_flipped, numbers
 from assistant.chunk import split_sentences
 from assistant.records import Answer, Claim, Disagreement, Passage
@@ -37,7 +38,6 @@ SentenceVectors = Callable[[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
 _NOT_NAME = {"The", "This", "That", "These", "Those", "But", "And", "However", "Monday", "Tuesday", "Wednesday",
              "Thursday", "Friday", "Saturday", "Sunday", "President", "Presidents", "Minister", "Mr", "Mrs", "Ms"}
-_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 # Who says it is not what is said: "..., the Kremlin said." / "According to the White House, ...".
 _LEAD_ATTRIBUTION = re.compile(r"^according to [^,]+,\s*", re.IGNORECASE)
 _TAIL_ATTRIBUTION = re.compile(
@@ -75,7 +75,7 @@ class _Sentence:
             raw=raw,
             claim=claim,
             counts=_counts(claim, counted),
-            years=set(_YEAR.findall(claim)),
+            years=set(YEAR.findall(claim)),
             terms={t for t in terms(claim) if t not in shown and not t.isdigit()},
             names={w for w in _NAME.findall(claim) if w not in _NOT_NAME and w.lower() not in STOPWORDS},
         )
@@ -175,7 +175,7 @@ def _counts(claim: str, counted: dict[float, str]) -> dict[str, float]:
     Years, and numbers followed by no such word ("on May 9", "in 2016"), count nothing here."""
     out: dict[str, float] = {}
     for value, shown in counted.items():
-        if _YEAR.fullmatch(shown):
+        if YEAR.fullmatch(shown):
             continue
         m = re.search(rf"(?<![\w.]){re.escape(shown)}\s+([a-z][a-z-]+)", claim)
         if m and m.group(1) not in STOPWORDS:

@@ -7,8 +7,8 @@ object: they convert to these records at their edge.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 from datetime import date
+from typing import Literal
 
 
 @dataclass(frozen=True)

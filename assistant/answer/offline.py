@@ -171,7 +171,7 @@ class OfflineAnswerer:
             )
             head.remove(best)
             head.insert(0, best)
-        if _ATTRIBUTION_ONLY.match(best.text) and kind.kind not in ("who", "quote") and not _quote_before(best, cands):
+        if _bare_attribution(best, kind) and not _quote_before(best, cands):
             # Who spoke, without what they said, answers nothing: the next sentence that says something.
             best = next((c for c in head[1:] if not _ATTRIBUTION_ONLY.match(c.text)), best)
             head.remove(best)
@@ -204,7 +204,7 @@ class OfflineAnswerer:
             elif not quoted_spans(best.text) and not best.text.lstrip().startswith(("“", '"')):
                 # ... or preceded by it, the attribution on a line of its own: "X told CBS News."
                 chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
-        elif _ATTRIBUTION_ONLY.match(best.text) and kind.kind != "who":
+        elif _bare_attribution(best, kind):
             # "X, a scholar at Y, told CBS News." says nothing alone: what X told them comes first.
             chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
         for c in head[1:]:
@@ -217,7 +217,7 @@ class OfflineAnswerer:
                 continue
             if _redundant(c, chosen):
                 continue
-            if _ATTRIBUTION_ONLY.match(c.text) and kind.kind not in ("who", "quote"):
+            if _bare_attribution(c, kind):
                 continue  # who said it, without what was said
             if kind.years and article != best_article and _unmatched_year(kind, c, passages[c.passage_index : c.passage_index + 1]):
                 continue  # "in 2020": not another article's sentence from another year
@@ -329,6 +329,11 @@ def _quote_before(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
 _ATTRIBUTION_ONLY = re.compile(
     r"^(?:The |A )?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:,[^,“”\"]{1,80},)?\s+(told [^.“”\"]{1,40}|said|says|added|wrote)\.$"
 )
+
+
+def _bare_attribution(c: Candidate, kind: QuestionKind) -> bool:
+    """A line that only says who spoke, where the question asks for more than who (or a quote)."""
+    return kind.kind not in ("who", "quote") and bool(_ATTRIBUTION_ONLY.match(c.text))
 
 
 def _previous_sentences(c: Candidate, cands: list[Candidate]) -> list[Candidate]:

@@ -42,6 +42,9 @@ _SAY_Q = re.compile(
     r"\b(what did|what does|what has|how did)\b.*\b(say|said|write|wrote|tell|told|stress|stressed|report|reported|state|stated|describe|call|urge|claim|add|note)\b|\bquote\b|\bin (his|her|their) (words|message)\b",
     re.IGNORECASE,
 )
+#: A year a question or sentence names: 1950-2099.
+_YEAR = r"(19[5-9]\d|20\d\d)"
+YEAR = re.compile(rf"\b{_YEAR}\b")
 _RECENT_Q = re.compile(
     r"\b(latest|most recent(ly)?|newest|recently|lately|current(ly)?|right now|these days|nowadays|as of now)\b", re.IGNORECASE
 )
@@ -81,18 +84,18 @@ def classify(question: str) -> QuestionKind:
     else:
         kind = "what"
     subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
-    years = tuple(int(y) for y in re.findall(r"\b(19[5-9]\d|20\d{2})\b", q))
+    years = tuple(int(y) for y in YEAR.findall(q))
     return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years)
 
 
-_FROM_YEAR = re.compile(r"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
-_TO_YEAR = re.compile(r"\b(until|till|through|up to|before|by)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
+_FROM_YEAR = re.compile(rf"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{_YEAR}\b", re.IGNORECASE)
+_TO_YEAR = re.compile(rf"\b(until|till|through|up to|before|by)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{_YEAR}\b", re.IGNORECASE)
 
 
 def year_bounds(question: str) -> tuple[date | None, date | None]:
     """The publication dates a question's years ask for: "in 2016" is all of 2016, "since the
     2016 referendum" from 2016 on, "before 2020" up to the end of 2019. (None, None): no year."""
-    years = [int(y) for y in re.findall(r"\b(19[5-9]\d|20\d\d)\b", question)]
+    years = [int(y) for y in YEAR.findall(question)]
     if not years:
         return None, None
     low, high = _FROM_YEAR.search(question), _TO_YEAR.search(question)
