@@ -102,9 +102,9 @@ def test_bundled_eval_accuracy_floor(assistant):
         contains += any(normalize(g) in normalize(a.text) for g in q["gold_answers"])
     unanswerable = [q for q in EVAL if not q["answerable"]]
     refused = sum(assistant.ask(q["question"]).refused for q in unanswerable)
-    assert first / len(answerable) >= 0.85
-    assert contains / len(answerable) >= 0.78
-    assert refused / len(unanswerable) >= 0.4
+    assert first / len(answerable) >= 0.93
+    assert contains / len(answerable) >= 0.88
+    assert refused / len(unanswerable) >= 0.8
 
 
 def _cli(*args, index: Path) -> subprocess.CompletedProcess:
@@ -208,3 +208,20 @@ def test_what_happened_in_a_year_is_answered_by_that_years_articles(assistant):
     assert assistant.ask("What happened in 2030?").refused
     # A question with a year keeps other articles' sentences to that year.
     assert {c.published[:4] for c in assistant.ask("What was new in US-Russia relations in 2020?").citations} == {"2020"}
+
+
+def test_which_think_tank_or_broadcaster_is_answered_by_a_name_of_that_kind(assistant):
+    """"Which American broadcaster ...?" shares no word with "..., told CBS News." but is
+    answered by it; a "which think tank" or "which spokesman" the corpus never names is refused,
+    however well the rest of the question matches."""
+    answer = assistant.ask("Which American broadcaster interviewed the analyst quoted in the Geneva preview?")
+    assert not answer.refused and "CBS News" in answer.text
+    assert answer.citations[0].article_id == "004_3d57db88cf4c69a1"
+    answer = assistant.ask("Which think tank employs the analyst quoted about the 2021 Geneva meeting?")
+    assert not answer.refused and "Carnegie Moscow Center" in answer.text
+    for question in (
+        "Which think tank did the Kremlin's readout of the Johnson call cite?",
+        "Which White House spokesman described the Trump-Putin call as a good start?",
+        "Which Kremlin spokesman commented on the Biden-Putin summit in Geneva?",
+    ):
+        assert assistant.ask(question).refused, question

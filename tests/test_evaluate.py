@@ -173,7 +173,7 @@ def test_malformed_dataset_line_names_line_and_field(tmp_path):
     _write_jsonl(path, [good, good])
     with pytest.raises(DatasetError, match=r"line 2: field 'id' repeats 'q001' from line 1"):
         load_dataset(path)
-    assert len(load_dataset(BUNDLED)) == 69
+    assert len(load_dataset(BUNDLED)) == 81
 
 
 def test_missing_gold_article_is_reported_before_running(settings, tmp_path):

@@ -17,10 +17,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.question import _NOT_NAMES, QuestionKind, classify, holds_answer, quoted_spans, type_match
+from assistant.answer.question import (
+    _NOT_NAMES,
+    QuestionKind,
+    asked_entity,
+    classify,
+    holds_answer,
+    names_entity,
+    quoted_spans,
+    role_family,
+    type_match,
+)
 from assistant.chunk import split_sentences
 from assistant.records import Passage
-from assistant.text import terms
+from assistant.text import STOPWORDS, terms, words
 
 #: Candidate sentences embedded per question: the dominant cost of an offline answer.
 EMBED_CANDIDATES = 6
@@ -28,6 +38,7 @@ EMBED_CANDIDATES = 6
 # Weights of the sentence score, tuned on evals/news.jsonl.
 W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
 W_RECENT = 0.1  # "latest ...": the newest of the retrieved articles over the oldest
+W_ENTITY = 0.06  # "which think tank ...": a sentence that names one
 # Confidence: how strongly the best sentence matches, blending meaning and rare-term coverage.
 C_DENSE, C_LEX = 0.6, 0.4
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
@@ -48,6 +59,7 @@ class Candidate:
     type_score: float
     date_score: float = 0.0
     recent_score: float = 0.0
+    entity_score: float = 0.0
     vector: np.ndarray | None = None
     dense: float = 0.0
     score: float = 0.0
@@ -72,6 +84,11 @@ class OfflineAnswerer:
         seen: set[tuple[str, int]] = set()
         out: list[Candidate] = []
         newness = _newness(passages) if kind.recent else {}
+        # "Which think tank ...": the noun asked with is the blank a named think tank fills.
+        asked = asked_entity(question) if kind.entity else None
+        blank = set(terms(asked[1])) if asked else set()
+        # "the analyst quoted" is matched by "a scholar at ...": a role's other names count as its own.
+        roles = {t: role_family(w) for w, t in _stems(question) if role_family(w)}
         for i, p in enumerate(passages):
             c = p.chunk
             if c.id in stored:
@@ -84,7 +101,12 @@ class OfflineAnswerer:
                     continue
                 seen.add((c.article_id, start))
                 s_terms = set(terms(text))
-                matched = sum(w for t, w in zip(q_terms, weights) if t in s_terms)
+                s_words = set(words(text)) if roles else set()
+                named = bool(blank) and names_entity(kind.entity, question, text) is not None
+                matched = sum(
+                    w for t, w in zip(q_terms, weights)
+                    if t in s_terms or (named and t in blank) or (t in roles and roles[t] & s_words)
+                )
                 out.append(
                     Candidate(
                         passage_index=i,
@@ -98,6 +120,7 @@ class OfflineAnswerer:
                         type_score=type_match(kind.kind, text) + _speaker_quoted(kind, text),
                         date_score=_date_match(kind.years, c.meta.published),
                         recent_score=newness.get(c.article_id, 0.0),
+                        entity_score=1.0 if named else 0.0,
                         vector=vector,
                     )
                 )
@@ -132,7 +155,7 @@ class OfflineAnswerer:
             c.dense = float(np.dot(qv, c.vector))
             c.score = (
                 W_DENSE * c.dense + W_LEX * c.lex + W_PASSAGE * c.passage_score + W_TYPE * c.type_score + W_DATE * c.date_score
-                + W_RECENT * c.recent_score
+                + W_RECENT * c.recent_score + W_ENTITY * c.entity_score
             )
         head.sort(key=lambda c: -c.score)
         return kind, head
@@ -263,6 +286,12 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
     chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
     sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
     return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
+
+
+def _stems(text: str) -> list[tuple[str, str]]:
+    """Each content word of the text with its term (its stem): ("quoted", "quot")."""
+    ws = [w for w in words(text) if w not in STOPWORDS]
+    return list(zip(ws, terms(" ".join(ws))))
 
 
 def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,10 +24,93 @@ _NUMBER_LIKE = re.compile(
     r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|half|an hour|a day|a week|a month|a year)\b",
     re.IGNORECASE,
 )
-_PERSON_ROLE_Q = re.compile(
-    r"\b(spokesman|spokeswoman|spokesperson|minister|scholar|analyst|official|ambassador|diplomat|name of|journalist|reporter)\b",
-    re.IGNORECASE,
+_PERSON_ROLES = (
+    r"spokesman|spokeswoman|spokesperson|minister|scholar|analyst|expert|official|ambassador|diplomat|journalist|"
+    r"reporter|adviser|advisor|aide|envoy|general|senator|lawmaker|secretary|correspondent|commentator"
 )
+_PERSON_ROLE_Q = re.compile(rf"\b({_PERSON_ROLES}|name of)\b", re.IGNORECASE)
+#: Words news uses for one kind of role, or for speaking: "the analyst quoted" is the scholar who
+#: "told CBS News".
+ROLE_FAMILIES = (
+    frozenset("quoted interviewed commented remarked said says told tells spoke stated wrote added".split()),
+    frozenset("analyst analysts expert experts scholar scholars researcher researchers fellow professor academic specialist observer commentator".split()),
+    frozenset("spokesman spokeswoman spokesperson spokesmen spokeswomen spokespeople".split()),
+    frozenset("diplomat diplomats ambassador ambassadors envoy envoys consul".split()),
+    frozenset("journalist journalists reporter reporters correspondent correspondents editor columnist".split()),
+    frozenset("official officials aide aides adviser advisers advisor advisors".split()),
+)
+
+
+def role_family(word: str) -> frozenset[str]:
+    """The words that mean the same role or act as `word` ("analyst": scholar, expert, ...;
+    "quoted": told, said, ...); empty if none."""
+    return next((f for f in ROLE_FAMILIES if word.lower() in f), frozenset())
+# Up to three words between "which" and the noun it asks with: "which American broadcaster",
+# "which Kremlin spokesman", never a verb ("which leader did ...").
+_MODIFIERS = r"(?:(?!(?:did|does|do|was|were|is|are|has|have|had|of)\b)[\w’'-]+\s+){0,3}?"
+_CAP = r"[A-Z][\w’'&-]*"  # one capitalised word; names are words joined by single spaces
+_OUTLETS = (
+    r"Reuters|Associated Press|AP|AFP|Agence France-Presse|BBC|CNN|CBS|NBC|ABC|Fox News|MSNBC|NPR|PBS|RT|TASS|"
+    r"RIA Novosti|RIA|Interfax|Sputnik|Bloomberg|Al Jazeera|Xinhua|Politico|Axios|Kommersant|Izvestia|Vedomosti|"
+    r"The Guardian|Guardian|Financial Times|Deutsche Welle|Euronews"
+)
+
+
+def _named(*heads: str, alone: str = "") -> re.Pattern:
+    """Names of up to four capitalised words ending in one of `heads` ("Carnegie Moscow Center"),
+    "Ministry of Defence"-style names, and names that stand alone ("Pentagon", "NATO")."""
+    ends = "|".join(heads)
+    parts = [rf"\b((?:{_CAP} ){{1,4}}(?:{ends}))\b", rf"\b((?:{ends}) (?:of|for) (?:the )?{_CAP}(?: {_CAP}){{0,2}})\b"]
+    if alone:
+        parts.append(rf"\b({alone})\b")
+    return re.compile("|".join(parts))
+
+
+_RESEARCH = ("Center", "Centre", "Institute", "Institution", "Foundation", "Endowment", "Council", "University",
+             "College", "School", "Society")
+_GOVERNMENT = ("Ministry", "Department", "Agency", "Office", "Service", "Committee", "Commission", "Administration")
+_GOVERNMENT_ALONE = (r"Pentagon|Kremlin|White House|Downing Street|Foreign Office|State Department|Congress|Senate|"
+                     r"Duma|FBI|CIA|NSA|KGB|FSB|GRU|SVR")
+_ALLIANCE = ("Alliance", "Union", "Organization", "Organisation", "Bloc", "Pact")
+_ALLIANCE_ALONE = r"NATO|EU|UN|OPEC|IMF|WHO|OSCE|G7|G8|G20|BRICS|CSTO"
+_COMPANY = ("Company", "Corporation", "Corp", "Inc", "Group", "Bank", "Airlines", "Holdings")
+
+#: What a "which ..." question asks for, by the noun it asks with: the nouns, and the names that
+#: fill the blank ("which think tank": "the Carnegie Moscow Center").
+ENTITIES: dict[str, tuple[str, re.Pattern]] = {
+    "outlet": (
+        r"broadcasters?|(?:tv |television |radio |news )?networks?|(?:tv |television )?channels?|newspapers?|"
+        r"news ?papers?|(?:news |media )?outlets?|news agenc(?:y|ies)|wire services?|publications?|magazines?|tv stations?",
+        # a known wire or network ("CBS News"), or a name ending "Times", "Post", "News", ...
+        re.compile(
+            rf"\b((?:{_OUTLETS})(?: (?:News|TV|Television|Radio))?)\b|"
+            rf"\b((?:The )?(?:{_CAP} ){{1,3}}(?:News|Times|Post|Journal|Herald|Tribune|Gazette|Telegraph|Radio|"
+            r"Television|TV|Broadcasting|Network|Press))\b"
+        ),
+    ),
+    "research": (
+        r"think[- ]tanks?|institutes?|research (?:center|centre|group|body)s?|universit(?:y|ies)|foundations?",
+        _named(*_RESEARCH),
+    ),
+    "government": (
+        r"ministr(?:y|ies)|departments?|(?:government |state |federal |intelligence |spy )?agenc(?:y|ies)|headquarters|"
+        r"government bod(?:y|ies)|bod(?:y|ies)",
+        _named(*_GOVERNMENT, alone=_GOVERNMENT_ALONE),
+    ),
+    "alliance": (r"alliances?|blocs?|international (?:organi[sz]ations?|bod(?:y|ies))", _named(*_ALLIANCE, alone=_ALLIANCE_ALONE)),
+    "company": (r"companies|company|firms?|corporations?|banks?", _named(*_COMPANY)),
+    "organization": (
+        r"organi[sz]ations?|institutions?",
+        _named(*_RESEARCH, *_GOVERNMENT, *_ALLIANCE, *_COMPANY, alone=f"{_GOVERNMENT_ALONE}|{_ALLIANCE_ALONE}"),
+    ),
+    # "the Nuclear Security Summit", "the Munich Security Conference".
+    "event": (
+        r"gatherings?|summits?|conferences?|forums?|events?|conventions?|congress(?:es)?|assembl(?:y|ies)|"
+        r"festivals?|games|ceremon(?:y|ies)",
+        _named("Summit", "Conference", "Forum", "Congress", "Convention", "Assembly", "Games", "Olympics",
+               "Festival", "Ceremony", "Parade", "Talks", "Meeting", "Dialogue"),
+    ),
+}
 _NOT_NAMES = re.compile(
     r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|The|A|An|In|On|At|But|And|For|However|Also|Both|President|Presidents)$"
@@ -59,6 +143,7 @@ class QuestionKind:
     speaker: str | None
     years: tuple[int, ...] = ()
     recent: bool = False  # "latest", "most recent", "now": the newest evidence is wanted
+    entity: str | None = None  # "which think tank": the kind of named thing asked for (ENTITIES)
 
 
 def classify(question: str) -> QuestionKind:
@@ -66,6 +151,8 @@ def classify(question: str) -> QuestionKind:
     low = q.lower()
     multi = bool(_MULTI_Q.search(q))
     speaker = None
+    asked = asked_entity(q)
+    entity = asked[0] if asked else None
     if _SAY_Q.search(q):
         kind = "quote"
         m = re.search(r"\b(?:did|does|has)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)", q)
@@ -79,13 +166,40 @@ def classify(question: str) -> QuestionKind:
         kind = "where"
     elif re.match(r"^(why|for what reason|what (was|is) the (reason|purpose|aim|goal))\b", low) or re.search(r"\b(why|reason|purpose|aim|goal)\b", low):
         kind = "why"
-    elif re.match(r"^(who|whom|whose)\b", low) or re.search(r"\bname of\b", low) or re.search(r"\b(which|what) (person|president|leader|scholar|official|agency|organization|organisation|outlet|spokesman|minister|think tank)\b", low):
+    elif (
+        re.match(r"^(who|whom|whose)\b", low)
+        or re.search(r"\bname of\b", low)
+        or re.search(rf"\b(which|what) {_MODIFIERS}(person|president|leader|{_PERSON_ROLES})\b", low)
+        or (entity and entity != "event")
+    ):
         kind = "who"
     else:
         kind = "what"
     subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
     years = tuple(int(y) for y in YEAR.findall(q))
-    return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years)
+    return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years, entity)
+
+
+def asked_entity(question: str) -> tuple[str, str] | None:
+    """The kind of named thing a "which ..." question asks for, and the noun it asks with:
+    ("outlet", "broadcaster") for "Which American broadcaster interviewed ...?"."""
+    for kind, (nouns, _) in ENTITIES.items():
+        m = re.search(rf"\b(?:which|what)\s+{_MODIFIERS}({nouns})\b", question, re.IGNORECASE)
+        if m:
+            return kind, m.group(1)
+    return None
+
+
+def names_entity(kind: str, question: str, sentence: str) -> str | None:
+    """The first name in the sentence of the kind asked for ("Carnegie Moscow Center" for a think
+    tank, "CBS News" for a broadcaster) that the question does not itself name; else None."""
+    q = question.lower()
+    for m in ENTITIES[kind][1].finditer(sentence):
+        name = next(g for g in m.groups() if g)
+        name = " ".join(itertools.dropwhile(_NOT_NAMES.match, name.split()))  # "A Brookings ...", "The Post"
+        if name and name.lower() not in q:
+            return name
+    return None
 
 
 _FROM_YEAR = re.compile(rf"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{_YEAR}\b", re.IGNORECASE)
@@ -131,8 +245,14 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     Used for refusals: "which spokesman ...?" is not answered by a sentence whose only names
     are the question's own, nor "how many ...?" by one with no number in it.
     """
+    if kind.entity:
+        return names_entity(kind.entity, question, sentence) is not None
     if kind.kind == "who" and _PERSON_ROLE_Q.search(question):
         q_words = {w.lower().strip(".,’'") for w in re.findall(r"[\w.'’-]+", question)}
+        q_words |= {part for w in q_words for part in w.split("-")}  # "Biden-Putin" names both
+        roles = {r for w in _PERSON_ROLE_Q.findall(question) for r in role_family(w)}
+        if roles and not roles & {w.lower() for w in re.findall(r"[\w’'-]+", sentence)}:
+            return False  # "which spokesman": someone the sentence calls a spokesman
         for m in re.finditer(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b", sentence):
             parts = [p for p in m.group(1).split() if not _NOT_NAMES.match(p)]
             if len(parts) >= 2 and not any(p.lower() in q_words for p in parts):

@@ -1,0 +1,60 @@
+"""What a question asks for, and whether a sentence holds it: the offline answerer's refusals
+rest on these. Sentences here are not from the bundled corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.question import asked_entity, classify, holds_answer, names_entity, role_family
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "entity"),
+    [
+        ("Which think tank published the sanctions report?", "who", "research"),
+        ("Which American broadcaster aired the interview?", "who", "outlet"),
+        ("What newspaper first reported the leak?", "who", "outlet"),
+        ("Which US intelligence agency assessed the hack?", "who", "government"),
+        ("Which military alliance did Finland join?", "who", "alliance"),
+        ("Which energy company signed the pipeline deal?", "who", "company"),
+        ("Which gathering in Munich did the minister skip?", "what", "event"),
+        ("Which Kremlin spokesman denied the report?", "who", None),
+        # The noun must be what "which" asks with, not a later word: "which leader did ... summit".
+        ("Which leader did the summit host invite?", "who", None),
+        ("What sort of information-sharing did the two leaders agree on?", "what", None),
+    ],
+)
+def test_classify_finds_the_named_thing_asked_for(question, kind, entity):
+    k = classify(question)
+    assert (k.kind, k.entity) == (kind, entity)
+
+
+def test_a_blank_is_filled_only_by_a_name_of_its_kind():
+    q = "Which think tank employs the economist?"
+    assert asked_entity(q) == ("research", "think tank")
+    assert names_entity("research", q, "Fiona Hill, a fellow at the Brookings Institution, said so.") == "Brookings Institution"
+    # Government bodies, outlets and the question's own names do not fill a think tank's place.
+    assert names_entity("research", q, "The White House and the Pentagon declined to comment.") is None
+    assert names_entity("research", q, "He told The Washington Post on Monday.") is None
+    assert names_entity("research", "Which Brookings Institution scholar?", "A Brookings Institution report.") is None
+    assert names_entity("outlet", "Which newspaper?", "He told The Washington Post on Monday.") == "Washington Post"
+    assert names_entity("outlet", "Which network?", "The remarks were first aired by CBS News.") == "CBS News"
+    assert names_entity("government", "Which agency?", "Officials at the Pentagon said ...") == "Pentagon"
+    assert names_entity("alliance", "Which alliance?", "Sweden applied to join NATO in May.") == "NATO"
+    assert names_entity("event", "Which gathering?", "He skipped the Munich Security Conference.") == "Munich Security Conference"
+    # A name never runs across a line break or a full stop: page furniture is not an outlet.
+    assert names_entity("outlet", "Which network?", "Politics\n\nGood news for some. Post a comment") is None
+
+
+def test_a_named_role_is_held_only_by_a_sentence_that_gives_that_role():
+    q = "Which Kremlin spokesman commented on the Biden-Putin summit?"
+    k = classify(q)
+    # A new person, but no spokesman: not the answer. Names joined by a hyphen are the question's.
+    assert not holds_answer(k, q, "Presidents Joe Biden and Vladimir Putin met in Geneva.")
+    assert not holds_answer(k, q, "The call was initiated by US President Barack Obama.")
+    assert holds_answer(k, q, "Kremlin spokesman Dmitry Peskov said the talks were constructive.")
+    # The same role under another name: an analyst is the scholar an article quotes.
+    q = "Which analyst warned about the sanctions?"
+    assert holds_answer(classify(q), q, "Andrew Weiss, a scholar at the Carnegie Endowment, warned of more.")
+    assert {"scholar", "expert"} <= role_family("analyst") and "told" in role_family("quoted")
+    assert role_family("summit") == frozenset()
