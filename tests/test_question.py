@@ -18,6 +18,7 @@ from assistant.answer.question import asked_entity, classify, holds_answer, name
         ("Which military alliance did Finland join?", "who", "alliance"),
         ("Which energy company signed the pipeline deal?", "who", "company"),
         ("Which gathering in Munich did the minister skip?", "what", "event"),
+        ("Which militant groups claimed the attack?", "who", "armed_group"),
         ("Which Kremlin spokesman denied the report?", "who", None),
         # The noun must be what "which" asks with, not a later word: "which leader did ... summit".
         ("Which leader did the summit host invite?", "who", None),
@@ -42,6 +43,8 @@ def test_a_blank_is_filled_only_by_a_name_of_its_kind():
     assert names_entity("government", "Which agency?", "Officials at the Pentagon said ...") == "Pentagon"
     assert names_entity("alliance", "Which alliance?", "Sweden applied to join NATO in May.") == "NATO"
     assert names_entity("event", "Which gathering?", "He skipped the Munich Security Conference.") == "Munich Security Conference"
+    assert names_entity("armed_group", "Which rebel group?", "Fighters of the Free Syrian Army held the town.") == "Free Syrian Army"
+    assert names_entity("armed_group", "Which jihadist group besides the Taliban?", "Talks with the Taliban stalled.") is None
     # A name never runs across a line break or a full stop: page furniture is not an outlet.
     assert names_entity("outlet", "Which network?", "Politics\n\nGood news for some. Post a comment") is None
 

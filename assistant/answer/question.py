@@ -97,6 +97,13 @@ ENTITIES: dict[str, tuple[str, re.Pattern]] = {
         r"government bod(?:y|ies)|bod(?:y|ies)",
         _named(*_GOVERNMENT, alone=_GOVERNMENT_ALONE),
     ),
+    "armed_group": (
+        r"(?:jihadist|militant|terrorist|rebel|extremist|armed|insurgent|islamist|paramilitary) "
+        r"(?:groups?|organi[sz]ations?|movements?|factions?)|militias?",
+        _named("Front", "Brigade", "Brigades", "Movement", "Militia", "Army",
+               alone=r"Islamic State|ISIS|ISIL|IS|Daesh|Al-Nusra|al-Nusra|Nusra Front|Jabhat al-Nusra|al-Qaeda|Al-Qaeda|"
+               r"al-Qaida|Taliban|Hezbollah|Hamas|Boko Haram|al-Shabaab|Wagner|Hayat Tahrir al-Sham|HTS"),
+    ),
     "alliance": (r"alliances?|blocs?|international (?:organi[sz]ations?|bod(?:y|ies))", _named(*_ALLIANCE, alone=_ALLIANCE_ALONE)),
     "company": (r"companies|company|firms?|corporations?|banks?", _named(*_COMPANY)),
     "organization": (
