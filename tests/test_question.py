@@ -61,3 +61,22 @@ def test_a_named_role_is_held_only_by_a_sentence_that_gives_that_role():
     assert holds_answer(classify(q), q, "Andrew Weiss, a scholar at the Carnegie Endowment, warned of more.")
     assert {"scholar", "expert"} <= role_family("analyst") and "told" in role_family("quoted")
     assert role_family("summit") == frozenset()
+
+
+def test_a_name_of_no_known_form_may_answer_a_lenient_kind_but_not_a_strict_one():
+    """Companies and agencies often go by bare names ("Gazprom"); think tanks, outlets, alliances
+    and summits are told by their form or a closed list, so an unknown name does not fill them."""
+    q = "Which company signed the pipeline deal with China?"
+    assert holds_answer(classify(q), q, "Gazprom signed the deal in Beijing on Monday.")
+    # ... but not a name known to be of another kind, nor the question's own names.
+    assert not holds_answer(classify(q), q, "The Kremlin welcomed the deal with China.")
+    q = "Which think tank published the sanctions report?"
+    assert not holds_answer(classify(q), q, "Gazprom criticised the sanctions report.")
+    q = "Which organization did Finland join?"
+    assert holds_answer(classify(q), q, "Finland joined NATO in April.")
+
+
+def test_only_the_role_asked_for_must_be_named():
+    """"Who planned an expert board?" asks for a person, not for an expert."""
+    q = "Who is the individual who planned an expert board for the exchange?"
+    assert holds_answer(classify(q), q, "Sam Bankman-Fried planned a board without investor directors.")

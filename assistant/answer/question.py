@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from assistant.text import STOPWORDS, words
@@ -28,7 +28,11 @@ _PERSON_ROLES = (
     r"spokesman|spokeswoman|spokesperson|minister|scholar|analyst|expert|official|ambassador|diplomat|journalist|"
     r"reporter|adviser|advisor|aide|envoy|general|senator|lawmaker|secretary|correspondent|commentator"
 )
-_PERSON_ROLE_Q = re.compile(rf"\b({_PERSON_ROLES}|name of)\b", re.IGNORECASE)
+# A question that names one of these wants a person's full name ("which minister ...?").
+_PERSON_ROLE_Q = re.compile(
+    r"\b(spokesman|spokeswoman|spokesperson|minister|scholar|analyst|official|ambassador|diplomat|name of|journalist|reporter)\b",
+    re.IGNORECASE,
+)
 #: Words news uses for one kind of role, or for speaking: "the analyst quoted" is the scholar who
 #: "told CBS News".
 ROLE_FAMILIES = (
@@ -50,9 +54,15 @@ def role_family(word: str) -> frozenset[str]:
 _MODIFIERS = r"(?:(?!(?:did|does|do|was|were|is|are|has|have|had|of)\b)[\w’'-]+\s+){0,3}?"
 _CAP = r"[A-Z][\w’'&-]*"  # one capitalised word; names are words joined by single spaces
 _OUTLETS = (
+    # Single words that are also common words ("Time", "Vice", "Fortune") are left out.
     r"Reuters|Associated Press|AP|AFP|Agence France-Presse|BBC|CNN|CBS|NBC|ABC|Fox News|MSNBC|NPR|PBS|RT|TASS|"
     r"RIA Novosti|RIA|Interfax|Sputnik|Bloomberg|Al Jazeera|Xinhua|Politico|Axios|Kommersant|Izvestia|Vedomosti|"
-    r"The Guardian|Guardian|Financial Times|Deutsche Welle|Euronews"
+    r"The Guardian|Guardian|Financial Times|Deutsche Welle|Euronews|Meduza|Novaya Gazeta|Spiegel|Der Spiegel|Le Monde|"
+    r"Newsweek|The Economist|Economist|The Atlantic|Sky News|Yonhap|Kyodo|Nikkei|Haaretz|ANI|PTI|IANS|UPI|Voice of America|"
+    r"VOA|Radio Free Europe|RFE/RL|Channel One|Rossiya|NTV|Anadolu|TechCrunch|The Verge|Wired|Engadget|Forbes|"
+    r"CNBC|ESPN|Vox|BuzzFeed|HuffPost|Mashable|Gizmodo|Ars Technica|ZDNet|Polygon|Kotaku|IGN|"
+    r"Rolling Stone|TMZ|Time magazine|USA Today|The Hill|Daily Mail|The Sun|The Independent|"
+    r"The Age|Al-Monitor|France 24|Kyiv Independent|Ukrainska Pravda|Lenta\.ru|Gazeta\.ru|RBC"
 )
 
 
@@ -70,54 +80,73 @@ _RESEARCH = ("Center", "Centre", "Institute", "Institution", "Foundation", "Endo
              "College", "School", "Society")
 _GOVERNMENT = ("Ministry", "Department", "Agency", "Office", "Service", "Committee", "Commission", "Administration")
 _GOVERNMENT_ALONE = (r"Pentagon|Kremlin|White House|Downing Street|Foreign Office|State Department|Congress|Senate|"
-                     r"Duma|FBI|CIA|NSA|KGB|FSB|GRU|SVR")
+                     r"Duma|FBI|CIA|NSA|KGB|FSB|GRU|SVR|MI5|MI6|Mossad|Elysee|Élysée")
 _ALLIANCE = ("Alliance", "Union", "Organization", "Organisation", "Bloc", "Pact")
 _ALLIANCE_ALONE = r"NATO|EU|UN|OPEC|IMF|WHO|OSCE|G7|G8|G20|BRICS|CSTO"
 _COMPANY = ("Company", "Corporation", "Corp", "Inc", "Group", "Bank", "Airlines", "Holdings")
 
-#: What a "which ..." question asks for, by the noun it asks with: the nouns, and the names that
-#: fill the blank ("which think tank": "the Carnegie Moscow Center").
-ENTITIES: dict[str, tuple[str, re.Pattern]] = {
-    "outlet": (
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of named thing a "which ..." question asks for."""
+
+    nouns: str  # the nouns the question asks with (a regex): "think tanks?|institutes?"
+    names: re.Pattern  # the names that fill the blank: "the Carnegie Moscow Center"
+    # Strict: names of this kind are told by their form or a closed list, so a sentence without
+    # one does not answer. Otherwise ("which company": "Gazprom") any new name may.
+    strict: bool = False
+
+
+#: What a "which ..." question asks for, by the noun it asks with.
+ENTITIES: dict[str, EntityKind] = {
+    "outlet": EntityKind(
         r"broadcasters?|(?:tv |television |radio |news )?networks?|(?:tv |television )?channels?|newspapers?|"
         r"news ?papers?|(?:news |media )?outlets?|news agenc(?:y|ies)|wire services?|publications?|magazines?|tv stations?",
         # a known wire or network ("CBS News"), or a name ending "Times", "Post", "News", ...
         re.compile(
             rf"\b((?:{_OUTLETS})(?: (?:News|TV|Television|Radio))?)\b|"
             rf"\b((?:The )?(?:{_CAP} ){{1,3}}(?:News|Times|Post|Journal|Herald|Tribune|Gazette|Telegraph|Radio|"
-            r"Television|TV|Broadcasting|Network|Press))\b"
+            r"Television|TV|Broadcasting|Network|Press|Gazeta|Pravda))\b"
         ),
+        strict=True,
     ),
-    "research": (
+    "research": EntityKind(
         r"think[- ]tanks?|institutes?|research (?:center|centre|group|body)s?|universit(?:y|ies)|foundations?",
         _named(*_RESEARCH),
+        strict=True,
     ),
-    "government": (
+    "government": EntityKind(
         r"ministr(?:y|ies)|departments?|(?:government |state |federal |intelligence |spy )?agenc(?:y|ies)|headquarters|"
         r"government bod(?:y|ies)|bod(?:y|ies)",
         _named(*_GOVERNMENT, alone=_GOVERNMENT_ALONE),
     ),
-    "armed_group": (
+    "armed_group": EntityKind(
         r"(?:jihadist|militant|terrorist|rebel|extremist|armed|insurgent|islamist|paramilitary) "
         r"(?:groups?|organi[sz]ations?|movements?|factions?)|militias?",
         _named("Front", "Brigade", "Brigades", "Movement", "Militia", "Army",
                alone=r"Islamic State|ISIS|ISIL|IS|Daesh|Al-Nusra|al-Nusra|Nusra Front|Jabhat al-Nusra|al-Qaeda|Al-Qaeda|"
                r"al-Qaida|Taliban|Hezbollah|Hamas|Boko Haram|al-Shabaab|Wagner|Hayat Tahrir al-Sham|HTS"),
     ),
-    "alliance": (r"alliances?|blocs?|international (?:organi[sz]ations?|bod(?:y|ies))", _named(*_ALLIANCE, alone=_ALLIANCE_ALONE)),
-    "company": (r"companies|company|firms?|corporations?|banks?", _named(*_COMPANY)),
-    "organization": (
+    "alliance": EntityKind(
+        r"alliances?|blocs?|international (?:organi[sz]ations?|bod(?:y|ies))", _named(*_ALLIANCE, alone=_ALLIANCE_ALONE), strict=True
+    ),
+    "company": EntityKind(r"companies|company|firms?|corporations?|banks?", _named(*_COMPANY)),
+    "organization": EntityKind(
         r"organi[sz]ations?|institutions?",
         _named(*_RESEARCH, *_GOVERNMENT, *_ALLIANCE, *_COMPANY, alone=f"{_GOVERNMENT_ALONE}|{_ALLIANCE_ALONE}"),
     ),
     # "the Nuclear Security Summit", "the Munich Security Conference".
-    "event": (
+    "event": EntityKind(
         r"gatherings?|summits?|conferences?|forums?|events?|conventions?|congress(?:es)?|assembl(?:y|ies)|"
         r"festivals?|games|ceremon(?:y|ies)",
         _named("Summit", "Conference", "Forum", "Congress", "Convention", "Assembly", "Games", "Olympics",
-               "Festival", "Ceremony", "Parade", "Talks", "Meeting", "Dialogue"),
+               "Festival", "Ceremony", "Parade", "Talks", "Meeting", "Dialogue", "Cup", "Bowl", "Prix", "Open",
+               "Championships?", "Series", "Awards", "Expo", "Week", "Marathon", "Tournament", "Election", "Fair",
+               alone=r"Olympics|Paralympics|Davos|Eurovision|Oscars|Grammys|Emmys|Wimbledon|Brexit"),
+        strict=True,
     ),
 }
+#: The kinds an "organization" is made of: none of them is another kind than it.
+_PARTS = {"organization": {"research", "government", "alliance", "company"}}
 _NOT_NAMES = re.compile(
     r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|The|A|An|In|On|At|But|And|For|However|Also|Both|President|Presidents)$"
@@ -190,8 +219,8 @@ def classify(question: str) -> QuestionKind:
 def asked_entity(question: str) -> tuple[str, str] | None:
     """The kind of named thing a "which ..." question asks for, and the noun it asks with:
     ("outlet", "broadcaster") for "Which American broadcaster interviewed ...?"."""
-    for kind, (nouns, _) in ENTITIES.items():
-        m = re.search(rf"\b(?:which|what)\s+{_MODIFIERS}({nouns})\b", question, re.IGNORECASE)
+    for kind, entity in ENTITIES.items():
+        m = re.search(rf"\b(?:which|what)\s+{_MODIFIERS}({entity.nouns})\b", question, re.IGNORECASE)
         if m:
             return kind, m.group(1)
     return None
@@ -201,7 +230,7 @@ def names_entity(kind: str, question: str, sentence: str) -> str | None:
     """The first name in the sentence of the kind asked for ("Carnegie Moscow Center" for a think
     tank, "CBS News" for a broadcaster) that the question does not itself name; else None."""
     q = question.lower()
-    for m in ENTITIES[kind][1].finditer(sentence):
+    for m in ENTITIES[kind].names.finditer(sentence):
         name = next(g for g in m.groups() if g)
         name = " ".join(itertools.dropwhile(_NOT_NAMES.match, name.split()))  # "A Brookings ...", "The Post"
         if name and name.lower() not in q:
@@ -253,13 +282,22 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     are the question's own, nor "how many ...?" by one with no number in it.
     """
     if kind.entity:
-        return names_entity(kind.entity, question, sentence) is not None
-    if kind.kind == "who" and _PERSON_ROLE_Q.search(question):
+        if names_entity(kind.entity, question, sentence) is not None:
+            return True
+        if ENTITIES[kind.entity].strict:
+            return False
+        # "Which company ...?" may be answered by a name of no known form ("Gazprom"), but not by
+        # a name known to be of another kind: "the White House" is no company.
+        for other in set(ENTITIES) - {kind.entity, "organization"} - _PARTS.get(kind.entity, set()):
+            sentence = ENTITIES[other].names.sub(" ", sentence)
+        kind = replace(kind, kind="who", entity=None)
+    asked = re.search(rf"\b(?:which|what)\s+{_MODIFIERS}({_PERSON_ROLES})\b", question, re.IGNORECASE)
+    roles = role_family(asked.group(1)) if asked and kind.kind == "who" else frozenset()
+    if roles and not roles & {w.lower() for w in re.findall(r"[\w’'-]+", sentence)}:
+        return False  # "which spokesman": someone the sentence calls a spokesman (or spokeswoman)
+    if kind.kind == "who" and (roles or _PERSON_ROLE_Q.search(question)):
         q_words = {w.lower().strip(".,’'") for w in re.findall(r"[\w.'’-]+", question)}
         q_words |= {part for w in q_words for part in w.split("-")}  # "Biden-Putin" names both
-        roles = {r for w in _PERSON_ROLE_Q.findall(question) for r in role_family(w)}
-        if roles and not roles & {w.lower() for w in re.findall(r"[\w’'-]+", sentence)}:
-            return False  # "which spokesman": someone the sentence calls a spokesman
         for m in re.finditer(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b", sentence):
             parts = [p for p in m.group(1).split() if not _NOT_NAMES.match(p)]
             if len(parts) >= 2 and not any(p.lower() in q_words for p in parts):
