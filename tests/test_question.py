@@ -23,6 +23,10 @@ from assistant.answer.question import asked_entity, classify, holds_answer, name
         # The noun must be what "which" asks with, not a later word: "which leader did ... summit".
         ("Which leader did the summit host invite?", "who", None),
         ("What sort of information-sharing did the two leaders agree on?", "what", None),
+        ("What happened at the Geneva summit?", "what", None),
+        ("What sparked protests at the conference?", "what", None),
+        ("Which United Nations agency sent inspectors?", "who", "government"),
+        ("Which armed group seized the town?", "who", "armed_group"),
     ],
 )
 def test_classify_finds_the_named_thing_asked_for(question, kind, entity):

@@ -50,8 +50,10 @@ def role_family(word: str) -> frozenset[str]:
     "quoted": told, said, ...); empty if none."""
     return next((f for f in ROLE_FAMILIES if word.lower() in f), frozenset())
 # Up to three words between "which" and the noun it asks with: "which American broadcaster",
-# "which Kremlin spokesman", never a verb ("which leader did ...").
-_MODIFIERS = r"(?:(?!(?:did|does|do|was|were|is|are|has|have|had|of)\b)[\w’'-]+\s+){0,3}?"
+# "which Kremlin spokesman". Never a stopword or a lower-case -ed/-ing word: "what happened at
+# the summit" does not ask for a summit, nor "which leader did the summit host invite".
+_STOP = "|".join(sorted(STOPWORDS, key=len, reverse=True))
+_MODIFIERS = rf"(?:(?!(?:{_STOP})\b)(?!(?-i:[a-z])[\w’'-]*(?:ed|ing)\b)[\w’'-]+\s+){{0,3}}?"
 _CAP = r"[A-Z][\w’'&-]*"  # one capitalised word; names are words joined by single spaces
 _OUTLETS = (
     # Single words that are also common words ("Time", "Vice", "Fortune") are left out.
@@ -205,7 +207,7 @@ def classify(question: str) -> QuestionKind:
     elif (
         re.match(r"^(who|whom|whose)\b", low)
         or re.search(r"\bname of\b", low)
-        or re.search(rf"\b(which|what) {_MODIFIERS}(person|president|leader|{_PERSON_ROLES})\b", low)
+        or re.search(rf"\b(which|what) {_MODIFIERS}(person|president|leader|{_PERSON_ROLES})\b", q, re.IGNORECASE)
         or (entity and entity != "event")
     ):
         kind = "who"
