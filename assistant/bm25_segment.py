@@ -24,7 +24,8 @@ K1 = 1.5
 B = 0.75
 #: What a segment's terms are made of; an index of another format is rebuilt by the next ingest.
 #: t2: a chunk's terms are its article's headline, its text and its publication year.
-TERMS_FORMAT = "t2"
+#: t3: irregular past forms are terms of their verb ("spoke": "speak").
+TERMS_FORMAT = "t3"
 #: Postings put into term order per pass (see `_sort_postings`).
 SORT_BLOCK = 1 << 23
 

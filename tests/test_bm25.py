@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -128,6 +129,18 @@ def test_publication_year_is_searchable(tmp_path):
     dated_2018 = {cid for cid, text, md, _ in rows if md["published_key"] // 10000 == 2018}
     assert dated_2018 and not any("2018" in text for cid, text, _, _ in rows if cid in dated_2018)
     assert {cid for cid, _ in _search(index, "what happened in 2018", k=100)} == dated_2018
+
+
+def test_irregular_past_forms_are_found_by_their_verb(tmp_path):
+    """News writes "spoke", "met", "won"; a writer asks "speak", "meet", "win". Forms that are
+    other words too ("left", "fed") stay as they are."""
+    assert terms("Putin spoke by phone and met Trump") == terms("Putin speak by phone and meet Trump")
+    assert terms("the left") != terms("leave") and terms("the Fed") != terms("feed")
+    rows = _rows()
+    index = KeywordIndex.build(tmp_path / "kw", rows, "fp")
+    spoke = {cid for cid, text, _, _ in rows if re.search(r"\bspok(e|en)\b", text)}
+    assert len(spoke) >= 2 and not any(re.search(r"\bspeak", text) for _, text, _, _ in rows)
+    assert {cid for cid, _ in _search(index, "speak", k=100)} == spoke
 
 
 def test_postings_sorted_in_blocks_answer_as_sorted_whole(tmp_path, monkeypatch):
