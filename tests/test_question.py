@@ -24,6 +24,7 @@ from assistant.answer.question import asked_entity, classify, holds_answer, name
         ("Which leader did the summit host invite?", "who", None),
         ("What sort of information-sharing did the two leaders agree on?", "what", None),
         ("What happened at the Geneva summit?", "what", None),
+        ("What events led to the sanctions?", "what", None),
         ("What sparked protests at the conference?", "what", None),
         ("Which United Nations agency sent inspectors?", "who", "government"),
         ("Which armed group seized the town?", "who", "armed_group"),
@@ -47,6 +48,9 @@ def test_a_blank_is_filled_only_by_a_name_of_its_kind():
     assert names_entity("government", "Which agency?", "Officials at the Pentagon said ...") == "Pentagon"
     assert names_entity("alliance", "Which alliance?", "Sweden applied to join NATO in May.") == "NATO"
     assert names_entity("event", "Which gathering?", "He skipped the Munich Security Conference.") == "Munich Security Conference"
+    assert names_entity("event", "Which summit did they hold?", "They met at the Geneva summit.") == "Geneva summit"
+    assert names_entity("event", "Which summit in Geneva?", "They met at the Geneva summit.") is None
+    assert names_entity("event", "Which summit?", "The summit ended early.") is None
     assert names_entity("armed_group", "Which rebel group?", "Fighters of the Free Syrian Army held the town.") == "Free Syrian Army"
     assert names_entity("armed_group", "Which jihadist group besides the Taliban?", "Talks with the Taliban stalled.") is None
     # A name never runs across a line break or a full stop: page furniture is not an outlet.

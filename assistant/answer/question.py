@@ -138,12 +138,14 @@ ENTITIES: dict[str, EntityKind] = {
     ),
     # "the Nuclear Security Summit", "the Munich Security Conference".
     "event": EntityKind(
-        r"gatherings?|summits?|conferences?|forums?|events?|conventions?|congress(?:es)?|assembl(?:y|ies)|"
+        r"gatherings?|summits?|conferences?|forums?|conventions?|congress(?:es)?|assembl(?:y|ies)|"
         r"festivals?|games|ceremon(?:y|ies)",
         _named("Summit", "Conference", "Forum", "Congress", "Convention", "Assembly", "Games", "Olympics",
                "Festival", "Ceremony", "Parade", "Talks", "Meeting", "Dialogue", "Cup", "Bowl", "Prix", "Open",
                "Championships?", "Series", "Awards", "Expo", "Week", "Marathon", "Tournament", "Election", "Fair",
-               alone=r"Olympics|Paralympics|Davos|Eurovision|Oscars|Grammys|Emmys|Wimbledon|Brexit"),
+               alone=r"Olympics|Paralympics|Davos|Eurovision|Oscars|Grammys|Emmys|Wimbledon|Brexit|"
+               # "the Geneva summit": a place's meeting, its kind in lower case
+               rf"(?:{_CAP} ){{1,3}}(?:summit|conference|talks|meeting|forum|gathering)"),
         strict=True,
     ),
 }
@@ -232,10 +234,13 @@ def names_entity(kind: str, question: str, sentence: str) -> str | None:
     """The first name in the sentence of the kind asked for ("Carnegie Moscow Center" for a think
     tank, "CBS News" for a broadcaster) that the question does not itself name; else None."""
     q = question.lower()
+    q_words = set(re.findall(r"[\w’'-]+", q))
     for m in ENTITIES[kind].names.finditer(sentence):
         name = next(g for g in m.groups() if g)
         name = " ".join(itertools.dropwhile(_NOT_NAMES.match, name.split()))  # "A Brookings ...", "The Post"
-        if name and name.lower() not in q:
+        capitalised = [w.lower() for w in name.split() if w[:1].isupper()]
+        # "The summit" names nothing; "the Geneva summit" is the question's own when it says "Geneva".
+        if capitalised and name.lower() not in q and not set(capitalised) <= q_words:
             return name
     return None
 
