@@ -187,11 +187,10 @@ class OfflineAnswerer:
         cands = head
         best = head[0]
         if not holds_answer(kind, question, best.text):
-            # A close runner-up that holds the kind of answer asked for is the better answer.
-            best = next(
-                (c for c in head[1:5] if c.score >= best.score - TYPE_SWAP_MARGIN and holds_answer(kind, question, c.text)),
-                best,
-            )
+            # A close runner-up that holds the kind of answer asked for is the better answer; one
+            # from the best match's own article first (the same event, not another one's place).
+            swaps = [c for c in head[1:5] if c.score >= best.score - TYPE_SWAP_MARGIN and holds_answer(kind, question, c.text)]
+            best = next((c for c in swaps if c.article_id == best.article_id), swaps[0] if swaps else best)
             head.remove(best)
             head.insert(0, best)
         if _bare_attribution(best, kind) and not _quote_before(best, cands):
