@@ -88,3 +88,23 @@ def test_only_the_role_asked_for_must_be_named():
     """"Who planned an expert board?" asks for a person, not for an expert."""
     q = "Who is the individual who planned an expert board for the exchange?"
     assert holds_answer(classify(q), q, "Sam Bankman-Fried planned a board without investor directors.")
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("Who built the Marrowick tidal bridge?", "build"),
+        ("Which company signed the deal?", "sign"),
+        ("Which countries met in Geneva?", "meet"),
+        # A subject, a plural noun or an auxiliary is no verb asked about.
+        ("Which jihadist groups did the White House name?", None),
+        ("What punitive measures against Russia are cited?", None),
+        ("Who is the spokesman?", None),
+    ],
+)
+def test_the_verb_a_question_asks_about(question, verb):
+    """The offline answerer weighs the verb asked about above the topic words ("Who built the
+    bridge?": a sentence that says who built it, over one that only names the bridge)."""
+    from assistant.answer.offline import _asked_verb
+
+    assert _asked_verb(question) == verb

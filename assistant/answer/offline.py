@@ -30,7 +30,7 @@ from assistant.answer.question import (
 )
 from assistant.chunk import split_sentences
 from assistant.records import Passage
-from assistant.text import STOPWORDS, terms, words
+from assistant.text import _IRREGULAR, STOPWORDS, terms, words
 
 #: Candidate sentences embedded per question: the dominant cost of an offline answer.
 EMBED_CANDIDATES = 6
@@ -39,6 +39,7 @@ EMBED_CANDIDATES = 6
 W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
 W_RECENT = 0.1  # "latest ...": the newest of the retrieved articles over the oldest
 W_ENTITY = 0.06  # "which think tank ...": a sentence that names one
+VERB_WEIGHT = 2.0  # the verb a who / what / which question asks about, in the term overlap
 # Confidence: how strongly the best sentence matches, blending meaning and rare-term coverage.
 C_DENSE, C_LEX = 0.6, 0.4
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
@@ -78,6 +79,10 @@ class OfflineAnswerer:
     def candidates(self, question: str, kind: QuestionKind, passages: list[Passage]) -> list[Candidate]:
         q_terms = list(dict.fromkeys(terms(question)))
         weights = self.idf(q_terms) if q_terms else []
+        # "Who built ...?", "Which company signed ...?": the verb asked about is what an answer
+        # must say; the rest is often the whole article's topic.
+        verb = _asked_verb(question)
+        weights = [w * VERB_WEIGHT if t == verb else w for t, w in zip(q_terms, weights)]
         total = sum(weights) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
         stored = self.sentence_vectors([p.chunk.id for p in passages]) if self.sentence_vectors else {}
@@ -285,6 +290,25 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
     chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
     sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
     return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
+
+
+_AUXILIARY = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|may|might|must)\b"
+_ASKED_VERB = re.compile(
+    # "Who built ...": the word after "who";
+    rf"^\s*who\s+(?!{_AUXILIARY})([a-z]+)\b|"
+    # "What caused ...", "Which company signed ...": the first word after "what" / "which" that
+    # reads as a verb in the past, and is not itself a subject ("which groups did").
+    rf"^\s*(?:what|which)\s+(?:[\w’'-]+\s+){{0,3}}?(?!{_AUXILIARY})([a-z]+ed|{'|'.join(_IRREGULAR)})\b(?!\s+{_AUXILIARY})",
+    re.IGNORECASE,
+)
+
+
+def _asked_verb(question: str) -> str | None:
+    """The term of the verb a question asks about: "build" in "Who built the bridge?", "sign"
+    in "Which company signed ...?"; None when an auxiliary comes first ("Who did ...")."""
+    m = _ASKED_VERB.match(question)
+    found = terms(m.group(1) or m.group(2)) if m else []
+    return found[0] if found else None
 
 
 def _stems(text: str) -> list[tuple[str, str]]:
