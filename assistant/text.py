@@ -35,7 +35,7 @@ def words(text: str) -> list[str]:
 # Irregular past forms, which a stemmer leaves apart from their verb: news is written in the
 # past ("Putin spoke by phone"), questions often in the present ("when did Putin speak").
 # Forms that are also common words of another meaning are left out: left, fed, lay, found, saw.
-_IRREGULAR = {
+IRREGULAR_PAST = {
     form: verb
     for verb, forms in {
         "arise": "arose arisen", "beat": "beaten", "become": "became", "begin": "began begun", "bite": "bit bitten",
@@ -62,7 +62,7 @@ _IRREGULAR = {
 def terms(text: str) -> list[str]:
     """Stemmed content terms: the unit of BM25 and of lexical overlap. Irregular past forms
     count as their verb ("spoke" is "speak")."""
-    ws = [_IRREGULAR.get(w, w) for w in words(text) if w not in STOPWORDS]
+    ws = [IRREGULAR_PAST.get(w, w) for w in words(text) if w not in STOPWORDS]
     return _stemmer().stemWords(ws) if ws else []
 
 

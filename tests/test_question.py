@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.question import asked_entity, classify, holds_answer, names_entity, role_family
+from assistant.answer.entities import asked_entity, names_entity, role_family
+from assistant.answer.question import classify, holds_answer
 
 
 @pytest.mark.parametrize(

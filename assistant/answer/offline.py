@@ -17,20 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.question import (
-    _NOT_NAMES,
-    QuestionKind,
-    asked_entity,
-    classify,
-    holds_answer,
-    names_entity,
-    quoted_spans,
-    role_family,
-    type_match,
-)
+from assistant.answer.entities import NOT_NAMES, asked_entity, names_entity, role_family
+from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import split_sentences
 from assistant.records import Passage
-from assistant.text import _IRREGULAR, STOPWORDS, terms, words
+from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
 
 #: Candidate sentences embedded per question: the dominant cost of an offline answer.
 EMBED_CANDIDATES = 6
@@ -298,7 +289,7 @@ _ASKED_VERB = re.compile(
     rf"^\s*who\s+(?!{_AUXILIARY})([a-z]+)\b|"
     # "What caused ...", "Which company signed ...": the first word after "what" / "which" that
     # reads as a verb in the past, and is not itself a subject ("which groups did").
-    rf"^\s*(?:what|which)\s+(?:[\w’'-]+\s+){{0,3}}?(?!{_AUXILIARY})([a-z]+ed|{'|'.join(_IRREGULAR)})\b(?!\s+{_AUXILIARY})",
+    rf"^\s*(?:what|which)\s+(?:[\w’'-]+\s+){{0,3}}?(?!{_AUXILIARY})([a-z]+ed|{'|'.join(IRREGULAR_PAST)})\b(?!\s+{_AUXILIARY})",
     re.IGNORECASE,
 )
 
@@ -406,7 +397,7 @@ def _clean_name(name: str) -> str | None:
     """A speaker's name without trailing punctuation; None for dates, weekdays and the like."""
     name = name.strip().rstrip(".,;:")
     words = [w for w in name.split() if w.lower() != "the"]
-    if not words or any(_NOT_NAMES.match(w.rstrip(".")) for w in words):
+    if not words or any(NOT_NAMES.match(w.rstrip(".")) for w in words):
         return None
     return name
 
