@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.entities import NOT_NAMES, asked_entity, names_entity, role_family
-from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
+from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
+from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import split_sentences
 from assistant.records import Passage
-from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
+from assistant.text import STOPWORDS, terms, words
 
 #: Candidate sentences embedded per question: the dominant cost of an offline answer.
 EMBED_CANDIDATES = 6
@@ -72,7 +72,7 @@ class OfflineAnswerer:
         weights = self.idf(q_terms) if q_terms else []
         # "Who built ...?", "Which company signed ...?": the verb asked about is what an answer
         # must say; the rest is often the whole article's topic.
-        verb = _asked_verb(question)
+        verb = asked_verb(question)
         weights = [w * VERB_WEIGHT if t == verb else w for t, w in zip(q_terms, weights)]
         total = sum(weights) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
@@ -81,10 +81,10 @@ class OfflineAnswerer:
         out: list[Candidate] = []
         newness = _newness(passages) if kind.recent else {}
         # "Which think tank ...": the noun asked with is the blank a named think tank fills.
-        asked = asked_entity(question) if kind.entity else None
-        blank = set(terms(asked[1])) if asked else set()
-        # "the analyst quoted" is matched by "a scholar at ...": a role's other names count as its own.
-        roles = {t: role_family(w) for w, t in _stems(question) if role_family(w)}
+        blank = set(terms(kind.entity_noun)) if kind.entity_noun else set()
+        # "the analyst quoted" is matched by "a scholar at ..., told": a role's other names count as its own.
+        stand = stand_ins(question)
+        roles = {t: stand[w] for w, t in _stems(question) if w in stand}
         for i, p in enumerate(passages):
             c = p.chunk
             if c.id in stored:
@@ -97,11 +97,11 @@ class OfflineAnswerer:
                     continue
                 seen.add((c.article_id, start))
                 s_terms = set(terms(text))
-                s_words = set(words(text)) if roles else set()
+                lowered = text.lower() if roles else ""
                 named = bool(blank) and names_entity(kind.entity, question, text) is not None
                 matched = sum(
                     w for t, w in zip(q_terms, weights)
-                    if t in s_terms or (named and t in blank) or (t in roles and roles[t] & s_words)
+                    if t in s_terms or (named and t in blank) or (t in roles and roles[t].search(lowered))
                 )
                 out.append(
                     Candidate(
@@ -281,25 +281,6 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
     chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
     sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
     return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
-
-
-_AUXILIARY = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|may|might|must)\b"
-_ASKED_VERB = re.compile(
-    # "Who built ...": the word after "who";
-    rf"^\s*who\s+(?!{_AUXILIARY})([a-z]+)\b|"
-    # "What caused ...", "Which company signed ...": the first word after "what" / "which" that
-    # reads as a verb in the past, and is not itself a subject ("which groups did").
-    rf"^\s*(?:what|which)\s+(?:[\w’'-]+\s+){{0,3}}?(?!{_AUXILIARY})([a-z]+ed|{'|'.join(IRREGULAR_PAST)})\b(?!\s+{_AUXILIARY})",
-    re.IGNORECASE,
-)
-
-
-def _asked_verb(question: str) -> str | None:
-    """The term of the verb a question asks about: "build" in "Who built the bridge?", "sign"
-    in "Which company signed ...?"; None when an auxiliary comes first ("Who did ...")."""
-    m = _ASKED_VERB.match(question)
-    found = terms(m.group(1) or m.group(2)) if m else []
-    return found[0] if found else None
 
 
 def _stems(text: str) -> list[tuple[str, str]]:

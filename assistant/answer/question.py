@@ -8,15 +8,16 @@ from datetime import date
 
 from assistant.answer.entities import (
     ENTITIES,
-    NOT_NAMES,
     asked_entity,
     asked_role,
     asks_for_person,
+    is_name_word,
+    name_words,
     names_entity,
     wants_full_name,
     without_other_kinds,
 )
-from assistant.text import STOPWORDS, words
+from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
 
 _MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _DATE_LIKE = re.compile(
@@ -62,6 +63,7 @@ class QuestionKind:
     years: tuple[int, ...] = ()
     recent: bool = False  # "latest", "most recent", "now": the newest evidence is wanted
     entity: str | None = None  # "which think tank": the kind of named thing asked for (ENTITIES)
+    entity_noun: str | None = None  # ... and the noun it is asked with: "think tank"
 
 
 def classify(question: str) -> QuestionKind:
@@ -69,8 +71,7 @@ def classify(question: str) -> QuestionKind:
     low = q.lower()
     multi = bool(_MULTI_Q.search(q))
     speaker = None
-    asked = asked_entity(q)
-    entity = asked[0] if asked else None
+    entity, entity_noun = asked_entity(q) or (None, None)
     if _SAY_Q.search(q):
         kind = "quote"
         m = re.search(r"\b(?:did|does|has)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)", q)
@@ -95,7 +96,7 @@ def classify(question: str) -> QuestionKind:
         kind = "what"
     subject = tuple(w for w in words(q) if w not in STOPWORDS and len(w) > 2)
     years = tuple(int(y) for y in YEAR.findall(q))
-    return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years, entity)
+    return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years, entity, entity_noun)
 
 
 _FROM_YEAR = re.compile(rf"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{_YEAR}\b", re.IGNORECASE)
@@ -135,6 +136,29 @@ def type_match(kind: str, sentence: str) -> float:
     return 0.0
 
 
+_AUXILIARY = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|may|might|must)\b"
+# Words in -ed that are mostly adjectives before a noun: "which armed group", "which United Nations".
+_ED_ADJECTIVES = r"(?:armed|united|alleged|unnamed|unidentified|disputed|occupied|annexed|detained|retired|embattled|" \
+    r"sanctioned|so-called|related|based|limited|advanced|organi[sz]ed|elected|exiled|jailed|wanted)\b"
+_ASKED_VERB = re.compile(
+    # "Who built ...": the word after "who";
+    rf"^\s*who\s+(?!{_AUXILIARY})([a-z]+)\b|"
+    # "What caused ...", "Which company signed ...": the first word after "what" / "which" that
+    # reads as a verb in the past, and is not itself a subject ("which groups did").
+    rf"^\s*(?:what|which)\s+(?:[\w’'-]+\s+){{0,3}}?(?!{_AUXILIARY}|{_ED_ADJECTIVES})"
+    rf"((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b(?!\s+{_AUXILIARY})",
+    re.IGNORECASE,
+)
+
+
+def asked_verb(question: str) -> str | None:
+    """The term of the verb a question asks about: "build" in "Who built the bridge?", "sign"
+    in "Which company signed ...?"; None when an auxiliary comes first ("Who did ...")."""
+    m = _ASKED_VERB.match(question)
+    found = terms(m.group(1) or m.group(2)) if m else []
+    return found[0] if found else None
+
+
 def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     """Whether the sentence holds something of the kind asked for that the question lacks.
 
@@ -150,22 +174,21 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
         # a name known to be of another kind: "the White House" is no company.
         sentence = without_other_kinds(kind.entity, sentence)
         kind = replace(kind, kind="who", entity=None)
-    roles = asked_role(question) if kind.kind == "who" else frozenset()
-    if roles and not roles & {w.lower() for w in re.findall(r"[\w’'-]+", sentence)}:
-        return False  # "which spokesman": someone the sentence calls a spokesman (or spokeswoman)
-    if kind.kind == "who" and (roles or wants_full_name(question)):
-        q_words = {w.lower().strip(".,’'") for w in re.findall(r"[\w.'’-]+", question)}
-        q_words |= {part for w in q_words for part in w.split("-")}  # "Biden-Putin" names both
-        for m in re.finditer(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)+)\b", sentence):
-            parts = [p for p in m.group(1).split() if not NOT_NAMES.match(p)]
-            if len(parts) >= 2 and not any(p.lower() in q_words for p in parts):
+    role = asked_role(question) if kind.kind == "who" else None
+    if role and not role.search(sentence.lower()):
+        return False  # "which spokesman": someone the sentence calls a spokesman (or press secretary)
+    if kind.kind == "who" and (role or wants_full_name(question)):
+        q_words = name_words(question)  # "Biden-Putin" names both
+        for m in re.finditer(r"\b([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)", sentence):
+            parts = [p for p in m.group(1).split() if is_name_word(p)]
+            if len(parts) >= 2 and not any(name_words(p) & q_words for p in parts):
                 return True
         return False
     if kind.kind == "who":
-        q_words = {w.lower().strip(".,") for w in re.findall(r"[\w.'’-]+", question)}
+        q_words = name_words(question)
         for m in re.finditer(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*", sentence):
-            parts = [p for p in m.group(0).split() if not NOT_NAMES.match(p)]
-            if parts and not any(p.lower().strip(".,’'s") in q_words or p.lower().strip(".,") in q_words for p in parts):
+            parts = [p for p in m.group(0).split() if is_name_word(p)]
+            if parts and not any(name_words(p) & q_words for p in parts):
                 return True
         return False
     if kind.kind == "when" and re.search(r"\bwhat date\b|\bwhich date\b|\bon what date\b", question, re.IGNORECASE):
