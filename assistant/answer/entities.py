@@ -90,7 +90,12 @@ def asked_role(question: str) -> re.Pattern | None:
     """The words for the role a "which ..." question asks for ("which aide": aide, official,
     adviser, minister, ...), as a pattern over a lower-cased sentence; None when it asks for none."""
     noun = _asked(_ROLE_NOUNS, question)
-    return re.compile(rf"\b(?:{ROLES[noun.lower().rstrip('s')]})\b") if noun else None
+    return _role_pattern(noun) if noun else None
+
+
+def _role_pattern(noun: str) -> re.Pattern:
+    """The words a sentence may give the holder of the role `noun` ("analysts": scholar, ...)."""
+    return re.compile(rf"\b(?:{ROLES[noun.lower().rstrip('s')]})\b")
 
 
 def stand_ins(question: str) -> dict[str, re.Pattern]:
@@ -99,7 +104,7 @@ def stand_ins(question: str) -> dict[str, re.Pattern]:
     out = {w.lower(): re.compile(rf"\b(?:{_SPOKE})\b") for w in re.findall(r"[A-Za-z]+", question) if w.lower() in _SPOKE_Q}
     noun = _asked(_ROLE_NOUNS, question)
     if noun:
-        out[noun.lower()] = re.compile(rf"\b(?:{ROLES[noun.lower().rstrip('s')]})\b")
+        out[noun.lower()] = _role_pattern(noun)
     return out
 
 

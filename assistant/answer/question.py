@@ -178,25 +178,30 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     if role and not role.search(sentence.lower()):
         return False  # "which spokesman": someone the sentence calls a spokesman (or press secretary)
     if kind.kind == "who" and (role or wants_full_name(question)):
-        q_words = name_words(question)  # "Biden-Putin" names both
-        for m in re.finditer(r"\b([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+)", sentence):
-            parts = [p for p in m.group(1).split() if is_name_word(p)]
-            if len(parts) >= 2 and not any(name_words(p) & q_words for p in parts):
-                return True
-        return False
+        return _new_name(question, sentence, _FULL_NAME, at_least=2)
     if kind.kind == "who":
-        q_words = name_words(question)
-        for m in re.finditer(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*", sentence):
-            parts = [p for p in m.group(0).split() if is_name_word(p)]
-            if parts and not any(name_words(p) & q_words for p in parts):
-                return True
-        return False
+        return _new_name(question, sentence, _ANY_NAME, at_least=1)
     if kind.kind == "when" and re.search(r"\bwhat date\b|\bwhich date\b|\bon what date\b", question, re.IGNORECASE):
         # A date, not just a weekday or "soon".
         return bool(_CALENDAR_DATE.search(sentence))
     if kind.kind in ("when", "how_many", "where"):
         return type_match(kind.kind, sentence) > 0
     return True
+
+
+_FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")  # "Michael McFaul", "Dmitry Peskov"
+_ANY_NAME = re.compile(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*")
+
+
+def _new_name(question: str, sentence: str, pattern: re.Pattern, at_least: int) -> bool:
+    """Whether the sentence has a name (of at least `at_least` name words) that shares no word
+    with the question: "Biden-Putin" in the question names both Biden and Putin."""
+    q_words = name_words(question)
+    for m in pattern.finditer(sentence):
+        parts = [p for p in m.group(0).split() if is_name_word(p)]
+        if len(parts) >= at_least and not any(name_words(p) & q_words for p in parts):
+            return True
+    return False
 
 
 def quoted_spans(sentence: str) -> list[str]:
