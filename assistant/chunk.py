@@ -8,11 +8,16 @@ model's own tokenizer. Chunks overlap by whole sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.records import Article, Chunk
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt", "st",
@@ -48,6 +53,18 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
         start = m.end()
     _append(sentences, text, start, len(text), offset)
     return sentences
+
+
+def chunk_sentences(chunk: Chunk, stored: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[tuple[Sentence, np.ndarray | None]]:
+    """A chunk's sentences (offsets in the article) with the vectors the index stored for them,
+    from `stored` (chunk id -> spans, vectors); an index built before sentence vectors has none,
+    and its chunks are split now."""
+    if chunk.id in stored:
+        spans, vectors = stored[chunk.id]
+        return [
+            (Sentence(chunk.text[a - chunk.start : b - chunk.start], int(a), int(b)), v) for (a, b), v in zip(spans, vectors)
+        ]
+    return [(s, None) for s in split_sentences(chunk.text, offset=chunk.start)]
 
 
 def _append(out: list[Sentence], text: str, start: int, end: int, offset: int) -> None:

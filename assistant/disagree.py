@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.answer.question import YEAR
 from assistant.answer.support import negation_flipped, numbers
-from assistant.chunk import split_sentences
+from assistant.chunk import chunk_sentences
 from assistant.records import Answer, Claim, Disagreement, Passage
 from assistant.text import STOPWORDS, terms
 
@@ -204,13 +204,12 @@ def _unique(passages: list[Passage]) -> list[Passage]:
 
 
 def _raw_sentences(p: Passage, stored: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[_Raw]:
-    c = p.chunk
-    if c.id in stored:
-        spans, vectors = stored[c.id]
-        if len(vectors):
-            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-        return [_Raw(p, c.text[a - c.start : b - c.start], int(a), int(b), v) for (a, b), v in zip(spans, vectors)]
-    return [_Raw(p, s.text, s.start, s.end, None) for s in split_sentences(c.text, offset=c.start)]
+    sentences = chunk_sentences(p.chunk, stored)
+    vectors = [v for _, v in sentences]
+    if sentences and vectors[0] is not None:
+        vectors = np.asarray(vectors)
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    return [_Raw(p, s.text, s.start, s.end, v) for (s, _), v in zip(sentences, vectors)]
 
 
 def _is_cited(r: _Raw, answer: Answer) -> bool:

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.answer import REFUSAL, Draft, DraftSentence
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
-from assistant.chunk import split_sentences
+from assistant.chunk import chunk_sentences
 from assistant.records import Passage
 from assistant.text import STOPWORDS, terms, words
 
@@ -87,12 +87,8 @@ class OfflineAnswerer:
         roles = {t: stand[w] for w, t in _stems(question) if w in stand}
         for i, p in enumerate(passages):
             c = p.chunk
-            if c.id in stored:
-                spans, vectors = stored[c.id]
-                sents = [(int(a), int(b), c.text[a - c.start : b - c.start], v) for (a, b), v in zip(spans, vectors)]
-            else:
-                sents = [(x.start, x.end, x.text, None) for x in split_sentences(c.text, offset=c.start)]
-            for start, end, text, vector in sents:
+            for sentence, vector in chunk_sentences(c, stored):
+                start, end, text = sentence.start, sentence.end, sentence.text
                 if (c.article_id, start) in seen or len(text) < 15:
                     continue
                 seen.add((c.article_id, start))
