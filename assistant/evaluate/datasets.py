@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATASET = Path("evals/news.jsonl")
 
 REQUIRED = ("id", "question", "gold_answers", "gold_articles", "answerable")
-OPTIONAL = ("gold_passage", "type", "paraphrased")
+OPTIONAL = ("gold_passage", "type", "paraphrased", "pair")
 
 
 class EvalError(RuntimeError):
@@ -47,6 +47,8 @@ class EvalItem:
     type: str
     gold_passages: tuple[str, ...] = ()
     paraphrased: bool = False
+    #: A near-miss question and its matched control name each other's id here.
+    pair: str | None = None
     #: MultiHop-RAG: verbatim evidence sentences; a chunk holding one is relevant.
     gold_facts: tuple[str, ...] = ()
 
@@ -57,6 +59,7 @@ class EvalItem:
             "type": self.type,
             "answerable": self.answerable,
             "paraphrased": self.paraphrased,
+            "pair": self.pair,
             "gold_answers": list(self.gold_answers),
             "gold_articles": list(self.gold_articles),
             "gold_passages": list(self.gold_passages),
@@ -125,6 +128,9 @@ def parse_item(record: Any, path: Path, line: int) -> EvalItem:
     paraphrased = record.get("paraphrased", False)
     if not isinstance(paraphrased, bool):
         raise _fail(path, line, f"field 'paraphrased' must be true or false (got {_type_name(paraphrased)})")
+    pair = record.get("pair")
+    if pair is not None and (not isinstance(pair, str) or not pair.strip()):
+        raise _fail(path, line, f"field 'pair' must be the id of the matched question (got {_type_name(pair)})")
     if record["answerable"] and not (record["gold_answers"] or record["gold_articles"]):
         raise _fail(path, line, "field 'gold_answers' is empty and so is 'gold_articles'; an answerable question needs at least one")
     if not record["answerable"] and record["gold_answers"]:
@@ -138,6 +144,7 @@ def parse_item(record: Any, path: Path, line: int) -> EvalItem:
         type=kind,
         gold_passages=tuple(passages),
         paraphrased=paraphrased,
+        pair=pair,
     )
 
 
