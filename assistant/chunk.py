@@ -55,6 +55,15 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     return sentences
 
 
+def paragraph_bounds(chunk_text: str, chunk_start: int, start: int, end: int) -> tuple[int, int]:
+    """The paragraph of the chunk that holds [start, end), in article offsets."""
+    rel_s, rel_e = start - chunk_start, end - chunk_start
+    p_start = chunk_text.rfind("\n", 0, max(rel_s, 0)) + 1
+    p_end = chunk_text.find("\n", rel_e)
+    p_end = len(chunk_text) if p_end == -1 else p_end
+    return chunk_start + p_start, chunk_start + p_end
+
+
 def chunk_sentences(chunk: Chunk, stored: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[tuple[Sentence, np.ndarray | None]]:
     """A chunk's sentences (offsets in the article) with the vectors the index stored for them,
     from `stored` (chunk id -> spans, vectors); an index built before sentence vectors has none,

@@ -10,17 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.answer import Draft
-from assistant.records import Answer, Citation, Claim, Disagreement, Passage, Statement
-
-
-def _paragraph_bounds(chunk_text: str, chunk_start: int, start: int, end: int) -> tuple[int, int]:
-    """The paragraph of the chunk that holds [start, end), in article offsets."""
-    rel_s, rel_e = start - chunk_start, end - chunk_start
-    p_start = chunk_text.rfind("\n", 0, max(rel_s, 0)) + 1
-    p_end = chunk_text.find("\n", rel_e)
-    p_end = len(chunk_text) if p_end == -1 else p_end
-    return chunk_start + p_start, chunk_start + p_end
+from assistant.answer import REFUSAL, Draft
+from assistant.chunk import paragraph_bounds
+from assistant.records import Answer, Citation, Claim, Disagreement, Nearest, Passage, Statement
 
 
 def build_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
@@ -29,6 +21,8 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
     One key per passage: sentences cited from the same passage share it, and the citation's
     highlighted span runs from the first to the last of them.
     """
+    if draft.refused and draft.nearest is not None:
+        return _near_miss_answer(question, draft, passages, backend)
     order: list[int] = []
     spans: dict[int, tuple[int, int]] = {}
     sentence_keys: list[tuple[int, ...]] = []
@@ -64,11 +58,35 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
     )
 
 
+def _near_miss_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
+    """A refusal that cites the nearest thing the corpus reports, marked as no answer."""
+    s = draft.nearest
+    assert s is not None and s.passage_index is not None
+    citation = _citation(1, passages[s.passage_index], s.start, s.end)
+    nearest = Nearest(key=1, sentence=s.text, misses=draft.nearest_misses or "")
+    return Answer(
+        question=question,
+        text=f"{REFUSAL} {near_miss_line(nearest)}",
+        citations=[citation],
+        refused=True,
+        backend=backend,
+        passages=passages,
+        confidence=draft.confidence,
+        notice=draft.notice,
+        nearest=nearest,
+    )
+
+
+def near_miss_line(n: Nearest) -> str:
+    """"Closest reported, not an answer (no mention of Biden): <sentence> [1]"."""
+    return f"Closest reported, not an answer ({n.misses}): {n.sentence} [{n.key}]"
+
+
 def _citation(key: int, p: Passage, start: int | None, end: int | None) -> Citation:
     c = p.chunk
     sentence = None
     if start is not None and end is not None:
-        ps, pe = _paragraph_bounds(c.text, c.start, start, end)
+        ps, pe = paragraph_bounds(c.text, c.start, start, end)
         sentence = c.text[start - c.start : end - c.start]
     else:
         ps, pe = c.start, c.end

@@ -3,8 +3,8 @@
 Retrieval sees one question at a time, so "and what did the Kremlin say?" after "What did
 Obama and Putin discuss on their call?" would search for the Kremlin alone. A question that
 looks like a follow-up (short, opening with "and" / "what about" / "how about", or leaning on
-a pronoun with no name of its own) gets the key words of the previous question appended,
-names first: "what did the Kremlin say? (Obama Putin call)".
+a pronoun with no name of its own) gets the names of the previous question appended (its
+other key words only where it names no one): "what did the Kremlin say? (Obama Putin)".
 """
 
 from __future__ import annotations
@@ -75,7 +75,11 @@ def standalone(question: str, previous: list[str]) -> str:
         return question
     context = standalone(previous[-1], previous[:-1])
     own = {w.lower() for w in _words(question)}
-    carried = [w for w in key_terms(context) if w.lower() not in own][:MAX_CARRIED]
+    carried = [w for w in key_terms(context) if w.lower() not in own]
+    # The people and places it refers back to, not the old topic's other words: "and what did
+    # the White House propose?" after a question about a telegram is not about the telegram.
+    names = [w for w in carried if w[:1].isupper()]
+    carried = (names or carried)[:MAX_CARRIED]
     if not carried:
         return question
     core = _OPENERS.sub("", question) or question

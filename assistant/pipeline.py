@@ -57,6 +57,7 @@ class Assistant:
                     self.settings.refusal_threshold,
                     self.settings.max_answer_sentences,
                     self.retriever.store.sentence_vectors,
+                    self.retriever.store.article_texts,
                 )
             elif name == "openai":
                 from assistant.answer.llm import LLMAnswerer
@@ -73,6 +74,17 @@ class Assistant:
         result = self.retriever.retrieve(question, options.k or self.settings.top_k, options.filters())
         result.timings_ms["retrieve_ms"] = (time.perf_counter() - t) * 1000
         return result
+
+    def _filtered_out(self, question: str, options: AskOptions, answer: Answer) -> Answer:
+        """A refusal under outlet or date filters says so where an article outside them answers."""
+        wider = replace(options, outlets=(), since=None, until=None)
+        result = self.retrieve(question, wider)
+        draft = self.backend("offline").draft(question, result.passages, query_vector=result.query_vector)
+        if draft.refused:
+            return answer
+        first = result.passages[draft.sentences[0].passage_index].chunk.meta
+        note = filter_note(options, first.outlet, first.published)
+        return replace(answer, text=f"{answer.text} {note}", filter_note=note)
 
     def timeline(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         """The dated evidence on a topic, one sentence per article, oldest first."""
@@ -123,6 +135,8 @@ class Assistant:
         answer = build_answer(question, draft, passages, name)
         if backend.name != "offline" and hasattr(backend, "check_support"):
             answer = backend.check_support(answer)
+        if answer.refused and not options.filters().empty:
+            answer = self._filtered_out(question, options, answer)
         t = time.perf_counter()
         answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
         timings["disagree_ms"] = (time.perf_counter() - t) * 1000
@@ -135,4 +149,31 @@ class Assistant:
         yield answer
 
 
-__all__ = ["Assistant", "AskOptions", "REFUSAL"]
+def filter_note(options: AskOptions, outlet: str | None, published: date | None) -> str:
+    """"No article dated 2020–2021 answers this; one from RT (2016) does: clear the date filter
+    to see it." What the filters kept, and the article outside them that answers."""
+    kept = []
+    if options.outlets:
+        kept.append("from " + " or ".join(options.outlets))
+    if options.since or options.until:
+        kept.append("dated " + _span(options.since, options.until))
+    cleared = " and ".join(name for name, on in (("outlet", options.outlets), ("date", options.since or options.until)) if on)
+    other = " ".join(x for x in (f"from {outlet}" if outlet else "", f"({published.year})" if published else "") if x)
+    return (f"No article {', '.join(kept)} answers this; one {other or 'outside them'} does: "
+            f"clear the {cleared} filter{'s' if ' and ' in cleared else ''} to see it.")
+
+
+def _span(since: date | None, until: date | None) -> str:
+    """"2020–2021", "2020 or later", "up to 2019"; days where the bounds are not whole years."""
+
+    def show(d: date, start: bool) -> str:
+        whole = (d.month, d.day) == ((1, 1) if start else (12, 31))
+        return str(d.year) if whole else d.isoformat()
+
+    if since and until:
+        a, b = show(since, True), show(until, False)
+        return a if a == b else f"{a}–{b}"
+    return f"{show(since, True)} or later" if since else f"up to {show(until, False)}"
+
+
+__all__ = ["Assistant", "AskOptions", "REFUSAL", "filter_note"]

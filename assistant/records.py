@@ -96,6 +96,16 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Nearest:
+    """What a refusal shows instead of an answer: the nearest thing the corpus reports, cited
+    (its key), and what it lacks of the question ("no mention of Biden")."""
+
+    key: int
+    sentence: str
+    misses: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """One side of a disagreement: a sentence of a retrieved article, with its attribution."""
 
@@ -138,6 +148,9 @@ class Answer:
     removed_keys: int = 0
     confidence: float = 0.0
     disagreements: list[Disagreement] = field(default_factory=list)
+    nearest: Nearest | None = None
+    #: Why a refusal under outlet / date filters may not be the corpus's last word.
+    filter_note: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -156,6 +169,8 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "evidence_dates": evidence_dates(self.citations),
             "disagreements": [asdict(d) for d in self.disagreements],
+            "nearest": asdict(self.nearest) if self.nearest else None,
+            "filter_note": self.filter_note,
         }
 
 

@@ -209,6 +209,10 @@ class ChromaStore:
         by_id = self.table.chunks(ids)
         return [by_id[i] for i in ids if i in by_id]
 
+    def article_texts(self, article_ids: list[str]) -> dict[str, str]:
+        """The cleaned text of each of these articles, by id (citation offsets point into it)."""
+        return self.table.article_texts(sorted(set(article_ids)))
+
     def sentence_vectors(self, ids: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return self.table.sentences(ids)
 

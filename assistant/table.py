@@ -162,6 +162,10 @@ class ChunkTable:
         row = self._db().execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def article_texts(self, article_ids: list[str]) -> dict[str, str]:
+        """Each article's cleaned text, by id."""
+        return dict(_where_in(self._db(), "SELECT article_id, text FROM articles", "article_id", article_ids))
+
     def article_count(self) -> int:
         return self._db().execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 

@@ -66,6 +66,11 @@ def terms(text: str) -> list[str]:
     return _stemmer().stemWords(ws) if ws else []
 
 
+def stem(word: str) -> str:
+    """One word's stem, as `terms` stems it."""
+    return _stemmer().stemWord(word)
+
+
 def normalize(text: str) -> str:
     """Lower case, typographic quotes and dashes folded, punctuation dropped, spaces collapsed."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')

@@ -22,6 +22,9 @@ SOURCES_CSS = """
 .sources .flags { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; border-radius: 8px; padding: .5rem .8rem; }
 .sources .differ { border: 1px solid #d97706; background: #fffbeb; color: #78350f; border-radius: 8px; padding: .5rem .8rem; }
 .sources .span, .sources .notice, .sources .empty { font-size: .9em; margin: 0; }
+.sources .nearest, .sources .filtered { border: 1px solid #6b7280; background: #f3f4f6; color: #111827; border-radius: 8px; padding: .5rem .8rem; margin: 0; }
+.sources .card.nearest { border-style: dashed; opacity: .85; }
+.sources .card.nearest mark { background: #e5e7eb; }
 """
 
 
@@ -58,6 +61,13 @@ def sources_html(answer: Answer | None) -> str:
         out.append(f"<div class='differ'><strong>≠ {html.escape(head)}:</strong><ul>{items}</ul></div>")
     if span := evidence_span(answer):
         out.append(f"<p class='span'>{html.escape(span)}</p>")
+    if answer.filter_note:
+        out.append(f"<p class='filtered'>{html.escape(answer.filter_note)}</p>")
+    if answer.nearest:
+        out.append(
+            "<p class='nearest'><strong>Not an answer.</strong> The nearest thing the articles report, "
+            f"cited below, misses what the question asks ({html.escape(answer.nearest.misses)}).</p>"
+        )
     if not answer.citations:
         out.append("<p class='empty'>No sources: the indexed articles do not answer this question.</p>")
     by_article: dict[str, list[Citation]] = {}
@@ -67,12 +77,12 @@ def sources_html(answer: Answer | None) -> str:
         c = cites[0]
         keys = " ".join(f"[{x.key}]" for x in cites)
         title = html.escape(c.title)
-        if c.url:
+        if c.url and c.url.lower().startswith(("http://", "https://")):
             title = f"<a href='{html.escape(c.url, quote=True)}' target='_blank' rel='noopener'>{title}</a>"
         meta = " · ".join(html.escape(x) for x in (c.source or "Unknown outlet", c.author, short_date(c.published)) if x)
         quotes = "".join(f"<blockquote><span class='key'>[{x.key}]</span>{_highlighted(x)}</blockquote>" for x in cites)
         out.append(
-            f"<div class='card' data-article='{html.escape(c.article_id, quote=True)}'>"
+            f"<div class='card{' nearest' if answer.nearest else ''}' data-article='{html.escape(c.article_id, quote=True)}'>"
             f"<div class='meta'><span class='key'>{keys}</span>{meta}</div>"
             f"<div class='headline'>{title}</div>{quotes}</div>"
         )
@@ -86,8 +96,8 @@ def chat_text(answer: Answer) -> str:
 
 
 def attribution_text(answer: Answer | None) -> str:
-    if answer is None:
-        return ""
+    if answer is None or answer.refused:
+        return ""  # a refusal's nearest evidence is not something to attribute
     return "\n".join(f"[{c.key}] {' '.join(attribution(c).split())}" for c in answer.citations)
 
 

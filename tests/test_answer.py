@@ -225,3 +225,60 @@ def test_which_think_tank_or_broadcaster_is_answered_by_a_name_of_that_kind(assi
         "Which Kremlin spokesman commented on the Biden-Putin summit in Geneva?",
     ):
         assert assistant.ask(question).refused, question
+
+
+# The right event or an honest refusal ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        # It was Trump who ordered the Pentagon's plan; Putin wrote to Obama, not to Biden.
+        ("What did Obama order the Pentagon to present within 30 days?", "no mention of Obama"),
+        ("What did Putin write to Biden on Independence Day?", "no mention of Biden"),
+        # Putin's Independence Day message to Obama, asked as if Obama had sent it.
+        ("What did Obama say to Putin in his Independence Day message?", "Putin, not Obama"),
+    ],
+)
+def test_a_question_about_another_event_is_refused_with_the_nearest_report(assistant, question, missing):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.text.startswith(REFUSAL)
+    assert answer.nearest is not None and missing in answer.nearest.misses
+    # The nearest report is cited, marked as no answer, and not counted as a citation of one.
+    (c,) = answer.citations
+    assert c.sentence == answer.nearest.sentence and f"not an answer ({answer.nearest.misses})" in answer.text
+    data = answer.to_dict()
+    assert data["refused"] is True and data["nearest"]["misses"] == answer.nearest.misses
+
+
+def test_the_matched_questions_are_still_answered(assistant):
+    order = assistant.ask("What did Trump order the Pentagon to present within 30 days?")
+    assert not order.refused and "plan" in order.text and order.citations[0].article_id == "002_d0187ede492b4fe4"
+    telegram = assistant.ask("What did Putin write to Obama on Independence Day?")
+    assert not telegram.refused and telegram.citations[0].article_id == "000_c7b117bfbdb9e8ac"
+
+
+def test_a_refusal_under_filters_says_an_article_outside_them_answers(assistant):
+    options = AskOptions(since=date(2020, 1, 1), until=date(2021, 12, 31))
+    answer = assistant.ask("What did Putin write to Obama on Independence Day?", options)
+    assert answer.refused
+    assert answer.filter_note == "No article dated 2020–2021 answers this; one from RT (2016) does: clear the date filter to see it."
+    assert answer.filter_note in answer.text
+    # Unfiltered, or where nothing outside the filters answers either, there is no such note.
+    assert assistant.ask("What did Putin write to Obama on Independence Day?").filter_note is None
+    assert assistant.ask("How much does Bitcoin cost?", options).filter_note is None
+
+
+def test_a_quotation_is_given_whole_with_its_speaker(assistant):
+    answer = assistant.ask("What did the White House say Obama stressed about the Syrian regime?")
+    for s in answer.statements:
+        assert s.text.count("“") == s.text.count("”") and s.text.count('"') % 2 == 0, s.text
+    assert answer.statements[0].text.startswith("The White House said: “President Obama stressed")
+
+
+def test_cli_json_and_markdown_show_the_nearest_report(built_index):
+    proc = _cli("ask", "What did Putin write to Biden on Independence Day?", "--json", index=built_index)
+    data = json.loads(proc.stdout)
+    assert data["refused"] is True and data["nearest"]["key"] == 1 and data["citations"][0]["article_id"] == "000_c7b117bfbdb9e8ac"
+    md = _cli("ask", "What did Putin write to Biden on Independence Day?", "--format", "markdown", index=built_index)
+    assert "not an answer (no mention of Biden)" in md.stdout and "[^1]:" in md.stdout

@@ -173,7 +173,7 @@ def test_malformed_dataset_line_names_line_and_field(tmp_path):
     _write_jsonl(path, [good, good])
     with pytest.raises(DatasetError, match=r"line 2: field 'id' repeats 'q001' from line 1"):
         load_dataset(path)
-    assert len(load_dataset(BUNDLED)) == 81
+    assert len(load_dataset(BUNDLED)) == 125 and len(load_dataset(ROOT / "evals" / "test.jsonl")) == 74
 
 
 def test_missing_gold_article_is_reported_before_running(settings, tmp_path):
@@ -227,12 +227,17 @@ def test_support_refusal_and_aggregates():
     curve = M.refusal_curve([0.1, 0.5, 0.3, 0.9], [False, False, True, True], [0.0, 0.4, 1.0])
     assert curve["refusal_recall"] == [0.0, 0.5, 1.0] and curve["false_refusal_rate"] == [0.0, 0.5, 1.0]
     records = [
-        {"answerable": True, "metrics": {"refused": True, "hit@5": True}},
-        {"answerable": True, "metrics": {"refused": False, "hit@5": False}},
-        {"answerable": False, "metrics": {"refused": True, "hit@5": None}},
+        {"type": "what", "answerable": True, "confidence": 0.1, "metrics": {"refused": True, "hit@5": True, "correct": False}},
+        {"type": "who", "answerable": True, "pair": "n1", "confidence": 0.7, "metrics": {"refused": False, "hit@5": False, "correct": True}},
+        {"type": "near_miss", "answerable": False, "pair": "c1", "confidence": 0.2, "metrics": {"refused": True, "hit@5": None, "correct": True}},
+        {"type": "near_miss", "answerable": False, "confidence": 0.8, "metrics": {"refused": False, "hit@5": None, "correct": False}},
     ]
     agg = aggregate(records)
-    assert agg["false_refusal_rate"] == 0.5 and agg["refusal_recall"] == 1.0 and agg["hit@5"] == 0.5
+    assert agg["false_refusal_rate"] == 0.5 and agg["refusal_recall"] == 0.5 and agg["hit@5"] == 0.5
+    assert agg["near_miss_refused"] == 0.5 and agg["control_correct"] == 1.0
+    # Confidence puts the right answer above the wrong one; answerable above unanswerable in one pair of four.
+    assert agg["confidence_auroc"] == 1.0 and agg["answerable_auroc"] == 0.25
+    assert M.auroc([0.2, 0.2], [True, False]) == 0.5 and M.auroc([0.3], [True]) is None
     assert M.percentiles([1, 2, 3, 4, 100])["p50"] == 3
 
 

@@ -277,6 +277,29 @@ def test_changed_number_and_flipped_negation_are_flagged_with_the_reason(assista
     assert "(negates what its passage says)" in render_markdown(answer)
 
 
+def test_a_passage_about_another_event_is_flagged_with_what_it_misses(assistant, server):
+    """A fluent, well-supported sentence about the wrong person: the question asks about
+    Biden, the passage the model cites is Putin's 2016 telegram to Obama."""
+    server.script(
+        "Putin sent a personal message to his American counterpart as the US celebrates Independence Day, urging the two countries to mend ties [1]."
+    )
+    _, answer = run(assistant, "What did Putin write to Biden on Independence Day?")
+    (statement,) = answer.statements
+    assert statement.support >= assistant.settings.support_threshold  # the words are all there
+    assert statement.supported is False and statement.problem == "its passage is about something else: no mention of Biden"
+    # ... and the right question passes the same sentence.
+    server.script(
+        "Putin sent a personal message to his American counterpart as the US celebrates Independence Day, urging the two countries to mend ties [1]."
+    )
+    _, answer = run(assistant, "What did Putin write to Obama on Independence Day?")
+    assert answer.statements[0].supported is True
+    # Who did what: a model sentence that has Obama write, against a passage where Putin wrote.
+    server.script("Obama wrote in his holiday missive that the two nations should act as equal partners [1].")
+    _, answer = run(assistant, "What did Obama write to Putin in his Independence Day telegram?")
+    assert answer.passages[0].chunk.article_id == "000_c7b117bfbdb9e8ac"
+    assert answer.statements[0].problem == "its passage is about something else: there it is Putin, not Obama, who does what the question asks"
+
+
 def test_numbers_read_alike_in_digits_and_words():
     source = "A plan estimated at 2.4 billion dollars, ready in thirty days, for the 75th anniversary."
     assert unsourced_numbers("It costs $2,400,000,000 and is ready in 30 days.", [source]) == []

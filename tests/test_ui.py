@@ -135,8 +135,12 @@ def open_tab(page, name: str) -> None:
 
 def test_follow_up_questions_carry_the_previous_topic():
     previous = ["What did Obama and Putin discuss on their call?"]
-    assert standalone("and what did the Kremlin say?", previous) == "what did the Kremlin say? (Obama Putin call)"
-    assert standalone("When did they speak?", previous) == "When did they speak? (Obama Putin call)"
+    assert standalone("and what did the Kremlin say?", previous) == "what did the Kremlin say? (Obama Putin)"
+    assert standalone("When did they speak?", previous) == "When did they speak? (Obama Putin)"
+    # The old topic's other words stay behind: only who it refers back to is carried.
+    telegram = ["What did Putin write to Obama in his Independence Day telegram?"]
+    assert standalone("and what did the White House propose?", telegram) == "what did the White House propose? (Putin Obama Independence Day)"
+    assert standalone("what did they agree on?", ["What was agreed on the call?"]) == "what did they agree on? (agreed call)"
     assert standalone("Where will Biden and Putin meet?", previous) == "Where will Biden and Putin meet?"
     assert standalone("and what did the Kremlin say?", []) == "and what did the Kremlin say?"
     chain = previous + ["and what did the Kremlin say?"]
@@ -219,7 +223,7 @@ def test_api_filters_by_outlet_and_date(server):
             previous_questions=["What did Obama and Putin discuss on their call?"],
             api_name="/ask",
         )
-        assert follow["rewritten_question"] == "what did the Kremlin say? (Obama Putin call)"
+        assert follow["rewritten_question"] == "what did the Kremlin say? (Obama Putin)"
     finally:
         client.close()
 
@@ -245,14 +249,14 @@ def test_follow_up_is_rewritten_and_cited(page, settings):
     first = ask(page, "What did Obama and Putin discuss on their call?")
     assert "[1]" in first
     follow = ask(page, "and what did the Kremlin say?")
-    assert "Searching for: what did the Kremlin say? (Obama Putin call)" in follow
+    assert "Searching for: what did the Kremlin say? (Obama Putin)" in follow
     assert "[1]" in follow and "Kremlin" in follow
     assert page.locator("#sources .card mark").count() >= 1
     shot(page, "follow-up")
 
     logged = AnswerLog(settings.answer_log).recent(1)[0]
     assert logged["question"] == "and what did the Kremlin say?"
-    assert logged["rewritten_question"] == "what did the Kremlin say? (Obama Putin call)"
+    assert logged["rewritten_question"] == "what did the Kremlin say? (Obama Putin)"
 
     page.locator("#chat button[aria-label='Like']").last.click()
     deadline = time.monotonic() + 10

@@ -40,6 +40,10 @@ class Draft:
     prompt_hash: str | None = None
     raw: str | None = None
     unsupported: list[int] = field(default_factory=list)
+    #: A refusal's nearest evidence: what the corpus does report, cited, marked as no answer.
+    nearest: DraftSentence | None = None
+    #: ... and what it lacks of the question ("no mention of Biden").
+    nearest_misses: str | None = None
 
 
 class Backend(Protocol):

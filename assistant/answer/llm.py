@@ -22,6 +22,7 @@ import numpy as np
 import openai
 
 from assistant.answer import REFUSAL, Backend, Draft
+from assistant.answer.constraints import Evidence, check, parse
 from assistant.answer.reply import parse_reply
 from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
 from assistant.chunk import split_sentences
@@ -185,6 +186,7 @@ class LLMAnswerer:
 
         statements: list[Statement] = []
         best: dict[int, tuple[float, int]] = {}
+        ask = parse(answer.question)  # the people, dates, places and numbers asked about
         for s, v in zip(answer.statements, stmt_vecs):
             ks = [k for k in s.keys if k in cited]
             if not ks:
@@ -205,6 +207,16 @@ class LLMAnswerer:
             lexical = self._coverage(own, bag) if own else dense
             support = round(min(max((lexical + max(dense, 0.0)) / 2, 0.0), 1.0), 4)
             problem = _problem(s.text, sources, closest, support, self.settings.support_threshold)
+            if problem is None:
+                # The question's people, dates, places and numbers in its passages; who did what in
+                # the passage sentence closest to it.
+                named = check(replace(ask, agencies=()), Evidence(
+                    "\n".join(cited[k][0].chunk.text for k in ks), "\n".join(passage_header(cited[k][0]) for k in ks),
+                    cited[ks[0]][0].chunk.meta.published,
+                ))
+                claims = tuple(a for a in ask.agencies if a.told_in(s.text))  # "Obama wrote ...": who did it
+                done = check(replace(ask, constraints=(), agencies=claims), Evidence(closest))
+                problem = next((f"its passage is about something else: {c.reason()}" for c in (named, done) if not c.ok), None)
             statements.append(replace(s, support=support, supported=problem is None, problem=problem))
 
         citations = []

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
+from assistant.answer.constraints import Ask, Coverage, check, evidence, parse
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
@@ -35,7 +36,10 @@ VERB_WEIGHT = 2.0  # the verb a who / what / which question asks about, in the t
 C_DENSE, C_LEX = 0.6, 0.4
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
 TYPE_SWAP_MARGIN = 0.1
+MISSING_FACTOR = 0.35  # confidence of evidence, per constraint of the question it misses
 QUOTE_SPEAKER_BONUS = 5.0  # times W_TYPE: a quote attributed to the speaker asked about
+#: Best-scored sentences whose evidence is checked against the question's constraints.
+COVERAGE_WINDOW = 12
 
 
 @dataclass
@@ -60,8 +64,9 @@ class Candidate:
 class OfflineAnswerer:
     name = "offline"
 
-    def __init__(self, embedder, idf, refusal_threshold: float, max_sentences: int = 3, sentence_vectors=None):
+    def __init__(self, embedder, idf, refusal_threshold: float, max_sentences: int = 3, sentence_vectors=None, article_texts=None):
         self.embedder = embedder
+        self.article_texts = article_texts or (lambda article_ids: {})  # callable: article ids -> {id: text}
         self.sentence_vectors = sentence_vectors  # callable: chunk ids -> {id: (spans, vectors)}
         self.idf = idf  # callable: list[str] -> list[float]
         self.threshold = refusal_threshold
@@ -152,6 +157,20 @@ class OfflineAnswerer:
         head.sort(key=lambda c: -c.score)
         return kind, head
 
+    def _near_miss(self, question: str, kind: QuestionKind, nearest: tuple[Candidate, Coverage] | None, passages: list[Passage]) -> Draft:
+        """A refusal that shows what the corpus does report nearest to the question, cited and
+        marked as no answer, where that is a confident match but for the constraints it misses."""
+        if nearest is None:
+            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0, kind=kind.kind)
+        c, coverage = nearest
+        confidence = self.confidence(question, kind, c, [c], passages)
+        discounted = confidence * MISSING_FACTOR ** (len(coverage.missing) + (coverage.reversed_by is not None))
+        if confidence < self.threshold:
+            return Draft(refused=True, text=REFUSAL, sentences=[], confidence=discounted, kind=kind.kind)
+        sentence = DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text)
+        return Draft(refused=True, text=REFUSAL, sentences=[], confidence=discounted, kind=kind.kind,
+                     nearest=sentence, nearest_misses=coverage.reason())
+
     def timeline(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
         """The best sentence of each relevant article, oldest article first."""
         kind, head = self.ranked(question, passages, query_vector)
@@ -177,6 +196,11 @@ class OfflineAnswerer:
         if not head:
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0)
         cands = head
+        # Evidence that misses a person, date, place or number the question names is about
+        # another event: it is no answer, at best the nearest thing the corpus reports.
+        head, nearest = _covering(parse(question), kind, head, passages, self.article_texts)
+        if not head:
+            return self._near_miss(question, kind, nearest, passages)
         best = head[0]
         if not holds_answer(kind, question, best.text):
             # A close runner-up that holds the kind of answer asked for is the better answer; one
@@ -196,6 +220,8 @@ class OfflineAnswerer:
                 overview = _overview(kind, cands, passages, self.max_sentences)
                 if overview is not None:
                     return overview
+            if nearest is not None:
+                return self._near_miss(question, kind, nearest, passages)
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=confidence, kind=kind.kind)
 
         chosen = [best]
@@ -243,17 +269,40 @@ class OfflineAnswerer:
         for c in chosen:
             article_rank.setdefault(passages[c.passage_index].chunk.article_id, len(article_rank))
         chosen.sort(key=lambda c: (article_rank[passages[c.passage_index].chunk.article_id], c.start))
-        sentences = [
-            DraftSentence(
-                text=_render(c, kind, cands) if kind.kind == "quote" else c.text,
-                passage_index=c.passage_index,
-                start=c.start,
-                end=c.end,
-                source_text=c.text,
-            )
-            for c in chosen
-        ]
+        # A quotation is given whole, with its closing mark and its speaker: never “... alone.
+        units: list[Candidate] = []
+        for c in chosen:
+            whole = _whole_quotation(c, cands, passages)
+            if not any(u.article_id == whole.article_id and u.start <= whole.start and whole.end <= u.end for u in units):
+                units = [u for u in units if not (u.article_id == whole.article_id and whole.start <= u.start and u.end <= whole.end)]
+                units.append(whole)
+        sentences: list[DraftSentence] = []
+        for i, c in enumerate(units):
+            spoken = i + 1 < len(units) and _ATTRIBUTION_ONLY.match(units[i + 1].text) and _next_sentence(c, cands) is units[i + 1]
+            rendered = kind.kind == "quote" or c.text not in {x.text for x in chosen}  # a quotation widened to be whole
+            # The speaker is named in front of the quotation, unless the line naming them follows it.
+            text = _render(c, kind, cands) if rendered and not spoken else c.text
+            sentences.append(DraftSentence(text=text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text))
         return Draft(refused=False, text="", sentences=sentences, confidence=confidence, kind=kind.kind)
+
+
+def _covering(ask: Ask, kind: QuestionKind, head: list[Candidate], passages: list[Passage], article_texts) -> tuple[list[Candidate], tuple[Candidate, Coverage] | None]:
+    """The best-scored sentences whose evidence has every constraint of the question (a
+    question asking for several articles may have them spread over its sentences), and the
+    best one that misses some, with what it misses (None when the best sentence covers all)."""
+    if not ask.constraints and not ask.agencies:
+        return head, None
+    window = head[:COVERAGE_WINDOW]
+    texts = article_texts([c.article_id for c in window])
+    checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
+    ok = [c for c, coverage in checked if coverage.ok]
+    if not ok and kind.multi:
+        # "Which presidents did Putin call, Obama and Trump?": each article names one of them.
+        some = [(c, cov) for c, cov in checked if cov.reversed_by is None and len(cov.missing) < len(ask.constraints)]
+        if some and not set.intersection(*(set(cov.missing) for _, cov in some)):
+            ok = [c for c, _ in some]
+    nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
+    return ok, nearest
 
 
 # "What happened in 2021?": no words to match, only a time; the articles of that time answer it.
@@ -327,8 +376,39 @@ def _speaker_quoted(kind: QuestionKind, text: str) -> float:
     return QUOTE_SPEAKER_BONUS if kind.speaker.split()[-1].lower() in outside.lower() else 0.0
 
 
+def _quote_balance(text: str) -> int:
+    """1 where a sentence opens a quotation it does not close, -1 where it closes one it did not
+    open (“... / ...,” he said), 0 otherwise."""
+    curly = text.count("“") - text.count("”")
+    if curly:
+        return 1 if curly > 0 else -1
+    if text.count('"') % 2 == 0:
+        return 0
+    return 1 if re.search(r'(?:^|\s)"\S', text) and not re.search(r'\S"(?:\s|$|[,.;:])', text.rstrip()[:-1] + " ") else -1
+
+
+def _whole_quotation(c: Candidate, cands: list[Candidate], passages: list[Passage]) -> Candidate:
+    """The candidate widened to the whole quotation it is part of (up to three more sentences of
+    its passage), or itself when its quotation marks balance or the quotation runs outside."""
+    balance = _quote_balance(c.text)
+    if not balance:
+        return c
+    chunk = passages[c.passage_index].chunk
+    same = sorted((x for x in cands if x.article_id == c.article_id and chunk.start <= x.start and x.end <= chunk.end), key=lambda x: x.start)
+    at = next((i for i, x in enumerate(same) if x.start == c.start), None)
+    if at is None:
+        return c
+    steps = same[at + 1 : at + 4] if balance > 0 else same[max(0, at - 3) : at][::-1]
+    end = next((x for x in steps if _quote_balance(x.text) == -balance), None)
+    if end is None:
+        return c
+    first, last = (c, end) if balance > 0 else (end, c)
+    text = chunk.text[first.start - chunk.start : last.end - chunk.start]
+    return replace(c, text=text, start=first.start, end=last.end)
+
+
 def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
-    after = [x for x in cands if x.article_id == c.article_id and x.start > c.start]
+    after = [x for x in cands if x.article_id == c.article_id and x.start >= c.end]
     return min(after, key=lambda x: x.start) if after else None
 
 
@@ -390,6 +470,13 @@ def _speaker(c: Candidate, cands: list[Candidate]) -> tuple[str, str] | None:
         name = _clean_name(m.group(name_group)) if m else None
         if name:
             return name, _VERB.get(m.group(verb_group), m.group(verb_group))
+    follow = _next_sentence(c, cands)
+    if follow is not None and not outside.strip(" .,;:…") and _ATTRIBUTION_ONLY.match(follow.text):
+        # “...” / Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told CBS News.
+        m = _ATTRIBUTION_ONLY.match(follow.text)
+        name = _clean_name(re.split(r",", follow.text, maxsplit=1)[0]) if "," in follow.text[: m.start(1)] else _clean_name(follow.text[: m.start(1)])
+        if name:
+            return name, m.group(1)
     m = _PRONOUN.search(outside)
     if m:
         for prev in _previous_sentences(c, cands)[:1]:

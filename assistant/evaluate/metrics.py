@@ -220,3 +220,14 @@ def refusal_curve(
         recall.append(float(refused[~ans].mean()) if (~ans).any() else None)
         false_rate.append(float(refused[ans].mean()) if ans.any() else None)
     return {"thresholds": [float(t) for t in thresholds], "refusal_recall": recall, "false_refusal_rate": false_rate}
+
+
+def auroc(scores: Sequence[float], positive: Sequence[bool]) -> float | None:
+    """The probability that a positive scores above a negative (ties count half): how well the
+    scores separate the two; None without both kinds."""
+    pos = np.asarray([s for s, p in zip(scores, positive) if p], dtype=float)
+    neg = np.asarray([s for s, p in zip(scores, positive) if not p], dtype=float)
+    if not len(pos) or not len(neg):
+        return None
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(greater / (len(pos) * len(neg)))

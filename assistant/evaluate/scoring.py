@@ -22,11 +22,12 @@ METRICS = (
     "correct", "hit@1", "hit@5", "mrr@10", "article_recall@5", "passage_hit@1", "passage_hit@5",
     "cited_first", "answer_contains", "f1", "exact_match", "citation_precision", "citation_recall",
     "supported_share", "lexical_supported_share", "refusal_recall", "false_refusal_rate",
+    "near_miss_refused", "control_correct", "confidence_auroc", "answerable_auroc",
     "fact_hits@4", "fact_hits@10", "fact_mrr@10", "fact_map@10",
     "judge_faithfulness", "judge_correctness",
 )
 #: Dropped from a run's figures when no question of the dataset has them.
-OPTIONAL_METRICS = ("fact_hits@4", "fact_hits@10", "fact_mrr@10", "fact_map@10", "judge_faithfulness", "judge_correctness")
+OPTIONAL_METRICS = ("near_miss_refused", "control_correct", "fact_hits@4", "fact_hits@10", "fact_mrr@10", "fact_map@10", "judge_faithfulness", "judge_correctness")
 CALIBRATION_STEPS = 101
 
 
@@ -56,7 +57,8 @@ def score(item: EvalItem, answer: Answer) -> tuple[dict[str, float | bool | None
     """Per-question metrics (None where a metric does not apply) and per-statement support."""
     ranked = M.dedup(p.chunk.article_id for p in answer.passages)
     chunks = [p.chunk.text for p in answer.passages]
-    cited = M.dedup(c.article_id for c in answer.citations)
+    # A refusal's nearest evidence is shown as no answer: it is not a citation of one.
+    cited = [] if answer.refused else M.dedup(c.article_id for c in answer.citations)
     gold_articles = item.gold_articles if item.answerable else ()
     gold_passages = item.gold_passages if item.answerable else ()
     text = "" if answer.refused else answer.text
@@ -113,6 +115,19 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, float | None]:
             out[name] = M.mean(r["metrics"]["refused"] for r in records if not r["answerable"])
         elif name == "false_refusal_rate":
             out[name] = M.mean(r["metrics"]["refused"] for r in records if r["answerable"])
+        elif name == "near_miss_refused":
+            # Questions that swap one person, date, place or number against what is reported.
+            out[name] = M.mean(r["metrics"]["refused"] for r in records if r["type"] == "near_miss")
+        elif name == "control_correct":
+            # ... and their matched controls, which must still be answered right.
+            out[name] = M.mean(r["metrics"]["correct"] for r in records if r["answerable"] and r.get("pair"))
+        elif name == "confidence_auroc":
+            # Does confidence tell right answers from wrong ones (refusals count as not right)?
+            scored = [r for r in records if r["answerable"] and r["metrics"]["correct"] is not None]
+            out[name] = M.auroc([r["confidence"] for r in scored], [bool(r["metrics"]["correct"]) for r in scored])
+        elif name == "answerable_auroc":
+            # ... and answerable questions from those the corpus does not answer?
+            out[name] = M.auroc([r["confidence"] for r in records], [r["answerable"] for r in records])
         else:
             out[name] = M.mean(r["metrics"].get(name) for r in records)
     out["n"] = len(records)
@@ -121,7 +136,7 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, float | None]:
 
 def drop_unused(values: dict[str, float | None], records: list[dict[str, Any]]) -> dict[str, float | None]:
     used = {k for r in records for k, v in r["metrics"].items() if v is not None}
-    return {k: v for k, v in values.items() if k not in OPTIONAL_METRICS or k in used}
+    return {k: v for k, v in values.items() if k not in OPTIONAL_METRICS or k in used or v is not None}
 
 
 def latency(answers: list[Answer]) -> dict[str, dict[str, float]]:

@@ -1,0 +1,515 @@
+"""What a question pins down, and whether the evidence an answer cites has it.
+
+A question's constraints are the people, organisations, places, dates, years, quarters,
+numbers and quoted phrases it names, and who does what to whom where it says so ("What did
+Trump offer Putin?" asks about Trump's offer, not Putin's). Evidence is the cited sentence
+read with its article's headline, outlet, byline and date and the sentences just before it,
+so "he said" after "Peskov" counts. Evidence that misses a constraint is about another event:
+"What did Obama order the Pentagon to present within 30 days?" is not answered by a sentence
+about Trump's order, however well it matches the rest.
+
+One mechanism over the question and the evidence; its only vocabularies are the titles and
+country aliases in `data/names.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.answer.entities import NOT_NAMES
+from assistant.answer.question import YEAR
+from assistant.answer.support import fold, numbers
+from assistant.chunk import paragraph_bounds, split_sentences
+from assistant.records import Chunk
+from assistant.text import IRREGULAR_PAST, STOPWORDS, stem, terms
+
+#: Sentences before the cited one that count as its context (pronouns, "he said").
+CONTEXT_SENTENCES = 3
+#: An article's lede, its first sentences, says what event it reports: it is context too.
+LEDE_SENTENCES, LEDE_CHARS = 3, 1000
+
+_MONTHS = ("january february march april may june july august september october november december").split()
+_MONTH_RE = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}\b\.?")
+_MONTH_DAY = re.compile(rf"\b{_MONTH_RE}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_MONTH_ONLY = re.compile(rf"\b{_MONTH_RE}\b")
+_QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)
+_QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,}?)[\"”’'](?!\w)")
+# A run of capitalised words, with inner periods and hyphens: "U.S.", "Biden-Putin", "Al-Nusra".
+_CAPS = re.compile(r"(?<![\w’'])[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
+_WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
+_WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
+       "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
+# "did Trump offer", "has the Kremlin said": the one who does what the question asks about.
+_NAME_RUN = r"([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+_AGENT_Q = re.compile(rf"\b(?:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
+# "the call that Putin initiated": a relative clause says who did it too.
+_AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
+# "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
+_ACCORDING_Q = re.compile(rf"\baccording to\s+(?:the\s+)?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One thing the question names: its kind, its words as the question writes them, and
+    what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
+
+    kind: str  # name, year, date, month, quarter, number, quote
+    text: str
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agency:
+    """"did Trump offer Putin": who does (agent), the verb's term, and the others named."""
+
+    agent: str
+    verb: str
+    others: tuple[str, ...]
+    source: bool = False  # "according to X": X may also be the article's outlet or author
+
+    def told_in(self, text: str) -> bool:
+        """Whether a text uses the verb asked about (and so claims who did it)."""
+        return any(_verb(w) == self.verb for w in _WORD.findall(text) if not w[:1].isupper())
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Everything a question pins down."""
+
+    constraints: tuple[Constraint, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    question: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What an answer's citation puts before a reader: the cited sentences and their context."""
+
+    sentences: str
+    context: str = ""
+    published: date | None = None
+    #: The article's text before the cited sentence: what "the summit" there refers back to.
+    earlier: str = ""
+    #: The article's outlet and byline: who an "according to ..." may name.
+    source: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.source}\n{self.context}\n{self.sentences}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of a question's constraints the evidence misses, and whether it reverses who did what."""
+
+    missing: tuple[Constraint, ...] = ()
+    reversed_by: str | None = None  # the evidence's agent, where it is another of the question's names
+    agency: Agency | None = field(default=None, compare=False)  # the one reversed
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and self.reversed_by is None
+
+    def reason(self) -> str:
+        """What the evidence lacks, for a writer: "no mention of Biden; not 2021"."""
+        parts = [_MISSING_PHRASE[c.kind].format(c.text) for c in self.missing]
+        if self.reversed_by and self.agency:
+            parts.append(f"there it is {self.reversed_by}, not {self.agency.agent}, who does what the question asks")
+        return "; ".join(parts)
+
+
+_MISSING_PHRASE = {
+    "name": "no mention of {}",
+    "year": "nothing from {}",
+    "date": "nothing dated {}",
+    "month": "nothing from {}",
+    "quarter": "not {}",
+    "number": "no {}",
+    "quote": "not the words “{}”",
+}
+
+
+# Vocabularies ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+    data = tomllib.loads((Path(__file__).parent / "data" / "names.toml").read_text(encoding="utf-8"))
+    titles = frozenset(t.lower() for t in data["titles"])
+    aliases: dict[str, frozenset[str]] = {}
+    for group in data["aliases"]:
+        forms = frozenset(_key(g) for g in group)
+        for form in forms:
+            aliases[form] = aliases.get(form, frozenset()) | forms
+    return titles, aliases, frozenset(stem(IRREGULAR_PAST.get(v, v)) for v in data["reporting_verbs"])
+
+
+def _key(word: str) -> str:
+    """A name word as compared: lower case, no possessive, no periods ("U.S." is "us")."""
+    return re.sub(r"['’]s$", "", word.strip(".,;:!?'’\"“”()")).replace(".", "").lower()
+
+
+def _is_title(word: str) -> bool:
+    return _key(word) in _vocab()[0]
+
+
+def _same_name_word(a: str, b: str) -> bool:
+    """One name word for another: the same, an alias ("US", "American"), or one the other's
+    demonym by shape ("Russia"/"Russian", "China"/"Chinese", "Ukraine"/"Ukrainian")."""
+    a, b = _key(a), _key(b)
+    if a == b:
+        return True
+    if b in _vocab()[1].get(a, ()):
+        return True
+    short, long = sorted((a, b), key=len)
+    if len(short) < 4 or len(long) - len(short) > 3:
+        return False
+    common = len(short) if long.startswith(short) else next(i for i, (x, y) in enumerate(zip(short, long)) if x != y)
+    return common >= max(4, len(short) - 1)
+
+
+# The question ---------------------------------------------------------------------------------
+
+
+def _names(question: str) -> list[str]:
+    """The names a question gives, titles and sentence openers left out: "President Trump" is
+    "Trump", "Biden-Putin" is "Biden" and "Putin", "What" and "In" are none."""
+    out: list[str] = []
+    for m in _CAPS.finditer(question):
+        words = m.group(0).split()
+        if m.start() == len(question) - len(question.lstrip()):
+            while words and words[0].lower() in _WH | STOPWORDS:
+                words = words[1:]  # "In which city", "Did Putin"
+            if len(words) == 1 and m.group(0) == words[0] and not words[0].isupper():
+                words = []  # "Since what year", "Ahead of": one capitalised opener is no name
+        parts: list[str] = []
+        for w in words:
+            for n, piece in enumerate(re.split(r"(?<=[a-z])-(?=[A-Z])", w)):  # "Biden-Putin"; "Al-Nusra" stays
+                if n:
+                    parts.append("")  # "Biden-Putin" is two names
+                piece = re.sub(r"['’]s$", "", piece.strip(".,;:!?")) if not re.fullmatch(r"(?:[A-Z]\.)+", piece) else piece
+                if not piece or NOT_NAMES.match(piece) or _MONTH_ONLY.fullmatch(piece) or _QUARTER.fullmatch(piece):
+                    parts.append("")  # a break: "Putin Thursday" is not one name
+                elif _is_title(piece) or piece.lower() in STOPWORDS or piece.isdigit():
+                    parts.append("")
+                else:
+                    parts.append(piece)
+        name: list[str] = []
+        for piece in parts + [""]:
+            if piece:
+                name.append(piece)
+            elif name:
+                out.append(" ".join(name))
+                name = []
+    return list(dict.fromkeys(out))
+
+
+def parse(question: str) -> Ask:
+    """The constraints of a question, and who does what where it says so."""
+    found: list[Constraint] = []
+    names = _names(question)
+    # "Obama or Trump": either is the question's; the evidence needs one of them.
+    alternative_groups: list[tuple[str, ...]] = []
+    for a, b in re.findall(r"([A-Z][\w’'.-]*)\s+or\s+([A-Z][\w’'.-]*)", question):
+        group = tuple(n for n in names if n.split()[-1] in (a, b))
+        if len(group) > 1:
+            alternative_groups.append(group)
+    grouped = {n for g in alternative_groups for n in g}
+    found += [Constraint("name", " or ".join(g), g) for g in alternative_groups]
+    found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
+    for quoted in _QUOTED.findall(question):
+        if len(terms(quoted)) >= 2:
+            found.append(Constraint("quote", quoted.strip()))
+    dates = [(int(d), _month(m)) for d, m in _DAY_MONTH.findall(question)] + [(int(d), _month(m)) for m, d in _MONTH_DAY.findall(question)]
+    for day, month in dates:
+        if 1 <= day <= 31:
+            found.append(Constraint("date", f"{day} {_MONTHS[month - 1].title()}"))
+    if not dates:
+        for m in _MONTH_ONLY.findall(question):
+            if m != "May" or re.search(r"\b(?:in|of|since|until|by|early|late|mid-?)\s+May\b", question):
+                found.append(Constraint("month", _MONTHS[_month(m) - 1].title()))
+    for q, word in _QUARTER.findall(question):
+        found.append(Constraint("quarter", f"Q{q or _QUARTER_NUMBER[word.lower()]}"))
+    years = {int(y) for y in YEAR.findall(question)}
+    found += [Constraint("year", str(y)) for y in sorted(years)]
+    uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", question)))
+    for value, shown in numbers(uncounted).items():
+        if value not in years and not _QUOTED.search(shown):
+            found.append(Constraint("number", shown, (str(value),)))
+    return Ask(tuple(found), _agencies(question, names), question)
+
+
+def _month(name: str) -> int:
+    return next(i for i, m in enumerate(_MONTHS, start=1) if m.startswith(name.lower()[:3]))
+
+
+def _verb(word: str) -> str:
+    """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say"."""
+    term = stem(IRREGULAR_PAST.get(word.lower(), word.lower()))
+    return "say" if term in _vocab()[2] else term
+
+
+def _agencies(question: str, names: list[str]) -> tuple[Agency, ...]:
+    """Who does what the question asks about: "did Trump offer", "the call that Obama
+    initiated"; and who says it: "according to the Kremlin"."""
+    found: list[Agency] = []
+    if sum(_verb(w) == "say" for w in _WORD.findall(question)) <= 1:  # "did the White House say Obama stressed"
+        for m in (_AGENT_Q.search(question), _AGENT_CLAUSE.search(question)):
+            if not m:
+                continue
+            agent = _named(m.group(1), names)
+            verb = m.group(2)
+            after = re.match(r"\s*([\w’'-]+)", question[m.end() :])
+            if agent is None or _is_title(verb) or (verb in STOPWORDS and _verb(verb) != "say"):
+                continue  # "did the Russian president say", "did Obama and Putin agree": no one name does it
+            if m.re is _AGENT_Q and after and after.group(1).islower() and after.group(1) not in STOPWORDS:
+                continue  # "does the Geneva summit matter": the word read as the verb is a noun
+            found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent)))
+            break
+    m = _ACCORDING_Q.search(question)
+    agent = _named(m.group(1), names) if m else None
+    if agent:
+        found.append(Agency(agent, "say", tuple(n for n in names if n != agent), source=True))
+    return tuple(found)
+
+
+def _named(run: str, names: list[str]) -> str | None:
+    """The question's name that a run of capitalised words holds ("President Trump": "Trump")."""
+    return next((n for n in names if n.split()[-1] in run.split()), None)
+
+
+# The evidence ---------------------------------------------------------------------------------
+
+
+def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evidence:
+    """The cited sentence [start, end) of a chunk (article offsets), with its context: the
+    article's headline, outlet, byline, date and lede, the sentences just before it, the rest
+    of its paragraph, and the next paragraph where that is the line naming who said a quotation
+    that this one ends."""
+    text, s, e = chunk.text, start - chunk.start, end - chunk.start
+    before = split_sentences(text[: max(s, 0)])[-CONTEXT_SENTENCES:]
+    p_start, p_end = (x - chunk.start for x in paragraph_bounds(text, chunk.start, start, end))
+    rest = [text[e:p_end]]
+    following = split_sentences(text[p_end:].lstrip("\n").split("\n", 1)[0])
+    if text[p_start:p_end].rstrip().endswith(("”", '"')) and len(following) == 1:
+        rest.append(following[0].text)  # “...” / Tatyana Stanovaya, a scholar at ..., told CBS News.
+    lede = [x.text for x in split_sentences(article_text[:LEDE_CHARS])[:LEDE_SENTENCES]]
+    m = chunk.meta
+    context = "\n".join([m.title or "", m.outlet or "", m.author or ""] + lede + [x.text for x in before] + rest)
+    return Evidence(text[s:e], context, m.published, article_text[:start], f"{m.outlet or ''}\n{m.author or ''}")
+
+
+def check(ask: Ask, ev: Evidence) -> Coverage:
+    """Which of the question's constraints the evidence misses (none: it may answer)."""
+    text = ev.text
+    caps = [m for m in _CAPS.finditer(text)]
+    words = {_key(w) for m in caps for w in re.split(r"\s+|(?<=[a-z])-(?=[A-Z])", m.group(0))}
+    folded = fold(text)
+    stated = None
+    missing: list[Constraint] = []
+    for c in ask.constraints:
+        if c.kind == "name":
+            ok = any(_name_found(n, words, caps, text) or _referred_to(n, text, ev.earlier) for n in c.alternatives)
+            if ok and ask.question and not any(_in_text(n, ev.sentences) for n in c.alternatives):
+                # Found only around the sentence, which names someone else in its place ("the
+                # Obama administration" for "the Trump administration"): not this one's evidence.
+                ok = not any(_rival(n, ask, ev.sentences) for n in c.alternatives)
+        elif c.kind == "year":
+            ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text)
+        elif c.kind == "date":
+            ok = _date_found(c.text, text, ev.published)
+        elif c.kind == "month":
+            ok = bool(re.search(rf"\b{c.text[:3]}", text)) or (ev.published is not None and _MONTHS[ev.published.month - 1].title() == c.text)
+        elif c.kind == "quarter":
+            n = int(c.text[1])
+            ok = any(int(q or _QUARTER_NUMBER[w.lower()]) == n for q, w in _QUARTER.findall(text))
+        elif c.kind == "number":
+            stated = numbers(text) if stated is None else stated
+            ok = any(float(v) in stated for v in c.alternatives)
+        else:  # quote
+            ok = fold(c.text) in folded or _mostly(c.text, text)
+        if not ok:
+            missing.append(c)
+    for agency in ask.agencies:
+        reversed_by = _reversed(agency, ev)
+        if reversed_by:
+            return Coverage(tuple(missing), reversed_by, agency)
+    return Coverage(tuple(missing))
+
+
+def _name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> bool:
+    """A name is in the evidence when all its words are, or its last word is (a surname, the
+    head of "Independence Day") and no other name there takes that last word: "Vladimir
+    Putin" is met by "President Putin", "Victory Day" is not met by "Independence Day"."""
+    parts = name.split()
+    if all(any(_same_name_word(p, w) for w in words) for p in parts):
+        return True
+    if len(parts) == 1:
+        return False
+    last = parts[-1]
+    if re.search(rf"\b{re.escape(last.lower())}\b", text):
+        return False  # a common word ("day" for "Independence Day"): only the whole name will do
+    for m in caps:
+        run = [w for w in m.group(0).split() if not _is_title(w)]
+        for i, w in enumerate(run):
+            if _same_name_word(w, last):
+                before = run[i - 1] if i else None
+                if before is None or _same_name_word(before, parts[-2]) or NOT_NAMES.match(before):
+                    return True
+    return False
+
+
+def _in_text(name: str, text: str) -> bool:
+    caps = list(_CAPS.finditer(text))
+    words = {_key(w) for m in caps for w in re.split(r"\s+|(?<=[a-z])-(?=[A-Z])", m.group(0))}
+    return _name_found(name, words, caps, text)
+
+
+def _rival(name: str, ask: Ask, sentence: str) -> str | None:
+    """A name in the sentence that stands where the question has `name`: beside the same
+    word ("the Obama administration" / "the Trump administration", "President Trump" /
+    "President Putin", "Trump offered" / "Putin offer") and not itself one of the question's."""
+    want = _neighbours(ask.question, name.split()[-1])
+    if not want:
+        return None
+    asked = _names(ask.question)
+    for m in _CAPS.finditer(sentence):
+        for w in m.group(0).split():
+            if _is_title(w) or NOT_NAMES.match(_key(w).title()) or _key(w) in STOPWORDS:
+                continue
+            if any(_same_name_word(w, p) for n in asked for p in n.split()):
+                continue
+            if _neighbours(sentence, w) & want:
+                return w
+    return None
+
+
+def _neighbours(text: str, word: str) -> set[str]:
+    """The words either side of a name in a text, as terms (titles kept, function words not)."""
+    tokens = _WORD.findall(text)
+    out: set[str] = set()
+    for i, tok in enumerate(tokens):
+        if not _same_name_word(tok, word) or not tok[:1].isupper():
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(tokens) and tokens[j].lower() not in STOPWORDS | _WH and not tokens[j][:1].isupper() or (
+                0 <= j < len(tokens) and _is_title(tokens[j])
+            ):
+                out.add(_verb(tokens[j]))
+    return out
+
+
+def _referred_to(name: str, text: str, earlier: str) -> bool:
+    """The evidence speaks of "the summit", and the article, earlier, of "the summit in Geneva"
+    or "the Geneva summit": the name is the evidence's by that reference. Only a thing anchored
+    to a place or an event this way, never a person doing something."""
+    if not earlier:
+        return False
+    n = re.escape(name)
+    nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", earlier)
+    nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", earlier)
+    return any(re.search(rf"\b(?:the|this|that|its|their)\s+{noun}\b", text, re.IGNORECASE) for noun in set(nouns) - STOPWORDS)
+
+
+def _date_found(day_month: str, text: str, published: date | None) -> bool:
+    """"18 April" in any spelling in the text, or an article published up to three days after
+    it (news reports yesterday's call)."""
+    day, month_name = day_month.split()
+    month = _MONTHS.index(month_name.lower()) + 1
+    for d, m in _DAY_MONTH.findall(text):
+        if int(d) == int(day) and _month(m) == month:
+            return True
+    for m, d in _MONTH_DAY.findall(text):
+        if int(d) == int(day) and _month(m) == month:
+            return True
+    if published is None:
+        return False
+    try:
+        asked = date(published.year, month, int(day))
+    except ValueError:
+        return False
+    return 0 <= (published - asked).days <= 3
+
+
+def _mostly(phrase: str, text: str) -> bool:
+    want = set(terms(phrase))
+    return bool(want) and len(want & set(terms(text))) / len(want) >= 0.8
+
+
+_AUXILIARIES = frozenset("has have had was were is are will would also then later not never has n't did does could can may might must should".split())
+_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its)\s[^,“”\"]{1,80},")
+_QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]")
+
+
+def _reversed(agency: Agency, ev: Evidence) -> str | None:
+    """Who else the evidence has doing the question's verb, where it never has the question's
+    agent do it: "What did Obama write to Putin?" against "..., wrote Putin"; "according to the
+    White House" against "the Kremlin said". The cited sentences judge; where they name no doer
+    ("... continued the statement"), their context does."""
+    if agency.source and any(_same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split()):
+        return None  # "according to RT", and RT published it
+    for text in (ev.sentences, ev.context):
+        by_agent, by_other = _doers(agency, text)
+        if by_agent:
+            return None
+        if by_other:
+            return by_other
+    return None
+
+
+def _doers(agency: Agency, text: str) -> tuple[bool, str | None]:
+    """Whether the text has the question's agent doing its verb, and who else does."""
+    by_agent, by_other = False, None
+    for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+        # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told ...": past the apposition.
+        tokens = _WORD.findall(_APPOSITION.sub(" ", sentence.text))
+        for i, tok in enumerate(tokens):
+            if tok[:1].isupper() or _verb(tok) != agency.verb:
+                continue
+            doer = _doer(tokens, i)
+            if doer is None:
+                continue
+            if any(_same_name_word(p, doer) for p in agency.agent.split()):
+                by_agent = True
+            else:
+                by_other = by_other or doer
+    return by_agent, by_other
+
+
+def _doer(tokens: list[str], i: int) -> str | None:
+    """Who does the verb at tokens[i]: the name after "by" ("initiated by President Obama"),
+    the name just after it where the clause inverts ("…, wrote Putin"), else the nearest name
+    before it in the sentence."""
+    if i + 1 < len(tokens) and tokens[i + 1] == "by":
+        run = []
+        for w in tokens[i + 2 : i + 7]:
+            if w.lower() == "the" and not run:
+                continue
+            if not w[:1].isupper():
+                break
+            run.append(w)
+        names = [w for w in run if not _is_title(w) and not NOT_NAMES.match(w)]
+        if names:
+            return names[-1]
+    after = tokens[i + 1 : i + 4]
+    for w in after:
+        if _is_title(w) or w.lower() == "the":
+            continue
+        if w[:1].isupper() and not NOT_NAMES.match(w) and (i == 0 or tokens[i - 1] == "…"):
+            return w
+        break
+    # "Trump has issued", "Mr Putin stressed": the subject stands just before the verb, with at
+    # most auxiliaries between; "a message sent to Russian diplomats proposed" names no doer.
+    for w in reversed(tokens[max(0, i - 4) : i]):
+        if w[:1].isupper() and not NOT_NAMES.match(_key(w).title()) and not _is_title(w) and w.lower() not in STOPWORDS:
+            return w
+        if w.lower() not in _AUXILIARIES:
+            return None
+    return None

@@ -1,0 +1,117 @@
+"""The constraint check on sentences that are not from the bundled corpus: a question's people,
+dates, places, numbers and who-did-what must be in the evidence an answer cites."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.answer.constraints import Evidence, check, evidence, parse
+from assistant.records import ArticleMeta, Chunk
+
+
+def names(question: str) -> list[str]:
+    return [c.text for c in parse(question).constraints if c.kind == "name"]
+
+
+def misses(question: str, sentence: str, context: str = "", published: date | None = None, earlier: str = "", source: str = "") -> str:
+    return check(parse(question), Evidence(sentence, context, published, earlier, source)).reason()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What did Mayor Ruth Okafor promise the council?", ["Ruth Okafor"]),  # titles are not names
+        ("Why did the Merton-Halsey merger fail?", ["Merton", "Halsey"]),
+        ("Since what year has Dana Lutz coached the Pilots?", ["Dana Lutz", "Pilots"]),  # an opener names nothing
+        ("In which city did Kessler's team win on Sunday?", ["Kessler"]),  # weekdays are dates, not names
+        ("Did Ortiz or Bell score the winner?", ["Ortiz or Bell"]),  # either will do
+    ],
+)
+def test_names_a_question_gives(question, expected):
+    assert names(question) == expected
+
+
+def test_a_swapped_person_is_missing_and_the_right_one_is_found():
+    sentence = "Governor Alma Reyes ordered the state agency to present a flood plan within 60 days."
+    assert misses("What did Governor Tom Hale order the agency to present within 60 days?", sentence).startswith("no mention of Tom Hale")
+    assert misses("What did Alma Reyes order the agency to present within 60 days?", sentence) == ""
+    # A surname alone is the person; another first name with it is someone else.
+    assert misses("What did Alma Reyes order?", "Reyes ordered a flood plan.") == ""
+    assert misses("What did Luis Reyes order?", "Alma Reyes ordered a flood plan.") == "no mention of Luis Reyes"
+
+
+def test_numbers_years_quarters_and_dates_must_match():
+    text = "Halvern Foods reported revenue of $412 million for the first quarter, up 9%."
+    assert misses("What was Halvern's revenue in Q1 2021?", text, published=date(2021, 4, 28)) == ""
+    assert "nothing from 2023" in misses("What was Halvern's revenue in Q1 2023?", text, published=date(2021, 4, 28))
+    assert misses("What was Halvern's revenue in Q3 2021?", text, published=date(2021, 4, 28)) == "not Q3"
+    assert misses("Which firm grew revenue 9% to $412 million?", text) == ""
+    assert misses("Which firm grew revenue 12%?", text) == "no 12"
+    # A report dated the day after the event covers "on 18 April"; one a month later does not.
+    call = "The two ministers spoke by phone on Monday."
+    assert misses("What did the ministers discuss on April 18?", call, published=date(2016, 4, 19)) == ""
+    assert misses("What did the ministers discuss on April 18?", call, published=date(2016, 5, 19)) == "nothing dated 18 April"
+
+
+def test_context_the_headline_and_the_sentences_before_count():
+    # "he said" after the speaker's name counts; so does the headline.
+    assert misses("What did Coach Dana Lutz say about the injury?", "“It is a blow,” he said.", context="Dana Lutz spoke after the match.") == ""
+    assert misses("What did the Pilots say?", "“We go again,” he said.", context="Pilots stun Rovers in extra time") == ""
+    # "the bridge" there is "the Ferris Street bridge" the article named before it.
+    earlier = "Millbrook council voted on the Ferris Street bridge. The bridge in Ferris Street is 90 years old."
+    assert misses("When will the Ferris Street bridge close?", "The bridge will close in May.", earlier=earlier) == ""
+    assert misses("When will the Ferris Street bridge close?", "Route 9 will close in May.", earlier=earlier) == "no mention of Ferris Street"
+
+
+def test_a_common_word_as_the_last_word_needs_the_whole_name():
+    assert misses("What happened on Victory Day?", "The parade marked Independence Day.") == "no mention of Victory Day"
+    assert misses("What happened on Independence Day?", "The parade marked Independence Day, the day of the flag.") == ""
+
+
+def test_who_did_what_to_whom():
+    sentence = "Renko wrote to Vasquez proposing new talks."
+    assert misses("What did Renko write to Vasquez?", sentence) == ""
+    assert "Vasquez, not Renko" not in misses("What did Renko write to Vasquez?", sentence)
+    assert misses("What did Vasquez write to Renko?", sentence) == "there it is Renko, not Vasquez, who does what the question asks"
+    # Inverted and passive clauses name the doer too.
+    assert "Renko, not Vasquez" in misses("What did Vasquez write in the letter?", "“Talks must resume,” wrote Renko in the letter, to Vasquez.")
+    assert "Vasquez, not Renko" in misses("What was the call that Renko initiated with Vasquez about?", "The call, initiated by President Vasquez, was about water.")
+    # An apposition between the doer and the verb is read past.
+    assert misses("What did Anna Keller tell the Wire?", "“We won,” she said. Anna Keller, a pollster at the Kestria Institute, told the Wire.") == ""
+    # "Did X and Y agree": no one name is the doer.
+    assert misses("What did Renko and Vasquez agree on?", "Vasquez agreed with Renko on water.") == ""
+
+
+def test_according_to_is_the_outlet_or_the_speaker():
+    sentence = "Water will be shared equally, the ministry said."
+    assert misses("What will be shared, according to the Wire?", sentence, source="Baltic Wire") == ""
+    assert "ministry" not in misses("What will be shared, according to the ministry?", sentence)
+    assert "no mention of Reuters" in misses("What will be shared, according to Reuters?", sentence, source="Baltic Wire")
+
+
+def test_another_name_in_the_same_place_is_a_rival():
+    # "Trump" only in the lede, the sentence itself about the Obama administration.
+    context = "President Trump spoke to Putin for an hour."
+    sentence = "The Obama administration had imposed sanctions after the annexation."
+    assert misses("Why did the Trump administration impose sanctions?", sentence, context=context) == "no mention of Trump"
+    assert misses("Why did the Trump administration impose sanctions?", "The sanctions stay, the aide said.", context=context) == ""
+
+
+def test_countries_their_people_and_capitals():
+    assert misses("What did the Ukrainian minister say?", "Ukraine's minister said talks would resume.") == ""
+    assert misses("Why did Moscow object?", "Russian officials objected to the plan.") == ""
+    assert misses("Why did Britain object?", "British officials objected.") == ""
+    assert misses("Why did France object?", "German officials objected.") == "no mention of France"
+
+
+def test_evidence_reads_the_chunk_around_the_sentence():
+    text = "Voters in Kestria went to the polls.\nThe runoff pitted Renko against Hallan. “We won,” she said.\nAnna Keller, a pollster, told the Wire."
+    meta = ArticleMeta(title="Kestria votes", published=date(2024, 5, 27), outlet="Baltic Wire")
+    chunk = Chunk(id="c", article_id="a", index=0, text=text, start=100, end=100 + len(text), meta=meta)
+    at = 100 + text.index("“We won")
+    ev = evidence(chunk, at, at + len("“We won,” she said."), article_text=" " * 100 + text)
+    assert "Renko" in ev.context and "Kestria votes" in ev.context and "Baltic Wire" in ev.source
+    assert ev.sentences == "“We won,” she said."
+    assert ev.earlier.endswith("Renko against Hallan. ")
