@@ -105,6 +105,7 @@ def _citation(key: int, p: Passage, start: int | None, end: int | None) -> Citat
         sentence=sentence,
         sentence_start=start,
         sentence_end=end,
+        agency=c.meta.agency,
     )
 
 
@@ -127,7 +128,8 @@ def long_date(iso: str | None) -> str | None:
 
 def reference(c: Citation) -> str:
     """`RT, "Headline", 4 Jul 2016` (with the byline and link where known)."""
-    parts = [c.source or "Unknown outlet", f'"{c.title}"']
+    outlet = c.source or "Unknown outlet"
+    parts = [f"{outlet} ({c.agency})" if c.agency and c.agency != c.source else outlet, f'"{c.title}"']
     if c.author:
         parts.append(f"by {c.author}")
     parts.append(short_date(c.published))

@@ -256,7 +256,7 @@ def check(index: IndexOpt = None) -> None:
 @app.command("eval")
 def evaluate(
     index: IndexOpt = None,
-    dataset: Annotated[str, typer.Option("--dataset", help="A JSONL eval set, multihop-sample, or multihop:/dir.")] = "evals/news.jsonl",
+    dataset: Annotated[Optional[list[str]], typer.Option("--dataset", help="A JSONL eval set, multihop-sample, or multihop:/dir (repeatable; default: the dev set evals/news.jsonl and the held-out test set evals/test.jsonl).")] = None,
     backend: Annotated[Optional[str], typer.Option("--backend", help="offline or openai.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder (default evals/runs/<time>).")] = None,
     compare: Annotated[Optional[Path], typer.Option("--compare", help="An earlier results.json to diff against.")] = None,
@@ -267,22 +267,30 @@ def evaluate(
 
     Example usage:
 
-        assistant eval
-        assistant eval --compare evals/runs/OLD/results.json --fail-under hit@1=0.85 --fail-under false_refusal_rate=0.05
+        assistant eval                                  # the dev set, then the held-out test set
+        assistant eval --dataset evals/test.jsonl --compare evals/runs/OLD/results.json --fail-under hit@1=0.85 --fail-under false_refusal_rate=0.05
     """
     from assistant.evaluate import EvalError, check_thresholds, parse_thresholds, rich_progress, run_eval
+    from assistant.evaluate.datasets import DEFAULT_DATASETS
 
     settings = _settings(index)
-    try:
-        parse_thresholds(fail_under or [])
-        with rich_progress() as progress:
-            run = run_eval(settings, dataset, backend=backend, out_dir=out, compare=compare, progress=progress, limit=limit)
-    except (EvalError, ValueError) as exc:
-        _fail(str(exc))
-    typer.echo(run.summary())
-    failures = check_thresholds(run, fail_under or [])
-    for f in failures:
-        typer.secho(f"FAIL {f}", fg="red")
+    datasets = dataset or list(DEFAULT_DATASETS)
+    if compare is not None and len(datasets) > 1:
+        _fail("--compare diffs one dataset's run: name it with --dataset")
+    failures: list[str] = []
+    for name in datasets:
+        # Several datasets: each reports into a folder of its own under --out.
+        where = out / Path(name).stem if out is not None and len(datasets) > 1 else out
+        try:
+            parse_thresholds(fail_under or [])
+            with rich_progress() as progress:
+                run = run_eval(settings, name, backend=backend, out_dir=where, compare=compare, progress=progress, limit=limit)
+        except (EvalError, ValueError) as exc:
+            _fail(str(exc))
+        typer.echo(run.summary())
+        for f in check_thresholds(run, fail_under or []):
+            failures.append(f)
+            typer.secho(f"FAIL {run.dataset['name']}: {f}", fg="red")
     raise typer.Exit(1 if failures else 0)
 
 

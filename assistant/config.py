@@ -24,7 +24,7 @@ from pydantic_settings import (
 
 #: Bumped whenever cleaning or chunking changes what an article's chunks are, so that a
 #: re-ingest re-processes every article and a new collection name is derived.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 

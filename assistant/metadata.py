@@ -144,8 +144,8 @@ def merge(extracted: dict, override: dict, fallback_title: str) -> ArticleMeta:
     Keys that are no field (front matter `tags`, a dataset's `category`) are ignored.
     """
     override = canonical(override)
-    values = {k: extracted.get(k) for k in FIELDS}
-    values.update({k: v for k, v in override.items() if k in FIELDS and v not in (None, "")})
+    values = {k: extracted.get(k) for k in FIELDS + ("agency",)}
+    values.update({k: v for k, v in override.items() if k in FIELDS + ("agency",) and v not in (None, "")})
     title = str(values["title"] or fallback_title).strip()
     return ArticleMeta(
         title=title,
@@ -153,4 +153,5 @@ def merge(extracted: dict, override: dict, fallback_title: str) -> ArticleMeta:
         outlet=str(values["outlet"]).strip() if values["outlet"] else None,
         author=str(values["author"]).strip() if values["author"] else None,
         url=str(values["url"]).strip() if values["url"] else None,
+        agency=str(values["agency"]).strip() if values["agency"] else None,
     )

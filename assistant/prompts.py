@@ -124,4 +124,5 @@ def passage_header(p: Passage) -> str:
     """Outlet, headline and date, as the model sees them above a passage."""
     m = p.chunk.meta
     when = f"{m.published.day} {m.published:%B %Y}" if m.published else "undated"
-    return f'{m.outlet or "unknown outlet"}, "{m.title}", {when}'
+    outlet = m.outlet or "unknown outlet"
+    return f'{outlet}{f" ({m.agency})" if m.agency else ""}, "{m.title}", {when}'

@@ -20,6 +20,7 @@ class ArticleMeta:
     outlet: str | None = None
     author: str | None = None
     url: str | None = None
+    agency: str | None = None  # the wire service the outlet ran it from: "Reuters"
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -79,6 +80,7 @@ class Citation:
     sentence: str | None = None
     sentence_start: int | None = None
     sentence_end: int | None = None
+    agency: str | None = None  # the wire service behind the outlet's report: "Reuters"
 
     def to_dict(self) -> dict:
         return asdict(self)

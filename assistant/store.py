@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.records import Article, ArticleMeta, Chunk
-from assistant.table import ArticleWrite, ChunkTable, _meta_from, search_metadata
+from assistant.table import ArticleWrite, ChunkTable, _meta_from, flat_meta, search_metadata
 
 
 class StoreError(RuntimeError):
@@ -143,11 +143,7 @@ class ChromaStore:
             (
                 a.id,
                 {
-                    "title": a.meta.title,
-                    "outlet": a.meta.outlet or "",
-                    "author": a.meta.author or "",
-                    "url": a.meta.url or "",
-                    "published": a.meta.published.isoformat() if a.meta.published else "",
+                    **flat_meta(a.meta),
                     "source_path": a.source_path,
                     "content_hash": "" if pending else a.content_hash,
                     "n_chunks": n,

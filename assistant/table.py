@@ -21,6 +21,18 @@ def date_key(d: date | None) -> int:
     return d.year * 10000 + d.month * 100 + d.day if d else -1
 
 
+def flat_meta(m: ArticleMeta) -> dict[str, str]:
+    """An article's metadata in its flat stored form ("" for unknown); `_meta_from` reads it back."""
+    return {
+        "title": m.title,
+        "outlet": m.outlet or "",
+        "author": m.author or "",
+        "url": m.url or "",
+        "published": m.published.isoformat() if m.published else "",
+        "agency": m.agency or "",
+    }
+
+
 def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
     m = chunk.meta
     return {
@@ -28,12 +40,8 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "index": chunk.index,
         "start": chunk.start,
         "end": chunk.end,
-        "title": m.title,
-        "outlet": m.outlet or "",
+        **flat_meta(m),
         "outlet_key": (m.outlet or "").lower(),
-        "author": m.author or "",
-        "url": m.url or "",
-        "published": m.published.isoformat() if m.published else "",
         "published_key": date_key(m.published),
     }
 
@@ -56,6 +64,7 @@ def _meta_from(md: dict[str, Any]) -> ArticleMeta:
         outlet=md.get("outlet") or None,
         author=md.get("author") or None,
         url=md.get("url") or None,
+        agency=md.get("agency") or None,
     )
 
 

@@ -179,8 +179,11 @@ def test_cli_eval_gate_takes_several_thresholds(built_index, tmp_path):
     passing = _cli("eval", "--limit", "4", "--out", str(tmp_path / "a"), "--fail-under", "hit@5=0.1", "--fail-under", "false_refusal_rate=1", index=built_index)
     assert passing.returncode == 0, passing.stdout + passing.stderr
     failing = _cli("eval", "--limit", "4", "--out", str(tmp_path / "b"), "--fail-under", "hit@5=0.1", "--fail-under", "hit@1=1.01", index=built_index)
-    assert failing.returncode == 1 and "FAIL hit@1" in failing.stdout
-    assert (tmp_path / "b" / "report.html").is_file()
+    # Both the dev and the held-out test set are run, each reported in a folder of its own.
+    assert failing.returncode == 1 and "FAIL news.jsonl: hit@1" in failing.stdout and "FAIL test.jsonl: hit@1" in failing.stdout
+    assert (tmp_path / "b" / "news" / "report.html").is_file() and (tmp_path / "b" / "test" / "report.html").is_file()
+    one = _cli("eval", "--dataset", "evals/test.jsonl", "--limit", "4", "--out", str(tmp_path / "c"), index=built_index)
+    assert one.returncode == 0 and "Eval of test.jsonl" in one.stdout and (tmp_path / "c" / "report.html").is_file()
 
 
 def test_latest_asks_for_the_newest_evidence(assistant):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +40,8 @@ _MONTH_DAY = re.compile(rf"\b{_MONTH_RE}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _MONTH_ONLY = re.compile(rf"\b{_MONTH_RE}\b")
 _QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)
 _QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,}?)[\"”’'](?!\w)")
+# A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
+_QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”](?!\w)")
 # A run of capitalised words, with inner periods and hyphens: "U.S.", "Biden-Putin", "Al-Nusra".
 _CAPS = re.compile(r"(?<![\w’'])[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
 _WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
@@ -95,8 +96,8 @@ class Evidence:
     sentences: str
     context: str = ""
     published: date | None = None
-    #: The article's text before the cited sentence: what "the summit" there refers back to.
-    earlier: str = ""
+    #: The article's whole text: what "the summit" in the evidence refers to.
+    article: str = ""
     #: The article's outlet and byline: who an "according to ..." may name.
     source: str = ""
 
@@ -194,13 +195,15 @@ def _names(question: str) -> list[str]:
             for n, piece in enumerate(re.split(r"(?<=[a-z])-(?=[A-Z])", w)):  # "Biden-Putin"; "Al-Nusra" stays
                 if n:
                     parts.append("")  # "Biden-Putin" is two names
-                piece = re.sub(r"['’]s$", "", piece.strip(".,;:!?")) if not re.fullmatch(r"(?:[A-Z]\.)+", piece) else piece
+                piece = re.sub(r"['’]s$", "", piece.strip(".,;:!?'’\"“”")) if not re.fullmatch(r"(?:[A-Z]\.)+", piece) else piece
                 if not piece or NOT_NAMES.match(piece) or _MONTH_ONLY.fullmatch(piece) or _QUARTER.fullmatch(piece):
                     parts.append("")  # a break: "Putin Thursday" is not one name
                 elif _is_title(piece) or piece.lower() in STOPWORDS or piece.isdigit():
                     parts.append("")
                 else:
                     parts.append(piece)
+        if len(parts) == 1 and _MODIFIER.match(question[m.end() :]) and re.search(r"(?:ian|ean|can|ese|ish|ern)$", parts[0]):
+            continue  # "Western commemoration", "Russian leader": a kind, not a name
         name: list[str] = []
         for piece in parts + [""]:
             if piece:
@@ -240,6 +243,7 @@ def parse(question: str) -> Ask:
     years = {int(y) for y in YEAR.findall(question)}
     found += [Constraint("year", str(y)) for y in sorted(years)]
     uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", question)))
+    uncounted = re.sub(r"\S*\d\S*-[A-Za-z]\w*|\b[A-Za-z]+-\S*\d\S*", " ", uncounted)  # "8-ball", "2,000-plus", "G-20" name no count
     for value, shown in numbers(uncounted).items():
         if value not in years and not _QUOTED.search(shown):
             found.append(Constraint("number", shown, (str(value),)))
@@ -285,6 +289,25 @@ def _named(run: str, names: list[str]) -> str | None:
     return next((n for n in names if n.split()[-1] in run.split()), None)
 
 
+# "while X reports ...", "between the report from X and ...": a question whose parts each an
+# article of its own may answer, so that its constraints are met by the answer as a whole.
+_SEVERAL_PARTS = re.compile(r"\b(while|whereas|between|compared?|comparison|(?:in)?consisten(?:t|cy)|both|as well as|differ\w*|in contrast|unlike)\b", re.IGNORECASE)
+
+
+def sources_named(ask: Ask, outlets: set[str]) -> tuple[Ask, tuple[Constraint, ...]]:
+    """The question without the names that are outlets (or wire services) of the articles at
+    hand, and those names: "according to The Verge" asks which article, not what happened."""
+    words = {_key(w) for o in outlets for w in o.split()}
+    named = tuple(c for c in ask.constraints if c.kind == "name" and any(all(_key(p) in words for p in n.split()) for n in c.alternatives))
+    return replace(ask, constraints=tuple(c for c in ask.constraints if c not in named)), named
+
+
+def has_several_parts(question: str, sources: int) -> bool:
+    """A comparison, or a question naming two outlets or more: its answer may take each part
+    from another article."""
+    return sources > 1 or bool(_SEVERAL_PARTS.search(question))
+
+
 # The evidence ---------------------------------------------------------------------------------
 
 
@@ -302,8 +325,9 @@ def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evid
         rest.append(following[0].text)  # “...” / Tatyana Stanovaya, a scholar at ..., told CBS News.
     lede = [x.text for x in split_sentences(article_text[:LEDE_CHARS])[:LEDE_SENTENCES]]
     m = chunk.meta
-    context = "\n".join([m.title or "", m.outlet or "", m.author or ""] + lede + [x.text for x in before] + rest)
-    return Evidence(text[s:e], context, m.published, article_text[:start], f"{m.outlet or ''}\n{m.author or ''}")
+    source = "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
+    context = "\n".join([m.title or ""] + lede + [x.text for x in before] + rest)
+    return Evidence(text[s:e], context, m.published, article_text, source)
 
 
 def check(ask: Ask, ev: Evidence) -> Coverage:
@@ -316,11 +340,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     missing: list[Constraint] = []
     for c in ask.constraints:
         if c.kind == "name":
-            ok = any(_name_found(n, words, caps, text) or _referred_to(n, text, ev.earlier) for n in c.alternatives)
+            ok = any(_name_found(n, words, caps, text) or _referred_to(n, text, ev.article) for n in c.alternatives)
             if ok and ask.question and not any(_in_text(n, ev.sentences) for n in c.alternatives):
                 # Found only around the sentence, which names someone else in its place ("the
                 # Obama administration" for "the Trump administration"): not this one's evidence.
-                ok = not any(_rival(n, ask, ev.sentences) for n in c.alternatives)
+                ok = not any(_rival(n, ask, ev.sentences, text) for n in c.alternatives)
         elif c.kind == "year":
             ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text)
         elif c.kind == "date":
@@ -372,23 +396,39 @@ def _in_text(name: str, text: str) -> bool:
     return _name_found(name, words, caps, text)
 
 
-def _rival(name: str, ask: Ask, sentence: str) -> str | None:
+def _rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     """A name in the sentence that stands where the question has `name`: beside the same
     word ("the Obama administration" / "the Trump administration", "President Trump" /
-    "President Putin", "Trump offered" / "Putin offer") and not itself one of the question's."""
+    "President Putin", "Trump offered" / "Putin offer"), or another person where `name` is a
+    person ("Putin and Trump say ..." for "did Putin and Boris Johnson say"); never one of the
+    question's own names. `text` is all the evidence: who is a person is read there."""
     want = _neighbours(ask.question, name.split()[-1])
-    if not want:
-        return None
     asked = _names(ask.question)
+    persons = _persons(f"{ask.question}\n{text}")
+    person = _key(name.split()[-1]) in persons
     for m in _CAPS.finditer(sentence):
         for w in m.group(0).split():
             if _is_title(w) or NOT_NAMES.match(_key(w).title()) or _key(w) in STOPWORDS:
                 continue
             if any(_same_name_word(w, p) for n in asked for p in n.split()):
                 continue
-            if _neighbours(sentence, w) & want:
+            if (want and _neighbours(sentence, w) & want) or (person and _key(w) in persons):
                 return w
     return None
+
+
+def _persons(text: str) -> set[str]:
+    """The names a text gives people: those after a title ("Prime Minister Boris Johnson",
+    "Mr Putin"), by their last word."""
+    found: set[str] = set()
+    for m in _CAPS.finditer(text):
+        words = m.group(0).split()
+        for i, w in enumerate(words[:-1]):
+            if _is_title(w) and not _is_title(words[i + 1]):
+                rest = [x for x in words[i + 1 :] if not _is_title(x)]
+                if rest:
+                    found.add(_key(rest[-1] if len(rest) <= 3 else rest[0]))
+    return found
 
 
 def _neighbours(text: str, word: str) -> set[str]:
@@ -399,23 +439,25 @@ def _neighbours(text: str, word: str) -> set[str]:
         if not _same_name_word(tok, word) or not tok[:1].isupper():
             continue
         for j in (i - 1, i + 1):
-            if 0 <= j < len(tokens) and tokens[j].lower() not in STOPWORDS | _WH and not tokens[j][:1].isupper() or (
+            if 0 <= j < len(tokens) and (tokens[j].lower() not in STOPWORDS | _WH or _verb(tokens[j]) == "say") and not tokens[j][:1].isupper() or (
                 0 <= j < len(tokens) and _is_title(tokens[j])
             ):
                 out.add(_verb(tokens[j]))
     return out
 
 
-def _referred_to(name: str, text: str, earlier: str) -> bool:
-    """The evidence speaks of "the summit", and the article, earlier, of "the summit in Geneva"
-    or "the Geneva summit": the name is the evidence's by that reference. Only a thing anchored
-    to a place or an event this way, never a person doing something."""
-    if not earlier:
+def _referred_to(name: str, text: str, article: str) -> bool:
+    """The evidence speaks of "the summit" (or "a historic summit"), and its article of "the
+    summit in Geneva" or "the Geneva summit": the name is the evidence's by that reference. Only
+    a thing anchored to a place or an event this way, never a person doing something."""
+    if not article:
         return False
     n = re.escape(name)
-    nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", earlier)
-    nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", earlier)
-    return any(re.search(rf"\b(?:the|this|that|its|their)\s+{noun}\b", text, re.IGNORECASE) for noun in set(nouns) - STOPWORDS)
+    nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", article)
+    nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", article)
+    return any(
+        re.search(rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE) for noun in set(nouns) - STOPWORDS
+    )
 
 
 def _date_found(day_month: str, text: str, published: date | None) -> bool:
@@ -443,6 +485,10 @@ def _mostly(phrase: str, text: str) -> bool:
     return bool(want) and len(want & set(terms(text))) / len(want) >= 0.8
 
 
+_MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adjective qualifies
+# A participle right after a preposition's object ("sent telegrams to Trump and Boris Johnson
+# suggesting ..."): its doer is the clause's subject, not the name before it.
+_AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
 _AUXILIARIES = frozenset("has have had was were is are will would also then later not never has n't did does could can may might must should".split())
 _APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its)\s[^,“”\"]{1,80},")
 _QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]")
@@ -453,8 +499,8 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     agent do it: "What did Obama write to Putin?" against "..., wrote Putin"; "according to the
     White House" against "the Kremlin said". The cited sentences judge; where they name no doer
     ("... continued the statement"), their context does."""
-    if agency.source and any(_same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split()):
-        return None  # "according to RT", and RT published it
+    if any(_same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split()):
+        return None  # "according to RT", "when RT reported", and RT published it
     for text in (ev.sentences, ev.context):
         by_agent, by_other = _doers(agency, text)
         if by_agent:
@@ -465,14 +511,23 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
 
 
 def _doers(agency: Agency, text: str) -> tuple[bool, str | None]:
-    """Whether the text has the question's agent doing its verb, and who else does."""
+    """Whether the text has the question's agent doing its verb, and who else does. Inside a
+    quotation only the agent counts: "The Kremlin reported: “Mr Putin stressed ...”" has Putin
+    say it, as the Kremlin reports."""
+    for quoted in _QUOTATION.findall(text):
+        if _doers(agency, quoted.strip("“”\""))[0]:
+            return True, None
     by_agent, by_other = False, None
     for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
         # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told ...": past the apposition.
-        tokens = _WORD.findall(_APPOSITION.sub(" ", sentence.text))
+        plain = _APPOSITION.sub(" ", sentence.text)
+        spans = list(_WORD.finditer(plain))
+        tokens = [m.group(0) for m in spans]
         for i, tok in enumerate(tokens):
             if tok[:1].isupper() or _verb(tok) != agency.verb:
                 continue
+            if tok.endswith("ing") and _AFTER_OBJECT.search(plain[: spans[i].start()]):
+                continue  # "telegrams to Trump and Boris Johnson suggesting ...": the clause's subject suggests
             doer = _doer(tokens, i)
             if doer is None:
                 continue

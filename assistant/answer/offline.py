@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.constraints import Ask, Coverage, check, evidence, parse
+from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, parse, sources_named
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
@@ -287,18 +287,24 @@ class OfflineAnswerer:
 
 
 def _covering(ask: Ask, kind: QuestionKind, head: list[Candidate], passages: list[Passage], article_texts) -> tuple[list[Candidate], tuple[Candidate, Coverage] | None]:
-    """The best-scored sentences whose evidence has every constraint of the question (a
-    question asking for several articles may have them spread over its sentences), and the
-    best one that misses some, with what it misses (None when the best sentence covers all)."""
+    """The best-scored sentences whose evidence has every constraint of the question, and the
+    best one that misses some, with what it misses (None when the best sentence covers all).
+
+    A question in several parts ("while The Verge reports ..., does The Age ...") may take
+    each part from another article: its sentences together must cover it, each covering some
+    and contradicting none.
+    """
     if not ask.constraints and not ask.agencies:
         return head, None
+    outlets = {x for p in passages for x in (p.chunk.meta.outlet, p.chunk.meta.agency) if x}
+    own, sources = sources_named(ask, outlets)
+    several = kind.multi or has_several_parts(ask.question, len(sources))
     window = head[:COVERAGE_WINDOW]
     texts = article_texts([c.article_id for c in window])
-    checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
+    checked = [(c, check(own if several else ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
-    if not ok and kind.multi:
-        # "Which presidents did Putin call, Obama and Trump?": each article names one of them.
-        some = [(c, cov) for c, cov in checked if cov.reversed_by is None and len(cov.missing) < len(ask.constraints)]
+    if several:
+        some = [(c, cov) for c, cov in checked if cov.reversed_by is None and (len(cov.missing) < len(own.constraints) or not own.constraints)]
         if some and not set.intersection(*(set(cov.missing) for _, cov in some)):
             ok = [c for c, _ in some]
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None

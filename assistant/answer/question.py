@@ -81,7 +81,7 @@ def classify(question: str) -> QuestionKind:
         kind = "when"
     elif re.match(r"^(how many|how much|what (number|percentage|share|amount)|how long)\b", low) or re.search(r"\bhow many\b|\bwhich anniversary\b", low):
         kind = "how_many"
-    elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b", low):
+    elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b(?!['’]s)", low):
         kind = "where"
     elif re.match(r"^(why|for what reason|what (was|is) the (reason|purpose|aim|goal))\b", low) or re.search(r"\b(why|reason|purpose|aim|goal)\b", low):
         kind = "why"

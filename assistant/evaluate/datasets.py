@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATASET = Path("evals/news.jsonl")
+#: What `assistant eval` runs by default: the dev set (tuned on) and the test set (never tuned on).
+DEFAULT_DATASETS = ("evals/news.jsonl", "evals/test.jsonl")
 
 REQUIRED = ("id", "question", "gold_answers", "gold_articles", "answerable")
 OPTIONAL = ("gold_passage", "type", "paraphrased", "pair")
