@@ -372,3 +372,18 @@ def test_llm_answer_streams_and_unsupported_sentences_are_flagged(page, llm):
 @pytest.mark.browser
 def test_offline_answer_names_the_place(page):
     assert "Geneva" in ask(page, "Where will Biden and Putin meet?")
+
+
+@pytest.mark.browser
+def test_a_near_miss_shows_the_nearest_report_marked_as_no_answer(page):
+    text = ask(page, "What did Putin write to Biden on Independence Day?")
+    assert text.startswith("The indexed articles do not answer this question.") and "not an answer (no mention of Biden)" in text
+    note = page.locator("#sources p.nearest")
+    note.wait_for()
+    assert "Not an answer." in note.inner_text() and "no mention of Biden" in note.inner_text()
+    card = page.locator("#sources .card.nearest")
+    assert card.count() == 1 and "Partnership of equals" in card.inner_text()
+    assert page.locator("#sources .card.nearest mark").count() == 1  # the nearest sentence, highlighted
+    # Nothing to copy as an attribution: the nearest report is not the answer.
+    assert page.locator("#attribution textarea").input_value() == ""
+    shot(page, "near-miss")

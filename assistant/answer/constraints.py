@@ -25,7 +25,7 @@ from assistant.answer.entities import NOT_NAMES
 from assistant.answer.question import YEAR
 from assistant.answer.support import fold, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
-from assistant.records import Chunk
+from assistant.records import ArticleMeta, Chunk, Passage
 from assistant.text import IRREGULAR_PAST, STOPWORDS, stem, terms
 
 #: Sentences before the cited one that count as its context (pronouns, "he said").
@@ -38,6 +38,9 @@ _MONTH_RE = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}\b\.?")
 _MONTH_DAY = re.compile(rf"\b{_MONTH_RE}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _MONTH_ONLY = re.compile(rf"\b{_MONTH_RE}\b")
+_HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)
 _QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 # A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
@@ -152,6 +155,7 @@ def _vocab() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]
     return titles, aliases, frozenset(stem(IRREGULAR_PAST.get(v, v)) for v in data["reporting_verbs"])
 
 
+@lru_cache(maxsize=65536)
 def _key(word: str) -> str:
     """A name word as compared: lower case, no possessive, no periods ("U.S." is "us")."""
     return re.sub(r"['’]s$", "", word.strip(".,;:!?'’\"“”()")).replace(".", "").lower()
@@ -161,6 +165,7 @@ def _is_title(word: str) -> bool:
     return _key(word) in _vocab()[0]
 
 
+@lru_cache(maxsize=65536)
 def _same_name_word(a: str, b: str) -> bool:
     """One name word for another: the same, an alias ("US", "American"), or one the other's
     demonym by shape ("Russia"/"Russian", "China"/"Chinese", "Ukraine"/"Ukrainian")."""
@@ -192,9 +197,10 @@ def _names(question: str) -> list[str]:
                 words = []  # "Since what year", "Ahead of": one capitalised opener is no name
         parts: list[str] = []
         for w in words:
-            for n, piece in enumerate(re.split(r"(?<=[a-z])-(?=[A-Z])", w)):  # "Biden-Putin"; "Al-Nusra" stays
-                if n:
-                    parts.append("")  # "Biden-Putin" is two names
+            if re.search(r"-[a-z]", w):
+                parts.append("")  # "USB-C-to-USB-C", "AI-powered": a compound word, not a name
+                continue
+            for piece in (w,):  # "Biden-Putin" is matched part by part (`_name_found`)
                 piece = re.sub(r"['’]s$", "", piece.strip(".,;:!?'’\"“”")) if not re.fullmatch(r"(?:[A-Z]\.)+", piece) else piece
                 if not piece or NOT_NAMES.match(piece) or _MONTH_ONLY.fullmatch(piece) or _QUARTER.fullmatch(piece):
                     parts.append("")  # a break: "Putin Thursday" is not one name
@@ -231,6 +237,7 @@ def parse(question: str) -> Ask:
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
     dates = [(int(d), _month(m)) for d, m in _DAY_MONTH.findall(question)] + [(int(d), _month(m)) for m, d in _MONTH_DAY.findall(question)]
+    dates += [(int(d), int(m)) for _, m, d in _ISO_DATE.findall(question) if 1 <= int(m) <= 12]
     for day, month in dates:
         if 1 <= day <= 31:
             found.append(Constraint("date", f"{day} {_MONTHS[month - 1].title()}"))
@@ -242,7 +249,7 @@ def parse(question: str) -> Ask:
         found.append(Constraint("quarter", f"Q{q or _QUARTER_NUMBER[word.lower()]}"))
     years = {int(y) for y in YEAR.findall(question)}
     found += [Constraint("year", str(y)) for y in sorted(years)]
-    uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", question)))
+    uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", _ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     uncounted = re.sub(r"\S*\d\S*-[A-Za-z]\w*|\b[A-Za-z]+-\S*\d\S*", " ", uncounted)  # "8-ball", "2,000-plus", "G-20" name no count
     for value, shown in numbers(uncounted).items():
         if value not in years and not _QUOTED.search(shown):
@@ -254,6 +261,7 @@ def _month(name: str) -> int:
     return next(i for i, m in enumerate(_MONTHS, start=1) if m.startswith(name.lower()[:3]))
 
 
+@lru_cache(maxsize=65536)
 def _verb(word: str) -> str:
     """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say"."""
     term = stem(IRREGULAR_PAST.get(word.lower(), word.lower()))
@@ -289,9 +297,16 @@ def _named(run: str, names: list[str]) -> str | None:
     return next((n for n in names if n.split()[-1] in run.split()), None)
 
 
-# "while X reports ...", "between the report from X and ...": a question whose parts each an
-# article of its own may answer, so that its constraints are met by the answer as a whole.
-_SEVERAL_PARTS = re.compile(r"\b(while|whereas|between|compared?|comparison|(?:in)?consisten(?:t|cy)|both|as well as|differ\w*|in contrast|unlike)\b", re.IGNORECASE)
+# "while X reports ...", "compared with ...": a question whose parts each an article of its own
+# may answer, so that its constraints are met by the answer as a whole; "both Obama's call and
+# Trump's call" too ("between", or "both" alone, are not such marks: "the call between Obama
+# and Putin" is one event).
+_REPORT = re.compile(r"\b(?:articles?|reports?|stor(?:y|ies)|pieces?|coverage)\b", re.IGNORECASE)
+_SECOND_QUESTION = re.compile(r"\b(?:and|or|but)\s+(?:did|does|do|has|have|is|was|were|are)\b|\bbefore or after\b", re.IGNORECASE)
+_SEVERAL_PARTS = re.compile(
+    r"\b(while|whereas|compared?|comparison|(?:in)?consisten(?:t|cy)|differ\w*|in contrast|unlike)\b|\bboth\s+(?:[^\s,?]+\s+){1,6}?and\b",
+    re.IGNORECASE,
+)
 
 
 def sources_named(ask: Ask, outlets: set[str]) -> tuple[Ask, tuple[Constraint, ...]]:
@@ -303,9 +318,11 @@ def sources_named(ask: Ask, outlets: set[str]) -> tuple[Ask, tuple[Constraint, .
 
 
 def has_several_parts(question: str, sources: int) -> bool:
-    """A comparison, or a question naming two outlets or more: its answer may take each part
-    from another article."""
-    return sources > 1 or bool(_SEVERAL_PARTS.search(question))
+    """A comparison, a question about two reports or more ("between the report of 20 October
+    and the subsequent report ...", "did X ..., and did Y ..."), or one naming two outlets or
+    more: its answer may take each part from another article."""
+    reports = len(_REPORT.findall(question))
+    return sources > 1 or reports > 1 or bool(_SEVERAL_PARTS.search(question) or _SECOND_QUESTION.search(question))
 
 
 # The evidence ---------------------------------------------------------------------------------
@@ -323,18 +340,29 @@ def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evid
     following = split_sentences(text[p_end:].lstrip("\n").split("\n", 1)[0])
     if text[p_start:p_end].rstrip().endswith(("”", '"')) and len(following) == 1:
         rest.append(following[0].text)  # “...” / Tatyana Stanovaya, a scholar at ..., told CBS News.
+    headline, source = _about(chunk.meta, article_text)
+    context = "\n".join([headline] + [x.text for x in before] + rest)
+    return Evidence(text[s:e], context, chunk.meta.published, article_text, source)
+
+
+def passage_evidence(p: Passage, article_text: str = "") -> Evidence:
+    """A whole retrieved passage as evidence, with its article's headline, lede and source."""
+    headline, source = _about(p.chunk.meta, article_text)
+    return Evidence(p.chunk.text, headline, p.chunk.meta.published, article_text, source)
+
+
+def _about(m: ArticleMeta, article_text: str) -> tuple[str, str]:
+    """What says which event an article reports (its headline and lede), and who reports it
+    (outlet, byline, wire agency)."""
     lede = [x.text for x in split_sentences(article_text[:LEDE_CHARS])[:LEDE_SENTENCES]]
-    m = chunk.meta
-    source = "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
-    context = "\n".join([m.title or ""] + lede + [x.text for x in before] + rest)
-    return Evidence(text[s:e], context, m.published, article_text, source)
+    return "\n".join([m.title or ""] + lede), "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
 
 
 def check(ask: Ask, ev: Evidence) -> Coverage:
     """Which of the question's constraints the evidence misses (none: it may answer)."""
     text = ev.text
     caps = [m for m in _CAPS.finditer(text)]
-    words = {_key(w) for m in caps for w in re.split(r"\s+|(?<=[a-z])-(?=[A-Z])", m.group(0))}
+    words = {_key(w) for m in caps for w in _HYPHEN_OR_SPACE.split(m.group(0))}
     folded = fold(text)
     stated = None
     missing: list[Constraint] = []
@@ -372,8 +400,8 @@ def _name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> 
     """A name is in the evidence when all its words are, or its last word is (a surname, the
     head of "Independence Day") and no other name there takes that last word: "Vladimir
     Putin" is met by "President Putin", "Victory Day" is not met by "Independence Day"."""
-    parts = name.split()
-    if all(any(_same_name_word(p, w) for w in words) for p in parts):
+    parts = _HYPHEN_OR_SPACE.split(name)  # "Biden-Putin": both; "Carter-Vickers": both its parts
+    if all(_key(p) in words or any(_same_name_word(p, w) for w in words) for p in parts):
         return True
     if len(parts) == 1:
         return False
@@ -392,7 +420,7 @@ def _name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> 
 
 def _in_text(name: str, text: str) -> bool:
     caps = list(_CAPS.finditer(text))
-    words = {_key(w) for m in caps for w in re.split(r"\s+|(?<=[a-z])-(?=[A-Z])", m.group(0))}
+    words = {_key(w) for m in caps for w in _HYPHEN_OR_SPACE.split(m.group(0))}
     return _name_found(name, words, caps, text)
 
 

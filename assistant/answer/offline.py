@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer import REFUSAL, Draft, DraftSentence
-from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, parse, sources_named
+from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, parse, passage_evidence, sources_named
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
@@ -198,7 +198,7 @@ class OfflineAnswerer:
         cands = head
         # Evidence that misses a person, date, place or number the question names is about
         # another event: it is no answer, at best the nearest thing the corpus reports.
-        head, nearest = _covering(parse(question), kind, head, passages, self.article_texts)
+        head, nearest, unfound = _covering(parse(question), kind, head, passages, self.article_texts)
         if not head:
             return self._near_miss(question, kind, nearest, passages)
         best = head[0]
@@ -283,32 +283,41 @@ class OfflineAnswerer:
             # The speaker is named in front of the quotation, unless the line naming them follows it.
             text = _render(c, kind, cands) if rendered and not spoken else c.text
             sentences.append(DraftSentence(text=text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text))
-        return Draft(refused=False, text="", sentences=sentences, confidence=confidence, kind=kind.kind)
+        notice = f"This answers only part of the question: the articles found have {unfound}." if unfound else None
+        return Draft(refused=False, text="", sentences=sentences, confidence=confidence, kind=kind.kind, notice=notice)
 
 
-def _covering(ask: Ask, kind: QuestionKind, head: list[Candidate], passages: list[Passage], article_texts) -> tuple[list[Candidate], tuple[Candidate, Coverage] | None]:
+def _covering(
+    ask: Ask, kind: QuestionKind, head: list[Candidate], passages: list[Passage], article_texts
+) -> tuple[list[Candidate], tuple[Candidate, Coverage] | None, str | None]:
     """The best-scored sentences whose evidence has every constraint of the question, and the
     best one that misses some, with what it misses (None when the best sentence covers all).
 
-    A question in several parts ("while The Verge reports ..., does The Age ...") may take
-    each part from another article: its sentences together must cover it, each covering some
-    and contradicting none.
+    A question in several parts ("while The Verge reports ..., does The Age ...") takes each
+    part from another article: its sentences must only contradict none of who did what, and
+    what none of the retrieved passages has is said (third item: "no mention of X"), the
+    question refused only where they have none of it.
     """
     if not ask.constraints and not ask.agencies:
-        return head, None
+        return head, None, None
     outlets = {x for p in passages for x in (p.chunk.meta.outlet, p.chunk.meta.agency) if x}
     own, sources = sources_named(ask, outlets)
-    several = kind.multi or has_several_parts(ask.question, len(sources))
+    several = has_several_parts(ask.question, len(sources))
     window = head[:COVERAGE_WINDOW]
     texts = article_texts([c.article_id for c in window])
-    checked = [(c, check(own if several else ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
-    ok = [c for c, coverage in checked if coverage.ok]
     if several:
-        some = [(c, cov) for c, cov in checked if cov.reversed_by is None and (len(cov.missing) < len(own.constraints) or not own.constraints)]
-        if some and not set.intersection(*(set(cov.missing) for _, cov in some)):
-            ok = [c for c, _ in some]
+        whole = [passage_evidence(p, texts.get(p.chunk.article_id, "")) for p in passages]
+        missing = set.intersection(*(set(check(replace(own, agencies=()), ev).missing) for ev in whole)) if whole else set()
+        checked = [(c, check(replace(own, constraints=()), evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
+        if missing and len(missing) == len(own.constraints):
+            return [], (window[0], Coverage(tuple(c for c in own.constraints if c in missing))), None
+        unfound = Coverage(tuple(c for c in own.constraints if c in missing)).reason() or None
+    else:
+        unfound = None
+        checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
+    ok = [c for c, coverage in checked if coverage.ok]
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
-    return ok, nearest
+    return ok, nearest, unfound
 
 
 # "What happened in 2021?": no words to match, only a time; the articles of that time answer it.
