@@ -397,25 +397,33 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
 
 
 def _name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> bool:
-    """A name is in the evidence when all its words are, or its last word is (a surname, the
-    head of "Independence Day") and no other name there takes that last word: "Vladimir
-    Putin" is met by "President Putin", "Victory Day" is not met by "Independence Day"."""
-    parts = _HYPHEN_OR_SPACE.split(name)  # "Biden-Putin": both; "Carter-Vickers": both its parts
-    if all(_key(p) in words or any(_same_name_word(p, w) for w in words) for p in parts):
+    """A name is in the evidence as a whole ("Independence Day", "Ferris Street bridge"), by an
+    alias ("U.S." for "United States"), word by word where it is one word or hyphenated
+    ("Biden-Putin": both), or by its last word (a surname) where no other name there takes
+    that last word: "Vladimir Putin" is met by "President Putin"; "Victory Day" is not met by
+    "Independence Day", nor "Anika Verhoeven" by "Lars Verhoeven", nor "Kessington Marathon" by
+    a runner from Kessington in the Port Esk Marathon."""
+    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
         return True
+    forms = _vocab()[1].get(_key(name), ())
+    if any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text, re.IGNORECASE) or f in words for f in forms):
+        return True
+    parts = name.split()
     if len(parts) == 1:
-        return False
+        return all(_key(p) in words or any(_same_name_word(p, w) for w in words) for p in _HYPHEN_OR_SPACE.split(name))
     last = parts[-1]
     if re.search(rf"\b{re.escape(last.lower())}\b", text):
         return False  # a common word ("day" for "Independence Day"): only the whole name will do
+    found = False
     for m in caps:
         run = [w for w in m.group(0).split() if not _is_title(w)]
         for i, w in enumerate(run):
             if _same_name_word(w, last):
                 before = run[i - 1] if i else None
-                if before is None or _same_name_word(before, parts[-2]) or NOT_NAMES.match(before):
-                    return True
-    return False
+                if before is not None and not NOT_NAMES.match(before) and not _same_name_word(before, parts[-2]):
+                    return False  # another first name: another person
+                found = True
+    return found
 
 
 def _in_text(name: str, text: str) -> bool:
@@ -518,7 +526,7 @@ _MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adj
 # suggesting ..."): its doer is the clause's subject, not the name before it.
 _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
 _AUXILIARIES = frozenset("has have had was were is are will would also then later not never has n't did does could can may might must should".split())
-_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its)\s[^,“”\"]{1,80},")
+_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where)\s[^,“”\"]{1,80},")
 _QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]")
 
 
@@ -529,8 +537,11 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     ("... continued the statement"), their context does."""
     if any(_same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split()):
         return None  # "according to RT", "when RT reported", and RT published it
+    # Any other doer refutes the evidence where the sentence does not name the agent at all;
+    # where it does, only another of the question's names does ("Dorsch won" beside "Hallan").
+    strict = not _in_text(agency.agent, ev.sentences)
     for text in (ev.sentences, ev.context):
-        by_agent, by_other = _doers(agency, text)
+        by_agent, by_other = _doers(agency, text, strict)
         if by_agent:
             return None
         if by_other:
@@ -538,12 +549,12 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     return None
 
 
-def _doers(agency: Agency, text: str) -> tuple[bool, str | None]:
-    """Whether the text has the question's agent doing its verb, and who else does. Inside a
-    quotation only the agent counts: "The Kremlin reported: “Mr Putin stressed ...”" has Putin
-    say it, as the Kremlin reports."""
+def _doers(agency: Agency, text: str, strict: bool) -> tuple[bool, str | None]:
+    """Whether the text has the question's agent doing its verb, and who else does (any name
+    where `strict`, else only another of the question's names). Inside a quotation only the
+    agent counts: "The Kremlin reported: “Mr Putin stressed ...”" has Putin say it."""
     for quoted in _QUOTATION.findall(text):
-        if _doers(agency, quoted.strip("“”\""))[0]:
+        if _doers(agency, quoted.strip("“”\""), strict)[0]:
             return True, None
     by_agent, by_other = False, None
     for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
@@ -554,45 +565,73 @@ def _doers(agency: Agency, text: str) -> tuple[bool, str | None]:
         for i, tok in enumerate(tokens):
             if tok[:1].isupper() or _verb(tok) != agency.verb:
                 continue
-            if tok.endswith("ing") and _AFTER_OBJECT.search(plain[: spans[i].start()]):
+            before = plain[: spans[i].start()]
+            if tok.endswith("ing") and _AFTER_OBJECT.search(before):
                 continue  # "telegrams to Trump and Boris Johnson suggesting ...": the clause's subject suggests
-            doer = _doer(tokens, i)
-            if doer is None:
+            doer = _subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else _doer(tokens, i)
+            if not doer:
                 continue
-            if any(_same_name_word(p, doer) for p in agency.agent.split()):
+            if _same_doer(doer, agency.agent):
                 by_agent = True
-            else:
-                by_other = by_other or doer
+            elif strict or any(_same_doer(doer, o) for o in agency.others):
+                by_other = by_other or " ".join(doer)
     return by_agent, by_other
 
 
-def _doer(tokens: list[str], i: int) -> str | None:
-    """Who does the verb at tokens[i]: the name after "by" ("initiated by President Obama"),
-    the name just after it where the clause inverts ("…, wrote Putin"), else the nearest name
-    before it in the sentence."""
-    if i + 1 < len(tokens) and tokens[i + 1] == "by":
-        run = []
-        for w in tokens[i + 2 : i + 7]:
-            if w.lower() == "the" and not run:
-                continue
-            if not w[:1].isupper():
-                break
-            run.append(w)
-        names = [w for w in run if not _is_title(w) and not NOT_NAMES.match(w)]
-        if names:
-            return names[-1]
-    after = tokens[i + 1 : i + 4]
-    for w in after:
-        if _is_title(w) or w.lower() == "the":
+def _same_doer(run: list[str], name: str) -> bool:
+    """A doer's words are the name: "Brightwater Foods Inc." is "Brightwater Foods", "Mr Putin"
+    is "Vladimir Putin", but "Lars Verhoeven" is not "Anika Verhoeven"."""
+    have = [_key(w) for w in run if not _is_title(w)]
+    want = [_key(w) for w in _HYPHEN_OR_SPACE.split(name) if not _is_title(w)]
+    if not have or not want:
+        return False
+    if _same_name_word(have[-1], want[-1]):
+        return len(have) < 2 or len(want) < 2 or _same_name_word(have[-2], want[-2])
+    return set(want) <= set(have) or set(have) <= set(want)
+
+
+def _name_run(tokens: list[str]) -> list[str]:
+    """The capitalised words that open `tokens` ("the" skipped), titles included."""
+    run: list[str] = []
+    for w in tokens:
+        if w.lower() == "the" and not run:
             continue
-        if w[:1].isupper() and not NOT_NAMES.match(w) and (i == 0 or tokens[i - 1] == "…"):
-            return w
-        break
-    # "Trump has issued", "Mr Putin stressed": the subject stands just before the verb, with at
-    # most auxiliaries between; "a message sent to Russian diplomats proposed" names no doer.
-    for w in reversed(tokens[max(0, i - 4) : i]):
-        if w[:1].isupper() and not NOT_NAMES.match(_key(w).title()) and not _is_title(w) and w.lower() not in STOPWORDS:
-            return w
-        if w.lower() not in _AUXILIARIES:
-            return None
-    return None
+        if not w[:1].isupper() or (NOT_NAMES.match(w) and not _is_title(w) and not run):
+            break
+        run.append(w)
+    return [w for w in run if _is_title(w) or not NOT_NAMES.match(w)]
+
+
+def _subject(tokens: list[str]) -> list[str]:
+    """The sentence's subject: the names just before its first verb in the past ("Brayford Town
+    reached the final ..., beating Kessington" is Brayford's beating)."""
+    for k, w in enumerate(tokens):
+        if k and w.islower() and (w.endswith("ed") or w in IRREGULAR_PAST or _verb(w) == "say") and tokens[k - 1][:1].isupper():
+            j = k
+            while j > 0 and tokens[j - 1][:1].isupper():
+                j -= 1
+            return [x for x in tokens[j:k] if not NOT_NAMES.match(x) and not x.isupper() or len(x) <= 3 and x.isupper()]
+    return []
+
+
+def _doer(tokens: list[str], i: int) -> list[str]:
+    """Who does the verb at tokens[i]: the name after "by" ("initiated by President Obama"),
+    the name just after it where the clause inverts ("…, wrote Putin"), else the name just
+    before it, with at most auxiliaries between ("Trump has issued", "Mr Putin stressed"; "a
+    message sent to Russian diplomats proposed" names no doer)."""
+    if i + 1 < len(tokens) and tokens[i + 1] == "by":
+        run = [w for w in _name_run(tokens[i + 2 : i + 8]) if not _is_title(w)]
+        if run:
+            return run
+    if i == 0 or tokens[i - 1] == "…":
+        run = [w for w in _name_run(tokens[i + 1 : i + 6]) if not _is_title(w)]
+        if run:
+            return run
+    j = i
+    while j > 0 and tokens[j - 1].lower() in _AUXILIARIES:
+        j -= 1
+    k = j
+    while k > 0 and tokens[k - 1][:1].isupper() and tokens[k - 1].lower() not in STOPWORDS:
+        k -= 1
+    run = [w for w in tokens[k:j] if not NOT_NAMES.match(_key(w).title())]
+    return [w for w in run if not _is_title(w)] if any(not _is_title(w) for w in run) else []
