@@ -184,7 +184,8 @@ def _same_name_word(a: str, b: str) -> bool:
 # The question ---------------------------------------------------------------------------------
 
 
-def _names(question: str) -> list[str]:
+@lru_cache(maxsize=1024)
+def _names(question: str) -> tuple[str, ...]:
     """The names a question gives, titles and sentence openers left out: "President Trump" is
     "Trump", "Biden-Putin" is "Biden" and "Putin", "What" and "In" are none."""
     out: list[str] = []
@@ -217,7 +218,7 @@ def _names(question: str) -> list[str]:
             elif name:
                 out.append(" ".join(name))
                 name = []
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def parse(question: str) -> Ask:
@@ -354,8 +355,13 @@ def passage_evidence(p: Passage, article_text: str = "") -> Evidence:
 def _about(m: ArticleMeta, article_text: str) -> tuple[str, str]:
     """What says which event an article reports (its headline and lede), and who reports it
     (outlet, byline, wire agency)."""
-    lede = [x.text for x in split_sentences(article_text[:LEDE_CHARS])[:LEDE_SENTENCES]]
-    return "\n".join([m.title or ""] + lede), "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
+    return "\n".join([m.title or "", _lede(article_text[:LEDE_CHARS])]), "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
+
+
+@lru_cache(maxsize=1024)
+def _lede(head: str) -> str:
+    """An article's first sentences, from its first characters (each article's once)."""
+    return "\n".join(x.text for x in split_sentences(head)[:LEDE_SENTENCES])
 
 
 def check(ask: Ask, ev: Evidence) -> Coverage:
@@ -363,7 +369,6 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     text = ev.text
     caps = [m for m in _CAPS.finditer(text)]
     words = {_key(w) for m in caps for w in _HYPHEN_OR_SPACE.split(m.group(0))}
-    folded = fold(text)
     stated = None
     missing: list[Constraint] = []
     for c in ask.constraints:
@@ -386,7 +391,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             stated = numbers(text) if stated is None else stated
             ok = any(float(v) in stated for v in c.alternatives)
         else:  # quote
-            ok = fold(c.text) in folded or _mostly(c.text, text)
+            ok = fold(c.text) in fold(text) or _mostly(c.text, text)
         if not ok:
             missing.append(c)
     for agency in ask.agencies:
@@ -440,7 +445,7 @@ def _rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     question's own names. `text` is all the evidence: who is a person is read there."""
     want = _neighbours(ask.question, name.split()[-1])
     asked = _names(ask.question)
-    persons = _persons(f"{ask.question}\n{text}")
+    persons = _persons(ask.question) | _persons(text)
     person = _key(name.split()[-1]) in persons
     for m in _CAPS.finditer(sentence):
         for w in m.group(0).split():
@@ -453,7 +458,8 @@ def _rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     return None
 
 
-def _persons(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _persons(text: str) -> frozenset[str]:
     """The names a text gives people: those after a title ("Prime Minister Boris Johnson",
     "Mr Putin"), by their last word."""
     found: set[str] = set()
@@ -464,7 +470,7 @@ def _persons(text: str) -> set[str]:
                 rest = [x for x in words[i + 1 :] if not _is_title(x)]
                 if rest:
                     found.add(_key(rest[-1] if len(rest) <= 3 else rest[0]))
-    return found
+    return frozenset(found)
 
 
 def _neighbours(text: str, word: str) -> set[str]:
