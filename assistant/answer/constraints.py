@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -39,14 +40,17 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}
 _MONTH_DAY = re.compile(rf"\b{_MONTH_RE}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _MONTH_ONLY = re.compile(rf"\b{_MONTH_RE}\b")
 _HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
+_EVENT_YEAR = re.compile(r"\b(?:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?(?:19[5-9]\d|20\d\d)\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 _QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)
 _QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 # A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”](?!\w)")
 # A run of capitalised words, with inner periods and hyphens: "U.S.", "Biden-Putin", "Al-Nusra".
-_CAPS = re.compile(r"(?<![\w’'])[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*")
+# A run of capitalised words on one line (a headline above a sentence is not part of its names).
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_CAPS = re.compile(rf"(?<![\w’'])[{_UPPER}][\w’'.-]*(?:[ \t]+[{_UPPER}][\w’'.-]*)*")
 _WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
        "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
@@ -80,7 +84,7 @@ class Agency:
 
     def told_in(self, text: str) -> bool:
         """Whether a text uses the verb asked about (and so claims who did it)."""
-        return any(_verb(w) == self.verb for w in _WORD.findall(text) if not w[:1].isupper())
+        return any(self.verb in _verb_forms(w) for w in _WORD.findall(text) if not w[:1].isupper())
 
 
 @dataclass(frozen=True)
@@ -157,12 +161,19 @@ def _vocab() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]
 
 @lru_cache(maxsize=65536)
 def _key(word: str) -> str:
-    """A name word as compared: lower case, no possessive, no periods ("U.S." is "us")."""
-    return re.sub(r"['’]s$", "", word.strip(".,;:!?'’\"“”()")).replace(".", "").lower()
+    """A name word as compared: lower case, no possessive, no periods, no accents, one kind of
+    apostrophe ("U.S." is "us", "O’Brien" is "o'brien", "José" is "jose")."""
+    word = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    word = "".join(ch for ch in word if not unicodedata.combining(ch))
+    return re.sub(r"'s$", "", word.strip(".,;:!?'\"“”()")).replace(".", "").lower()
 
 
 def _is_title(word: str) -> bool:
     return _key(word) in _vocab()[0]
+
+
+_PLACE_ENDS = ("", "a", "e", "y", "ia")
+_DEMONYM_ENDS = ("ians", "ans", "ns", "ian", "an", "n", "ese", "ish", "is", "i")
 
 
 @lru_cache(maxsize=65536)
@@ -174,11 +185,15 @@ def _same_name_word(a: str, b: str) -> bool:
         return True
     if b in _vocab()[1].get(a, ()):
         return True
-    short, long = sorted((a, b), key=len)
-    if len(short) < 4 or len(long) - len(short) > 3:
-        return False
-    common = len(short) if long.startswith(short) else next(i for i, (x, y) in enumerate(zip(short, long)) if x != y)
-    return common >= max(4, len(short) - 1)
+    # A place and its people: one stem, a place's ending on one ("", -a, -e, -y, -ia) and a
+    # demonym's on the other (-n, -an, -ian, -ese, -ish, -i, plurals). "Paula" is not "Paul".
+    for x, y in ((a, b), (b, a)):
+        for end in _DEMONYM_ENDS:
+            if y.endswith(end) and len(y) - len(end) >= 3:
+                stem = y[: len(y) - len(end)]
+                if x.startswith(stem) and x[len(stem) :] in _PLACE_ENDS:
+                    return True
+    return False
 
 
 # The question ---------------------------------------------------------------------------------
@@ -201,14 +216,14 @@ def _names(question: str) -> tuple[str, ...]:
             if re.search(r"-[a-z]", w):
                 parts.append("")  # "USB-C-to-USB-C", "AI-powered": a compound word, not a name
                 continue
-            for piece in (w,):  # "Biden-Putin" is matched part by part (`_name_found`)
-                piece = re.sub(r"['’]s$", "", piece.strip(".,;:!?'’\"“”")) if not re.fullmatch(r"(?:[A-Z]\.)+", piece) else piece
-                if not piece or NOT_NAMES.match(piece) or _MONTH_ONLY.fullmatch(piece) or _QUARTER.fullmatch(piece):
-                    parts.append("")  # a break: "Putin Thursday" is not one name
-                elif _is_title(piece) or piece.lower() in STOPWORDS or piece.isdigit():
-                    parts.append("")
-                else:
-                    parts.append(piece)
+            # "Biden-Putin" stays one name, met part by part (`_name_found`).
+            piece = re.sub(r"['’]s$", "", w.strip(".,;:!?'’\"“”")) if not re.fullmatch(r"(?:[A-Z]\.)+", w) else w
+            if not piece or NOT_NAMES.match(piece) or _MONTH_ONLY.fullmatch(piece) or _QUARTER.fullmatch(piece):
+                parts.append("")  # a break: "Putin Thursday" is not one name
+            elif _is_title(piece) or piece.isdigit():
+                parts.append("")
+            else:
+                parts.append(piece)
         if len(parts) == 1 and _MODIFIER.match(question[m.end() :]) and re.search(r"(?:ian|ean|can|ese|ish|ern)$", parts[0]):
             continue  # "Western commemoration", "Russian leader": a kind, not a name
         name: list[str] = []
@@ -237,8 +252,7 @@ def parse(question: str) -> Ask:
     for quoted in _QUOTED.findall(question):
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
-    dates = [(int(d), _month(m)) for d, m in _DAY_MONTH.findall(question)] + [(int(d), _month(m)) for m, d in _MONTH_DAY.findall(question)]
-    dates += [(int(d), int(m)) for _, m, d in _ISO_DATE.findall(question) if 1 <= int(m) <= 12]
+    dates = sorted(_dates_in(question))
     for day, month in dates:
         if 1 <= day <= 31:
             found.append(Constraint("date", f"{day} {_MONTHS[month - 1].title()}"))
@@ -251,7 +265,8 @@ def parse(question: str) -> Ask:
     years = {int(y) for y in YEAR.findall(question)}
     found += [Constraint("year", str(y)) for y in sorted(years)]
     uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", _ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
-    uncounted = re.sub(r"\S*\d\S*-[A-Za-z]\w*|\b[A-Za-z]+-\S*\d\S*", " ", uncounted)  # "8-ball", "2,000-plus", "G-20" name no count
+    # "8-ball", "2,000-plus", "G-20", "1990s" name no count.
+    uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
         if value not in years and not _QUOTED.search(shown):
             found.append(Constraint("number", shown, (str(value),)))
@@ -267,6 +282,18 @@ def _verb(word: str) -> str:
     """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say"."""
     term = stem(IRREGULAR_PAST.get(word.lower(), word.lower()))
     return "say" if term in _vocab()[2] else term
+
+
+def _verb_forms(word: str) -> set[str]:
+    """The terms a verb form may have: "sued" and "suing" are "sue" as well as what the
+    stemmer makes of them."""
+    w = word.lower()
+    forms = {_verb(w)}
+    if w.endswith("d"):
+        forms.add(_verb(w[:-1]))  # sued -> sue, agreed -> agree
+    if w.endswith("ing"):
+        forms |= {_verb(w[:-3]), _verb(w[:-3] + "e")}  # suing -> sue
+    return forms
 
 
 def _agencies(question: str, names: list[str]) -> tuple[Agency, ...]:
@@ -369,7 +396,6 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     text = ev.text
     caps = [m for m in _CAPS.finditer(text)]
     words = {_key(w) for m in caps for w in _HYPHEN_OR_SPACE.split(m.group(0))}
-    stated = None
     missing: list[Constraint] = []
     for c in ask.constraints:
         if c.kind == "name":
@@ -379,17 +405,21 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 # Obama administration" for "the Trump administration"): not this one's evidence.
                 ok = not any(_rival(n, ask, ev.sentences, text) for n in c.alternatives)
         elif c.kind == "year":
-            ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text)
+            # The publication year stands for a sentence that dates no event of its own to
+            # another year ("promised in 2021"; "its first title since 1988" dates nothing).
+            ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text and not _EVENT_YEAR.search(ev.sentences))
         elif c.kind == "date":
-            ok = _date_found(c.text, text, ev.published)
+            ok = _date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
-            ok = bool(re.search(rf"\b{c.text[:3]}", text)) or (ev.published is not None and _MONTHS[ev.published.month - 1].title() == c.text)
+            stated = {_month(m) for m in _MONTH_ONLY.findall(text) if m != "May" or re.search(r"\bMay\s+\d", text)}
+            ok = _month(c.text) in stated or (
+                ev.published is not None and _MONTHS[ev.published.month - 1].title() == c.text and not _MONTH_ONLY.search(ev.sentences)
+            )
         elif c.kind == "quarter":
             n = int(c.text[1])
             ok = any(int(q or _QUARTER_NUMBER[w.lower()]) == n for q, w in _QUARTER.findall(text))
         elif c.kind == "number":
-            stated = numbers(text) if stated is None else stated
-            ok = any(float(v) in stated for v in c.alternatives)
+            ok = any(float(v) in numbers(text) for v in c.alternatives)
         else:  # quote
             ok = fold(c.text) in fold(text) or _mostly(c.text, text)
         if not ok:
@@ -440,20 +470,22 @@ def _in_text(name: str, text: str) -> bool:
 def _rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     """A name in the sentence that stands where the question has `name`: beside the same
     word ("the Obama administration" / "the Trump administration", "President Trump" /
-    "President Putin", "Trump offered" / "Putin offer"), or another person where `name` is a
-    person ("Putin and Trump say ..." for "did Putin and Boris Johnson say"); never one of the
-    question's own names. `text` is all the evidence: who is a person is read there."""
-    want = _neighbours(ask.question, name.split()[-1])
+    "President Putin", "Trump offered" / "Putin offer", "in Leeds" / "in York"), or another
+    person where `name` is a person ("Putin and Trump say ..." for "did Putin and Boris
+    Johnson say"); never one of the question's own names. `text` is all the evidence: who is a
+    person is read there."""
+    want = _neighbours(ask.question).get(_key(name.split()[-1]), frozenset())
     asked = _names(ask.question)
     persons = _persons(ask.question) | _persons(text)
     person = _key(name.split()[-1]) in persons
+    beside = _neighbours(sentence)
     for m in _CAPS.finditer(sentence):
         for w in m.group(0).split():
             if _is_title(w) or NOT_NAMES.match(_key(w).title()) or _key(w) in STOPWORDS:
                 continue
             if any(_same_name_word(w, p) for n in asked for p in n.split()):
                 continue
-            if (want and _neighbours(sentence, w) & want) or (person and _key(w) in persons):
+            if (want and beside.get(_key(w), frozenset()) & want) or (person and _key(w) in persons):
                 return w
     return None
 
@@ -473,19 +505,22 @@ def _persons(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _neighbours(text: str, word: str) -> set[str]:
-    """The words either side of a name in a text, as terms (titles kept, function words not)."""
+@lru_cache(maxsize=4096)
+def _neighbours(text: str) -> dict[str, frozenset[str]]:
+    """For each capitalised word of a text, the words either side of it, as terms: content
+    words, titles, verbs of saying, and "in" / "at" before a place."""
     tokens = _WORD.findall(text)
-    out: set[str] = set()
+    out: dict[str, set[str]] = {}
     for i, tok in enumerate(tokens):
-        if not _same_name_word(tok, word) or not tok[:1].isupper():
+        if not tok[:1].isupper():
             continue
         for j in (i - 1, i + 1):
-            if 0 <= j < len(tokens) and (tokens[j].lower() not in STOPWORDS | _WH or _verb(tokens[j]) == "say") and not tokens[j][:1].isupper() or (
-                0 <= j < len(tokens) and _is_title(tokens[j])
-            ):
-                out.add(_verb(tokens[j]))
-    return out
+            if not 0 <= j < len(tokens):
+                continue
+            w = tokens[j]
+            if _is_title(w) or (not w[:1].isupper() and (w.lower() not in STOPWORDS | _WH or _verb(w) == "say" or (j < i and w.lower() in ("in", "at")))):
+                out.setdefault(_key(tok), set()).add(_verb(w))
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _referred_to(name: str, text: str, article: str) -> bool:
@@ -502,24 +537,27 @@ def _referred_to(name: str, text: str, article: str) -> bool:
     )
 
 
-def _date_found(day_month: str, text: str, published: date | None) -> bool:
-    """"18 April" in any spelling in the text, or an article published up to three days after
-    it (news reports yesterday's call)."""
+def _date_found(day_month: str, text: str, published: date | None, sentences: str) -> bool:
+    """"18 April" in any spelling in the text ("April 18", "2016-04-18"), or, where the cited
+    sentences state no date of their own, an article published up to three days after it
+    (news reports yesterday's call)."""
     day, month_name = day_month.split()
-    month = _MONTHS.index(month_name.lower()) + 1
-    for d, m in _DAY_MONTH.findall(text):
-        if int(d) == int(day) and _month(m) == month:
-            return True
-    for m, d in _MONTH_DAY.findall(text):
-        if int(d) == int(day) and _month(m) == month:
-            return True
-    if published is None:
+    want = (int(day), _MONTHS.index(month_name.lower()) + 1)
+    if want in _dates_in(text):
+        return True
+    if published is None or _dates_in(sentences):
         return False
     try:
-        asked = date(published.year, month, int(day))
+        asked = date(published.year, want[1], want[0])
     except ValueError:
         return False
     return 0 <= (published - asked).days <= 3
+
+
+def _dates_in(text: str) -> set[tuple[int, int]]:
+    """Every (day, month) a text states, in any of its spellings."""
+    found = {(int(d), _month(m)) for d, m in _DAY_MONTH.findall(text)} | {(int(d), _month(m)) for m, d in _MONTH_DAY.findall(text)}
+    return found | {(int(d), int(m)) for _, m, d in _ISO_DATE.findall(text) if 1 <= int(m) <= 12}
 
 
 def _mostly(phrase: str, text: str) -> bool:
@@ -531,7 +569,7 @@ _MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adj
 # A participle right after a preposition's object ("sent telegrams to Trump and Boris Johnson
 # suggesting ..."): its doer is the clause's subject, not the name before it.
 _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
-_AUXILIARIES = frozenset("has have had was were is are will would also then later not never has n't did does could can may might must should".split())
+_AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
 _APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where)\s[^,“”\"]{1,80},")
 _QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]")
 
@@ -569,7 +607,7 @@ def _doers(agency: Agency, text: str, strict: bool) -> tuple[bool, str | None]:
         spans = list(_WORD.finditer(plain))
         tokens = [m.group(0) for m in spans]
         for i, tok in enumerate(tokens):
-            if tok[:1].isupper() or _verb(tok) != agency.verb:
+            if tok[:1].isupper() or agency.verb not in _verb_forms(tok):
                 continue
             before = plain[: spans[i].start()]
             if tok.endswith("ing") and _AFTER_OBJECT.search(before):
