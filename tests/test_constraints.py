@@ -53,6 +53,13 @@ def test_numbers_years_quarters_and_dates_must_match():
     assert misses("What was Halvern's revenue in Q3 2021?", text, published=date(2021, 4, 28)) == "not Q3"
     assert misses("Which firm grew revenue 9% to $412 million?", text) == ""
     assert misses("Which firm grew revenue 12%?", text) == "no 12"
+    # A number the context has, where the cited sentence counts the same thing otherwise.
+    assert misses("How many colonies died at 3 degrees?", "At 2.1 degrees, 11 colonies died.", context="Colonies held at 3 degrees all died.") == "no 3"
+    assert misses("How many colonies died at 2.1 degrees?", "At 2.1 degrees, 11 colonies died.") == ""
+    assert misses("How many colonies died at 3 degrees?", "Colonies died over three years.") == "no 3"
+    assert misses("What did he order within 30 days?", "He ordered a plan in the next 30 days.") == ""
+    near = Evidence("Of 24 colonies, 11 died.", "Colonies held at 3 degrees all died.", None, "", "", "The water was held at 2.1 degrees.")
+    assert check(parse("How many colonies died at 3 degrees?"), near).reason() == "no 3"
     # A report dated the day after the event covers "on 18 April"; one a month later does not.
     call = "The two ministers spoke by phone on Monday."
     assert misses("What did the ministers discuss on April 18?", call, published=date(2016, 4, 19)) == ""

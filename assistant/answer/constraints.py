@@ -107,6 +107,8 @@ class Evidence:
     article: str = ""
     #: The article's outlet and byline: who an "according to ..." may name.
     source: str = ""
+    #: The sentences just before the cited one (part of `context`): what it goes on from.
+    near: str = ""
 
     @property
     def text(self) -> str:
@@ -269,7 +271,9 @@ def parse(question: str) -> Ask:
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
         if value not in years and not _QUOTED.search(shown):
-            found.append(Constraint("number", shown, (str(value),)))
+            # The word it counts ("3 degrees", "410 jobs"), when there is one.
+            unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
+            found.append(Constraint("number", shown, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "")))
     return Ask(tuple(found), _agencies(question, names), question)
 
 
@@ -282,6 +286,18 @@ def _verb(word: str) -> str:
     """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say"."""
     term = stem(IRREGULAR_PAST.get(word.lower(), word.lower()))
     return "say" if term in _vocab()[2] else term
+
+
+@lru_cache(maxsize=4096)
+def _units(text: str) -> dict[str, set[float]]:
+    """The numbers a text states by the word each counts ("2.1 degrees": "degre"; "" where
+    none follows): {"degre": {2.1, 3.0}, "": {11.0}}."""
+    found: dict[str, set[float]] = {}
+    for value, shown in numbers(text).items():
+        for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+([A-Za-z]{{3,}}))?", text):
+            word = (m.group(1) or "").lower()
+            found.setdefault(stem(word) if word and word not in STOPWORDS else "", set()).add(value)
+    return found
 
 
 def _verb_forms(word: str) -> set[str]:
@@ -369,8 +385,9 @@ def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evid
     if text[p_start:p_end].rstrip().endswith(("”", '"')) and len(following) == 1:
         rest.append(following[0].text)  # “...” / Tatyana Stanovaya, a scholar at ..., told CBS News.
     headline, source = _about(chunk.meta, article_text)
-    context = "\n".join([headline] + [x.text for x in before] + rest)
-    return Evidence(text[s:e], context, chunk.meta.published, article_text, source)
+    near = "\n".join(x.text for x in before)
+    context = "\n".join([headline, near] + rest)
+    return Evidence(text[s:e], context, chunk.meta.published, article_text, source, near)
 
 
 def passage_evidence(p: Passage, article_text: str = "") -> Evidence:
@@ -419,7 +436,14 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             n = int(c.text[1])
             ok = any(int(q or _QUARTER_NUMBER[w.lower()]) == n for q, w in _QUARTER.findall(text))
         elif c.kind == "number":
-            ok = any(float(v) in numbers(text) for v in c.alternatives)
+            value, unit = float(c.alternatives[0]), c.alternatives[1]
+            # In the evidence, and not contradicted by the cited sentence, or those it goes on
+            # from, counting the same thing otherwise ("3 degrees" asked, "2.1 degrees" cited).
+            counted = _units(f"{ev.near}\n{ev.sentences}").get(unit, set()) if unit else set()
+            # ... and counting that thing where the question says ("three years" is no "3 degrees").
+            said = _units(text)
+            ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(text)
+            ok = ok and (not counted or value in counted)
         else:  # quote
             ok = fold(c.text) in fold(text) or _mostly(c.text, text)
         if not ok:
