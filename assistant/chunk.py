@@ -44,7 +44,9 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
         if m.group(0).startswith("\n"):
             end = m.start()
         else:
-            before = text[start : m.start()].split()
+            # Only the word before the mark matters: looking back no further than an abbreviation's
+            # length keeps a long run of them ("Mr. Smith Mr. Smith ...") linear.
+            before = text[max(start, m.start() - 16) : m.start()].split()
             last = before[-1].lower().rstrip(".") if before else ""
             if m.group(0).startswith(".") and (last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last)):
                 continue
@@ -191,7 +193,9 @@ def _fit_sentences(sentences: list[Sentence], counter: TokenCounter, budget: int
         words = list(re.finditer(r"\S+", s.text))
         piece_start = 0
         while piece_start < len(words):
-            lo, hi = piece_start + 1, len(words)
+            # Every word is at least one word piece, so no piece holds more than `budget` words:
+            # searching only those keeps a long unpunctuated line linear, not quadratic.
+            lo, hi = piece_start + 1, min(len(words), piece_start + budget)
             while lo < hi:  # largest prefix of words that fits
                 mid = (lo + hi + 1) // 2
                 text = s.text[words[piece_start].start() : words[mid - 1].end()]

@@ -7,8 +7,10 @@ journalist's attribution ("according to a 4 July 2016 RT report").
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
+from urllib.parse import quote
 
 from assistant.answer import REFUSAL, Draft
 from assistant.chunk import paragraph_bounds
@@ -211,29 +213,47 @@ def render_timeline(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _md(text: str) -> str:
+    """Text from an article or a user, shown as itself in Markdown: HTML escaped and the inline
+    Markdown marks backslashed, so that a `<script>` or a `[link](javascript:...)` stays text."""
+    return html.escape(re.sub(r"([\\`*_\[\]~])", r"\\\1", text), quote=False)
+
+
+def _md_link(url: str | None) -> str | None:
+    """An http(s) URL as a Markdown autolink; any other scheme (javascript:, data:) is not written."""
+    url = (url or "").strip()
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        return None
+    return "<" + re.sub(r"[\s<>]", lambda m: quote(m.group(0)), url) + ">"
+
+
 def render_markdown(answer: Answer) -> str:
-    """The answer with Markdown footnotes: `[^1]` marks and a reference list."""
-    body = re.sub(r"\[(\d+)\]", r"[^\1]", answer.text)
-    lines = [f"**Q:** {answer.question}", "", body]
+    """The answer with Markdown footnotes: `[^1]` marks and a reference list.
+
+    Everything that comes from the articles (outlet, byline, headline, passages, sentences) or
+    the question is escaped; only http(s) URLs become links."""
+    pieces = re.split(r"\[(\d+)\]", answer.text)  # text, key, text, key, ..., text
+    body = "".join(f"[^{x}]" if i % 2 else _md(x) for i, x in enumerate(pieces))
+    lines = [f"**Q:** {_md(answer.question)}", "", body]
     for s in answer.statements:
         if s.supported is False:
-            why = f" ({s.problem})" if s.problem else ""
-            lines += ["", f"> **Not supported by its cited passage{why}:** {s.text}"]
+            why = f" ({_md(s.problem)})" if s.problem else ""
+            lines += ["", f"> **Not supported by its cited passage{why}:** {_md(s.text)}"]
     for d in answer.disagreements:
         head, *sides = disagreement_lines(d)
-        lines += ["", f"> **{head}:**"] + [f"> - {x}" for x in sides]
+        lines += ["", f"> **{_md(head)}:**"] + [f"> - {_md(x)}" for x in sides]
     span = evidence_span(answer)
     if span:
         lines += ["", f"*{span}*"]
     if answer.citations:
         lines.append("")
         for c in answer.citations:
-            ref = f'{c.source or "Unknown outlet"}, "{c.title}"'
+            ref = f'{_md(c.source or "Unknown outlet")}, "{_md(c.title)}"'
             if c.author:
-                ref += f", by {c.author}"
+                ref += f", by {_md(c.author)}"
             ref += f", {short_date(c.published)}"
-            if c.url:
-                ref += f", <{c.url}>"
-            passage = c.passage.replace("\n", " ")
+            if link := _md_link(c.url):
+                ref += f", {link}"
+            passage = _md(c.passage.replace("\n", " "))
             lines.append(f'[^{c.key}]: {ref}. Passage: "{passage}"')
     return "\n".join(lines) + "\n"

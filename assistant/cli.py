@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from datetime import date
@@ -62,6 +63,41 @@ def _parse_date(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         _fail(f"{name} must be a date like 2020-05-08, got {value!r}")
+
+
+def _date_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    start, end = _parse_date(since, "--since"), _parse_date(until, "--until")
+    if start and end and start > end:
+        _fail(f"--since {start} is after --until {end}; no article can match both: swap them or drop one")
+    return start, end
+
+
+def _read_questions(path: Path) -> list[tuple[int, str]]:
+    """The non-empty lines of a --questions file, numbered from 1."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        _fail(f"{path}: cannot read the questions file ({exc.strerror})")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path}: not valid UTF-8 (byte {exc.start}); re-save the questions file as UTF-8")
+    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+
+
+def _parse_question(n: int, line: str) -> tuple[str | None, dict | None]:
+    """The question on a --questions line, or the error object that stands in for its answer."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, {"line": n, "field": None, "error": f"line {n} is not valid JSON ({exc.msg} at column {exc.colno})"}
+    if not isinstance(record, dict):
+        return None, {"line": n, "field": None, "error": f"line {n} is not a JSON object; write {{\"question\": \"...\"}}"}
+    if "question" not in record:
+        return None, {"line": n, "field": "question", "error": f"line {n} has no 'question' field"}
+    q = record["question"]
+    if not isinstance(q, str) or not q.strip():
+        got = json.dumps(q, ensure_ascii=False)[:60]
+        return None, {"line": n, "field": "question", "error": f"line {n}: 'question' must be a non-empty string, got {got}"}
+    return q, None
 
 
 @app.command()
@@ -165,25 +201,24 @@ def ask(
         _fail("give a question, or --questions FILE.jsonl")
     if questions and not questions.is_file():
         _fail(f"{questions}: no such file; --questions takes a JSONL file of {{\"question\": ...}} lines")
+    lines = _read_questions(questions) if questions else []
     settings = _settings(index)
-    options = AskOptions(
-        k=k,
-        outlets=tuple(source or ()),
-        since=_parse_date(since, "--since"),
-        until=_parse_date(until, "--until"),
-        backend=backend,
-    )
+    start, end = _date_range(since, until)
+    options = AskOptions(k=k, outlets=tuple(source or ()), since=start, until=end, backend=backend)
     assistant = _assistant(settings)
     if questions:
-        for n, line in enumerate(questions.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                q = json.loads(line)["question"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                typer.secho(f"{questions}:{n}: expected a JSON object with a 'question' field; skipped", fg="red", err=True)
+        # One JSON object per question line, in order: its answer, or an error naming the line.
+        bad = 0
+        for n, line in lines:
+            q, error = _parse_question(n, line)
+            if error is not None:
+                bad += 1
+                typer.echo(json.dumps(error, ensure_ascii=False))
                 continue
             typer.echo(json.dumps(assistant.ask(q, options).to_dict(), ensure_ascii=False))
+        if bad:
+            typer.secho(f"{questions}: {bad} line(s) not answered; their error objects name the line and field", fg="red", err=True)
+            raise typer.Exit(1)
         return
     if as_json or fmt == "markdown":
         answer = assistant.ask(question, options)
@@ -219,8 +254,9 @@ def timeline(
     from assistant.cite import render_timeline
     from assistant.pipeline import AskOptions
 
+    start, end = _date_range(since, until)
     assistant = _assistant(_settings(index))
-    answer = assistant.timeline(topic, AskOptions(k=k, since=_parse_date(since, "--since"), until=_parse_date(until, "--until")))
+    answer = assistant.timeline(topic, AskOptions(k=k, since=start, until=end))
     typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if as_json else render_timeline(answer))
 
 
@@ -298,30 +334,60 @@ def evaluate(
 def ui(
     index: IndexOpt = None,
     host: Annotated[str, typer.Option(help="Interface to bind; beyond localhost needs --auth.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 7860,
+    port: Annotated[int, typer.Option(help="Port to serve on (1-65535).")] = 7860,
     auth: Annotated[Optional[str], typer.Option(help="USER:PASSWORD required to use the UI.")] = None,
 ) -> None:
     """Serve the chat UI (builds the index from the corpus on first start)."""
     from assistant.ui import launch
 
+    if not 1 <= port <= 65535:
+        _fail(f"--port must be a port number from 1 to 65535, got {port}")
     credentials = None
     if auth:
         if ":" not in auth:
             _fail("--auth must be USER:PASSWORD")
         user, password = auth.split(":", 1)
         credentials = (user, password)
-    launch(_settings(index), host=host, port=port, auth=credentials)
+    settings = _settings(index)
+    _check_port(host, port)  # before the models load and the index is built
+    try:
+        launch(settings, host=host, port=port, auth=credentials)
+    except OSError as exc:
+        if "empty port" not in str(exc):
+            raise
+        # Taken while the index was being built, after the check above.
+        _fail(f"port {port} on {host} is in use by another program; stop it or choose another with --port")
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line naming the port when it cannot be bound (in use, or a bad --host)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        _fail(f"--host {host!r} cannot be resolved ({exc.strerror}); give an address such as 127.0.0.1 or 0.0.0.0")
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                _fail(f"port {port} on {host} is in use by another program; stop it or choose another with --port")
+            _fail(f"cannot serve on {host} port {port} ({exc.strerror}); choose another --host or --port")
 
 
 @app.command()
 def log(
     index: IndexOpt = None,
-    n: Annotated[int, typer.Option("-n", help="How many recent entries.")] = 20,
+    n: Annotated[int, typer.Option("-n", help="How many recent entries (a positive number).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show recent answers and their thumbs up / down feedback."""
     from assistant.feedback import AnswerLog
 
+    if n < 1:
+        _fail(f"-n must be a positive number of entries, got {n}")
     settings = _settings(index)
     entries = AnswerLog(settings.answer_log).recent(n)
     if as_json:

@@ -19,6 +19,7 @@ import yaml
 from assistant.clean import clean_text
 from assistant.config import PIPELINE_VERSION
 from assistant.metadata import (
+    ALIASES,
     OVERRIDE_FILE,
     MetadataError,
     agency_from,
@@ -31,6 +32,10 @@ from assistant.records import Article
 
 EXTENSIONS = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 MIN_BODY_CHARS = 40
+#: Front matter holds a few fields; anything larger is not metadata (and YAML cost grows with it).
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+#: Metadata fields whose value is one piece of text (`authors` may also be a list of names).
+TEXT_FIELDS = ("title", "outlet", "author", "url")
 
 
 class ArticleError(ValueError):
@@ -93,13 +98,37 @@ def _front_matter(text: str) -> tuple[dict, str]:
     m = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
     if not m:
         return {}, text
+    source = m.group(1)
+    if len(source.encode()) > MAX_FRONT_MATTER_BYTES:
+        raise ArticleError(
+            f"front matter is {len(source.encode()) / 1024:.0f} KB, over the {MAX_FRONT_MATTER_BYTES // 1024} KB limit; "
+            "keep only the metadata fields (title, published, outlet, author, url) there"
+        )
     try:
-        data = yaml.safe_load(m.group(1)) or {}
+        # Aliases (`*name`) are refused before anything is built: a few hundred bytes of nested
+        # aliases ("billion laughs") expand to billions of values once the metadata is read.
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(source, Loader=yaml.SafeLoader)):
+            raise ArticleError("front matter uses YAML aliases (*name), which are not accepted; write each value out")
+        data = yaml.safe_load(source) or {}
     except yaml.YAMLError as exc:
         raise ArticleError(f"front matter is not valid YAML ({exc}); fix it or remove it") from exc
     if not isinstance(data, dict):
         raise ArticleError("front matter must be a mapping of field: value")
     return data, text[m.end() :]
+
+
+def _field_problem(record: dict) -> str | None:
+    """Why a JSONL record's metadata field cannot be used, or None: text fields must be strings."""
+    for key, value in record.items():
+        field = ALIASES.get(key, key)
+        if field not in TEXT_FIELDS or value is None or isinstance(value, str):
+            continue
+        if key == "authors" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            continue  # a list of names, joined into the byline
+        shown = json.dumps(value, ensure_ascii=False)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"field {key!r} must be a string, got {type(value).__name__} {shown}; write it as one string"
+    return None
 
 
 def _article(item_id: str, path: str, text: str, override: dict, content_hash: str, html: bool = False) -> Article:
@@ -196,6 +225,9 @@ def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceI
         body = record.get("text")
         if not isinstance(body, str) or not body.strip():
             yield LoadFailure(shown, f"line {n} has no 'text' field (a non-empty string is required)")
+            continue
+        if problem := _field_problem(record):
+            yield LoadFailure(shown, f"line {n}: {problem}")
             continue
         override = {**file_override, **{k: v for k, v in record.items() if k != "text"}}
         override.setdefault("clean", False)

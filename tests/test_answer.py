@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from datetime import date
@@ -285,3 +286,48 @@ def test_cli_json_and_markdown_show_the_nearest_report(built_index):
     assert data["refused"] is True and data["nearest"]["key"] == 1 and data["citations"][0]["article_id"] == "000_c7b117bfbdb9e8ac"
     md = _cli("ask", "What did Putin write to Biden on Independence Day?", "--format", "markdown", index=built_index)
     assert "not an answer (no mention of Biden)" in md.stdout and "[^1]:" in md.stdout
+
+
+def test_cli_questions_file_reports_each_bad_line_and_answers_the_rest(built_index, tmp_path):
+    qs = tmp_path / "qs.jsonl"
+    qs.write_text(
+        '{"question": 42}\n["not", "an", "object"]\n{not json\n{"asked": "Where?"}\n'
+        '{"question": "Where will Biden and Putin meet?"}\n'
+    )
+    proc = _cli("ask", "--questions", str(qs), index=built_index)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == 5
+    errors, answer = lines[:4], lines[4]
+    assert [e["line"] for e in errors] == [1, 2, 3, 4]
+    assert errors[0]["field"] == "question" and "string" in errors[0]["error"] and "42" in errors[0]["error"]
+    assert "object" in errors[1]["error"] and "JSON" in errors[2]["error"]
+    assert errors[3]["field"] == "question" and "'question'" in errors[3]["error"]
+    assert answer["refused"] is False and "Geneva" in answer["answer"]
+    assert proc.returncode == 1  # something was not answered, as ingest says something failed
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes('{"question": "Caf\xe9?"}\n'.encode("latin-1"))
+    bad = _cli("ask", "--questions", str(latin), index=built_index)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert str(latin) in bad.stderr and "UTF-8" in bad.stderr
+
+
+def test_cli_refuses_dates_in_the_wrong_order_and_bad_counts(built_index, tmp_path):
+    for verb in (("ask", "Where will Biden and Putin meet?"), ("timeline", "Putin and US presidents")):
+        proc = _cli(*verb, "--since", "2021-06-01", "--until", "2020-01-01", index=built_index)
+        assert proc.returncode == 2 and "--since" in proc.stderr and "--until" in proc.stderr, proc
+    log = _cli("log", "-n", "-5", index=tmp_path / "index")
+    assert log.returncode == 2 and "-n" in log.stderr and "No answers logged" not in log.stdout
+
+
+def test_cli_ui_names_a_bad_or_busy_port(tmp_path):
+    bad = _cli("ui", "--port", "99999", index=tmp_path / "index")
+    assert bad.returncode == 2 and "99999" in bad.stderr and "Traceback" not in bad.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = _cli("ui", "--port", str(port), index=tmp_path / "index")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"port {port}" in proc.stderr and "in use" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

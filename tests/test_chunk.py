@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -58,3 +59,35 @@ def test_sentence_splitter_keeps_abbreviations_and_offsets():
         "Talks resume in Jan. next year.",
     ]
     assert all(text[s.start : s.end] == s.text for s in sents)
+
+
+def _unpunctuated(n_chars: int) -> Article:
+    words = "delegation officials talks vienna arms control treaty summit ministers agreed".split()
+    text = " ".join(words[i % len(words)] for i in range(n_chars // 8))[:n_chars]
+    return Article(id="long", text=text, meta=ArticleMeta(title="One long line"), source_path="long.txt", content_hash="h")
+
+
+def _seconds(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def test_one_long_line_without_punctuation_chunks_in_linear_time(counter):
+    small, large = _unpunctuated(200_000), _unpunctuated(400_000)
+    chunk_article(small, counter, 256, overlap=1)  # warm up
+    t_small = _seconds(lambda: chunk_article(small, counter, 256, overlap=1))
+    chunks: list = []
+    t_large = _seconds(lambda: chunks.extend(chunk_article(large, counter, 256, overlap=1)))
+    assert t_large < 5, t_large
+    assert t_large < 3.5 * t_small + 0.5, (t_small, t_large)
+    assert chunks[0].start == 0 and chunks[-1].end == len(large.text)
+    assert all(large.text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_a_run_of_abbreviations_splits_in_linear_time():
+    small, large = "Mr. Smith " * 20_000, "Mr. Smith " * 40_000
+    t_small = _seconds(lambda: split_sentences(small))
+    t_large = _seconds(lambda: split_sentences(large))
+    assert t_large < 3.5 * t_small + 0.5, (t_small, t_large)
+    assert len(split_sentences(large)) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.cite import attribution, reference, render_markdown
 from assistant.records import Answer, Citation
 
@@ -35,3 +37,20 @@ def test_markdown_uses_footnotes():
     assert "Putin sent a message. [^1]" in md
     assert '[^1]: RT, "‘Partnership of equals’' in md and "4 Jul 2016" in md
     assert "*Evidence dated 4 July 2016.*" in md
+
+
+def test_markdown_escapes_what_articles_say_and_links_only_http():
+    hostile = _citation(
+        source="<script>alert(1)</script>", title="[click](javascript:alert(1)) *now*", author="<img src=x onerror=alert(1)>",
+        url="javascript:alert(1)", passage="A <b>bold</b> claim [x](javascript:y).",
+    )
+    answer = Answer(question="<i>Q</i>?", text="A bold claim. [1]", citations=[hostile], refused=False, backend="offline")
+    md = render_markdown(answer)
+    assert "<script>" not in md and "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert "<img" not in md and "<b>" not in md and "<i>" not in md
+    # The link syntax in the title is shown as text, and the javascript: URL is not written.
+    assert not re.search(r"(?<!\\)\]\(javascript", md) and "\\[click\\]" in md and "\\*now\\*" in md
+    assert "<javascript" not in md and md.count("javascript:") == 2  # the escaped title and passage only
+    assert "A bold claim. [^1]" in md
+    safe = render_markdown(Answer(question="Q?", text="x [1]", citations=[_citation(url="https://example.org/a b")], refused=False, backend="offline"))
+    assert "<https://example.org/a%20b>" in safe

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from assistant.load import LoadFailure, SourceItem, discover
 
@@ -109,3 +110,45 @@ def test_a_typo_in_metadata_toml_is_named(tmp_path):
     results = list(discover([tmp_path], 1_000_000))
     failures = [r for r in results if isinstance(r, LoadFailure)]
     assert failures and "outlett" in failures[0].reason and "metadata.toml" in failures[0].path
+
+
+def _bomb(levels: int = 7) -> str:
+    """A "billion laughs" front matter: each level repeats the one before nine times."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]")
+    lines.append(f"title: *a{levels - 1}")
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+def test_a_yaml_alias_bomb_in_front_matter_is_refused_at_once(tmp_path):
+    (tmp_path / "bomb.md").write_text(_bomb() + ARTICLE + "\n")
+    (tmp_path / "big.md").write_text("---\n" + "".join(f"k{n}: {'x' * 60}\n" for n in range(1200)) + "---\n" + ARTICLE + "\n")
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    started = time.perf_counter()
+    results = {r.path.split("/")[-1]: r for r in discover([tmp_path], 1_000_000)}
+    assert time.perf_counter() - started < 1
+    assert isinstance(results["bomb.md"], LoadFailure) and "alias" in results["bomb.md"].reason
+    assert isinstance(results["big.md"], LoadFailure) and "KB" in results["big.md"].reason
+    assert isinstance(results["good.txt"], SourceItem)
+    # Anchors that nothing refers to are harmless, and ordinary front matter still loads.
+    (tmp_path / "plain.md").write_text("---\ntitle: &t Talks\n---\n" + ARTICLE + "\n")
+    assert _built(tmp_path / "plain.md").meta.title == "Talks"
+
+
+def test_jsonl_metadata_fields_must_be_strings(tmp_path):
+    p = tmp_path / "feed.jsonl"
+    rows = [
+        {"title": ["a", "b"], "text": ARTICLE},
+        {"title": "Talks", "source": {"name": "Wire"}, "text": ARTICLE},
+        {"title": "Talks", "url": 42, "text": ARTICLE},
+        {"title": "Talks", "authors": ["Jane Doe", "John Roe"], "text": ARTICLE},
+    ]
+    p.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    results = {r.path.split("#")[-1]: r for r in discover([p], 1_000_000)}
+    for line, field in (("L1", "title"), ("L2", "source"), ("L3", "url")):
+        failure = results[line]
+        assert isinstance(failure, LoadFailure), failure
+        assert f"line {line[1:]}" in failure.reason and f"'{field}'" in failure.reason and "string" in failure.reason
+    # A list of names under `authors` is a byline, as in front matter.
+    assert results["L4"].build().meta.author == "Jane Doe, John Roe"

@@ -158,6 +158,25 @@ def test_bad_dates_get_a_clear_message():
     assert (options.k, options.outlets, options.since.year, options.until) == (4, ("RT",), 2016, None)
 
 
+def test_only_http_urls_become_links_in_the_sources_card():
+    from assistant.records import Answer, Citation
+    from assistant.ui_render import sources_html
+
+    def cited(url: str) -> Answer:
+        c = Citation(
+            key=1, article_id="a", title="Talks <b>in</b> Vienna", source="<script>alert(1)</script>", author=None,
+            published="2021-05-19", url=url, passage="They met.", start=0, end=9, sentence="They met.",
+            sentence_start=0, sentence_end=9,
+        )
+        return Answer(question="Q?", text="They met. [1]", citations=[c], refused=False, backend="offline")
+
+    for url in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>"):
+        shown = sources_html(cited(url))
+        assert "<a " not in shown and "href" not in shown and "<script>" not in shown, shown
+        assert "&lt;script&gt;" in shown and "Talks &lt;b&gt;in&lt;/b&gt; Vienna" in shown
+    assert "<a href='https://example.org/a?x=1&amp;y=2'" in sources_html(cited("https://example.org/a?x=1&y=2"))
+
+
 def test_public_binding_without_auth_warns_on_stderr(settings, server, capsys):
     from assistant import ui
 
