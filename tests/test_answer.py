@@ -331,3 +331,14 @@ def test_cli_ui_names_a_bad_or_busy_port(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"port {port}" in proc.stderr and "in use" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_follow_up_finds_what_it_asks_not_the_old_topic(assistant):
+    """"and what did the White House propose?" after the telegram question: the proposal, not
+    the telegram again."""
+    from assistant.followup import standalone
+
+    question = standalone("and what did the White House propose?", ["What did Putin write to Obama on Independence Day?"])
+    answer = assistant.ask(question)
+    assert "proposed closer collaboration" in answer.text
+    assert not any("wrote Putin" in s.text or "telegram" in s.text for s in answer.statements)

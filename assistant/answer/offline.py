@@ -75,9 +75,9 @@ class OfflineAnswerer:
     def candidates(self, question: str, kind: QuestionKind, passages: list[Passage]) -> list[Candidate]:
         q_terms = list(dict.fromkeys(terms(question)))
         weights = self.idf(q_terms) if q_terms else []
-        # "Who built ...?", "Which company signed ...?": the verb asked about is what an answer
-        # must say; the rest is often the whole article's topic.
-        verb = asked_verb(question)
+        # "Who built ...?", "Which company signed ...?", "What did the White House propose?":
+        # the verb asked about is what an answer must say; the rest is often the article's topic.
+        verb = asked_verb(question) or next((a.verb for a in parse(question).agencies if a.verb != "say"), None)
         weights = [w * VERB_WEIGHT if t == verb else w for t, w in zip(q_terms, weights)]
         total = sum(weights) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
