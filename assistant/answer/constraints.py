@@ -3,13 +3,14 @@
 A question's constraints are the people, organisations, places, dates, years, quarters,
 numbers and quoted phrases it names, and who does what to whom where it says so ("What did
 Trump offer Putin?" asks about Trump's offer, not Putin's). Evidence is the cited sentence
-read with its article's headline, outlet, byline and date and the sentences just before it,
-so "he said" after "Peskov" counts. Evidence that misses a constraint is about another event:
-"What did Obama order the Pentagon to present within 30 days?" is not answered by a sentence
-about Trump's order, however well it matches the rest.
+read with its article's headline, outlet, byline, wire agency, date and lede, the sentences
+just before it and the rest of its paragraph, so "he said" after "Peskov" counts. Evidence
+that misses a constraint is about another event: "What did Obama order the Pentagon to
+present within 30 days?" is not answered by a sentence about Trump's order, however well it
+matches the rest.
 
-One mechanism over the question and the evidence; its only vocabularies are the titles and
-country aliases in `data/names.toml`.
+One mechanism over the question and the evidence; its only vocabularies are the titles,
+country aliases and verbs of saying in `data/names.toml`.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ _QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th
 _QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 # A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”](?!\w)")
-# A run of capitalised words, with inner periods and hyphens: "U.S.", "Biden-Putin", "Al-Nusra".
-# A run of capitalised words on one line (a headline above a sentence is not part of its names).
+# A run of capitalised words, with inner periods and hyphens ("U.S.", "Biden-Putin", "Al-Nusra"),
+# on one line (a headline above a sentence is not part of its names).
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _CAPS = re.compile(rf"(?<![\w’'])[{_UPPER}][\w’'.-]*(?:[ \t]+[{_UPPER}][\w’'.-]*)*")
 _WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
@@ -75,12 +76,12 @@ class Constraint:
 
 @dataclass(frozen=True)
 class Agency:
-    """"did Trump offer Putin": who does (agent), the verb's term, and the others named."""
+    """"did Trump offer Putin": who does (agent), the verb's term, and the others named.
+    "According to X" is X saying it (unless X is the article's outlet, `_reversed`)."""
 
     agent: str
     verb: str
     others: tuple[str, ...]
-    source: bool = False  # "according to X": X may also be the article's outlet or author
 
     def told_in(self, text: str) -> bool:
         """Whether a text uses the verb asked about (and so claims who did it)."""
@@ -312,7 +313,7 @@ def _verb_forms(word: str) -> set[str]:
     return forms
 
 
-def _agencies(question: str, names: list[str]) -> tuple[Agency, ...]:
+def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
     """Who does what the question asks about: "did Trump offer", "the call that Obama
     initiated"; and who says it: "according to the Kremlin"."""
     found: list[Agency] = []
@@ -332,11 +333,11 @@ def _agencies(question: str, names: list[str]) -> tuple[Agency, ...]:
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
     if agent:
-        found.append(Agency(agent, "say", tuple(n for n in names if n != agent), source=True))
+        found.append(Agency(agent, "say", tuple(n for n in names if n != agent)))
     return tuple(found)
 
 
-def _named(run: str, names: list[str]) -> str | None:
+def _named(run: str, names: tuple[str, ...]) -> str | None:
     """The question's name that a run of capitalised words holds ("President Trump": "Trump")."""
     return next((n for n in names if n.split()[-1] in run.split()), None)
 
