@@ -239,6 +239,7 @@ def _names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=1024)
 def parse(question: str) -> Ask:
     """The constraints of a question, and who does what where it says so."""
     found: list[Constraint] = []

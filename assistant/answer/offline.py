@@ -304,7 +304,7 @@ def _covering(
     own, sources = sources_named(ask, outlets)
     several = has_several_parts(ask.question, len(sources))
     window = head[:COVERAGE_WINDOW]
-    texts = article_texts([c.article_id for c in window])
+    texts = article_texts(list({p.chunk.article_id for p in passages}))
     if several:
         whole = [passage_evidence(p, texts.get(p.chunk.article_id, "")) for p in passages]
         missing = set.intersection(*(set(check(replace(own, agencies=()), ev).missing) for ev in whole)) if whole else set()
