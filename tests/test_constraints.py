@@ -113,6 +113,8 @@ def test_according_to_is_the_outlet_or_the_speaker():
     assert misses("What will be shared, according to the Wire?", sentence, source="Baltic Wire") == ""
     assert "ministry" not in misses("What will be shared, according to the ministry?", sentence)
     assert "no mention of Reuters" in misses("What will be shared, according to Reuters?", sentence, source="Baltic Wire")
+    # ... at the head of the question too, and the speaker of a quotation is not who reports it.
+    assert "Ministry, not Water Board" in misses("According to the Water Board, what did Renko stress?", "The Interior Ministry reported: “Mr Renko stressed the flow.”", context="The Water Board met.")
 
 
 def test_another_name_in_the_same_place_is_a_rival():

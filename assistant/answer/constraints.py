@@ -61,7 +61,7 @@ _AGENT_Q = re.compile(rf"\b(?:did|does|do|has|have|had|will|would|could|can)\s+(
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
-_ACCORDING_Q = re.compile(rf"\baccording to\s+(?:the\s+)?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
+_ACCORDING_Q = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
 
 
 @dataclass(frozen=True)
