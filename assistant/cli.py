@@ -24,17 +24,15 @@ IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder 
 def _settings(index: Path | None = None, **overrides):
     from pydantic import ValidationError
 
-    from assistant.config import load_settings
-
-    import tomllib
+    from assistant.config import ConfigError, load_settings
 
     try:
         return load_settings(index_dir=index, **overrides)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         _fail(f"invalid settings ({problems}); check ASSISTANT_* variables and assistant.toml")
-    except tomllib.TOMLDecodeError as exc:
-        _fail(f"the settings file is not valid TOML ({exc}); fix assistant.toml or ASSISTANT_CONFIG")
+    except ConfigError as exc:
+        _fail(str(exc))
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -42,14 +40,22 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _printable(text: str) -> str:
+    """`text` with control characters and backslashes escaped as repr() does (a newline in a
+    file name shows as \\n), so that a name cannot forge lines of a human-readable summary."""
+    return "".join(c if c.isprintable() and c != "\\" else repr(c)[1:-1] for c in text)
+
+
 def _assistant(settings):
     """The loaded pipeline, or a clear error when the store is unreachable or empty."""
+    from assistant.embed import EmbeddingModelError, check_model
     from assistant.pipeline import Assistant
     from assistant.store import StoreError
 
     try:
+        check_model(settings)  # first: the store is named after the model, and a bad one finds an empty store
         assistant = Assistant(settings)
-    except StoreError as exc:
+    except (StoreError, EmbeddingModelError) as exc:
         _fail(str(exc))
     if assistant.retriever.store.count() == 0:
         _fail(f"the index at {assistant.retriever.store.location} is empty; run `assistant ingest` first")
@@ -115,7 +121,9 @@ def ingest(
         assistant ingest new/ a.html --prune
     """
 
+    from assistant.embed import EmbeddingModelError
     from assistant.ingest import ingest as run_ingest
+    from assistant.load import EXTENSIONS
     from assistant.progress import rich_progress
     from assistant.store import StoreError
 
@@ -123,18 +131,27 @@ def ingest(
     with rich_progress(disable=as_json or not sys.stderr.isatty(), transient=True) as progress:
         try:
             report = run_ingest(settings, paths or None, prune=prune, progress=progress)
-        except StoreError as exc:
+        except (StoreError, EmbeddingModelError) as exc:
             _fail(str(exc))
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         typer.echo(
             f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
-            f"removed {len(report.removed)}, failed {len(report.failed)}, chunks {report.chunks}, "
-            f"{report.seconds:.2f} s"
+            f"removed {len(report.removed)}, failed {len(report.failed)}, skipped {len(report.skipped)}, "
+            f"chunks {report.chunks}, {report.seconds:.2f} s"
         )
         for f in report.failed:
-            typer.secho(f"  failed: {f.path}: {f.reason}", fg="red", err=True)
+            typer.secho(f"  failed: {_printable(f.path)}: {_printable(f.reason)}", fg="red", err=True)
+        for f in report.skipped:
+            typer.secho(f"  skipped: {_printable(f.path)}: {_printable(f.reason)}", fg="yellow", err=True)
+    if report.empty and not report.removed:
+        shown = ", ".join(_printable(str(p)) for p in paths or [settings.corpus_dir])
+        typer.secho(
+            f"Error: nothing ingested from {shown}: no {', '.join(sorted(EXTENSIONS))} article there could be read",
+            fg="red", err=True,
+        )
+        raise typer.Exit(1)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -263,12 +280,13 @@ def timeline(
 @app.command()
 def check(index: IndexOpt = None) -> None:
     """Report whether the embedding model loads offline, the store is reachable, and the answer backend."""
-    from assistant.embed import get_embedder
+    from assistant.embed import check_model, get_embedder
     from assistant.store import StoreError, open_store
 
     settings = _settings(index)
     ok = True
     try:
+        check_model(settings)
         vector = get_embedder(settings).embed_query("check")
         typer.echo(f"ok    embedding model {settings.model_name} loads offline ({len(vector)} dimensions, {settings.device})")
     except Exception as exc:  # any failure here is the answer to the check
@@ -343,10 +361,10 @@ def ui(
     if not 1 <= port <= 65535:
         _fail(f"--port must be a port number from 1 to 65535, got {port}")
     credentials = None
-    if auth:
-        if ":" not in auth:
-            _fail("--auth must be USER:PASSWORD")
-        user, password = auth.split(":", 1)
+    if auth is not None:
+        user, sep, password = auth.partition(":")
+        if not (sep and user and password):
+            _fail("--auth must be USER:PASSWORD, with a user name and a password, neither empty")
         credentials = (user, password)
     settings = _settings(index)
     _check_port(host, port)  # before the models load and the index is built

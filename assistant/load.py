@@ -7,8 +7,10 @@ naming the file (and line) and what to do, never an exception that stops the bat
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -49,6 +51,14 @@ class LoadFailure:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file in a folder that is not in an accepted format: named in the summary, not an error."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SourceItem:
     """An article found on disk, not yet cleaned."""
 
@@ -84,6 +94,17 @@ def _decode(path: Path, data: bytes, max_bytes: int) -> str:
         )
     if not data.strip():
         raise ArticleError("empty file; add the article text or remove the file")
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and not data.startswith(codecs.BOM_UTF32_LE):
+        try:
+            text = data.decode("utf-16")  # the byte-order mark says which byte order
+        except UnicodeDecodeError as exc:
+            raise ArticleError(
+                f"starts with a UTF-16 byte-order mark but is not valid UTF-16 (byte {exc.start}); re-save the file as UTF-8"
+            ) from exc
+        if not text.strip():
+            raise ArticleError("empty file; add the article text or remove the file")
+        if "\x00" not in text:
+            return text
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file, not text; convert it to .txt, .md, .html or .jsonl")
     try:
@@ -245,15 +266,48 @@ def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceI
         )
 
 
-def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFailure]:
-    """Every article under the given files and folders, in a stable order."""
+def _walk(root: Path) -> tuple[list[Path], list[LoadFailure]]:
+    """The files under a folder, sorted (hidden ones left out), and a `LoadFailure` for each
+    folder that cannot be read and each link to nothing: skipped silently, they would go unnoticed."""
+    files: list[Path] = []
+    problems: list[LoadFailure] = []
+
+    def unreadable(exc: OSError) -> None:
+        problems.append(LoadFailure(
+            str(exc.filename), f"cannot read the folder ({exc.strerror}); its articles were not ingested: make it readable or leave it out"
+        ))
+
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            path = Path(folder, name)
+            try:
+                if path.is_symlink() and not path.exists():
+                    problems.append(LoadFailure(str(path), f"broken link to {os.readlink(path)}, which does not exist; fix or remove the link"))
+                elif path.is_file():
+                    files.append(path)
+            except OSError as exc:
+                problems.append(LoadFailure(str(path), f"cannot read the file ({exc.strerror})"))
+    return sorted(files), problems
+
+
+def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFailure | Skipped]:
+    """Every article under the given files and folders, in a stable order; files of other
+    formats in a folder are `Skipped`, named with the reason."""
     for root in paths:
         # Absolute paths: an article's recorded source must mean the same file from any folder.
         root = root.resolve()
-        if not root.exists():
+        try:
+            exists, is_file = root.exists(), root.is_file()
+        except OSError as exc:
+            yield LoadFailure(str(root), f"cannot read it ({exc.strerror}); check its permissions")
+            continue
+        if not exists:
             yield LoadFailure(str(root), "no such file or folder")
             continue
-        if root.is_file():
+        if is_file:
             if root.suffix.lower() not in EXTENSIONS:
                 yield LoadFailure(str(root), f"unsupported file type '{root.suffix}'; accepted: {', '.join(sorted(EXTENSIONS))}")
                 continue
@@ -264,17 +318,20 @@ def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFai
                 overrides = {}
             yield from _file_items(root, overrides, max_bytes)
             continue
-        folders = sorted({p.parent for p in root.rglob("*") if p.is_file()} | {root})
+        files, problems = _walk(root)
+        yield from problems
         overrides_by_folder: dict[Path, dict] = {}
-        for folder in folders:
+        for folder in sorted({p.parent for p in files} | {root}):
             try:
                 overrides_by_folder[folder] = load_overrides(folder)
             except MetadataError as exc:
                 yield LoadFailure(str(folder / OVERRIDE_FILE), str(exc))
                 overrides_by_folder[folder] = {}
-        for path in sorted(root.rglob("*")):
-            if not path.is_file() or any(part.startswith(".") for part in path.relative_to(root).parts):
-                continue
-            if path.suffix.lower() not in EXTENSIONS:
+        for path in files:
+            suffix = path.suffix.lower()
+            if suffix not in EXTENSIONS:
+                if path.name != OVERRIDE_FILE:
+                    yield Skipped(str(path), f"unsupported format {suffix or '(no extension)'}; convert it to .txt or .html "
+                                             f"(accepted: {', '.join(sorted(EXTENSIONS))})")
                 continue
             yield from _file_items(path, overrides_by_folder.get(path.parent, {}), max_bytes)

@@ -44,7 +44,7 @@ PLACEHOLDER = (
 
 def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     """Why binding `host` without a password is risky, or None when it is not."""
-    if host in LOCAL_HOSTS or auth:
+    if host in LOCAL_HOSTS or (auth and all(auth)):  # an empty user or password protects nothing
         return None
     return (
         f"Warning: serving on {host} without a password: anyone who can reach this machine can "

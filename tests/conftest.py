@@ -17,13 +17,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+@pytest.fixture(scope="session")
+def _empty_config(tmp_path_factory) -> Path:
+    """An empty settings file, in a folder of its own (not in tmp_path, which tests ingest)."""
+    path = tmp_path_factory.mktemp("settings") / "assistant.toml"
+    path.write_text("")
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch, tmp_path):
-    """No test reads the developer's assistant.toml, OpenAI variables or ./index."""
+def _isolated_env(monkeypatch, tmp_path, _empty_config):
+    """No test reads the developer's assistant.toml, OpenAI variables or ./index: ASSISTANT_CONFIG
+    names an empty settings file (a missing one is an error)."""
     for name in list(os.environ):
         if name.startswith("ASSISTANT_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
             monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "no-such-assistant.toml"))
+    _empty_config.write_text("")  # as it was, whatever a test wrote there
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(_empty_config))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
 
 

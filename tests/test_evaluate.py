@@ -41,7 +41,8 @@ def _clean_env(mp: pytest.MonkeyPatch, tmp: Path) -> None:
     for name in list(os.environ):
         if name.startswith("ASSISTANT_") or name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
             mp.delenv(name, raising=False)
-    mp.setenv("ASSISTANT_CONFIG", str(tmp / "no-such-assistant.toml"))
+    (tmp / "empty-assistant.toml").write_text("")
+    mp.setenv("ASSISTANT_CONFIG", str(tmp / "empty-assistant.toml"))
 
 
 def _settings(index: Path, **extra) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -334,3 +335,107 @@ def test_keyword_index_of_an_older_format_is_rebuilt_by_the_next_ingest(tmp_path
     assert len(again.unchanged) == 5 and again.keyword_index == "rebuilt"
     assert _keyword_hits(settings, "2020") == {"003_08c392e7a666dffc"}
     assert ingest(settings).keyword_index == "unchanged"
+
+
+def _ingest_cli(*args: str, index: Path, **env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ingest", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
+    )
+
+
+def test_cli_names_skipped_formats_and_fails_when_nothing_could_be_ingested(tmp_path):
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    (pdfs / "report.pdf").write_bytes(b"%PDF-1.4 not an article")
+    (pdfs / "memo.docx").write_bytes(b"PK\x03\x04")
+    proc = _ingest_cli(str(pdfs), index=tmp_path / "idx")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "skipped 2" in proc.stdout
+    assert f"{pdfs / 'report.pdf'}: unsupported format .pdf; convert it to .txt or .html" in proc.stderr
+    assert "memo.docx: unsupported format .docx" in proc.stderr
+    assert "nothing" in proc.stderr and str(pdfs) in proc.stderr
+    as_json = _ingest_cli(str(pdfs), "--json", index=tmp_path / "idx")
+    assert as_json.returncode == 1
+    skipped = json.loads(as_json.stdout)["skipped"]
+    assert [Path(s["path"]).name for s in skipped] == ["memo.docx", "report.pdf"]
+    assert skipped[1]["reason"].startswith("unsupported format .pdf")
+    # Beside an article, a skipped file is named and the article ingested: nothing failed.
+    (pdfs / "good.txt").write_text(EXTRA)
+    mixed = _ingest_cli(str(pdfs), index=tmp_path / "idx")
+    assert mixed.returncode == 0, mixed.stderr
+    assert "added 1" in mixed.stdout and "skipped 2" in mixed.stdout and "report.pdf" in mixed.stderr
+
+
+def test_a_file_name_cannot_forge_lines_in_the_summary(tmp_path):
+    folder = tmp_path / "names"
+    folder.mkdir()
+    (folder / "x\nadded 99, failed 0.txt").write_text("")
+    proc = _ingest_cli(str(folder), index=tmp_path / "idx")
+    assert proc.returncode == 1
+    assert "x\\nadded 99, failed 0.txt: empty file" in proc.stderr, proc.stderr
+    assert not any(line.startswith("added 99") for line in (proc.stdout + proc.stderr).splitlines())
+
+
+def test_unreadable_folder_and_broken_link_are_reported_and_prune_keeps_their_articles(tmp_path):
+    corpus = tmp_path / "corpus"
+    sub = corpus / "sub"
+    sub.mkdir(parents=True)
+    (corpus / "a.txt").write_text(EXTRA)
+    (sub / "b.txt").write_text(EXTRA.replace("Reykjavik", "Oslo"))
+    settings = load_settings(index_dir=tmp_path / "idx")
+    assert sorted(ingest(settings, [corpus]).added) == ["a", "b"]
+    (corpus / "gone.txt").symlink_to(corpus / "nowhere.txt")
+    (corpus / "new.txt").write_text(EXTRA.replace("Reykjavik", "Helsinki"))
+    sub.chmod(0)
+    try:
+        report = ingest(settings, [corpus], prune=True)
+    finally:
+        sub.chmod(0o755)
+    failed = {Path(f.path).name: f.reason for f in report.failed}
+    assert "gone.txt" in failed and "nowhere.txt" in failed["gone.txt"]
+    assert report.added == ["new"] and "a" in report.unchanged and report.removed == []
+    assert set(open_store(settings).article_records()) == {"a", "b", "new"}  # b's folder could not be read: b stays
+    if os.geteuid() == 0:
+        pytest.skip("root reads a folder whatever its mode; the broken link and prune were checked")
+    assert "sub" in failed and "folder" in failed["sub"]
+
+
+def test_a_missing_embedding_model_is_named_and_changes_nothing(tmp_path):
+    from assistant.embed import EmbeddingModelError
+
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "a.txt").write_text(EXTRA)
+    index = tmp_path / "idx"
+    assert ingest(load_settings(index_dir=index), [one]).added == ["a"]
+    before = sorted(p.name for p in index.iterdir())
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(EmbeddingModelError, match="ASSISTANT_EMBEDDING_MODEL") as err:
+        ingest(load_settings(index_dir=index, embedding_model=str(missing)), [one])
+    assert str(missing) in str(err.value)
+    assert sorted(p.name for p in index.iterdir()) == before  # no table for the bad model
+    collections = lambda: sorted(getattr(c, "name", c) for c in open_store(load_settings(index_dir=index)).client.list_collections())
+    assert collections() == [load_settings(index_dir=index).collection_name]  # nor a collection
+    proc = _ingest_cli(str(one), index=index, ASSISTANT_EMBEDDING_MODEL=str(missing))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert str(missing) in proc.stderr and "ASSISTANT_EMBEDDING_MODEL" in proc.stderr
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index), "ASSISTANT_EMBEDDING_MODEL": str(missing)}
+    ask = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "Where did Lavrov and Blinken meet?"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert ask.returncode == 2 and str(missing) in ask.stderr and "empty" not in ask.stderr, ask.stderr
+    assert sorted(p.name for p in index.iterdir()) == before and len(collections()) == 1
+
+
+def test_a_device_this_machine_lacks_is_a_clear_error(tmp_path):
+    import torch
+
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "a.txt").write_text(EXTRA)
+    cuda = "cuda:99" if torch.cuda.is_available() else "cuda"
+    for device in ("banana", cuda):
+        proc = _ingest_cli(str(one), index=tmp_path / "idx", ASSISTANT_DEVICE=device)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert "ASSISTANT_DEVICE" in proc.stderr and repr(device) in proc.stderr
+        assert all(d in proc.stderr for d in ("cpu", "cuda", "mps")), proc.stderr

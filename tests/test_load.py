@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+from pathlib import Path
 
-from assistant.load import LoadFailure, SourceItem, discover
+import pytest
+
+from assistant.load import LoadFailure, Skipped, SourceItem, discover
 
 ARTICLE = (
     "Lavrov and Blinken met in Reykjavik on Wednesday for their first face-to-face talks. "
@@ -152,3 +156,52 @@ def test_jsonl_metadata_fields_must_be_strings(tmp_path):
         assert f"line {line[1:]}" in failure.reason and f"'{field}'" in failure.reason and "string" in failure.reason
     # A list of names under `authors` is a byline, as in front matter.
     assert results["L4"].build().meta.author == "Jane Doe, John Roe"
+
+
+def test_utf16_with_a_byte_order_mark_is_text(tmp_path):
+    (tmp_path / "le.txt").write_bytes(b"\xff\xfe" + ARTICLE.encode("utf-16-le"))
+    (tmp_path / "be.md").write_bytes(("\ufeff---\ntitle: Talks\n---\n" + ARTICLE).encode("utf-16-be"))
+    (tmp_path / "bom-only.txt").write_bytes(b"\xff\xfe")
+    (tmp_path / "odd.txt").write_bytes(b"\xff\xfe" + ARTICLE.encode("utf-16-le")[:-1])
+    results = {Path(r.path).name: r for r in discover([tmp_path], 1_000_000)}
+    assert "Reykjavik on Wednesday" in results["le.txt"].build().text
+    be = results["be.md"].build()
+    assert be.meta.title == "Talks" and "Reykjavik on Wednesday" in be.text
+    assert isinstance(results["bom-only.txt"], LoadFailure) and "empty file" in results["bom-only.txt"].reason
+    odd = results["odd.txt"]
+    assert isinstance(odd, LoadFailure) and "UTF-16" in odd.reason and "binary" not in odd.reason
+
+
+def test_files_of_other_formats_in_a_folder_are_reported_as_skipped(tmp_path):
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 not an article")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "memo.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "metadata.toml").write_text('["good.txt"]\noutlet = "Wire"\n')
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x01")
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    results = {Path(r.path).name: r for r in discover([tmp_path], 1_000_000)}
+    assert set(results) == {"report.pdf", "memo.docx", "good.txt"}  # metadata.toml and hidden files are no articles
+    assert isinstance(results["report.pdf"], Skipped)
+    assert results["report.pdf"].reason.startswith("unsupported format .pdf; convert it to .txt or .html")
+    assert isinstance(results["memo.docx"], Skipped) and "unsupported format .docx" in results["memo.docx"].reason
+    assert isinstance(results["good.txt"], SourceItem)
+
+
+def test_unreadable_folders_and_broken_links_are_reported(tmp_path):
+    (tmp_path / "good.txt").write_text(ARTICLE)
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text(ARTICLE)
+    locked.chmod(0)
+    try:
+        results = {Path(r.path).name: r for r in discover([tmp_path], 1_000_000)}
+    finally:
+        locked.chmod(0o755)
+    assert isinstance(results["good.txt"], SourceItem)
+    gone = results["gone.txt"]
+    assert isinstance(gone, LoadFailure) and "link" in gone.reason and "nowhere.txt" in gone.reason
+    if os.geteuid() == 0:
+        pytest.skip("root reads a folder whatever its mode; the broken link was checked")
+    assert isinstance(results["locked"], LoadFailure) and "folder" in results["locked"].reason
+    assert "inside.txt" not in results

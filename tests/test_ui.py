@@ -65,7 +65,8 @@ def settings(tmp_path_factory, llm):
     index_dir = tmp_path_factory.mktemp("index")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ASSISTANT_INDEX_DIR", str(index_dir))
-        mp.setenv("ASSISTANT_CONFIG", str(index_dir / "no-such-assistant.toml"))
+        (index_dir / "empty-assistant.toml").write_text("")
+        mp.setenv("ASSISTANT_CONFIG", str(index_dir / "empty-assistant.toml"))
         yield load_settings(corpus_dir=ROOT / "corpus", openai_base_url=llm.base_url, openai_timeout=20)
 
 
@@ -188,6 +189,27 @@ def test_public_binding_without_auth_warns_on_stderr(settings, server, capsys):
         assert "without a password" in err and "0.0.0.0" in err
     finally:
         app.close()
+
+
+def test_empty_credentials_are_refused_and_do_not_silence_the_warning(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    assert exposure_warning("0.0.0.0", ("", "")) is not None
+    assert exposure_warning("0.0.0.0", ("editor", "")) is not None
+    with socket.socket() as busy:  # were the credentials accepted, the busy port would stop it
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        for auth in (":", "editor:", ":secret", ""):
+            proc = subprocess.run(
+                [sys.executable, "-m", "assistant.cli", "ui", "--host", "127.0.0.1", "--port", str(port), "--auth", auth],
+                capture_output=True, text=True, cwd=ROOT, timeout=120,
+                env={**os.environ, "ASSISTANT_INDEX_DIR": str(tmp_path / "index")},
+            )
+            assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+            assert "--auth" in proc.stderr and "in use" not in proc.stderr, (auth, proc.stderr)
 
 
 def test_ten_concurrent_api_chats(server, settings):
