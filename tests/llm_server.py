@@ -19,6 +19,14 @@ close``; the connection is closed after ``data: [DONE]``.  Because the body is
 chunk-framed, ``Reply(close_after_chunks=N)`` produces a genuinely *truncated*
 HTTP body (no terminating zero-length chunk), which clients detect as an
 incomplete read rather than a clean end of stream.
+
+Endpoints that never stop: ``Reply(forever=True, stream_delay=0.2)`` streams
+valid content chunks (the content's pieces, over and over) and never finishes;
+``Reply(keepalive=True, stream_delay=0.2)`` sends only SSE comment lines
+(``: keep-alive``).  Both go on until the client closes the connection or the
+server stops.  How each stream ended is recorded in ``srv.stream_ends``
+("finished", "dropped", "client closed", "server stopped");
+``srv.wait_stream_end(n)`` waits until n streams have ended.
 """
 
 from __future__ import annotations
@@ -49,6 +57,12 @@ class Reply:
     stream_delay:       seconds to sleep between SSE chunks.
     close_after_chunks: for streaming requests, drop the connection after this
                         many SSE events (no finish chunk, no [DONE]).
+    finish_reason:      the finish_reason of the streamed finish chunk (or of the
+                        completion), e.g. "length" for a reply cut at max_tokens.
+    forever:            for streaming requests, repeat the content's chunks every
+                        ``stream_delay`` seconds and never finish.
+    keepalive:          for streaming requests, send only ``: keep-alive`` comment lines
+                        every ``stream_delay`` seconds (no data event ever).
     """
 
     content: str = ""
@@ -58,6 +72,9 @@ class Reply:
     delay: float = 0
     stream_delay: float = 0
     close_after_chunks: int | None = None
+    finish_reason: str = "stop"
+    forever: bool = False
+    keepalive: bool = False
 
 
 ReplySpec = Union[str, Reply, Callable[[dict], Union[str, Reply]]]
@@ -212,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "index": 0,
                     "message": {"role": "assistant", "content": reply.content},
                     "logprobs": None,
-                    "finish_reason": "stop",
+                    "finish_reason": reply.finish_reason,
                 }
             ],
             "usage": {
@@ -228,6 +245,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _stream(self, body: dict, reply: Reply) -> None:
+        try:
+            end = self._stream_events(body, reply)
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True
+            end = "client closed"
+        self.server.owner._record_stream_end(end)
+
+    def _stream_events(self, body: dict, reply: Reply) -> str:
         owner = self.server.owner
         self.close_connection = True
         self.send_response(200)
@@ -260,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
         pieces = [reply.content[i : i + size] for i in range(0, len(reply.content), size)] or [""]
         events = [chunk({"role": "assistant", "content": pieces[0]})]
         events += [chunk({"content": p}) for p in pieces[1:]]
-        events.append(chunk({}, "stop"))
+        events.append(chunk({}, reply.finish_reason))
         if (body.get("stream_options") or {}).get("include_usage"):
             pt, ct = _count_tokens(chat_messages(body)), _count_tokens(reply.content)
             events.append(
@@ -268,14 +293,27 @@ class _Handler(BaseHTTPRequestHandler):
             )
         events.append(b"data: [DONE]\n\n")
 
+        if reply.forever or reply.keepalive:
+            # Never finishes: stops only when the client goes away (a write fails) or the server stops.
+            if reply.keepalive:
+                repeat, n = [b": keep-alive\n\n"], 0
+            else:
+                self._write_chunk(events[0])  # the role and the first piece
+                repeat, n = [chunk({"content": p}) for p in pieces], 1
+            while not owner._stopping.wait(reply.stream_delay or 0.05):
+                self._write_chunk(repeat[n % len(repeat)])
+                n += 1
+            return "server stopped"
+
         for n, event in enumerate(events):
             if reply.close_after_chunks is not None and n >= reply.close_after_chunks:
-                return  # drop: no terminating 0-chunk -> truncated body
+                return "dropped"  # no terminating 0-chunk -> truncated body
             if n and reply.stream_delay and owner._stopping.wait(reply.stream_delay):
-                return
+                return "server stopped"
             self._write_chunk(event)
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+        return "finished"
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -296,8 +334,10 @@ class ScriptedLLMServer:
         self.auth_headers: list[str | None] = []
         self.models: list[str] = ["test-model"]
         self.chunk_size: int = 4  # characters per streamed content delta
+        self.stream_ends: list[str] = []  # how each streamed reply ended, in order
         self._queue: deque[ReplySpec] = deque()
         self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -328,6 +368,17 @@ class ScriptedLLMServer:
         if isinstance(spec, str):
             return Reply(content=spec)
         return Reply(status=500, content=f"bad scripted reply type {type(spec).__name__}")
+
+    def _record_stream_end(self, how: str) -> None:
+        with self._ended:
+            self.stream_ends.append(how)
+            self._ended.notify_all()
+
+    def wait_stream_end(self, count: int, timeout: float = 5.0) -> list[str]:
+        """Wait until at least ``count`` streamed replies have ended; return ``stream_ends``."""
+        with self._ended:
+            self._ended.wait_for(lambda: len(self.stream_ends) >= count, timeout)
+            return list(self.stream_ends)
 
     # ------------------------------------------------------------ lifecycle
     @property

@@ -54,7 +54,8 @@ HARBOUR = {
 def env(tmp_path_factory):
     root = tmp_path_factory.mktemp("llm-backend")
     mp = pytest.MonkeyPatch()
-    mp.setenv("ASSISTANT_CONFIG", str(root / "absent.toml"))
+    (root / "empty.toml").write_text("")
+    mp.setenv("ASSISTANT_CONFIG", str(root / "empty.toml"))
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "ASSISTANT_OPENAI_BASE_URL", "ASSISTANT_BACKEND"):
         mp.delenv(name, raising=False)
     extra = root / "extra"
@@ -382,6 +383,136 @@ def test_server_that_ignores_stream_true(assistant, server):
     deltas, answer = run(assistant, TELEGRAM_Q)
     assert deltas == ["Putin urged the two countries to mend ties [1]."]
     assert answer.backend == "openai" and answer.notice is None and answer.statements[0].supported
+
+
+# Endpoints that never finish: a total deadline and a token cap -----------------------------
+
+DEADLINE = 1.5  # openai_total_timeout in these tests; openai_timeout (per read) stays 10 s
+MARGIN = 1.0  # retrieval, the offline answer and its checks, on a slow CI machine
+
+
+@pytest.fixture(scope="module")
+def hasty(env, server):
+    """An assistant whose answers must be done within DEADLINE s, models loaded before timing."""
+    a = assistant_for(env, openai_base_url=server.base_url, openai_timeout=10, openai_total_timeout=DEADLINE)
+    offline_text(a, TELEGRAM_Q)
+    return a
+
+
+def timed_run(assistant: Assistant, question: str) -> tuple[list[str], Answer, float]:
+    started = time.monotonic()
+    deltas, answer = run(assistant, question)
+    return deltas, answer, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(content="Putin sent Obama a message [1]. ", stream_delay=0.2, forever=True),
+        Reply(stream_delay=0.2, keepalive=True),
+    ],
+    ids=["valid-chunks-forever", "keepalive-lines-only"],
+)
+def test_endpoint_that_never_finishes_meets_the_total_deadline(hasty, server, reply):
+    ended = len(server.stream_ends)
+    server.script(reply)
+    deltas, answer, took = timed_run(hasty, TELEGRAM_Q)
+    assert DEADLINE <= took < DEADLINE + MARGIN
+    assert_offline(
+        hasty, answer,
+        f"The LLM at {server.base_url} did not finish its answer within {DEADLINE:g} s (ASSISTANT_OPENAI_TOTAL_TIMEOUT)",
+    )
+    assert deltas[-1] == "\n\n" + answer.text  # what had streamed stays, the offline answer follows
+    if reply.forever:
+        assert len(deltas) > 3 and "".join(deltas[:-1]).startswith("Putin sent Obama")
+    else:
+        assert deltas == ["\n\n" + answer.text]
+    # The client closed the HTTP stream: the server's next write failed.
+    assert server.wait_stream_end(ended + 1)[ended] == "client closed"
+
+
+def test_ask_returns_at_the_deadline_too(hasty, server):
+    """The same through `Assistant.ask`, which the CLI and the UI's answer slots use."""
+    ended = len(server.stream_ends)
+    server.script(Reply(content="Putin wrote [1]. ", stream_delay=0.2, forever=True))
+    started = time.monotonic()
+    answer = hasty.ask(TELEGRAM_Q)
+    assert time.monotonic() - started < DEADLINE + MARGIN
+    assert answer.backend == "offline" and f"within {DEADLINE:g} s" in answer.notice
+    assert server.wait_stream_end(ended + 1)[ended] == "client closed"
+
+
+def test_deadline_counts_the_wait_for_the_first_byte(hasty, server):
+    """A server that holds the response back longer than the deadline (but within the
+    per-read openai_timeout) is given up on at the deadline."""
+    server.script(Reply(content="Too late [1].", delay=5))
+    _, answer, took = timed_run(hasty, TELEGRAM_Q)
+    assert took < DEADLINE + MARGIN
+    assert_offline(hasty, answer, f"did not finish its answer within {DEADLINE:g} s")
+
+
+def test_answer_within_the_deadline_is_kept(hasty, server):
+    server.script(Reply(content="Putin urged the two countries to mend ties [1].", stream_delay=0.02))
+    _, answer, _ = timed_run(hasty, TELEGRAM_Q)
+    assert answer.backend == "openai" and answer.notice is None
+
+
+CAP = 12
+
+
+@pytest.fixture(scope="module")
+def capped(env, server):
+    return assistant_for(env, openai_base_url=server.base_url, openai_timeout=10, openai_max_tokens=CAP)
+
+
+def cap_notice(server: ScriptedLLMServer) -> str:
+    return f"The LLM at {server.base_url} did not finish its answer within the {CAP}-token limit (ASSISTANT_OPENAI_MAX_TOKENS)"
+
+
+def test_token_cap_is_sent_and_enforced_when_the_server_ignores_it(capped, server):
+    """The server streams past max_tokens (one token a delta, 4 characters each): the stream is
+    cut after CAP deltas, closed, and the offline answer is given with the reason."""
+    ended = len(server.stream_ends)
+    content = "Putin sent Obama a personal message for Independence Day [1]. "
+    server.script(Reply(content=content, stream_delay=0.01, forever=True))
+    deltas, answer = run(capped, TELEGRAM_Q)
+    assert server.requests[-1]["max_tokens"] == CAP
+    assert_offline(capped, answer, cap_notice(server))
+    assert deltas[:-1] == [content[i : i + 4] for i in range(0, 4 * CAP, 4)]  # stops at the cap
+    assert deltas[-1] == "\n\n" + answer.text
+    assert server.wait_stream_end(ended + 1)[ended] == "client closed"
+
+
+def test_token_cap_counts_characters_when_a_server_sends_big_deltas(capped, server):
+    """One delta of 300 characters is far more than CAP tokens, whatever the tokenizer."""
+    server.chunk_size = 300
+    try:
+        server.script(Reply(content="Putin sent Obama a personal message [1]. " * 8))
+        deltas, answer = run(capped, TELEGRAM_Q)
+    finally:
+        server.chunk_size = 4
+    assert_offline(capped, answer, cap_notice(server))
+    assert deltas == ["\n\n" + answer.text]  # the oversized delta is not shown
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed", "ignores-stream-true"])
+def test_reply_cut_at_max_tokens_by_the_server_falls_back(capped, server, stream):
+    """finish_reason "length": the server honoured max_tokens, so the answer is cut off."""
+    content = "Putin urged the two countries to mend ties [1]."
+    if stream:
+        server.script(Reply(content=content, finish_reason="length"))
+    else:
+        completion = {"choices": [{"index": 0, "finish_reason": "length", "message": {"role": "assistant", "content": content}}]}
+        server.script(Reply(body=json.dumps(completion)))
+    _, answer = run(capped, TELEGRAM_Q)
+    assert_offline(capped, answer, cap_notice(server))
+
+
+def test_a_short_answer_under_the_cap_is_kept(capped, server):
+    server.script("Putin urged the two countries to mend ties [1].")
+    _, answer = run(capped, TELEGRAM_Q)
+    assert answer.backend == "openai" and answer.notice is None
+    assert server.requests[-1]["max_tokens"] == CAP
 
 
 # Prompts -----------------------------------------------------------------------------------

@@ -9,12 +9,21 @@ a quotation not in its passage, a number its passage does not state, or one that
 closest passage sentence is flagged, with the reason. Whenever the endpoint fails
 (unreachable, slow, an HTTP error, a response that is not a chat completion, a dropped
 stream, an empty reply) the offline answer is returned with a one-line notice saying why.
+
+An endpoint that never stops (valid chunks forever, or only keep-alive lines) is bounded
+twice: the whole answer must arrive within `openai_total_timeout` seconds, and it may have
+at most `openai_max_tokens` tokens (sent as max_tokens and counted on the stream too, for
+servers that ignore it). Past either, the HTTP stream is closed and the offline answer is
+given with a notice: an answer cut off at the limit is not shown as the model's answer.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -38,8 +47,59 @@ SYSTEM_VARIABLES = {"refusal"}
 ANSWER_VARIABLES = {"question", "passages", "refusal", "last_key"}
 
 
+#: Client-side token count of a stream: one token per content delta (servers stream a token
+#: a chunk), or one per this many characters where a server sends bigger deltas; lenient, so
+#: an answer the server itself would finish under max_tokens is never cut here.
+CHARS_PER_TOKEN = 8
+
+
 class _Failure(Exception):
     """The endpoint failed; the message is the user-facing reason."""
+
+
+class _Watchdog:
+    """Shuts the HTTP response's socket at the deadline, from a timer thread.
+
+    A read blocked on a server that sends nothing but keep-alive lines (which the SSE decoder
+    swallows) or nothing at all returns at once with an error, instead of waiting for data
+    that never comes; the caller then closes the response as usual. Only `shutdown` is
+    called on the socket, which is safe while another thread reads it.
+    """
+
+    def __init__(self, seconds: float):
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, response: object) -> None:
+        """Guard the socket under `response` (httpx / httpcore expose it; others are only timed)."""
+        stream = (getattr(response, "extensions", None) or {}).get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        with self._lock:
+            self._sock = sock if isinstance(sock, socket.socket) else None
+            if self.fired:
+                self._shutdown()
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._sock = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._sock is not None:
+            try:
+                # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would unwrap it.
+                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
 
 
 # The backend -------------------------------------------------------------------------------
@@ -117,6 +177,11 @@ class LLMAnswerer:
                 "for Ollama or https://api.openai.com/v1)"
             )
         at = f"The LLM at {self.base_url}"
+        total, per_read, cap = self.settings.openai_total_timeout, self.settings.openai_timeout, self.settings.openai_max_tokens
+        deadline = time.monotonic() + total
+        over_time = f"{at} did not finish its answer within {total:g} s (ASSISTANT_OPENAI_TOTAL_TIMEOUT)"
+        over_cap = f"{at} did not finish its answer within the {cap}-token limit (ASSISTANT_OPENAI_MAX_TOKENS)"
+        watchdog = _Watchdog(total)
         started = False
         response = None
         try:
@@ -124,36 +189,60 @@ class LLMAnswerer:
                 model=self.settings.openai_model,
                 messages=messages,
                 temperature=self.settings.openai_temperature,
+                max_tokens=cap,
                 stream=True,
+                timeout=min(per_read, total),
             )
             response = raw.http_response
+            watchdog.watch(response)
             ctype = raw.headers.get("content-type", "")
             if "text/event-stream" not in ctype:
                 # A server that ignores stream=True answers one JSON completion; anything else is garbage.
-                yield _completion_text(response.read(), ctype, at)
+                body = _read_at_most(response, 65536 + 6 * CHARS_PER_TOKEN * cap, at, over_cap)
+                text, finish = _completion(body, ctype, at)
+                if finish == "length" or len(text) > CHARS_PER_TOKEN * cap:
+                    raise _Failure(over_cap)
+                yield text
                 return
+            tokens = chars = 0
             for chunk in raw.parse():
+                if time.monotonic() >= deadline:
+                    raise _Failure(over_time)
                 if getattr(chunk, "choices", None) is None:
                     raise _Failure(f"{at} sent a stream event that is not a chat-completion chunk")
                 for choice in chunk.choices:
                     content = getattr(getattr(choice, "delta", None), "content", None)
                     if content:
+                        tokens, chars = tokens + 1, chars + len(content)
+                        if tokens > cap or chars > CHARS_PER_TOKEN * cap:
+                            raise _Failure(over_cap)  # the server ignores max_tokens
                         started = True
                         yield content
+                    if getattr(choice, "finish_reason", None) == "length":
+                        raise _Failure(over_cap)  # cut off at max_tokens: not a whole answer
+        except _Failure as exc:
+            raise _Failure(over_time if watchdog.fired else str(exc)) from None
         except openai.APITimeoutError:
+            if watchdog.fired or time.monotonic() >= deadline or total <= per_read:
+                raise _Failure(over_time) from None
             when = "stopped answering mid-answer" if started else "did not answer"
-            raise _Failure(f"{at} {when} within {self.settings.openai_timeout:g} s (timed out)") from None
+            raise _Failure(f"{at} {when} within {per_read:g} s (timed out)") from None
         except openai.APIConnectionError as exc:
+            if watchdog.fired:
+                raise _Failure(over_time) from None
             if started:
                 raise _Failure(f"{at} dropped the connection mid-answer ({_cause(exc)})") from None
             raise _Failure(f"{at} could not be reached ({_cause(exc)})") from None
         except openai.APIStatusError as exc:
             raise _Failure(f"{at} answered HTTP {exc.status_code} ({_status_detail(exc)})") from None
         except (openai.OpenAIError, ValueError) as exc:
+            if watchdog.fired:
+                raise _Failure(over_time) from None
             raise _Failure(f"{at} sent a response that is not a chat completion ({_short(str(exc))})") from None
         finally:
+            watchdog.stop()
             if response is not None:
-                response.close()
+                response.close()  # also when the consumer stops early: the server sees the stream closed
 
     # Checking ------------------------------------------------------------------------------
 
@@ -239,10 +328,31 @@ class LLMAnswerer:
         return sum(w for t, w in zip(own, weights) if t in bag) / total
 
 
-def _completion_text(body: bytes, ctype: str, at: str) -> str:
+def _read_at_most(response: object, limit: int, at: str, too_long: str) -> bytes:
+    """The whole body of a non-streamed reply, refusing one longer than `limit` bytes.
+
+    A read that fails (the watchdog shut the socket, the server dropped it) is a `_Failure`;
+    the caller maps it to the deadline when the watchdog fired.
+    """
+    body = bytearray()
     try:
-        return json.loads(body)["choices"][0]["message"]["content"] or ""
-    except (ValueError, KeyError, IndexError, TypeError):
+        for piece in response.iter_bytes():  # type: ignore[attr-defined]
+            body += piece
+            if len(body) > limit:
+                raise _Failure(too_long)
+    except _Failure:
+        raise
+    except Exception as exc:  # the transport's read errors (httpx or httpx2)
+        raise _Failure(f"{at} dropped the connection mid-answer ({_short(str(exc) or type(exc).__name__)})") from None
+    return bytes(body)
+
+
+def _completion(body: bytes, ctype: str, at: str) -> tuple[str, str | None]:
+    """The text and finish_reason of a JSON chat completion."""
+    try:
+        choice = json.loads(body)["choices"][0]
+        return choice["message"]["content"] or "", choice.get("finish_reason")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         shown = _short(body.decode("utf-8", "replace"), 60)
         raise _Failure(f"{at} sent a response that is not a chat completion ({ctype or 'no content type'}: {shown!r})") from None
 
