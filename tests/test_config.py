@@ -26,27 +26,27 @@ def test_the_tests_read_an_empty_settings_file():
     assert load_settings().top_k == 6
 
 
+def _named_both_ways(path, words: str) -> None:
+    """load_settings raises naming the file and `words`; the CLI says the same in one line, exit 2."""
+    with pytest.raises(ConfigError, match=words) as err:
+        load_settings()
+    assert str(path) in str(err.value)
+    proc = _cli("sources")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert str(path) in proc.stderr and words in proc.stderr
+
+
 def test_assistant_config_naming_a_missing_file_is_an_error(tmp_path, monkeypatch):
     missing = tmp_path / "nowhere" / "assistant.toml"
     monkeypatch.setenv("ASSISTANT_CONFIG", str(missing))
-    with pytest.raises(ConfigError, match="ASSISTANT_CONFIG") as err:
-        load_settings()
-    assert str(missing) in str(err.value)
-    proc = _cli("sources")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert str(missing) in proc.stderr and "ASSISTANT_CONFIG" in proc.stderr
+    _named_both_ways(missing, "ASSISTANT_CONFIG")
 
 
 def test_a_settings_file_not_in_utf8_is_named(tmp_path, monkeypatch):
     bad = tmp_path / "assistant.toml"
     bad.write_bytes('index_dir = "caf\xe9"\n'.encode("latin-1"))
     monkeypatch.setenv("ASSISTANT_CONFIG", str(bad))
-    with pytest.raises(ConfigError, match="UTF-8") as err:
-        load_settings()
-    assert str(bad) in str(err.value)
-    proc = _cli("sources")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert str(bad) in proc.stderr and "UTF-8" in proc.stderr
+    _named_both_ways(bad, "UTF-8")
     # The one in the working directory, found without ASSISTANT_CONFIG, is named too.
     monkeypatch.delenv("ASSISTANT_CONFIG")
     monkeypatch.chdir(tmp_path)
