@@ -91,13 +91,23 @@ def ingest(
     roots = [Path(p) for p in (paths or [settings.corpus_dir])]
     report = IngestReport()
     records = store.article_records()
-    items: list[SourceItem] = []
-    seen: dict[str, str] = {}
+    found: list[SourceItem] = []
     for item in discover(roots, int(settings.max_file_mb * 1e6)):
         if isinstance(item, LoadFailure):
             report.failed.append(item)
         elif isinstance(item, Skipped):
             report.skipped.append(item)
+        else:
+            found.append(item)
+    # The ids each file read now gives: an indexed article whose file gives it no more is free.
+    ids_by_file: dict[str, set[str]] = {}
+    for item in found:
+        ids_by_file.setdefault(_file_of(item.path), set()).add(item.id)
+    items: list[SourceItem] = []
+    seen: dict[str, str] = {}
+    for item in found:
+        if owner := _other_source(item, records.get(item.id), ids_by_file):
+            report.failed.append(LoadFailure(item.path, _clash(item, owner)))
         elif item.id in seen:
             report.failed.append(
                 LoadFailure(item.path, f"article id '{item.id}' is also used by {seen[item.id]}; rename one file or give it an id")
@@ -115,9 +125,20 @@ def ingest(
     if todo:
         _process(settings, store, todo, records, report, progress)
 
+    # An article whose file now gives another id (an `id` added, or a name that an older version
+    # turned into another id) is replaced by the new one once that is indexed: no duplicate stays.
+    indexed = set(report.added) | set(report.updated) | set(report.unchanged)
+    for article_id, record in records.items():
+        now_ids = ids_by_file.get(record.source_path) if "#L" not in record.source_path else None
+        if article_id not in seen and now_ids and now_ids <= indexed:
+            store.delete_article(article_id)
+            report.removed.append(article_id)
+
     if prune:
         failed_files = {f.path.split("#L")[0] for f in report.failed}
         for article_id, record in records.items():
+            if article_id in report.removed:
+                continue
             if article_id not in seen and _source_gone(record.source_path, roots, failed_files):
                 store.delete_article(article_id)
                 report.removed.append(article_id)
@@ -130,6 +151,44 @@ def ingest(
     report.keyword_index = refresh_keyword_index(settings, store, progress, records, now)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _file_of(source_path: str) -> str:
+    """The file of an article's source: a JSONL line's source is `<file>#L<n>`."""
+    return source_path.split("#L")[0]
+
+
+def _other_source(item: SourceItem, record: ArticleRecord | None, ids_by_file: dict[str, set[str]]) -> str | None:
+    """The source of the indexed article with this item's id where that is another file, which
+    is still there and still gives this id; None where the item may update the article: no such
+    article, the same file (a JSONL line may have moved within it), or a file moved or renamed."""
+    if record is None or not record.source_path:
+        return None
+    old, new = _file_of(record.source_path), _file_of(item.path)
+    if old == new:
+        return None
+    if old in ids_by_file and item.id not in ids_by_file[old]:
+        return None  # read now, that file gives this id no more (a line moved to another file, an id changed)
+    try:
+        os.stat(old)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # moved or renamed
+    except OSError:
+        return record.source_path  # cannot tell (an unreadable folder): the indexed article is not replaced
+    try:
+        if os.path.samefile(old, new):
+            return None  # the same file by another path (a link)
+    except OSError:
+        pass
+    return record.source_path
+
+
+def _clash(item: SourceItem, owner: str) -> str:
+    own_id = "an \"id\" field on the line" if "#L" in item.path else "an id (in its front matter or metadata.toml)"
+    return (
+        f"article id '{item.id}' is already indexed from another file, {owner}; nothing was changed. "
+        f"Rename this file or give it {own_id}; or, if it replaces that file, delete that file and ingest again"
+    )
 
 
 def _source_gone(source_path: str, roots: list[Path], failed_files: set[str]) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,9 +69,27 @@ class SourceItem:
     build: Callable[[], Article]
 
 
+#: The longest id made from a name (a longer name is cut, and marked with its hash).
+MAX_ID_CHARS = 120
+
+
 def slug(text: str) -> str:
-    s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
-    return s[:120] or "article"
+    """An article id from a file name or an `id` field, readable in any script.
+
+    ASCII names keep the ids they always had (letters, digits, `_.-`; other runs become `-`).
+    A name with other characters keeps its letters, marks and digits in whatever script; where
+    anything else had to go (spaces, emoji, an overlong name), a short hash of the whole name
+    is added, so that two different names never give one id.
+    """
+    if text.isascii():
+        s = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.")
+        return s[:MAX_ID_CHARS] or "article"
+    kept = "".join(c if c in "_.-" or unicodedata.category(c)[0] in "LMN" else " " for c in text)
+    s = re.sub(r"\s+", "-", kept.strip()).strip("-.")
+    if s == text and len(s) <= MAX_ID_CHARS:
+        return s
+    tag = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{s[:MAX_ID_CHARS - 9].rstrip('-.') or 'article'}-{tag}"
 
 
 def _hash(*parts: object) -> str:
@@ -315,18 +334,19 @@ def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFai
                 overrides = load_overrides(root.parent)
             except MetadataError as exc:
                 yield LoadFailure(str(root.parent / OVERRIDE_FILE), str(exc))
-                overrides = {}
+                yield _held_back(root)
+                continue
             yield from _file_items(root, overrides, max_bytes)
             continue
         files, problems = _walk(root)
         yield from problems
-        overrides_by_folder: dict[Path, dict] = {}
+        overrides_by_folder: dict[Path, dict | None] = {}
         for folder in sorted({p.parent for p in files} | {root}):
             try:
                 overrides_by_folder[folder] = load_overrides(folder)
             except MetadataError as exc:
                 yield LoadFailure(str(folder / OVERRIDE_FILE), str(exc))
-                overrides_by_folder[folder] = {}
+                overrides_by_folder[folder] = None
         for path in files:
             suffix = path.suffix.lower()
             if suffix not in EXTENSIONS:
@@ -334,4 +354,18 @@ def discover(paths: list[Path], max_bytes: int) -> Iterator[SourceItem | LoadFai
                     yield Skipped(str(path), f"unsupported format {suffix or '(no extension)'}; convert it to .txt or .html "
                                              f"(accepted: {', '.join(sorted(EXTENSIONS))})")
                 continue
-            yield from _file_items(path, overrides_by_folder.get(path.parent, {}), max_bytes)
+            overrides = overrides_by_folder.get(path.parent, {})
+            if overrides is None:
+                yield _held_back(path)
+                continue
+            yield from _file_items(path, overrides, max_bytes)
+
+
+def _held_back(path: Path) -> LoadFailure:
+    """A file beside a metadata.toml that cannot be read: ingested without the metadata it may
+    hold, an indexed article would lose its outlet and dates, so the file waits for the fix."""
+    return LoadFailure(
+        str(path),
+        f"not ingested: {path.parent / OVERRIDE_FILE} cannot be read (its error is listed); fix it and ingest again. "
+        "What is indexed from this file is kept as it was, and a new file in this folder is not added until then",
+    )

@@ -106,6 +106,8 @@ def load_overrides(folder: Path) -> dict[str, dict]:
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MetadataError(f"{path}: cannot read it ({exc.strerror}); check its permissions") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MetadataError(f"{path}: not valid TOML ({exc}); fix or remove it") from exc
     out = {str(k): v for k, v in data.items() if isinstance(v, dict)}

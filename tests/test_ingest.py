@@ -439,3 +439,138 @@ def test_a_device_this_machine_lacks_is_a_clear_error(tmp_path):
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         assert "ASSISTANT_DEVICE" in proc.stderr and repr(device) in proc.stderr
         assert all(d in proc.stderr for d in ("cpu", "cuda", "mps")), proc.stderr
+
+
+def test_a_file_named_like_an_indexed_one_in_another_folder_is_refused_not_an_update(tmp_path):
+    """siteA/index.txt, then siteB/index.txt in another run: one id, two files. The second is a
+    failure naming both, and the first stays as it was; the same file again still updates."""
+    site_a, site_b = tmp_path / "siteA", tmp_path / "siteB"
+    site_a.mkdir()
+    site_b.mkdir()
+    (site_a / "index.txt").write_text(EXTRA)
+    (site_b / "index.txt").write_text(EXTRA.replace("Reykjavik", "Oslo"))
+    settings = load_settings(index_dir=tmp_path / "idx")
+    assert ingest(settings, [site_a]).added == ["index"]
+    store = open_store(settings)
+
+    clash = ingest(settings, [site_b])
+    assert (clash.added, clash.updated, clash.unchanged) == ([], [], []) and not clash.ok
+    (failure,) = clash.failed
+    assert failure.path == str(site_b / "index.txt")
+    assert str(site_a / "index.txt") in failure.reason and "rename" in failure.reason.lower() and "id" in failure.reason
+    record = store.article_records()["index"]
+    assert record.source_path == str(site_a / "index.txt") and "Reykjavik" in store.article_text("index")
+    assert "Oslo" not in " ".join(t for _, t, _, _ in store.iter_chunks())
+    # A copy with the same text is no move either, while the first file is there.
+    (site_b / "index.txt").write_text(EXTRA)
+    assert not ingest(settings, [site_b], prune=True).ok
+    assert store.article_records()["index"].source_path == str(site_a / "index.txt")
+    # Both folders in one run: the file already indexed keeps its id, whatever the order.
+    both = ingest(settings, [site_b, site_a])
+    assert both.unchanged == ["index"] and [f.path for f in both.failed] == [str(site_b / "index.txt")]
+
+    # The same file, changed: updated as before.
+    (site_a / "index.txt").write_text(EXTRA + " They agreed to meet again.")
+    assert ingest(settings, [site_a]).updated == ["index"]
+    # Given its own id, the second file is an article of its own.
+    (site_b / "metadata.toml").write_text('["index.txt"]\nid = "siteB-index"\n')
+    assert ingest(settings, [site_b]).added == ["siteB-index"]
+    # A file that moved (the old path gone) keeps its article, changed or not.
+    site_c = tmp_path / "siteC"
+    site_a.rename(site_c)
+    moved = ingest(settings, [site_c], prune=True)
+    assert moved.unchanged == ["index"] and moved.ok and moved.removed == []
+    assert store.article_records()["index"].source_path == str(site_c / "index.txt")
+    site_d = tmp_path / "siteD"
+    site_c.rename(site_d)
+    (site_d / "index.txt").write_text(EXTRA + " They agreed to meet in June.")
+    assert ingest(settings, [site_d]).updated == ["index"]
+    assert store.article_records()["index"].source_path == str(site_d / "index.txt")
+    # Given an id of its own, the file's article is indexed under it, and the old id goes.
+    (site_d / "metadata.toml").write_text('["index.txt"]\nid = "siteD-index"\n')
+    renamed = ingest(settings, [site_d])
+    assert renamed.added == ["siteD-index"] and renamed.removed == ["index"] and renamed.ok
+    assert set(store.article_records()) == {"siteB-index", "siteD-index"}
+
+
+def test_jsonl_lines_with_an_id_used_by_another_file_are_refused(tmp_path):
+    settings = load_settings(index_dir=tmp_path / "idx")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    one.write_text(json.dumps({"id": "w1", "text": EXTRA}) + "\n")
+    two.write_text(json.dumps({"id": "w1", "text": EXTRA.replace("Reykjavik", "Oslo")}) + "\n")
+    assert ingest(settings, [one]).added == ["w1"]
+    clash = ingest(settings, [two])
+    assert clash.updated == [] and [f.path for f in clash.failed] == [f"{two}#L1"]
+    assert f"{one}#L1" in clash.failed[0].reason
+    # The same file with a line added above: the same source, not a clash.
+    one.write_text(json.dumps({"id": "w0", "text": EXTRA.replace("Reykjavik", "Riga")}) + "\n" + one.read_text())
+    again = ingest(settings, [one])
+    assert again.ok and again.added == ["w0"] and again.unchanged == ["w1"]
+    assert open_store(settings).article_records()["w1"].source_path == f"{one}#L2"
+    # A line moved to another file, both read in one run: the same article, from its new place.
+    one.write_text(one.read_text().splitlines()[0] + "\n")
+    two.write_text(json.dumps({"id": "w1", "text": EXTRA}) + "\n")
+    moved = ingest(settings, [one, two])
+    assert moved.ok and moved.unchanged == ["w0", "w1"]
+    assert open_store(settings).article_records()["w1"].source_path == f"{two}#L1"
+
+
+def test_cli_reports_an_id_clash_and_exits_1(tmp_path):
+    site_a, site_b = tmp_path / "siteA", tmp_path / "siteB"
+    for site in (site_a, site_b):
+        site.mkdir()
+        (site / "index.txt").write_text(EXTRA.replace("Reykjavik", site.name))
+    index = tmp_path / "idx"
+    assert _ingest_cli(str(site_a), index=index).returncode == 0
+    proc = _ingest_cli(str(site_b), index=index)
+    assert proc.returncode == 1 and "updated 1" not in proc.stdout, proc.stdout
+    assert str(site_b / "index.txt") in proc.stderr and str(site_a / "index.txt") in proc.stderr
+
+
+def test_files_named_in_other_scripts_are_articles_of_their_own(tmp_path, monkeypatch):
+    from assistant import load
+
+    folder = tmp_path / "ru"
+    folder.mkdir()
+    (folder / "путин.txt").write_text(EXTRA.replace("Reykjavik", "Moscow"))
+    (folder / "кремль.txt").write_text(EXTRA.replace("Reykjavik", "Kazan"))
+    settings = load_settings(index_dir=tmp_path / "idx")
+    # An index made when both names became "article" (one of them refused in that run).
+    monkeypatch.setattr(load, "slug", lambda text: "article")
+    assert ingest(settings, [folder]).added == ["article"]
+    monkeypatch.undo()
+    report = ingest(settings, [folder])
+    assert sorted(report.added) == ["кремль", "путин"] and report.ok
+    assert report.removed == ["article"]  # its file is indexed under its new id: no duplicate left
+    assert set(open_store(settings).article_records()) == {"кремль", "путин"}
+    assert _keyword_hits(settings, "Kazan") == {"кремль"} and _keyword_hits(settings, "Moscow") == {"путин"}
+    assert ingest(settings, [folder]).unchanged == ["кремль", "путин"]
+
+
+def test_a_broken_metadata_toml_changes_nothing_indexed(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "a.txt").write_text(EXTRA)
+    (folder / "b.txt").write_text(EXTRA.replace("Reykjavik", "Oslo"))
+    good = '["a.txt"]\noutlet = "Example Wire"\npublished = 2021-05-19\n["b.txt"]\noutlet = "Example Wire"\n'
+    (folder / "metadata.toml").write_text(good)
+    settings = load_settings(index_dir=tmp_path / "idx")
+    assert sorted(ingest(settings, [folder]).added) == ["a", "b"]
+    store = open_store(settings)
+    before = store.article_records()
+    chunks = _chunk_ids(settings)
+    (folder / "c.txt").write_text(EXTRA.replace("Reykjavik", "Helsinki"))
+    for broken in (good.replace('["b.txt"]', '["b.txt"'), good + 'outlett = "Wire"\n'):
+        (folder / "metadata.toml").write_text(broken)
+        report = ingest(settings, [folder], prune=True)
+        assert (report.added, report.updated, report.removed) == ([], [], []) and not report.ok
+        failed = {Path(f.path).name: f.reason for f in report.failed}
+        assert set(failed) == {"metadata.toml", "a.txt", "b.txt", "c.txt"}
+        assert all("metadata.toml" in reason for reason in failed.values())
+        after = store.article_records()
+        assert {a: (r.meta, r.content_hash) for a, r in after.items()} == {a: (r.meta, r.content_hash) for a, r in before.items()}
+        assert after["a"].meta.outlet == "Example Wire" and after["a"].meta.published.isoformat() == "2021-05-19"
+        assert _chunk_ids(settings) == chunks
+    (folder / "metadata.toml").write_text(good)
+    fixed = ingest(settings, [folder])
+    assert fixed.ok and fixed.added == ["c"] and sorted(fixed.unchanged) == ["a", "b"]

@@ -205,3 +205,67 @@ def test_unreadable_folders_and_broken_links_are_reported(tmp_path):
         pytest.skip("root reads a folder whatever its mode; the broken link was checked")
     assert isinstance(results["locked"], LoadFailure) and "folder" in results["locked"].reason
     assert "inside.txt" not in results
+
+
+def test_file_names_in_any_script_give_distinct_readable_ids(tmp_path):
+    names = ["путин.txt", "кремль.txt", "日本語 ñews 🔥.txt", "日本語 ñews 🎉.txt", "ñews.txt", "news.txt",
+             "n\u0303ews.txt", "🔥.txt", "समाचार.txt", "a b.txt", "000_c7b117bfbdb9e8ac.txt"]
+    for n, name in enumerate(names):
+        sub = tmp_path / f"d{n}"  # one folder each: two names with one id in a folder are refused
+        sub.mkdir()
+        (sub / name).write_text(ARTICLE)
+    ids = {Path(i.path).name: i.id for i in discover([tmp_path], 1_000_000)}
+    assert set(ids) == set(names)
+    assert len(set(ids.values())) == len(names), ids  # never one id for two names
+    assert "article" not in ids.values() and "ews" not in ids.values()
+    assert ids["путин.txt"] == "путин" and ids["кремль.txt"] == "кремль" and ids["समाचार.txt"] == "समाचार"
+    assert ids["ñews.txt"] == "ñews" and ids["news.txt"] == "news"
+    for name in ("日本語 ñews 🔥.txt", "日本語 ñews 🎉.txt"):
+        assert ids[name].startswith("日本語-ñews-"), ids[name]  # readable, and a short hash of the name
+    # ASCII names keep the ids they always had, so an existing index is not re-embedded.
+    assert (ids["a b.txt"], ids["000_c7b117bfbdb9e8ac.txt"]) == ("a-b", "000_c7b117bfbdb9e8ac")
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    assert sorted(i.id for i in discover([corpus], 1_000_000)) == sorted(p.stem for p in corpus.glob("*.txt"))
+    # A JSONL line without an id is named after its file and text, in any script too.
+    feed = tmp_path / "новости.jsonl"
+    feed.write_text(json.dumps({"text": ARTICLE}) + "\n" + json.dumps({"id": "wire 1", "text": ARTICLE}) + "\n")
+    first, second = _load(feed)
+    assert first.id.startswith("новости-") and len(first.id) == len("новости-") + 12
+    assert second.id == "wire-1"
+
+
+@pytest.mark.parametrize("broken", ['["a.txt"\noutlet = "Wire"\n', '["a.txt"]\noutlet = "Wire"\noutlett = "Wire"\n'])
+def test_a_broken_metadata_toml_holds_back_the_articles_of_its_folder(tmp_path, broken):
+    folder = tmp_path / "site"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "feed.jsonl").write_text(json.dumps({"id": "w1", "text": ARTICLE}) + "\n")
+    (folder / "sub" / "b.txt").write_text(ARTICLE)  # another folder: its own metadata (none)
+    (folder / "metadata.toml").write_text(broken)
+    results = {Path(r.path).name: r for r in discover([folder], 1_000_000)}
+    assert isinstance(results["metadata.toml"], LoadFailure)
+    for name in ("a.txt", "feed.jsonl"):
+        failure = results[name]
+        assert isinstance(failure, LoadFailure), failure  # not an article without its metadata
+        assert "metadata.toml" in failure.reason and "kept" in failure.reason and "new" in failure.reason
+    assert isinstance(results["b.txt"], SourceItem)
+    # A file named on its own is held back the same way.
+    alone = {Path(r.path).name: r for r in discover([folder / "a.txt"], 1_000_000)}
+    assert isinstance(alone["metadata.toml"], LoadFailure)
+    assert isinstance(alone["a.txt"], LoadFailure) and "metadata.toml" in alone["a.txt"].reason
+
+
+def test_an_unreadable_metadata_toml_is_reported_not_raised(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "metadata.toml").write_text('["a.txt"]\noutlet = "Wire"\n')
+    read_text = Path.read_text
+
+    def denied(self, *args, **kwargs):  # as root, a file's mode does not stop the read
+        if self.name == "metadata.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", denied)
+    results = {Path(r.path).name: r for r in discover([tmp_path], 1_000_000)}
+    assert isinstance(results["metadata.toml"], LoadFailure) and "Permission denied" in results["metadata.toml"].reason
+    assert isinstance(results["a.txt"], LoadFailure) and "metadata.toml" in results["a.txt"].reason
