@@ -135,9 +135,10 @@ def ingest(
             report.removed.append(article_id)
 
     if prune:
-        failed_files = {f.path.split("#L")[0] for f in report.failed}
+        failed_files = {_file_of(f.path) for f in report.failed}
+        replaced = set(report.removed)
         for article_id, record in records.items():
-            if article_id in report.removed:
+            if article_id in replaced:
                 continue
             if article_id not in seen and _source_gone(record.source_path, roots, failed_files):
                 store.delete_article(article_id)
@@ -196,7 +197,7 @@ def _source_gone(source_path: str, roots: list[Path], failed_files: set[str]) ->
 
     A file that failed to load this time proves nothing about its articles: they stay.
     """
-    file = Path(source_path.split("#L")[0])
+    file = Path(_file_of(source_path))
     try:
         if not file.exists():
             return True

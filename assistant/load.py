@@ -23,6 +23,7 @@ from assistant.clean import clean_text
 from assistant.config import PIPELINE_VERSION
 from assistant.metadata import (
     ALIASES,
+    FIELDS,
     OVERRIDE_FILE,
     MetadataError,
     agency_from,
@@ -38,7 +39,7 @@ MIN_BODY_CHARS = 40
 #: Front matter holds a few fields; anything larger is not metadata (and YAML cost grows with it).
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 #: Metadata fields whose value is one piece of text (`authors` may also be a list of names).
-TEXT_FIELDS = ("title", "outlet", "author", "url")
+TEXT_FIELDS = tuple(f for f in FIELDS if f != "published")
 
 
 class ArticleError(ValueError):

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer.entities import NOT_NAMES
-from assistant.answer.question import YEAR
+from assistant.answer.question import MONTH, YEAR
 from assistant.answer.support import fold, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
@@ -36,12 +36,11 @@ CONTEXT_SENTENCES = 3
 LEDE_SENTENCES, LEDE_CHARS = 3, 1000
 
 _MONTHS = ("january february march april may june july august september october november december").split()
-_MONTH_RE = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}\b\.?")
-_MONTH_DAY = re.compile(rf"\b{_MONTH_RE}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
-_MONTH_ONLY = re.compile(rf"\b{_MONTH_RE}\b")
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")
+_MONTH_DAY = re.compile(rf"\b{MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+_MONTH_ONLY = re.compile(rf"\b{MONTH}\b")
 _HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
-_EVENT_YEAR = re.compile(r"\b(?:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?(?:19[5-9]\d|20\d\d)\b")
+_EVENT_YEAR = re.compile(r"\b(?:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 _QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)

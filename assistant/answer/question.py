@@ -19,15 +19,16 @@ from assistant.answer.entities import (
 )
 from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
 
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+#: A month's name, whole or shortened: one capture group.
+MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _DATE_LIKE = re.compile(
-    rf"\b{_MONTH}\b|\b(19|20)\d{{2}}\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
+    rf"\b{MONTH}\b|\b(19|20)\d{{2}}\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
     r"\b\d{1,2}(st|nd|rd|th)\b|\b(yesterday|today|last (week|month|year)|next (week|month|year)|this year|"
     r"in the past|since|years?|months?|weeks?|days?)\b",
 )
 # "two" and "both" are left out: "the two countries" is how news refers to a pair, not a count.
 _CALENDAR_DATE = re.compile(
-    rf"\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {_MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
+    rf"\b{MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {MONTH}\b|\b\d{{4}}-\d{{2}}-\d{{2}}\b"
 )
 _NUMBER_LIKE = re.compile(
     r"\b\d[\d,.]*(st|nd|rd|th|%)?\b|\b(three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
@@ -123,7 +124,7 @@ def type_match(kind: str, sentence: str) -> float:
         return 1.0 if _DATE_LIKE.search(sentence) else 0.0
     if kind == "how_many":
         # Years and calendar dates are not counts: "in 2000", "on May 9".
-        undated = re.sub(rf"\b(19|20)\d{{2}}\b|\b{_MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {_MONTH}\b", " ", sentence)
+        undated = re.sub(rf"\b(19|20)\d{{2}}\b|\b{MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {MONTH}\b", " ", sentence)
         return 1.0 if _NUMBER_LIKE.search(undated) else 0.0
     if kind == "where":
         return 1.0 if _PLACE_LIKE.search(sentence) else 0.0
