@@ -15,6 +15,11 @@ stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extras:+-test}
 
 if [ ! -f "$stamp" ]; then
   find_links=$(pip config list 2>/dev/null | sed -n "s/^global.find-links='\(.*\)'$/\1/p" | head -n 1 || true)
+  # uv ignores pip's configuration: the CA bundle pip is told to trust (a proxy's) goes to uv too.
+  pip_cert=$(pip config list 2>/dev/null | sed -n "s/^global.cert='\(.*\)'$/\1/p" | head -n 1 || true)
+  if [ -z "${SSL_CERT_FILE:-}" ] && [ -n "$pip_cert" ] && [ -f "$pip_cert" ]; then
+    export SSL_CERT_FILE="$pip_cert"
+  fi
   uv_cmd=$(find_uv .venv)
   if [ -n "$uv_cmd" ]; then
     [ -x .venv/bin/python ] || $uv_cmd venv --quiet .venv --python python3
