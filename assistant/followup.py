@@ -4,7 +4,7 @@ Retrieval sees one question at a time, so "and what did the Kremlin say?" after 
 Obama and Putin discuss on their call?" would search for the Kremlin alone. A question that
 looks like a follow-up (short, opening with "and" / "what about" / "how about", or leaning on
 a pronoun with no name of its own) gets the names of the previous question appended (its
-other key words only where it names no one): "what did the Kremlin say? (Obama Putin)".
+other key words only where it names no one): "what did the Kremlin say? (Obama, Putin)".
 """
 
 from __future__ import annotations
@@ -83,4 +83,17 @@ def standalone(question: str, previous: list[str]) -> str:
     if not carried:
         return question
     core = _OPENERS.sub("", question) or question
-    return f"{core} ({' '.join(carried)})"
+    return f"{core} ({_grouped(carried, context)})"
+
+
+def _grouped(carried: list[str], context: str) -> str:
+    """The carried words, those that stand together in the question they come from kept
+    together and the rest set apart by commas: "Putin, Obama, Independence Day", so that each
+    name stays one."""
+    groups: list[list[str]] = []
+    for w in carried:
+        if groups and re.search(rf"\b{re.escape(' '.join(groups[-1] + [w]))}\b", context):
+            groups[-1].append(w)
+        else:
+            groups.append([w])
+    return ", ".join(" ".join(g) for g in groups)

@@ -342,3 +342,44 @@ def test_a_follow_up_finds_what_it_asks_not_the_old_topic(assistant):
     answer = assistant.ask(question)
     assert "proposed closer collaboration" in answer.text
     assert not any("wrote Putin" in s.text or "telegram" in s.text for s in answer.statements)
+
+
+def test_other_news_amounts_and_fillers(tmp_path):
+    """On articles that are not the bundled corpus: an amount is answered by the sentence that
+    states it, though the lede matches the question's words better; and where the best match is
+    someone else's offer, the weaker sentences of the same story that name the right person are
+    no answer: the question is refused with the nearest report."""
+    from assistant.config import load_settings
+    from assistant.ingest import ingest
+    from assistant.pipeline import Assistant
+
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "pool.md").write_text(
+        "---\ntitle: Lorva council approves new harbour pool\noutlet: Harbour Gazette\npublished: 2023-05-10\n---\n"
+        "LORVA — The town council voted 6-1 on Monday to build a new public pool at the harbour, ending three years "
+        "of debate over the fate of the old lido.\n\nThe new pool is expected to cost £3.4 million. A regional sports "
+        "grant will cover £2 million, and the council will borrow the rest.\n\nCouncillor Mira Dunn voted against the "
+        "plan, saying the old lido could be repaired. Work will start in September.\n"
+    )
+    (corpus / "halvern.md").write_text(
+        "---\ntitle: Halvern Foods second-quarter revenue rises 7%\noutlet: Harbour Gazette\npublished: 2023-07-28\n---\n"
+        "LORVA — Halvern Foods said on Thursday that revenue rose 7 percent in the second quarter, as demand for its "
+        "frozen fish held up.\n\nRevenue for the three months to June 30 reached €88.3 million, up from €82.5 million "
+        "a year earlier. The company kept its forecast for the year.\n"
+    )
+    (corpus / "quay.md").write_text(
+        "---\ntitle: Mayor offers fishermen a lease on the old quay\noutlet: Harbour Gazette\npublished: 2023-06-02\n---\n"
+        "On Tuesday Mayor Tess Arlen offered the Lorva fishing cooperative a ten-year lease on the old quay, to keep "
+        "its boats in the harbour.\n\nThe cooperative has fished from the quay since 1952. Its chair, Owen Pike, has "
+        "led talks with the council over the quay's future since 2019.\n\nThe council will vote on the lease in July.\n"
+    )
+    settings = load_settings(index_dir=tmp_path / "index", corpus_dir=corpus, log_path=tmp_path / "answers.sqlite")
+    assert ingest(settings).ok
+    assistant = Assistant(settings)
+    cost = assistant.ask("How much will Lorva's new harbour pool cost?")
+    assert not cost.refused and "£3.4 million" in cost.text
+    revenue = assistant.ask("What revenue did Halvern Foods report for the second quarter?")
+    assert not revenue.refused and "€88.3 million" in revenue.text
+    offer = assistant.ask("What did Owen Pike offer the fishing cooperative to keep its boats in the harbour?")
+    assert offer.refused and offer.nearest is not None and "Arlen" in offer.nearest.sentence

@@ -27,6 +27,7 @@ def misses(question: str, sentence: str, context: str = "", published: date | No
         ("Since what year has Dana Lutz coached the Pilots?", ["Dana Lutz", "Pilots"]),  # an opener names nothing
         ("In which city did Kessler's team win on Sunday?", ["Kessler"]),  # weekdays are dates, not names
         ("Did Ortiz or Bell score the winner?", ["Ortiz or Bell"]),  # either will do
+        ("what did the Water Board propose? (Reyes, Harbour Day)", ["Water Board", "Reyes", "Harbour Day"]),  # a follow-up's carried names too
     ],
 )
 def test_names_a_question_gives(question, expected):
@@ -99,6 +100,17 @@ def test_who_did_what_to_whom():
     # Where the sentence names the agent, someone the question does not name refutes nothing
     # ("Dorsch won the runoff" beside Hallan's first-round share); where it does not, anyone does.
     assert misses("What share did Hallan win?", "Dorsch won the runoff, and Hallan took 12 percent in the first round.") == ""
+    # ... but someone else doing it about what the question asks does, the agent named or not.
+    offered = "Reyes and Tam spoke on Friday, when Tam offered to send engineers to repair the dam."
+    assert "Tam, not Reyes" in misses("What did Reyes offer to repair the dam?", offered)
+    assert misses("What did Tam offer to repair the dam?", offered) == ""
+    insisted = "The league backed the coach, and the owners insisting that he must be sacked before the derby."
+    assert "owners" not in misses("Why did the league insist that the coach be sacked?", insisted)  # no name does
+    assert "Northgate, not Eastgate" in misses(
+        "Why did Eastgate insist the coach must be sacked?", "Eastgate backed the coach, and Northgate insisting that he must be sacked."
+    )
+    # Names joined by "and" both do the verb.
+    assert misses("Why did Ana Ruiz vote against the plan?", "Ana Ruiz and Tom Hale voted against the plan.", context="The council voted to replace the plan.") == ""
     assert "Brightwater Foods Inc." not in misses("What did Brightwater Foods report?", "Brightwater Foods Inc. reported revenue of $412 million.")
     assert "Vasquez, not Renko" in misses("What was the call that Renko initiated with Vasquez about?", "The call, initiated by President Vasquez, was about water.")
     # An apposition between the doer and the verb is read past.
@@ -114,6 +126,11 @@ def test_according_to_is_the_outlet_or_the_speaker():
     assert "ministry" not in misses("What will be shared, according to the ministry?", sentence)
     assert "no mention of Reuters" in misses("What will be shared, according to Reuters?", sentence, source="Baltic Wire")
     # ... at the head of the question too, and the speaker of a quotation is not who reports it.
+    # A quotation over several sentences is its reporter's words, the first sentence too.
+    assert misses(
+        "According to the Water Board, whom did Renko want pressed to act?", "“Mr Renko stressed the need to press the ministry to act.",
+        context="“He spoke warmly,” the Water Board said.",
+    ) == ""
     assert "Ministry, not Water Board" in misses("According to the Water Board, what did Renko stress?", "The Interior Ministry reported: “Mr Renko stressed the flow.”", context="The Water Board met.")
 
 
@@ -123,6 +140,9 @@ def test_another_name_in_the_same_place_is_a_rival():
     sentence = "The Obama administration had imposed sanctions after the annexation."
     assert misses("Why did the Trump administration impose sanctions?", sentence, context=context) == "no mention of Trump"
     assert misses("Why did the Trump administration impose sanctions?", "The sanctions stay, the aide said.", context=context) == ""
+    # The same word on the other side is no such place: "the Aske River treaty" / "the treaty, Lorva".
+    treaty = "Lorva and Dunmere signed a treaty to share the Aske River."
+    assert misses("What flow does the Aske River treaty guarantee?", "Under the treaty, Lorva guarantees 90 cubic metres a second.", context=treaty) == ""
 
 
 def test_countries_their_people_and_capitals():

@@ -139,3 +139,26 @@ def test_the_verb_a_question_asks_about(question, verb):
     """The offline answerer weighs the verb asked about above the topic words ("Who built the
     bridge?": a sentence that says who built it, over one that only names the bridge)."""
     assert asked_verb(question) == verb
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds"),
+    [
+        # An amount asked for by its noun wants a number, of money for money nouns ...
+        ("What revenue did Halvern Foods report for the second quarter?", "Halvern said revenue rose 7 percent in the quarter.", False),
+        ("What revenue did Halvern Foods report for the second quarter?", "Revenue reached €88.3 million.", True),
+        ("How much will the new pool cost?", "The council approved the new pool on Monday.", False),
+        ("How much will the new pool cost?", "The pool is expected to cost £3.4 million.", True),
+        # ... a share for share nouns,
+        ("What share of the vote did Osei win?", "Osei won 41.2 percent.", True),
+        ("What share of the vote did Osei win?", "Osei won in 14 of 20 districts.", False),
+        # ... and no number the question already gives, nor a time where things are counted.
+        ("How many oaks died when the soil was kept 3 degrees warmer?", "At 3 degrees warmer for nine weeks, most oaks kept their leaves.", False),
+        ("How many oaks died when the soil was kept 3 degrees warmer?", "Of the 40 oaks in the warm plot, 17 died.", True),
+        ("How many weeks did the drought last?", "The drought lasted nine weeks.", True),
+        ("How many people were hurt?", "The crash injured 12.", True),
+    ],
+)
+def test_an_amount_is_answered_by_a_number_of_its_kind(question, sentence, holds):
+    assert classify(question).kind == "how_many"
+    assert holds_answer(classify(question), question, sentence) is holds

@@ -81,6 +81,9 @@ class Agency:
     agent: str
     verb: str
     others: tuple[str, ...]
+    #: The question's other content words: what the verb is about ("offer ... help fight the
+    #: virus"), so that another doer of the same thing, named beside the agent, reverses it.
+    topic: frozenset[str] = frozenset()
 
     def told_in(self, text: str) -> bool:
         """Whether a text uses the verb asked about (and so claims who did it)."""
@@ -238,11 +241,23 @@ def _names(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# "what did the White House propose? (Putin, Obama, Independence Day)": a follow-up with the
+# words it carries over from the question before (assistant/followup.py).
+_CARRIED = re.compile(r"\?\s*\(([^()]*)\)\s*$")
+
+
 @lru_cache(maxsize=1024)
 def parse(question: str) -> Ask:
-    """The constraints of a question, and who does what where it says so."""
+    """The constraints of a question, and who does what where it says so. A follow-up stays
+    with the event of the question it follows: the names it carries over are constraints too,
+    but not who does what in it."""
+    carried = _CARRIED.search(question)
+    question = _CARRIED.sub("?", question)
     found: list[Constraint] = []
     names = _names(question)
+    if carried:  # each part as a name in running text, not a sentence's opening word
+        kept = [n for part in carried.group(1).split(",") for n in _names(f"of {part.strip()}")]
+        names += tuple(n for n in kept if n not in names)
     # "Obama or Trump": either is the question's; the evidence needs one of them.
     alternative_groups: list[tuple[str, ...]] = []
     for a, b in re.findall(r"([A-Z][\w’'.-]*)\s+or\s+([A-Z][\w’'.-]*)", question):
@@ -275,7 +290,7 @@ def parse(question: str) -> Ask:
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
             found.append(Constraint("number", shown, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "")))
-    return Ask(tuple(found), _agencies(question, names), question)
+    return Ask(tuple(found), _agencies(question, _names(question)), question)
 
 
 def _month(name: str) -> int:
@@ -328,13 +343,19 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
                 continue  # "did the Russian president say", "did Obama and Putin agree": no one name does it
             if m.re is _AGENT_Q and after and after.group(1).islower() and after.group(1) not in STOPWORDS:
                 continue  # "does the Geneva summit matter": the word read as the verb is a noun
-            found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent)))
+            found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent), _topic(question, names, verb)))
             break
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
     if agent:
         found.append(Agency(agent, "say", tuple(n for n in names if n != agent)))
     return tuple(found)
+
+
+def _topic(question: str, names: tuple[str, ...], verb: str) -> frozenset[str]:
+    """The question's content terms that are not its names nor its verb."""
+    named = {t for n in names for t in terms(n)}
+    return frozenset(terms(question)) - named - {stem(verb), _verb(verb)}
 
 
 def _named(run: str, names: tuple[str, ...]) -> str | None:
@@ -532,8 +553,9 @@ def _persons(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _neighbours(text: str) -> dict[str, frozenset[str]]:
-    """For each capitalised word of a text, the words either side of it, as terms: content
-    words, titles, verbs of saying, and "in" / "at" before a place."""
+    """For each capitalised word of a text, the words either side of it, as terms marked with
+    their side ("<in", ">administr"): content words, titles, verbs of saying, and "in" / "at"
+    before a place."""
     tokens = _WORD.findall(text)
     out: dict[str, set[str]] = {}
     for i, tok in enumerate(tokens):
@@ -544,7 +566,8 @@ def _neighbours(text: str) -> dict[str, frozenset[str]]:
                 continue
             w = tokens[j]
             if _is_title(w) or (not w[:1].isupper() and (w.lower() not in STOPWORDS | _WH or _verb(w) == "say" or (j < i and w.lower() in ("in", "at")))):
-                out.setdefault(_key(tok), set()).add(_verb(w))
+                # On its side: "the Sarn River treaty" and "the treaty, Marovia" share no place.
+                out.setdefault(_key(tok), set()).add(("<" if j < i else ">") + _verb(w))
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -596,7 +619,9 @@ _MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adj
 _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
 _AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
 _APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where)\s[^,“”\"]{1,80},")
-_QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]")
+# A quotation: whole, or a part of one that runs over several sentences (“... at the start of a
+# text with no closing mark, or ...” at its end with no opening one).
+_QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]|^\s*[“\"][^”\"]*$|^[^“\"]*”")
 
 
 def _reversed(agency: Agency, ev: Evidence) -> str | None:
@@ -610,7 +635,7 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     # where it does, only another of the question's names does ("Dorsch won" beside "Hallan").
     strict = not _in_text(agency.agent, ev.sentences)
     for text in (ev.sentences, ev.context):
-        by_agent, by_other = _doers(agency, text, strict)
+        by_agent, by_other = _doers(agency, text, strict, topical=text is ev.sentences)
         if by_agent:
             return None
         if by_other:
@@ -618,10 +643,11 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     return None
 
 
-def _doers(agency: Agency, text: str, strict: bool) -> tuple[bool, str | None]:
+def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tuple[bool, str | None]:
     """Whether the text has the question's agent doing its verb, and who else does (any name
-    where `strict`, else only another of the question's names). Inside a quotation only the
-    agent counts: "The Kremlin reported: “Mr Putin stressed ...”" has Putin say it."""
+    where `strict`, else only another of the question's names, or, where `topical`, anyone
+    doing it about what the question asks). Inside a quotation only the agent counts: "The
+    Kremlin reported: “Mr Putin stressed ...”" has Putin say it."""
     for quoted in _QUOTATION.findall(text):
         if _doers(agency, quoted.strip("“”\""), strict)[0]:
             return True, None
@@ -642,9 +668,19 @@ def _doers(agency: Agency, text: str, strict: bool) -> tuple[bool, str | None]:
                 continue
             if _same_doer(doer, agency.agent):
                 by_agent = True
-            elif strict or any(_same_doer(doer, o) for o in agency.others):
+            elif strict or any(_same_doer(doer, o) for o in agency.others) or (topical and _on_topic(plain[spans[i].end() :], agency.topic)):
+                # Anyone, where the sentence does not name the agent; where it does, another of
+                # the question's names, or anyone doing it about what the question asks ("Trump
+                # offered ... to help fight the virus" for "what did Putin offer to help fight it").
                 by_other = by_other or " ".join(doer)
     return by_agent, by_other
+
+
+def _on_topic(rest: str, topic: frozenset[str]) -> bool:
+    """Whether what follows a verb, to the end of its clause, shares a content word with the
+    question: "won the runoff" is not about "what share"."""
+    clause = re.split(r"[,;:]", rest, maxsplit=1)[0]
+    return bool(topic & set(terms(clause)))
 
 
 def _same_doer(run: list[str], name: str) -> bool:
@@ -702,5 +738,7 @@ def _doer(tokens: list[str], i: int) -> list[str]:
     k = j
     while k > 0 and tokens[k - 1][:1].isupper() and tokens[k - 1].lower() not in STOPWORDS:
         k -= 1
+        if k > 1 and tokens[k - 1] == "and" and tokens[k - 2][:1].isupper():
+            k -= 1  # "Dana Whitcombe and Frank Osei voted": both do it
     run = [w for w in tokens[k:j] if not NOT_NAMES.match(_key(w).title())]
     return [w for w in run if not _is_title(w)] if any(not _is_title(w) for w in run) else []

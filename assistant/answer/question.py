@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 from assistant.answer.entities import (
     ENTITIES,
@@ -35,6 +38,7 @@ _NUMBER_LIKE = re.compile(
     r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|half|an hour|a day|a week|a month|a year)\b",
     re.IGNORECASE,
 )
+_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen"
 _PLACE_LIKE = re.compile(r"\b(in|at|from|to|near|inside|outside)\s+(the\s+)?[A-Z][a-z]+")
 _REASON_LIKE = re.compile(
     r"\b(because|due to|as a result|in order to|so that|since|after|amid|over|to (solve|counter|ensure|help|improve|combat|fight|restore|establish|rebuild|foster|move|mend|finish)|urging|aims?|hopes?|wants?|for the benefit)\b",
@@ -53,6 +57,49 @@ _RECENT_Q = re.compile(
     r"\b(latest|most recent(ly)?|newest|recently|lately|current(ly)?|right now|these days|nowadays|as of now)\b", re.IGNORECASE
 )
 _MULTI_Q = re.compile(r"\b(both|each|all|which (\w+ )?(presidents|leaders|countries|outlets|articles)|compare|differ|in common|across)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> dict:
+    return tomllib.loads((Path(__file__).parent / "data" / "question.toml").read_text(encoding="utf-8"))
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _QUANTITY_Q() -> re.Pattern:
+    """"What revenue did ...", "what minimum flow does ...": an amount asked for by its noun
+    (the noun captured)."""
+    nouns = [n for group in _vocab()["quantity_nouns"].values() for n in group]
+    return re.compile(
+        rf"\b(?:what|which)\s+(?:[a-z]+\s+)?({_alternation(nouns)})\b(?!['’]s)"
+        r"(?=\s+(?:of|did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b|\s*[?,])",
+        re.IGNORECASE,
+    )
+
+
+_MONEY = re.compile(
+    r"[$£€¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|bn|m|thousand)?\s*(?:dollars|pounds|euros|yen|rubles|roubles|francs|rupees)\b|"
+    r"\b(?:USD|EUR|GBP)\s?\d",
+    re.IGNORECASE,
+)
+_SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
+
+
+def quantity(question: str) -> tuple[str, str | None]:
+    """What kind of number a "how many / how much / what revenue" question asks for: "money",
+    "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
+    m = _QUANTITY_Q().search(question)
+    groups = _vocab()["quantity_nouns"]
+    if m:
+        noun = m.group(1).lower()
+        return next((k for k, v in groups.items() if noun in v), "amount"), None
+    if re.search(rf"\bhow much\b.*\b(?:{_alternation(_vocab()['money_verbs'])})\b", question, re.IGNORECASE):
+        return "money", None
+    counted = re.search(r"\b(?i:how many)\s+(?:[\w’'-]+\s+){0,2}?([a-z]+s)\b", question)
+    return "count", counted.group(1) if counted else None
 
 
 @dataclass(frozen=True)
@@ -80,7 +127,7 @@ def classify(question: str) -> QuestionKind:
             speaker = m.group(1)
     elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low):
         kind = "when"
-    elif re.match(r"^(how many|how much|what (number|percentage|share|amount)|how long)\b", low) or re.search(r"\bhow many\b|\bwhich anniversary\b", low):
+    elif re.match(r"^(how long)\b", low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _QUANTITY_Q().search(q):
         kind = "how_many"
     elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b(?!['’]s)", low):
         kind = "where"
@@ -185,7 +232,21 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     if kind.kind == "when" and re.search(r"\bwhat date\b|\bwhich date\b|\bon what date\b", question, re.IGNORECASE):
         # A date, not just a weekday or "soon".
         return bool(_CALENDAR_DATE.search(sentence))
-    if kind.kind in ("when", "how_many", "where"):
+    if kind.kind == "how_many":
+        # A number the question does not already give: "held 2.1 degrees above" answers no "how many".
+        for n in sorted(set(re.findall(r"\d[\d,.]*\d|\d", question)), key=len, reverse=True):
+            sentence = re.sub(rf"(?<![\d.,]){re.escape(n)}(?![\d,]|\.\d)", " ", sentence)
+        wanted, noun = quantity(question)
+        if wanted == "money":
+            return bool(_MONEY.search(sentence))  # "revenue rose 9 percent" states no revenue
+        if wanted == "share":
+            return bool(_SHARE.search(sentence))
+        units = _vocab()["measure_units"]
+        if noun and noun not in units:
+            # "How many colonies": "for six weeks" counts time, not colonies.
+            sentence = re.sub(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|an?)\s+(?:{_alternation(units)})\b", " ", sentence, flags=re.IGNORECASE)
+        return type_match(kind.kind, sentence) > 0
+    if kind.kind in ("when", "where"):
         return type_match(kind.kind, sentence) > 0
     return True
 
