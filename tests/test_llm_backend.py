@@ -550,3 +550,13 @@ def test_prompt_render_checks_and_hashes():
     assert len(prompt.sha256) == 64
     with pytest.raises(PromptError, match=r"uses unknown variable\(s\) \{last_key\}"):
         prompt.render(question="q", passages="p", refusal=REFUSAL)
+
+
+def test_according_to_the_outlet_is_not_flagged_as_another_speaker(assistant, server):
+    """"According to RT" where RT published the cited article: RT reports it, whoever speaks in
+    the sentence, as the offline answerer reads it."""
+    sentence = "Putin sent a personal message to his American counterpart as the US celebrates Independence Day, urging the two countries to mend ties [1]."
+    server.script(sentence)
+    _, answer = run(assistant, "According to RT, what did Putin write to Obama on Independence Day?")
+    assert answer.passages[0].chunk.meta.outlet == "RT"
+    assert answer.statements[0].supported is True, answer.statements[0].problem

@@ -421,7 +421,12 @@ def passage_evidence(p: Passage, article_text: str = "") -> Evidence:
 def _about(m: ArticleMeta, article_text: str) -> tuple[str, str]:
     """What says which event an article reports (its headline and lede), and who reports it
     (outlet, byline, wire agency)."""
-    return "\n".join([m.title or "", _lede(article_text[:LEDE_CHARS])]), "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
+    return "\n".join([m.title or "", _lede(article_text[:LEDE_CHARS])]), source_of(m)
+
+
+def source_of(m: ArticleMeta) -> str:
+    """Who reports an article (outlet, byline, wire agency): whom an "according to ..." may name."""
+    return "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
 
 
 @lru_cache(maxsize=1024)

@@ -31,7 +31,7 @@ import numpy as np
 import openai
 
 from assistant.answer import REFUSAL, Backend, Draft
-from assistant.answer.constraints import Evidence, check, parse
+from assistant.answer.constraints import Evidence, check, parse, source_of
 from assistant.answer.reply import parse_reply
 from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
 from assistant.chunk import split_sentences
@@ -284,13 +284,13 @@ class LLMAnswerer:
             sources = [_source_text(cited[k][0]) for k in ks]
             bag = {t for src in sources for t in terms(src)}
             own = list(dict.fromkeys(terms(s.text)))
-            dense, closest = 0.0, ""
+            dense, closest, closest_key = 0.0, "", ks[0]
             for k in ks:
                 if len(sent_vecs[k]):
                     sims = sent_vecs[k] @ v
                     i = int(np.argmax(sims))
                     if float(sims[i]) > dense:
-                        dense, closest = float(sims[i]), cited[k][1][i].text
+                        dense, closest, closest_key = float(sims[i]), cited[k][1][i].text, k
                     if float(sims[i]) > best.get(k, (-2.0, 0))[0]:
                         best[k] = (float(sims[i]), i)
             lexical = self._coverage(own, bag) if own else dense
@@ -304,7 +304,7 @@ class LLMAnswerer:
                     cited[ks[0]][0].chunk.meta.published,
                 ))
                 claims = tuple(a for a in ask.agencies if a.told_in(s.text))  # "Obama wrote ...": who did it
-                done = check(replace(ask, constraints=(), agencies=claims), Evidence(closest))
+                done = check(replace(ask, constraints=(), agencies=claims), Evidence(closest, source=source_of(cited[closest_key][0].chunk.meta)))
                 problem = next((f"its passage is about something else: {c.reason()}" for c in (named, done) if not c.ok), None)
             statements.append(replace(s, support=support, supported=problem is None, problem=problem))
 
