@@ -85,6 +85,25 @@ def test_context_the_headline_and_the_sentences_before_count():
     assert "Ministry, not Renko" in misses("What did Renko say about water?", "The Interior Ministry reported that water is shared.", context="Renko visited.")
 
 
+def test_names_with_ampersands_hyphens_and_roles_between_the_questions_names():
+    assert names("What premium do Brannock shareholders get in the Cobb & Pine deal?") == ["Brannock", "Cobb & Pine"]
+    # "Cobb & Pine shareholders" cited for "Brannock shareholders" asked: the question names both,
+    # but puts only Brannock beside "shareholders".
+    cited = "Cobb & Pine shareholders will get $12 a share, a premium of 20 percent."
+    context = "Brannock agreed to buy Cobb & Pine."
+    assert misses("What premium do Brannock shareholders get in the Cobb & Pine deal?", cited, context=context) == "no mention of Brannock"
+    assert misses("What premium do Cobb & Pine shareholders get in the Brannock deal?", cited, context=context) == ""
+    # A doer with a title and a hyphenated surname is the person asked about.
+    assert misses("What did Dr. Ines Moreau-Vidal say the samples show?", "Dr. Ines Moreau-Vidal, who led the study, said the samples show warming.") == ""
+
+
+def test_a_background_clause_dates_no_event_of_the_sentence():
+    # ", which was first held in 1994" is background: the publication year still stands.
+    finished = "Organisers said 9,800 runners finished the race, which was first held in 1994."
+    assert misses("How many runners finished the Lorva Marathon in 2023?", finished, context="Lorva Marathon", published=date(2023, 5, 2)) == ""
+    assert misses("How many runners finished the Lorva Marathon in 2023?", "In 1994, 900 runners finished.", context="Lorva Marathon", published=date(2023, 5, 2)) == "nothing from 2023"
+
+
 def test_a_common_word_as_the_last_word_needs_the_whole_name():
     assert misses("What happened on Victory Day?", "The parade marked Independence Day.") == "no mention of Victory Day"
     assert misses("What happened on Independence Day?", "The parade marked Independence Day, the day of the flag.") == ""

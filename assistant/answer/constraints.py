@@ -40,7 +40,9 @@ _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.
 _MONTH_DAY = re.compile(rf"\b{MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _MONTH_ONLY = re.compile(rf"\b{MONTH}\b")
 _HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
-_EVENT_YEAR = re.compile(r"\b(?:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
+_EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
+# ", which was first held in 1994": a clause that tells the background, not the sentence's event.
+_RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 _QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)
@@ -50,12 +52,12 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”](?!\w)")
 # A run of capitalised words, with inner periods and hyphens ("U.S.", "Biden-Putin", "Al-Nusra"),
 # on one line (a headline above a sentence is not part of its names).
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
-_CAPS = re.compile(rf"(?<![\w’'])[{_UPPER}][\w’'.-]*(?:[ \t]+[{_UPPER}][\w’'.-]*)*")
+_CAPS = re.compile(rf"(?<![\w’'])[{_UPPER}][\w’'.-]*(?:[ \t]+(?:&[ \t]+)?[{_UPPER}][\w’'.-]*)*")  # "Kettle & Vine" is one
 _WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
        "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
 # "did Trump offer", "has the Kremlin said": the one who does what the question asks about.
-_NAME_RUN = r"([A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)*)"
+_NAME_RUN = r"([A-Z][\w’'.-]*(?:\s+(?:&\s+)?[A-Z][\w’'.-]*)*)"
 _AGENT_Q = re.compile(rf"\b(?:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
@@ -343,6 +345,8 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
                 continue  # "did the Russian president say", "did Obama and Putin agree": no one name does it
             if m.re is _AGENT_Q and after and after.group(1).islower() and after.group(1) not in STOPWORDS:
                 continue  # "does the Geneva summit matter": the word read as the verb is a noun
+            if m.re is _AGENT_Q and m.group(0).split()[0].lower() not in ("has", "have", "had") and re.search(r"[^s]s$", verb):
+                continue  # "do Brannock shareholders get": after "do" a verb has no -s; this is a noun
             found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent), _topic(question, names, verb)))
             break
     m = _ACCORDING_Q.search(question)
@@ -451,7 +455,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "year":
             # The publication year stands for a sentence that dates no event of its own to
             # another year ("promised in 2021"; "its first title since 1988" dates nothing).
-            ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text and not _EVENT_YEAR.search(ev.sentences))
+            ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text and not _EVENT_YEAR.search(_RELATIVE.sub(" ", ev.sentences)))
         elif c.kind == "date":
             ok = _date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
@@ -523,9 +527,11 @@ def _rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     word ("the Obama administration" / "the Trump administration", "President Trump" /
     "President Putin", "Trump offered" / "Putin offer", "in Leeds" / "in York"), or another
     person where `name` is a person ("Putin and Trump say ..." for "did Putin and Boris
-    Johnson say"); never one of the question's own names. `text` is all the evidence: who is a
-    person is read there."""
-    want = _neighbours(ask.question).get(_key(name.split()[-1]), frozenset())
+    Johnson say"). Another of the question's names is a rival only where it stands beside a
+    word the question puts beside `name` alone ("Brightwater shareholders" asked, "Kettle &
+    Vine shareholders" cited). `text` is all the evidence: who is a person is read there."""
+    asked_beside = _neighbours(ask.question)
+    want = asked_beside.get(_key(name.split()[-1]), frozenset())
     asked = _names(ask.question)
     persons = _persons(ask.question) | _persons(text)
     person = _key(name.split()[-1]) in persons
@@ -534,7 +540,11 @@ def _rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
         for w in m.group(0).split():
             if _is_title(w) or NOT_NAMES.match(_key(w).title()) or _key(w) in STOPWORDS:
                 continue
-            if any(_same_name_word(w, p) for n in asked for p in n.split()):
+            if any(_same_name_word(w, p) for p in _HYPHEN_OR_SPACE.split(name)):
+                continue
+            if any(_same_name_word(w, p) for n in asked for p in _HYPHEN_OR_SPACE.split(n)):
+                if want and beside.get(_key(w), frozenset()) & (want - asked_beside.get(_key(w), frozenset())):
+                    return w
                 continue
             if (want and beside.get(_key(w), frozenset()) & want) or (person and _key(w) in persons):
                 return w
@@ -691,7 +701,7 @@ def _on_topic(rest: str, topic: frozenset[str]) -> bool:
 def _same_doer(run: list[str], name: str) -> bool:
     """A doer's words are the name: "Brightwater Foods Inc." is "Brightwater Foods", "Mr Putin"
     is "Vladimir Putin", but "Lars Verhoeven" is not "Anika Verhoeven"."""
-    have = [_key(w) for w in run if not _is_title(w)]
+    have = [_key(p) for w in run if not _is_title(w) for p in _HYPHEN_OR_SPACE.split(w)]
     want = [_key(w) for w in _HYPHEN_OR_SPACE.split(name) if not _is_title(w)]
     if not have or not want:
         return False
