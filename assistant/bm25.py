@@ -110,9 +110,12 @@ class KeywordIndex:
     @staticmethod
     def current_fingerprint(root: Path) -> str | None:
         pointer = root / "CURRENT"
-        if not pointer.is_file():
+        try:
+            name = pointer.read_text().strip() if pointer.is_file() else None
+        except (OSError, UnicodeDecodeError):  # damaged: no index, rebuilt by the next ingest
             return None
-        name = pointer.read_text().strip()
+        if name is None:
+            return None
         if name and not name.startswith("g-"):
             return None  # written by an older version: rebuilt by the next ingest
         return name.removeprefix("g-")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -46,14 +47,49 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() and c != "\\" else repr(c)[1:-1] for c in text)
 
 
+def _require_sound_index(settings) -> None:
+    """Fail with one line naming the damaged part and the repair command (a quick look: counts
+    and file headers), so that a damaged index never answers as an empty or partial one."""
+    from assistant.health import inspect_index
+    from assistant.store import StoreError
+
+    try:
+        health = inspect_index(settings, quick=True)
+    except StoreError as exc:
+        _fail(str(exc))
+    if health.damaged:
+        _fail(health.error())
+
+
+@contextmanager
+def _diagnosed(settings):
+    """An error while answering from a damaged index is one line naming the damaged part and the
+    repair command, not a traceback; any other error is raised as it is."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except Exception:
+        from assistant.health import inspect_index
+
+        try:
+            health = inspect_index(settings)
+        except Exception:
+            health = None
+        if health is None or not health.damaged:
+            raise
+        _fail(health.error())
+
+
 def _assistant(settings):
-    """The loaded pipeline, or a clear error when the store is unreachable or empty."""
+    """The loaded pipeline, or a clear error when the store is unreachable, damaged or empty."""
     from assistant.embed import EmbeddingModelError, check_model
     from assistant.pipeline import Assistant
     from assistant.store import StoreError
 
     try:
         check_model(settings)  # first: the store is named after the model, and a bad one finds an empty store
+        _require_sound_index(settings)
         assistant = Assistant(settings)
     except (StoreError, EmbeddingModelError) as exc:
         _fail(str(exc))
@@ -121,13 +157,19 @@ def ingest(
         assistant ingest new/ a.html --prune
     """
 
-    from assistant.embed import EmbeddingModelError
+    from assistant.embed import EmbeddingModelError, check_model
     from assistant.ingest import ingest as run_ingest
     from assistant.load import EXTENSIONS
     from assistant.progress import rich_progress
     from assistant.store import StoreError
 
     settings = _settings(index)
+    try:
+        check_model(settings)  # a bad model is named first; the index it would use is another
+    except EmbeddingModelError as exc:
+        _fail(str(exc))
+    if settings.index_dir.is_dir():
+        _require_sound_index(settings)  # ingest would say "unchanged" over a damaged index, or stop half-way
     with rich_progress(disable=as_json or not sys.stderr.isatty(), transient=True) as progress:
         try:
             report = run_ingest(settings, paths or None, prune=prune, progress=progress)
@@ -178,8 +220,9 @@ def sources(
         typer.echo("No articles indexed yet; run `assistant ingest`.")
     for r in records:
         m = r.meta
+        when = f"{m.published.isoformat()}{' (inferred)' if m.published_inferred else ''}" if m.published else "undated"
         typer.echo(
-            f"{r.id}  {m.published.isoformat() if m.published else 'undated':10}  {m.outlet or 'unknown outlet'}: "
+            f"{r.id}  {when:10}  {m.outlet or 'unknown outlet'}: "
             f"{m.title}{' (by ' + m.author + ')' if m.author else ''}  [{r.n_chunks} chunks]"
         )
         if text:
@@ -191,7 +234,7 @@ def ask(
     question: Annotated[Optional[str], typer.Argument(help="The question.")] = None,
     index: IndexOpt = None,
     questions: Annotated[Optional[Path], typer.Option("--questions", help="JSONL file of {\"question\": ...} objects; one JSON answer per line.")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="offline or openai.")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", help="offline, openai or local.")] = None,
     k: Annotated[Optional[int], typer.Option("--k", min=1, max=50, help="Passages to retrieve.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")] = None,
@@ -210,8 +253,8 @@ def ask(
     from assistant.cite import render_markdown, render_text
     from assistant.pipeline import AskOptions
 
-    if backend not in (None, "offline", "openai"):
-        _fail(f"--backend must be offline or openai, got {backend!r}")
+    if backend not in (None, "offline", "openai", "local"):
+        _fail(f"--backend must be offline, openai or local, got {backend!r}")
     if fmt not in ("text", "markdown"):
         _fail(f"--format must be text or markdown, got {fmt!r}")
     if not (question or "").strip() and not questions:
@@ -232,21 +275,24 @@ def ask(
                 bad += 1
                 typer.echo(json.dumps(error, ensure_ascii=False))
                 continue
-            typer.echo(json.dumps(assistant.ask(q, options).to_dict(), ensure_ascii=False))
+            with _diagnosed(settings):
+                typer.echo(json.dumps(assistant.ask(q, options).to_dict(), ensure_ascii=False))
         if bad:
             typer.secho(f"{questions}: {bad} line(s) not answered; their error objects name the line and field", fg="red", err=True)
             raise typer.Exit(1)
         return
     if as_json or fmt == "markdown":
-        answer = assistant.ask(question, options)
+        with _diagnosed(settings):
+            answer = assistant.ask(question, options)
         typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if as_json else render_markdown(answer))
         return
     answer = None
-    for event in assistant.stream(question, options):
-        if isinstance(event, str):
-            typer.echo(event, nl=False)
-        else:
-            answer = event
+    with _diagnosed(settings):
+        for event in assistant.stream(question, options):
+            if isinstance(event, str):
+                typer.echo(event, nl=False)
+            else:
+                answer = event
     typer.echo("")
     tail = render_text(answer, include_answer=False)
     if tail:
@@ -272,18 +318,27 @@ def timeline(
     from assistant.pipeline import AskOptions
 
     start, end = _date_range(since, until)
-    assistant = _assistant(_settings(index))
-    answer = assistant.timeline(topic, AskOptions(k=k, since=start, until=end))
+    settings = _settings(index)
+    assistant = _assistant(settings)
+    with _diagnosed(settings):
+        answer = assistant.timeline(topic, AskOptions(k=k, since=start, until=end))
     typer.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) if as_json else render_timeline(answer))
 
 
 @app.command()
 def check(index: IndexOpt = None) -> None:
-    """Report whether the embedding model loads offline, the store is reachable, and the answer backend."""
+    """Report whether the embedding model loads offline, the store is reachable, each part of
+    the index is sound (and how to repair one that is not), and the answer backend; exit 1 if not.
+    """
     from assistant.embed import check_model, get_embedder
+    from assistant.health import inspect_index
     from assistant.store import StoreError, open_store
 
     settings = _settings(index)
+    try:
+        health = inspect_index(settings)  # before the store is opened: opening it creates missing tables
+    except StoreError:
+        health = None  # a server that cannot be reached: the store line says so
     ok = True
     try:
         check_model(settings)
@@ -298,20 +353,92 @@ def check(index: IndexOpt = None) -> None:
     except StoreError as exc:
         ok = False
         typer.echo(f"FAIL  store: {exc}")
+    if health is not None:
+        ok = _report_health(health) and ok
     if settings.backend == "openai":
         url = settings.llm_base_url or "https://api.openai.com/v1"
         key = "set" if settings.llm_api_key else "not set"
         typer.echo(f"info  answer backend: openai-compatible at {url}, model {settings.openai_model}, key {key}")
+    elif settings.backend == "local":
+        from assistant.answer import local
+
+        typer.echo("info  answer backend: local (a llama.cpp server on 127.0.0.1, started by the assistant)")
+        local_ok, lines = local.check(settings)
+        for line in lines:
+            typer.echo(line)
+        ok = local_ok and ok
     else:
         typer.echo("info  answer backend: offline (no LLM; answers are composed from cited corpus sentences)")
     raise typer.Exit(0 if ok else 1)
+
+
+def _report_health(health) -> bool:
+    """`check`'s lines for each part of the index; False when one is damaged."""
+    from assistant.health import REPAIRS
+
+    for p in health.parts:
+        if p.problem:
+            typer.echo(f"FAIL  {p.part} {p.path}: {p.problem}; run `{health.repair}` to {REPAIRS[p.part]}")
+        else:
+            typer.echo(f"ok    {p.part} {p.path}: {p.summary}")
+        if p.note:
+            typer.echo(f"warn  {p.part}: {p.note}")
+    if health.damaged:
+        typer.echo(f"FAIL  index damaged ({', '.join(p.part for p in health.damaged)}); repair it with: {health.repair}")
+    elif health.empty:
+        typer.echo("info  index is empty; run `assistant ingest`")
+    else:
+        typer.echo("ok    index is sound: chunk table, vector store and keyword index agree")
+    return not health.damaged
+
+
+@app.command()
+def repair(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="More files or folders to ingest again if the chunk table lost article records (besides those recorded).")] = None,
+    index: IndexOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Rebuild the damaged parts of the index (see `assistant check`) from what still holds the facts.
+
+    The vector store and keyword index are rebuilt from the chunk table; chunk rows an article
+    lost, from the text its record keeps; lost records, by ingesting the recorded source paths
+    again. Files that cannot be read are moved to <index>/damaged-<time>/, not deleted.
+
+    Example usage:
+
+        assistant check
+        assistant repair
+    """
+    from assistant.embed import EmbeddingModelError
+    from assistant.progress import rich_progress
+    from assistant.repair import repair_index
+    from assistant.store import StoreError
+
+    settings = _settings(index)
+    with rich_progress(disable=as_json or not sys.stderr.isatty(), transient=True) as progress:
+        try:
+            report = repair_index(settings, paths or None, progress=progress)
+        except (StoreError, EmbeddingModelError) as exc:
+            _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.actions:
+            typer.echo(_printable(line))
+        for f in report.failed:
+            typer.secho(f"  failed: {_printable(f.path)}: {_printable(f.reason)}", fg="red", err=True)
+        for p in report.after.damaged:
+            typer.secho(f"FAIL  {p.part} {p.path}: {p.problem}", fg="red", err=True)
+        if not report.after.damaged:
+            typer.echo("the index is sound" + (" (empty: run `assistant ingest`)" if report.after.empty else ""))
+    raise typer.Exit(1 if report.after.damaged else 0)
 
 
 @app.command("eval")
 def evaluate(
     index: IndexOpt = None,
     dataset: Annotated[Optional[list[str]], typer.Option("--dataset", help="A JSONL eval set, multihop-sample, or multihop:/dir (repeatable; default: the dev set evals/news.jsonl and the held-out test set evals/test.jsonl).")] = None,
-    backend: Annotated[Optional[str], typer.Option("--backend", help="offline or openai.")] = None,
+    backend: Annotated[Optional[str], typer.Option("--backend", help="offline, openai or local.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Report folder (default evals/runs/<time>).")] = None,
     compare: Annotated[Optional[Path], typer.Option("--compare", help="An earlier results.json to diff against.")] = None,
     fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="metric=value; exit 1 when a figure falls short (repeatable).")] = None,
@@ -368,6 +495,7 @@ def ui(
         credentials = (user, password)
     settings = _settings(index)
     _check_port(host, port)  # before the models load and the index is built
+    _require_sound_index(settings)  # a damaged index would look empty and be indexed again, or fail per question
     try:
         launch(settings, host=host, port=port, auth=credentials)
     except OSError as exc:

@@ -8,6 +8,7 @@ stop the others, and nothing already indexed is removed because a new version fa
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -75,6 +76,36 @@ def keyword_root(settings: Settings) -> Path:
     return settings.index_dir / "bm25" / settings.collection_name
 
 
+def sources_file(settings: Settings) -> Path:
+    """The files and folders ever given to ingest this collection: what `assistant repair`
+    ingests again when the chunk table, which names each article's file, cannot be read."""
+    return settings.index_dir / f"sources-{settings.collection_name}.json"
+
+
+def recorded_sources(settings: Settings) -> list[Path]:
+    """The paths `sources_file` records; none where it is missing or unreadable."""
+    try:
+        paths = json.loads(sources_file(settings).read_text(encoding="utf-8"))["paths"]
+        return [Path(p) for p in paths if isinstance(p, str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _record_sources(settings: Settings, roots: list[Path]) -> None:
+    """Add the roots of this ingest to `sources_file` (rewritten whole, atomically, when one is new)."""
+    known = recorded_sources(settings)
+    new = [r for r in (p.resolve() for p in roots) if r.exists() and r not in known]
+    if not new:
+        return
+    path = sources_file(settings)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"paths": sorted(map(str, known + new))}, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # the ingest itself is done; only a later repair would miss these paths
+        log.warning("cannot record the ingested paths in %s (%s)", path, exc)
+
+
 def ingest(
     settings: Settings,
     paths: list[Path] | None = None,
@@ -89,6 +120,7 @@ def ingest(
     check_model(settings)  # before the store is opened: a bad model must not leave an empty collection behind
     store = store or open_store(settings)
     roots = [Path(p) for p in (paths or [settings.corpus_dir])]
+    _record_sources(settings, roots)
     report = IngestReport()
     records = store.article_records()
     found: list[SourceItem] = []
@@ -150,6 +182,20 @@ def ingest(
     now = {aid: r for aid, r in records.items() if aid not in removed}
     now.update(store.article_records(report.added + report.updated))
     report.keyword_index = refresh_keyword_index(settings, store, progress, records, now)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def rebuild_articles(settings: Settings, store: ChromaStore, articles: list[Article],
+                     progress: Progress | None = None) -> IngestReport:
+    """Chunk, embed and store these articles again from their stored text and metadata (a
+    repair of lost chunk rows: no source file is read). The keyword index is left to the caller."""
+    started = time.perf_counter()
+    report = IngestReport()
+    records = store.article_records([a.id for a in articles])
+    items = [SourceItem(a.id, a.source_path, a.content_hash, lambda a=a: a) for a in articles]
+    if items:
+        _process(settings, store, items, records, report, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -300,10 +346,11 @@ def _yield_to_model() -> None:
 
 def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None,
                           before: dict[str, ArticleRecord] | None = None,
-                          now: dict[str, ArticleRecord] | None = None) -> str:
+                          now: dict[str, ArticleRecord] | None = None, rebuild: bool = False) -> str:
     """Bring the BM25 index in line with the store: "unchanged", "updated" (only the articles
     that changed since `before`, the store's records when the index last matched it) or
-    "rebuilt" (no usable index, or it describes some other state of the store)."""
+    "rebuilt" (no usable index, or it describes some other state of the store, or `rebuild`:
+    its files are damaged though `CURRENT` names the right state)."""
     root = keyword_root(settings)
     def fingerprint_of(records: dict[str, ArticleRecord]) -> str:
         return keyword_fingerprint(store, records) if records else ""  # "": an empty store, no index
@@ -311,12 +358,12 @@ def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Prog
     records = store.article_records() if now is None else now
     fingerprint = fingerprint_of(records)
     current = KeywordIndex.current_fingerprint(root)
-    if current == fingerprint:
+    if current == fingerprint and not rebuild:
         return "unchanged"
     if progress:
         progress("keyword index", 0, 1)
     index = None
-    if before is not None and current == fingerprint_of(before):
+    if before is not None and not rebuild and current == fingerprint_of(before):
         try:
             index = KeywordIndex.load(root)
         except (OSError, ValueError, KeyError) as exc:  # damaged: rebuilt below

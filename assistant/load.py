@@ -27,10 +27,10 @@ from assistant.metadata import (
     OVERRIDE_FILE,
     MetadataError,
     agency_from,
-    find_date,
     load_overrides,
     merge,
     outlet_from,
+    read_date,
 )
 from assistant.records import Article
 
@@ -182,10 +182,12 @@ def _article(item_id: str, path: str, text: str, override: dict, content_hash: s
     else:
         page = clean_text(text, known_title=override.get("title"))
         body = page.body
+        found = read_date("\n".join(page.header_lines[:12]), context=text, url=override.get("url"), locale=override.get("locale"))
         extracted = {
             "title": page.title,
-            "published": find_date("\n".join(page.header_lines[:12])),
-            "outlet": outlet_from(page.header_lines, page.footer_lines, override.get("url")),
+            "published": found.value if found else None,
+            "published_inferred": found.inferred if found else None,
+            "outlet": page.outlet or outlet_from(page.header_lines, page.footer_lines, override.get("url")),
             "author": page.author,
         }
         if agency := agency_from(page.header_lines):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,12 +23,28 @@ OVERRIDE_FILE = "metadata.toml"
 FIELDS = ("title", "published", "outlet", "author", "url")
 
 _MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+#: Dates whose order is written out: ISO, "8 May 2020", "May 8, 2020".
 _DATE_PATTERNS = [
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
     re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTHS})\.?,? (\d{{4}})\b"),
     re.compile(rf"\b({_MONTHS})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b"),
-    re.compile(r"\b(\d{2})[-/.](\d{2})[-/.](\d{4})\b"),
 ]
+#: All-numeric dates, 08/05/2020: day-first or month-first, which the date alone may not say.
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?<!\d[-/.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?!\d|[-/.]\d)")
+#: A date in a URL's path: /2021/08/06/, 2021-08-06, 20210806.
+_URL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[/_-]?(\d{2})[/_-]?(\d{2})(?!\d)")
+#: Where a numeric date is written month-first (region codes, as in a locale or a country domain).
+MONTH_FIRST_REGIONS = {"us", "ph", "fm", "mh", "pw"}
+#: Where it is written day-first. Others (Canada, where both are used; China, Japan or Korea,
+#: where dates are written year-first) say nothing.
+DAY_FIRST_REGIONS = {
+    "uk", "gb", "ie", "au", "nz", "in", "pk", "bd", "lk", "za", "ng", "ke", "gh", "sg", "my", "hk",
+    "fr", "de", "at", "ch", "be", "nl", "lu", "es", "pt", "it", "gr", "pl", "cz", "sk", "ro", "bg",
+    "ru", "ua", "by", "tr", "il", "eg", "ae", "sa", "br", "ar", "mx", "cl", "co", "pe", "ve",
+    "dk", "no", "se", "fi", "is", "ee", "lv", "lt", "hr", "si", "rs", "id", "vn", "th",
+}
+#: Languages written day-first wherever they are used (English is not: en-US is month-first).
+DAY_FIRST_LANGUAGES = {"fr", "de", "es", "pt", "it", "nl", "ru", "uk", "pl", "tr", "el", "cs", "ro", "id", "vi"}
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|\bcopyright\b)", re.IGNORECASE)
 _COPYRIGHT_NOISE = re.compile(r"©|\(c\)|\bcopyright\b|\b(19|20)\d{2}\b|[-–]|\ball rights reserved\b.*|\bby\b", re.IGNORECASE)
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@([\w-]+)\.[\w.]+")
@@ -38,27 +55,53 @@ class MetadataError(ValueError):
     """A metadata value that cannot be used, naming the field."""
 
 
-def parse_date(value: object) -> date | None:
-    """An ISO date from a date, datetime or string (ISO 8601 or a common written form)."""
+@dataclass(frozen=True)
+class FoundDate:
+    """A date read from a page. `inferred` says why, where the date as written did not settle
+    it (06/08/2021 is 6 August or 8 June): the evidence its reading was taken from."""
+
+    value: date
+    inferred: str | None = None
+
+
+def parse_date(value: object, url: str | None = None, locale: str | None = None) -> FoundDate | None:
+    """A date from a date, datetime or string (ISO 8601 or a common written form). A numeric
+    date that reads two ways is settled by the URL or locale given, or refused."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.date()
+        return FoundDate(value.date())
     if isinstance(value, date):
-        return value
+        return FoundDate(value)
     text = str(value).strip()
     try:
-        return date.fromisoformat(text[:10])
+        return FoundDate(date.fromisoformat(text[:10]))
     except ValueError:
         pass
-    found = find_date(text)
+    found = read_date(text, url=url, locale=locale)
     if found is None:
+        if ambiguous := _ambiguous(text):
+            raise MetadataError(f"published: {ambiguous}; write it as YYYY-MM-DD")
         raise MetadataError(f"published: cannot read a date from {text!r}; use YYYY-MM-DD")
     return found
 
 
-def find_date(text: str) -> date | None:
-    """The first full date (day, month and year) written in the text."""
+def find_date(text: str, context: str = "", url: str | None = None, locale: str | None = None) -> date | None:
+    """The first full date (day, month and year) written in the text; see `read_date`."""
+    found = read_date(text, context, url, locale)
+    return found.value if found else None
+
+
+def read_date(text: str, context: str = "", url: str | None = None, locale: str | None = None) -> FoundDate | None:
+    """The first full date written in the text: one whose order is written out (2021-08-06,
+    6 August 2021) first, else a numeric one.
+
+    A numeric date that reads two ways (06/08/2021) is never guessed: it is read in the order
+    that the article's other numeric dates show (25/08/2021 elsewhere in `text` or `context`,
+    the whole page, is day-first), else the one the URL's date confirms, else the convention
+    of the `locale` or the URL's country; the date is then marked inferred, with that reason.
+    With none of these, that date is passed over for the next.
+    """
     from dateutil import parser as dateparser
 
     for pattern in _DATE_PATTERNS:
@@ -66,11 +109,88 @@ def find_date(text: str) -> date | None:
         if not m:
             continue
         try:
-            if pattern is _DATE_PATTERNS[3]:
-                return dateparser.parse(m.group(0), dayfirst=True).date()
-            return dateparser.parse(m.group(0)).date()
+            return FoundDate(dateparser.parse(m.group(0)).date())
         except (ValueError, OverflowError):
             continue
+    for m in _NUMERIC_DATE.finditer(text):
+        readings = _readings(m)
+        if len(set(readings.values())) == 1:
+            return FoundDate(next(iter(readings.values())))  # one valid order, or day == month
+        if readings and (settled := _settle(m.group(0), readings, f"{text}\n{context}", url, locale)):
+            return settled
+    return None
+
+
+def _readings(m: re.Match) -> dict[str, date]:
+    """The valid dates a numeric date can be, by order ("day-first", "month-first")."""
+    a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    out = {}
+    for order, (day, month) in (("day-first", (a, b)), ("month-first", (b, a))):
+        try:
+            out[order] = date(year, month, day)
+        except ValueError:
+            pass
+    return out
+
+
+def _settle(written: str, readings: dict[str, date], page: str, url: str | None, locale: str | None) -> FoundDate | None:
+    """One reading of an ambiguous numeric date, from evidence, with the reason; else None."""
+    shown: dict[str, str] = {}  # each order the page's other numeric dates show, with an example
+    for m in _NUMERIC_DATE.finditer(page):
+        if order := _order_of(m):
+            shown.setdefault(order, m.group(0))
+    if len(shown) == 1:
+        order, example = next(iter(shown.items()))
+        return FoundDate(readings[order], f"{written} read {order}, as {example} elsewhere in the article is written")
+    if url and (m := _URL_DATE.search(urlparse(url).path)):
+        try:
+            in_url = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            in_url = None
+        matching = [order for order, d in readings.items() if d == in_url]
+        if len(matching) == 1:
+            return FoundDate(in_url, f"{written} read {matching[0]}, matching the date in the URL {url}")
+    order, where = _convention(url, locale)
+    if order in readings:
+        return FoundDate(readings[order], f"{written} read {order}, the convention of {where}")
+    return None
+
+
+def _order_of(m: re.Match) -> str | None:
+    """The order a numeric date shows by itself: a first part over 12 is a day, a second one is."""
+    a, b = int(m.group(1)), int(m.group(3))
+    if a > 12 >= b >= 1:
+        return "day-first"
+    if b > 12 >= a >= 1:
+        return "month-first"
+    return None
+
+
+def _convention(url: str | None, locale: str | None) -> tuple[str | None, str]:
+    """The numeric date order of a locale ("en-GB", "fr") or else of a URL's country domain."""
+    if locale:
+        language, _, region = str(locale).replace("_", "-").lower().partition("-")
+        region = region.split("-")[-1]
+        if region in MONTH_FIRST_REGIONS:
+            return "month-first", f"the locale {locale}"
+        if region in DAY_FIRST_REGIONS or (not region and language in DAY_FIRST_LANGUAGES):
+            return "day-first", f"the locale {locale}"
+    host = urlparse(url).hostname if url else None
+    tld = host.rsplit(".", 1)[-1] if host and "." in host else ""
+    if tld in MONTH_FIRST_REGIONS:
+        return "month-first", f"the URL's country (.{tld})"
+    if tld in DAY_FIRST_REGIONS:
+        return "day-first", f"the URL's country (.{tld})"
+    return None, ""
+
+
+def _ambiguous(text: str) -> str | None:
+    """Why a numeric date in the text cannot be read alone: "06/08/2021 could be ..."."""
+    for m in _NUMERIC_DATE.finditer(text):
+        readings = _readings(m)
+        if len(set(readings.values())) == 2:
+            a, b = readings["day-first"], readings["month-first"]
+            return f"{m.group(0)} could be {a.day} {a:%B} or {b.day} {b:%B} {a.year} (day-first or month-first)"
     return None
 
 
@@ -127,7 +247,9 @@ ALIASES = {
     "link": "url", "byline": "author", "authors": "author", "headline": "title",
 }
 #: Keys an override may carry besides the fields and their aliases.
-OTHER_KEYS = {"id", "note", "agency", "text", "clean"}
+#: `locale` ("en-GB", "fr") says how the page writes numeric dates; `published_inferred` says
+#: why a given date is inferred, not read from the page.
+OTHER_KEYS = {"id", "note", "agency", "text", "clean", "locale", "published_inferred"}
 
 
 def canonical(override: dict) -> dict:
@@ -143,15 +265,22 @@ def canonical(override: dict) -> dict:
 def merge(extracted: dict, override: dict, fallback_title: str) -> ArticleMeta:
     """Extracted values, with every non-empty override winning; the title is never empty.
 
-    Keys that are no field (front matter `tags`, a dataset's `category`) are ignored.
+    Keys that are no field (front matter `tags`, a dataset's `category`) are ignored. A date
+    is inferred where the page's (`extracted["published_inferred"]`) was, or where an override
+    says so (`published_inferred = "why"`, as metadata.toml notes its inferred dates).
     """
     override = canonical(override)
     values = {k: extracted.get(k) for k in FIELDS + ("agency",)}
     values.update({k: v for k, v in override.items() if k in FIELDS + ("agency",) and v not in (None, "")})
     title = str(values["title"] or fallback_title).strip()
+    overridden = override.get("published") not in (None, "")
+    found = parse_date(values["published"], url=str(values["url"] or "") or None, locale=override.get("locale"))
+    inferred = override.get("published_inferred") if overridden else extracted.get("published_inferred")
+    inferred = inferred or (found.inferred if found else None)
     return ArticleMeta(
         title=title,
-        published=parse_date(values["published"]),
+        published=found.value if found else None,
+        published_inferred=str(inferred).strip() if found and inferred else None,
         outlet=str(values["outlet"]).strip() if values["outlet"] else None,
         author=str(values["author"]).strip() if values["author"] else None,
         url=str(values["url"]).strip() if values["url"] else None,

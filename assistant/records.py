@@ -21,6 +21,9 @@ class ArticleMeta:
     author: str | None = None
     url: str | None = None
     agency: str | None = None  # the wire service the outlet ran it from: "Reuters"
+    #: Why `published` is inferred rather than read as written ("06/08/2021 read day-first, as
+    #: 25/08/2021 elsewhere in the article is written"); None for a date the page states.
+    published_inferred: str | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -81,6 +84,9 @@ class Citation:
     sentence_start: int | None = None
     sentence_end: int | None = None
     agency: str | None = None  # the wire service behind the outlet's report: "Reuters"
+    #: Why `published` is inferred, not stated by the article; a writer must not cite it as
+    #: the publication date. None for a date the article states.
+    published_inferred: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -120,6 +126,7 @@ class Claim:
     sentence: str
     start: int
     end: int
+    published_inferred: str | None = None  # as on Citation
 
 
 @dataclass(frozen=True)

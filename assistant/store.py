@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
+import sqlite3
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,31 @@ from assistant.table import ArticleWrite, ChunkTable, _meta_from, flat_meta, sea
 
 class StoreError(RuntimeError):
     """The store cannot be reached or used; the message says what to do."""
+
+
+class DamagedStoreError(StoreError):
+    """A file of the index is damaged: the message names it and the repair command."""
+
+    def __init__(self, message: str, path: Path, reason: str):
+        super().__init__(message)
+        self.path, self.reason = path, reason
+
+
+def repair_command(settings: Settings) -> str:
+    """The command that repairs this index: `assistant repair`, naming the folder unless it is ./index."""
+    if settings.index_dir == Path("index"):
+        return "assistant repair"
+    return f"assistant repair --index {shlex.quote(str(settings.index_dir))}"
+
+
+def table_path(settings: Settings) -> Path:
+    """The chunk table: article records and texts, chunk texts and vectors (the index's facts)."""
+    return settings.index_dir / f"chunks-{settings.collection_name}.sqlite"
+
+
+def chroma_file(settings: Settings) -> Path:
+    """The embedded Chroma store's database (its vector segments are folders beside it)."""
+    return settings.index_dir / "chroma.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -73,7 +101,13 @@ class ChromaStore:
         except Exception as exc:
             raise StoreError(f"cannot open the Chroma collections at {self.location} ({exc})") from exc
         self._batch = max(1, min(self.client.get_max_batch_size(), 5000))
-        self.table = ChunkTable(settings.index_dir / f"chunks-{self.name}.sqlite")
+        path = table_path(settings)
+        try:
+            self.table = ChunkTable(path)
+        except sqlite3.DatabaseError as exc:
+            raise DamagedStoreError(
+                f"the chunk table {path} is damaged ({exc}); run `{repair_command(settings)}` to rebuild it", path, str(exc)
+            ) from exc
         self._migrate_records()
 
     def _migrate_records(self) -> None:
@@ -117,14 +151,24 @@ class ChromaStore:
                 return client
             settings.index_dir.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
-        except Exception as exc:
+        except BaseException as exc:  # a damaged database can make Chroma's Rust code panic (a BaseException)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            if not settings.chroma_host:
+                forget_chroma(settings)  # else the next try in this process finds the broken client
+            path = chroma_file(settings)
+            if not settings.chroma_host and _damaged_database(exc) and path.is_file():
+                raise DamagedStoreError(
+                    f"the vector store {path} is damaged ({_first_line(exc)}); "
+                    f"run `{repair_command(settings)}` to rebuild it from the chunk table", path, _first_line(exc)
+                ) from exc
             where = (
                 f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}; start it with "
                 f"`chroma run --path DIR --port {settings.chroma_port}` or unset ASSISTANT_CHROMA_HOST"
                 if settings.chroma_host
                 else f"the index folder {settings.index_dir}; check it is writable or set ASSISTANT_INDEX_DIR"
             )
-            raise StoreError(f"cannot open {where} ({exc})") from exc
+            raise StoreError(f"cannot open {where} ({_first_line(exc)})") from exc
 
     # Articles ---------------------------------------------------------------------------
 
@@ -190,6 +234,31 @@ class ChromaStore:
         self.chunks.delete(where={"article_id": article_id})
         self.table.delete(article_id)
 
+    def rebuild_vectors(self) -> int:
+        """Chroma's collection made again from the chunk table, which keeps every chunk's
+        vector: nothing is embedded. Returns the number of vectors written."""
+        try:
+            self.client.delete_collection(self.name)
+        except Exception:  # not there (a new or damaged store)
+            pass
+        self.chunks = self.client.get_or_create_collection(self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+        ids: list[str] = []
+        vectors: list[np.ndarray] = []
+        metadatas: list[dict] = []
+        written = 0
+        for chunk_id, _, md, vector in self.table.iter_chunks():
+            ids.append(chunk_id)
+            vectors.append(vector)
+            metadatas.append({k: md[k] for k in ("article_id", "outlet_key", "published_key")})
+            if len(ids) == self._batch:
+                self.chunks.upsert(ids=ids, embeddings=np.stack(vectors), metadatas=metadatas)
+                written += len(ids)
+                ids, vectors, metadatas = [], [], []
+        if ids:
+            self.chunks.upsert(ids=ids, embeddings=np.stack(vectors), metadatas=metadatas)
+            written += len(ids)
+        return written
+
     # Chunks -----------------------------------------------------------------------------
 
     def count(self) -> int:
@@ -214,17 +283,53 @@ class ChromaStore:
 
     def fingerprint(self, records: dict[str, ArticleRecord] | None = None) -> str:
         """A hash of which articles, at which content, the store holds."""
-        records = self.article_records() if records is None else records
-        data = sorted((r.id, r.content_hash, r.n_chunks) for r in records.values())
-        return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+        return records_fingerprint(self.article_records() if records is None else records)
+
+
+def records_fingerprint(records: dict[str, ArticleRecord]) -> str:
+    """A hash of which articles, at which content, these records describe."""
+    data = sorted((r.id, r.content_hash, r.n_chunks) for r in records.values())
+    return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
+
+
+def forget_chroma(settings: Settings) -> None:
+    """Drop the Chroma client this process holds for the embedded store in index_dir: Chroma
+    keeps one per folder, which a failed open leaves broken, and which a repair that sets the
+    database aside must not reuse."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    key = str(settings.index_dir)
+    SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
+
+
+def _damaged_database(exc: BaseException) -> bool:
+    """Whether Chroma's error says its database file is damaged (not unwritable or missing)."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "PanicException" or any(
+        s in text for s in ("not a database", "malformed", "corrupt", "no such table", "no such column")
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 _STORES: dict[tuple, ChromaStore] = {}
 
 
+def _key(settings: Settings) -> tuple:
+    return (settings.chroma_host, settings.chroma_port, str(settings.index_dir.resolve()), settings.collection_name)
+
+
 def open_store(settings: Settings) -> ChromaStore:
     """One store per location and collection in a process."""
-    key = (settings.chroma_host, settings.chroma_port, str(settings.index_dir.resolve()), settings.collection_name)
+    key = _key(settings)
     if key not in _STORES:
         _STORES[key] = ChromaStore(settings)
     return _STORES[key]
+
+
+def forget_store(settings: Settings) -> None:
+    """Drop this process's open store of this index (a repair replaces files under it)."""
+    _STORES.pop(_key(settings), None)

@@ -30,6 +30,7 @@ def flat_meta(m: ArticleMeta) -> dict[str, str]:
         "url": m.url or "",
         "published": m.published.isoformat() if m.published else "",
         "agency": m.agency or "",
+        "published_inferred": m.published_inferred or "",
     }
 
 
@@ -65,6 +66,7 @@ def _meta_from(md: dict[str, Any]) -> ArticleMeta:
         author=md.get("author") or None,
         url=md.get("url") or None,
         agency=md.get("agency") or None,
+        published_inferred=md.get("published_inferred") or None,
     )
 
 

@@ -1,0 +1,490 @@
+"""Index health: what `assistant check` reports on each part of an index, and what `ask`, `ui`
+and `ingest` look at before they use one.
+
+An index folder holds three parts for a collection. The chunk table
+(`chunks-<collection>.sqlite`) holds the facts: each article's record (metadata, source path)
+and cleaned text, its chunks and their vectors. The vector store (Chroma: `chroma.sqlite3` and
+its segment folders) and the keyword index (`bm25/<collection>/`: `CURRENT`, which names a
+generation folder with `manifest.json`, and segment folders of arrays) are derived from it,
+so `assistant repair` (`assistant.repair`) can rebuild them from it.
+
+`inspect_index(quick=True)`, run before a question is answered, costs a few counting queries
+and the headers of the keyword index's files. The full look (`assistant check`, `repair`) also
+runs SQLite's integrity check, reads every record and array and searches the vector store once.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.bm25_segment import TERMS_FORMAT
+from assistant.config import Settings
+from assistant.ingest import keyword_root
+from assistant.store import (
+    ChromaStore,
+    DamagedStoreError,
+    _record_from,
+    chroma_file,
+    records_fingerprint,
+    repair_command,
+    table_path,
+)
+
+TABLE, VECTORS, KEYWORDS = "chunk table", "vector store", "keyword index"
+#: What `assistant repair` does for each part.
+REPAIRS = {
+    TABLE: "rebuild it: lost chunk rows from the article texts it keeps, lost records by ingesting the recorded source paths again",
+    VECTORS: "rebuild it from the chunk table (nothing is embedded again)",
+    KEYWORDS: "rebuild it from the chunk table",
+}
+
+
+@dataclass(frozen=True)
+class PartHealth:
+    """One part of the index: sound (with a summary of what it holds), or what is wrong with it."""
+
+    part: str
+    path: str  # the file or folder at fault; the part's location when it is sound
+    problem: str | None = None
+    summary: str = ""
+    note: str | None = None  # not damage: out of date, or half-written by an ingest
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    index_dir: str
+    parts: tuple[PartHealth, ...]
+    repair: str  # the command that repairs this index
+    empty: bool  # nothing indexed and nothing damaged: a new index
+
+    @property
+    def damaged(self) -> list[PartHealth]:
+        return [p for p in self.parts if p.problem]
+
+    def part(self, name: str) -> PartHealth:
+        return next(p for p in self.parts if p.part == name)
+
+    def error(self) -> str:
+        """One line for a command that cannot use the index: the first damaged part and the fix."""
+        first, more = self.damaged[0], len(self.damaged) - 1
+        others = f" (and {more} more damaged part{'s' if more > 1 else ''}: `assistant check` lists them)" if more else ""
+        return (f"the index at {self.index_dir} is damaged: {first.part} {first.path}: {first.problem}{others}; "
+                f"repair it with `{self.repair}`")
+
+
+class Damage(Exception):
+    """A file of the index that cannot be used, and why."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = path, problem
+
+
+# The chunk table -----------------------------------------------------------------------------
+
+
+@dataclass
+class TableFacts:
+    """What the chunk table holds, read without changing it."""
+
+    path: Path
+    exists: bool = True
+    unreadable: str | None = None  # it cannot be used at all: set aside and rebuilt from the sources
+    missing_tables: tuple[str, ...] = ()
+    articles: int = 0
+    chunks: int = 0
+    listed: int = 0  # the chunks its complete records say their articles have
+    pending: list[str] = field(default_factory=list)  # half-written by an ingest that stopped or runs
+    short: dict[str, tuple[int, int]] = field(default_factory=dict)  # article id -> (rows, n_chunks)
+    orphans: dict[str, int] = field(default_factory=dict)  # article id of no record -> chunk rows
+    changing: bool = False  # it changed while it was read (an ingest is writing): counts are not compared
+    records: dict[str, dict] = field(default_factory=dict)  # full reads only
+    sample: tuple[str, np.ndarray] | None = None  # a chunk's id and vector, to search the vector store for
+
+    @property
+    def sound(self) -> bool:
+        return self.exists and not (self.unreadable or self.missing_tables or self.short or self.orphans) and (
+            self.listed == self.chunks or not self.settled
+        )
+
+    @property
+    def comparable(self) -> bool:
+        """Sound, and no ingest is half-way through it: the other parts' counts must match its own."""
+        return self.sound and self.settled
+
+    @property
+    def settled(self) -> bool:
+        """No ingest is half-way through it."""
+        return not (self.pending or self.changing)
+
+    def problem(self, others_hold: int) -> str | None:
+        """What is wrong with it, given how many chunks the other parts hold."""
+        if self.unreadable:
+            return self.unreadable
+        if not self.exists:
+            return f"missing, while the other parts hold {others_hold} chunks" if others_hold else None
+        if self.missing_tables:
+            return f"its {' and '.join(self.missing_tables)} table{'s are' if len(self.missing_tables) > 1 else ' is'} missing"
+        if not self.articles and others_hold:
+            return f"holds no article records, while the other parts hold {others_hold} chunks (emptied or replaced)"
+        if self.orphans:
+            aid = next(iter(self.orphans))
+            return (f"{sum(self.orphans.values())} chunk rows of {len(self.orphans)} article(s) have no article record "
+                    f"(e.g. {aid!r}): the records were lost")
+        if self.short:
+            aid, (rows, n) = next(iter(self.short.items()))
+            return f"{len(self.short)} article(s) lack chunk rows (e.g. {aid!r} has {rows} of {n})"
+        if self.listed != self.chunks and self.settled:
+            return f"holds {self.chunks} chunk rows where its article records list {self.listed}"
+        return None
+
+
+def read_table(path: Path, full: bool = True) -> TableFacts:
+    """The chunk table's counts (and, `full`, its integrity, records and each article's rows)."""
+    facts = TableFacts(path)
+    if not path.exists():
+        facts.exists = False
+        return facts
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+    except sqlite3.Error as exc:
+        facts.unreadable = f"cannot be opened ({exc})"
+        return facts
+    try:
+        _read_table(db, facts, full)
+    except sqlite3.DatabaseError as exc:
+        facts.unreadable = f"not a readable SQLite database ({exc})"
+    except (ValueError, KeyError, TypeError) as exc:
+        facts.unreadable = f"holds an unreadable article record ({type(exc).__name__}: {exc})"
+    finally:
+        db.close()
+    return facts
+
+
+def _read_table(db: sqlite3.Connection, facts: TableFacts, full: bool) -> None:
+    if full:
+        result = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+        if result != ["ok"]:
+            facts.unreadable = f"fails SQLite's integrity check ({'; '.join(result)})"
+            return
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        facts.unreadable = "holds no tables (emptied?)"
+        return
+    facts.missing_tables = tuple(t for t in ("articles", "chunks") if t not in tables)
+    if "articles" in tables:
+        complete = "json_extract(meta, '$.content_hash') != ''"
+        facts.articles, facts.listed = db.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {complete} THEN json_extract(meta, '$.n_chunks') END), 0) FROM articles"
+        ).fetchone()
+        if full:
+            facts.records = {aid: json.loads(md) for aid, md in db.execute("SELECT article_id, meta FROM articles")}
+            facts.pending = [aid for aid, md in facts.records.items() if not md.get("content_hash")]
+        else:
+            facts.pending = [aid for (aid,) in db.execute(f"SELECT article_id FROM articles WHERE NOT {complete}")]
+    if "chunks" not in tables:
+        facts.short = {aid: (0, int(md.get("n_chunks", 0))) for aid, md in facts.records.items()
+                       if md.get("content_hash") and int(md.get("n_chunks", 0))}
+        return
+    facts.chunks = db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    if not full:
+        return
+    counts = dict(db.execute("SELECT article_id, COUNT(*) FROM chunks GROUP BY article_id"))
+    if "articles" in tables:  # without it, its absence is the problem; its chunks are not orphans of it
+        facts.orphans = {aid: n for aid, n in counts.items() if aid not in facts.records}
+    for aid, md in facts.records.items():
+        n = int(md.get("n_chunks", 0))
+        if md.get("content_hash") and counts.get(aid, 0) != n:
+            facts.short[aid] = (counts.get(aid, 0), n)
+    row = db.execute("SELECT chunk_id, vector FROM chunks ORDER BY rowid LIMIT 1").fetchone()
+    if row:
+        facts.sample = (row[0], np.frombuffer(row[1], dtype=np.float32))
+
+
+def table_counts(path: Path) -> tuple[int, int, int] | None:
+    """(articles, chunks, half-written articles) now; None where they cannot be read."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        try:
+            return (
+                db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+                db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+                db.execute("SELECT COUNT(*) FROM articles WHERE json_extract(meta, '$.content_hash') = ''").fetchone()[0],
+            )
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+
+
+# The vector store ----------------------------------------------------------------------------
+
+
+@dataclass
+class VectorFacts:
+    location: str
+    problem: str | None = None
+    unreadable: bool = False  # the embedded store's database cannot be opened: set aside by a repair
+    count: int = 0
+
+
+def read_vectors(settings: Settings, sample: tuple[str, np.ndarray] | None = None) -> VectorFacts:
+    """How many vectors Chroma holds for this collection; with `sample`, whether searching for
+    that chunk's own vector finds it (a damaged vector segment does not)."""
+    local = not settings.chroma_host
+    facts = VectorFacts(str(chroma_file(settings)) if local else f"http://{settings.chroma_host}:{settings.chroma_port}")
+    if local and not chroma_file(settings).is_file():
+        facts.problem = "missing"  # whether that is damage depends on the chunk table
+        return facts
+    try:
+        client = ChromaStore._connect(settings)  # a server that cannot be reached raises StoreError
+    except DamagedStoreError as exc:
+        facts.problem, facts.unreadable = f"cannot be opened ({exc.reason})", True
+        return facts
+    try:
+        collection = client.get_collection(settings.collection_name)
+    except Exception:  # no such collection
+        facts.problem = f"holds no collection {settings.collection_name}"
+        return facts
+    try:
+        facts.count = collection.count()
+        if sample is not None and facts.count:
+            found = collection.query(query_embeddings=[sample[1].tolist()], n_results=1, include=["distances"])
+            distances = found["distances"][0] if found["distances"] else []
+            if not distances or distances[0] > 1e-3:
+                facts.problem = f"searching it for a stored chunk's own vector ({sample[0]}) does not find it: its vector segment is damaged"
+    except Exception as exc:  # Chroma's errors have no common base class
+        facts.problem = f"cannot be read or searched ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    return facts
+
+
+# The keyword index ---------------------------------------------------------------------------
+
+
+@dataclass
+class KeywordFacts:
+    root: Path
+    damage: Damage | None = None
+    missing: bool = False  # no CURRENT, or an empty one: no index
+    older: bool = False  # CURRENT names a generation of an older version (rebuilt by the next ingest)
+    fingerprint: str = ""
+    live: int = 0
+
+
+def read_keywords(root: Path, full: bool = True) -> KeywordFacts:
+    """The keyword index's live rows, after checking that every file it names is whole."""
+    facts = KeywordFacts(root)
+    pointer = root / "CURRENT"
+    try:
+        name = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        facts.damage = Damage(pointer, f"cannot be read ({exc})")
+        return facts
+    if not name:
+        facts.missing = True
+        return facts
+    if not name.startswith("g-"):
+        facts.older = True
+        return facts
+    try:
+        facts.fingerprint, facts.live = _read_generation(root, name, full)
+    except Damage as damage:
+        facts.damage = damage
+    return facts
+
+
+def _read_generation(root: Path, name: str, full: bool) -> tuple[str, int]:
+    generation = root / name
+    if "/" in name or not generation.is_dir():
+        raise Damage(root / "CURRENT", f"names the generation {name!r}, which is missing")
+    manifest = _json(generation / "manifest.json")
+    segments, fingerprint = manifest.get("segments"), manifest.get("fingerprint")
+    if not isinstance(segments, list) or not all(isinstance(s, str) for s in segments) or not isinstance(fingerprint, str):
+        raise Damage(generation / "manifest.json", "lacks its list of segments or its fingerprint")
+    if f"g-{fingerprint}" != name:
+        raise Damage(generation / "manifest.json", f"names the state {fingerprint!r}, not the {name[2:]!r} that CURRENT names")
+    live = 0
+    for segment in segments:
+        n = _read_segment(root / segment, full)
+        deleted = _load(generation / f"deleted-{segment}.npy")
+        if deleted.ndim != 1 or (len(deleted) and (deleted.min() < 0 or deleted.max() >= n)):
+            raise Damage(generation / f"deleted-{segment}.npy", f"names rows outside its segment's {n}")
+        live += n - len(np.unique(deleted))
+    return fingerprint, live
+
+
+def _read_segment(folder: Path, full: bool) -> int:
+    """A segment's row count, after checking each of its files against the others (`full`: its
+    meta.json, whose list of terms is the one large thing to read, is parsed too)."""
+    if not folder.is_dir():
+        raise Damage(folder, "missing")
+    if full:
+        meta = _json(folder / "meta.json")
+        if not (isinstance(meta.get("terms"), list) and isinstance(meta.get("outlets"), list)
+                and isinstance(meta.get("dim"), int) and isinstance(meta.get("avgdl"), (int, float))):
+            raise Damage(folder / "meta.json", "lacks terms, outlets, dim or avgdl")
+    elif not (folder / "meta.json").is_file():
+        raise Damage(folder / "meta.json", "missing")
+    n = _ids(folder / "ids.npz", full)
+    ptr = _load(folder / "ptr.npy")
+    if ptr.ndim != 1 or not len(ptr) or (full and len(ptr) != len(meta["terms"]) + 1):
+        raise Damage(folder / "ptr.npy", f"holds {len(ptr)} offsets for {len(meta['terms']) if full else 'its'} terms")
+    for name, length in (("rows.npy", int(ptr[-1])), ("weights.npy", int(ptr[-1])), ("doc_len.npy", n),
+                         ("date_keys.npy", n), ("outlet_codes.npy", n)):
+        shape = _shape(folder / name)
+        if shape != (length,):
+            raise Damage(folder / name, f"holds {shape[0] if shape else 0} entries where {length} belong")
+    vectors = folder / "vectors.f32"
+    if full and meta["dim"] and (not vectors.is_file() or vectors.stat().st_size != n * meta["dim"] * 4):
+        size = vectors.stat().st_size if vectors.is_file() else None
+        raise Damage(vectors, "missing" if size is None else f"holds {size} bytes where {n * meta['dim'] * 4} belong")
+    return n
+
+
+def _json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Damage(path, "missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise Damage(path, f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise Damage(path, "not a JSON object")
+    return data
+
+
+def _shape(path: Path) -> tuple[int, ...]:
+    """An array file's shape, from its header, checked against the file's size."""
+    try:
+        with open(path, "rb") as f:
+            shape, dtype = _header(f, path)
+            expected = f.tell() + int(np.prod(shape)) * dtype.itemsize
+            size = f.seek(0, 2)
+    except FileNotFoundError:
+        raise Damage(path, "missing") from None
+    except OSError as exc:
+        raise Damage(path, f"cannot be read ({exc.strerror})") from None
+    if size != expected:
+        raise Damage(path, f"truncated or padded: {size} bytes where {expected} belong")
+    return shape
+
+
+def _load(path: Path) -> np.ndarray:
+    """The array, memory-mapped, once its file is known whole."""
+    _shape(path)
+    try:
+        return np.load(path, mmap_mode="r")
+    except ValueError:  # an empty array cannot be memory-mapped
+        return np.load(path)
+
+
+def _header(f, path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    try:
+        version = np.lib.format.read_magic(f)
+        if version not in readers:
+            raise ValueError(f"format version {version}, which this version does not write")
+        shape, _, dtype = readers[version](f)
+    except (ValueError, EOFError, OSError) as exc:
+        raise Damage(path, f"not a NumPy array file ({exc})") from None
+    if dtype.hasobject:
+        raise Damage(path, "holds Python objects, not an array of numbers or text")
+    return shape, dtype
+
+
+def _ids(path: Path, full: bool) -> int:
+    """The rows of a segment's ids.npz (chunk ids and article ids, one each per row)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            if full and (bad := z.testzip()):
+                raise Damage(path, f"its member {bad} is damaged")
+            lengths = []
+            for member in ("ids.npy", "article_ids.npy"):
+                with z.open(member) as f:
+                    shape, _ = _header(f, path)
+                lengths.append(shape[0] if len(shape) == 1 else -1)
+    except FileNotFoundError:
+        raise Damage(path, "missing") from None
+    except KeyError as exc:
+        raise Damage(path, f"lacks {exc.args[0]}") from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise Damage(path, f"not a readable .npz archive ({exc})") from None
+    if lengths[0] < 0 or lengths[0] != lengths[1]:
+        raise Damage(path, f"holds {lengths[0]} chunk ids and {lengths[1]} article ids")
+    return lengths[0]
+
+
+# The whole index -----------------------------------------------------------------------------
+
+
+def inspect_index(settings: Settings, quick: bool = False) -> IndexHealth:
+    """Each part's health, read without changing anything (`quick`: see the module's note)."""
+    table = read_table(table_path(settings), full=not quick)
+    vectors = read_vectors(settings, None if quick else table.sample)
+    keywords = read_keywords(keyword_root(settings), full=not quick)
+    if table.exists and not table.unreadable and not table.missing_tables:
+        table.changing = table_counts(table.path) != (table.articles, table.chunks, len(table.pending))
+    table_health = _table_part(table, max(vectors.count, keywords.live))
+    # The other parts' counts are held against a sound table's only: not blamed for disagreeing
+    # with a damaged one, nor with one that an ingest is writing.
+    compare = table_health.ok and table.comparable
+    parts = (table_health, _vector_part(vectors, table, compare), _keyword_part(keywords, table, compare))
+    empty = not (table.articles or table.chunks or vectors.count or keywords.live) and not any(p.problem for p in parts)
+    return IndexHealth(str(settings.index_dir), parts, repair_command(settings), empty)
+
+
+def _table_part(table: TableFacts, others: int) -> PartHealth:
+    if problem := table.problem(others):
+        return PartHealth(TABLE, str(table.path), problem)
+    note = (f"{len(table.pending)} article(s) half-written: an ingest is running, or stopped; `assistant ingest` "
+            "finishes them") if table.pending else "changing as it is read: an ingest is writing" if table.changing else None
+    return PartHealth(TABLE, str(table.path), summary=f"{table.articles} articles, {table.chunks} chunks", note=note)
+
+
+def _vector_part(vectors: VectorFacts, table: TableFacts, compare: bool) -> PartHealth:
+    if vectors.problem == "missing" or vectors.problem and vectors.problem.startswith("holds no collection"):
+        if not table.chunks:
+            return PartHealth(VECTORS, vectors.location, summary="empty")
+        return PartHealth(VECTORS, vectors.location, f"{vectors.problem}, while the chunk table has {table.chunks} chunks")
+    if vectors.problem:
+        return PartHealth(VECTORS, vectors.location, vectors.problem)
+    if compare and vectors.count != table.chunks:
+        return PartHealth(VECTORS, vectors.location, f"holds {vectors.count} vectors where the chunk table has {table.chunks} chunks")
+    return PartHealth(VECTORS, vectors.location, summary=f"{vectors.count} vectors")
+
+
+def _keyword_part(keywords: KeywordFacts, table: TableFacts, compare: bool) -> PartHealth:
+    root = str(keywords.root)
+    if keywords.damage:
+        return PartHealth(KEYWORDS, str(keywords.damage.path), keywords.damage.problem)
+    if keywords.older:
+        return PartHealth(KEYWORDS, root, summary="made by an older version", note="the next `assistant ingest` rebuilds it")
+    if keywords.missing:
+        if table.chunks:
+            return PartHealth(KEYWORDS, str(keywords.root / "CURRENT"), "missing or empty: no keyword index to search")
+        return PartHealth(KEYWORDS, root, summary="empty")
+    expected = _expected_fingerprint(table) if compare else None
+    if expected is not None and keywords.fingerprint != expected:
+        return PartHealth(KEYWORDS, root, summary=f"{keywords.live} rows",
+                          note="out of date (it describes another state of the chunk table); `assistant ingest` rebuilds it")
+    if expected is not None and keywords.live != table.chunks:
+        return PartHealth(KEYWORDS, root, f"holds {keywords.live} live rows where the chunk table has {table.chunks} chunks")
+    return PartHealth(KEYWORDS, root, summary=f"{keywords.live} rows")
+
+
+def _expected_fingerprint(table: TableFacts) -> str | None:
+    """The fingerprint a current keyword index has (None: unknown, from a quick read)."""
+    if not table.records:
+        return None
+    records = {aid: _record_from(aid, md) for aid, md in table.records.items()}
+    return f"{TERMS_FORMAT}-{records_fingerprint(records)}"
