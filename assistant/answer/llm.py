@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+import httpx
 import numpy as np
 import openai
 
@@ -53,8 +54,8 @@ ANSWER_VARIABLES = {"question", "passages", "refusal", "last_key"}
 CHARS_PER_TOKEN = 8
 
 
-class _Failure(Exception):
-    """The endpoint failed; the message is the user-facing reason."""
+class EndpointFailure(Exception):
+    """The endpoint failed; the message is the user-facing reason (the offline answer follows)."""
 
 
 class _Watchdog:
@@ -117,17 +118,31 @@ class LLMAnswerer:
         self.system_prompt = load_prompt(settings, "system", SYSTEM_VARIABLES)
         self.answer_prompt = load_prompt(settings, "answer", ANSWER_VARIABLES)
         self.prompt_hash = prompts_hash(self.system_prompt, self.answer_prompt)
-        self.base_url = settings.llm_base_url
+        self.model = settings.openai_model
+        self.max_tokens, self.max_tokens_setting = settings.openai_max_tokens, "ASSISTANT_OPENAI_MAX_TOKENS"
+        self.connect(settings.llm_base_url)
+
+    def connect(self, base_url: str | None) -> None:
+        """Talk to the endpoint at `base_url` (None: no endpoint, every answer falls back)."""
+        self.base_url = base_url
         self.client = (
             openai.OpenAI(
-                base_url=self.base_url,
-                api_key=settings.llm_api_key or "not-needed",
-                timeout=settings.openai_timeout,
+                base_url=base_url,
+                api_key=self.settings.llm_api_key or "not-needed",
+                timeout=self.settings.openai_timeout,
                 max_retries=0,
             )
-            if self.base_url
+            if base_url
             else None
         )
+
+    def prompt_passages(self, question: str, passages: list[Passage]) -> list[Passage]:
+        """The passages the prompt gives (a backend with a small context gives the first few)."""
+        return passages
+
+    def request_options(self, passages: list[Passage]) -> dict:
+        """Extra fields of the chat-completion request (a grammar, for a server that takes one)."""
+        return {}
 
     def messages(self, question: str, passages: list[Passage]) -> list[dict[str, str]]:
         return [
@@ -153,45 +168,49 @@ class LLMAnswerer:
         if not passages:
             yield Draft(refused=True, text=REFUSAL, sentences=[], prompt_hash=self.prompt_hash)
             return
+        given = self.prompt_passages(question, passages)  # a prefix of them: keys stay the same
         parts: list[str] = []
         try:
-            for delta in self._deltas(self.messages(question, passages)):
+            for delta in self.deltas(self.messages(question, given), self.request_options(given)):
                 parts.append(delta)
                 yield delta
             if not "".join(parts).strip():
-                raise _Failure(f"The LLM at {self.base_url} returned an empty answer")
-        except _Failure as exc:
+                raise EndpointFailure(f"The LLM at {self.base_url} returned an empty answer")
+        except EndpointFailure as exc:
             notice = f"{exc}; showing the offline answer."
             log.warning(notice)
             draft = self.offline.draft(question, passages, query_vector=query_vector)
             draft.notice = notice
             yield draft
             return
-        yield parse_reply("".join(parts), passages, self.prompt_hash)
+        yield parse_reply("".join(parts), given, self.prompt_hash)
 
-    def _deltas(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        """The reply's text pieces; every way the endpoint can fail becomes a `_Failure`."""
+    def deltas(self, messages: list[dict[str, str]], extra: dict | None = None) -> Iterator[str]:
+        """The reply's text pieces; every way the endpoint can fail becomes an `EndpointFailure`.
+        The seam for another kind of model (assistant/llamaindex/llm.py): prompts, keys and
+        checks stay this class's."""
         if self.client is None:
-            raise _Failure(
+            raise EndpointFailure(
                 "No LLM endpoint is configured (set ASSISTANT_OPENAI_BASE_URL, e.g. http://localhost:11434/v1 "
                 "for Ollama or https://api.openai.com/v1)"
             )
         at = f"The LLM at {self.base_url}"
-        total, per_read, cap = self.settings.openai_total_timeout, self.settings.openai_timeout, self.settings.openai_max_tokens
+        total, per_read, cap = self.settings.openai_total_timeout, self.settings.openai_timeout, self.max_tokens
         deadline = time.monotonic() + total
         over_time = f"{at} did not finish its answer within {total:g} s (ASSISTANT_OPENAI_TOTAL_TIMEOUT)"
-        over_cap = f"{at} did not finish its answer within the {cap}-token limit (ASSISTANT_OPENAI_MAX_TOKENS)"
+        over_cap = f"{at} did not finish its answer within the {cap}-token limit ({self.max_tokens_setting})"
         watchdog = _Watchdog(total)
         started = False
         response = None
         try:
             raw = self.client.chat.completions.with_raw_response.create(
-                model=self.settings.openai_model,
+                model=self.model,
                 messages=messages,
                 temperature=self.settings.openai_temperature,
                 max_tokens=cap,
                 stream=True,
                 timeout=min(per_read, total),
+                extra_body=extra or None,
             )
             response = raw.http_response
             watchdog.watch(response)
@@ -201,44 +220,45 @@ class LLMAnswerer:
                 body = _read_at_most(response, 65536 + 6 * CHARS_PER_TOKEN * cap, at, over_cap)
                 text, finish = _completion(body, ctype, at)
                 if finish == "length" or len(text) > CHARS_PER_TOKEN * cap:
-                    raise _Failure(over_cap)
+                    raise EndpointFailure(over_cap)
                 yield text
                 return
             tokens = chars = 0
             for chunk in raw.parse():
                 if time.monotonic() >= deadline:
-                    raise _Failure(over_time)
+                    raise EndpointFailure(over_time)
                 if getattr(chunk, "choices", None) is None:
-                    raise _Failure(f"{at} sent a stream event that is not a chat-completion chunk")
+                    raise EndpointFailure(f"{at} sent a stream event that is not a chat-completion chunk")
                 for choice in chunk.choices:
                     content = getattr(getattr(choice, "delta", None), "content", None)
                     if content:
                         tokens, chars = tokens + 1, chars + len(content)
                         if tokens > cap or chars > CHARS_PER_TOKEN * cap:
-                            raise _Failure(over_cap)  # the server ignores max_tokens
+                            raise EndpointFailure(over_cap)  # the server ignores max_tokens
                         started = True
                         yield content
                     if getattr(choice, "finish_reason", None) == "length":
-                        raise _Failure(over_cap)  # cut off at max_tokens: not a whole answer
-        except _Failure as exc:
-            raise _Failure(over_time if watchdog.fired else str(exc)) from None
+                        raise EndpointFailure(over_cap)  # cut off at max_tokens: not a whole answer
+        except EndpointFailure as exc:
+            raise EndpointFailure(over_time if watchdog.fired else str(exc)) from None
         except openai.APITimeoutError:
             if watchdog.fired or time.monotonic() >= deadline or total <= per_read:
-                raise _Failure(over_time) from None
+                raise EndpointFailure(over_time) from None
             when = "stopped answering mid-answer" if started else "did not answer"
-            raise _Failure(f"{at} {when} within {per_read:g} s (timed out)") from None
-        except openai.APIConnectionError as exc:
+            raise EndpointFailure(f"{at} {when} within {per_read:g} s (timed out)") from None
+        except (openai.APIConnectionError, httpx.TransportError) as exc:
+            # openai wraps connection errors before the stream; during it (some versions) httpx's own arrive.
             if watchdog.fired:
-                raise _Failure(over_time) from None
+                raise EndpointFailure(over_time) from None
             if started:
-                raise _Failure(f"{at} dropped the connection mid-answer ({_cause(exc)})") from None
-            raise _Failure(f"{at} could not be reached ({_cause(exc)})") from None
+                raise EndpointFailure(f"{at} dropped the connection mid-answer ({_cause(exc)})") from None
+            raise EndpointFailure(f"{at} could not be reached ({_cause(exc)})") from None
         except openai.APIStatusError as exc:
-            raise _Failure(f"{at} answered HTTP {exc.status_code} ({_status_detail(exc)})") from None
+            raise EndpointFailure(f"{at} answered HTTP {exc.status_code} ({_status_detail(exc)})") from None
         except (openai.OpenAIError, ValueError) as exc:
             if watchdog.fired:
-                raise _Failure(over_time) from None
-            raise _Failure(f"{at} sent a response that is not a chat completion ({_short(str(exc))})") from None
+                raise EndpointFailure(over_time) from None
+            raise EndpointFailure(f"{at} sent a response that is not a chat completion ({_short(str(exc))})") from None
         finally:
             watchdog.stop()
             if response is not None:
@@ -331,7 +351,7 @@ class LLMAnswerer:
 def _read_at_most(response: object, limit: int, at: str, too_long: str) -> bytes:
     """The whole body of a non-streamed reply, refusing one longer than `limit` bytes.
 
-    A read that fails (the watchdog shut the socket, the server dropped it) is a `_Failure`;
+    A read that fails (the watchdog shut the socket, the server dropped it) is a `EndpointFailure`;
     the caller maps it to the deadline when the watchdog fired.
     """
     body = bytearray()
@@ -339,11 +359,11 @@ def _read_at_most(response: object, limit: int, at: str, too_long: str) -> bytes
         for piece in response.iter_bytes():  # type: ignore[attr-defined]
             body += piece
             if len(body) > limit:
-                raise _Failure(too_long)
-    except _Failure:
+                raise EndpointFailure(too_long)
+    except EndpointFailure:
         raise
     except Exception as exc:  # the transport's read errors (httpx or httpx2)
-        raise _Failure(f"{at} dropped the connection mid-answer ({_short(str(exc) or type(exc).__name__)})") from None
+        raise EndpointFailure(f"{at} dropped the connection mid-answer ({_short(str(exc) or type(exc).__name__)})") from None
     return bytes(body)
 
 
@@ -354,7 +374,7 @@ def _completion(body: bytes, ctype: str, at: str) -> tuple[str, str | None]:
         return choice["message"]["content"] or "", choice.get("finish_reason")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         shown = _short(body.decode("utf-8", "replace"), 60)
-        raise _Failure(f"{at} sent a response that is not a chat completion ({ctype or 'no content type'}: {shown!r})") from None
+        raise EndpointFailure(f"{at} sent a response that is not a chat completion ({ctype or 'no content type'}: {shown!r})") from None
 
 
 def _passage_of(c: Citation, passages: list[Passage]) -> Passage | None:

@@ -168,8 +168,8 @@ def run_eval(
     stamp = datetime.now(timezone.utc)
     data = resolve_dataset(dataset, limit)
     backend_name = backend or settings.backend
-    if backend_name not in ("offline", "openai"):
-        raise EvalError(f"unknown backend {backend_name!r}; use 'offline' or 'openai'")
+    if backend_name not in ("offline", "openai", "local"):
+        raise EvalError(f"unknown backend {backend_name!r}; use 'offline', 'openai' or 'local'")
     old = load_results(compare) if compare else None
     use_judge = backend_name == "openai" if judge is None else judge
     if data.corpus is not None:
