@@ -108,6 +108,7 @@ def _citation(key: int, p: Passage, start: int | None, end: int | None) -> Citat
         sentence_start=start,
         sentence_end=end,
         agency=c.meta.agency,
+        published_inferred=c.meta.published_inferred,
     )
 
 
@@ -128,32 +129,93 @@ def long_date(iso: str | None) -> str | None:
     return f"{d.day} {d.strftime('%B')} {d.year}"
 
 
+#: How a date the article does not state is marked wherever it is shown, so that a writer
+#: never cites a date inferred from the events reported as the publication date.
+INFERRED = "date inferred"
+
+
+def date_label(iso: str | None, inferred: str | None = None) -> str:
+    """`4 Jul 2016`, or `19 Apr 2016 (date inferred)` for a date the article does not state."""
+    return f"{short_date(iso)} ({INFERRED})" if iso and inferred else short_date(iso)
+
+
 def reference(c: Citation) -> str:
-    """`RT, "Headline", 4 Jul 2016` (with the byline and link where known)."""
-    outlet = c.source or "Unknown outlet"
-    parts = [f"{outlet} ({c.agency})" if c.agency and c.agency != c.source else outlet, f'"{c.title}"']
+    """`RT, "Headline", 4 Jul 2016` (with the byline and link where known). An outlet the
+    article does not name is left out, not shown as "Unknown outlet": the headline leads."""
+    parts = [f"{c.source} ({c.agency})" if c.agency and c.agency != c.source else c.source] if c.source else []
+    parts.append(f'"{c.title}"')
     if c.author:
         parts.append(f"by {c.author}")
-    parts.append(short_date(c.published))
+    parts.append(date_label(c.published, c.published_inferred))
     ref = ", ".join(parts)
     return f"{ref}, {c.url}" if c.url else ref
 
 
-def attribution(c: Citation) -> str:
-    """How a journalist attributes it: "according to a 4 July 2016 RT report, ..."."""
+def _article(word: str) -> str:
+    """"a" or "an" as the word is spoken: an 8 May, an 11 June, an RT report, a US report."""
+    spoken_vowel = re.match(r"^(8|11|18)\b|^[aeiouAEIOU]|^(?:[FHLMNRSX]|RT)\b|^[FHLMNRSX][A-Z]", word)
+    return "an" if spoken_vowel and not re.match(r"^(?:U[A-Z]|One\b|Uni|Use|Eu)", word) else "a"
+
+
+def quoted(sentence: str) -> str:
+    """A sentence as a quotation, in curly double quotes, with the quotation marks inside it
+    turned single (“... ‘the dialogue’ ...”), on one line. Its final stop stays inside."""
+    text = " ".join(sentence.split())
+    text = text.replace("“", "‘").replace("”", "’")
+    text = re.sub(r'(^|[\s(\[—–-])"', "\\1‘", text).replace('"', "’")
+    return f"“{text}”"
+
+
+def attribution(c: Citation, quote: str | None = None) -> str:
+    """A copy-ready attribution in house style: `according to a 4 July 2016 RT report, “...”`.
+
+    It quotes `quote` (the answer's sentences from this source, see `cited_quote`), else the
+    cited sentence, else the passage. The byline follows the outlet ("an RT report by Jane
+    Doe"); an outlet named "The ..." reads "a report in The Age"; an article with no outlet is
+    named by its headline; a date the article does not state is never given as its publication
+    date: `according to an RT report (publication date inferred: 19 April 2016), “...”`."""
     when = long_date(c.published)
-    outlet = c.source or "news"
-    article = "an" if re.match(r"^(8|11|18)\b|^[aeiouAEIOU]", when or outlet) else "a"
-    lead = f"according to {article} {when + ' ' if when else ''}{outlet} report"
-    quote = c.sentence or c.passage
+    stated = when if when and not c.published_inferred else None
+    the_outlet = bool(c.source and re.match(r"^the\b", c.source, re.IGNORECASE))
+    subject = f"{c.source} report" if c.source and not the_outlet else "report"
+    lead = " ".join(x for x in (stated, subject) if x)
+    lead = f"according to {_article(lead)} {lead}"
     if c.author:
         lead += f" by {c.author}"
-    return f'{lead} ("{c.title}"), {quote}'
+    if the_outlet:
+        lead += f" in {c.source}"
+    if not c.source:
+        lead += f" headlined {quoted(c.title)}"
+    if when and c.published_inferred:
+        lead += f" (publication date inferred: {when})"
+    elif not when:
+        lead += " (undated)"
+    return f"{lead}, {quoted(quote or c.sentence or c.passage)}"
+
+
+def cited_quote(answer: Answer, c: Citation) -> str | None:
+    """What the answer took from this source, word for word: its sentences that cite the key
+    and stand verbatim in the passage, joined by an ellipsis where they are apart; None where
+    the answer paraphrases (an LLM's words are not the article's to quote)."""
+    passage = " ".join(c.passage.split())
+    found: list[tuple[int, str]] = []
+    for s in answer.statements:
+        text = " ".join(s.text.split())
+        if c.key in s.keys and text and text in passage:
+            found.append((passage.index(text), text))
+    if not found:
+        return None
+    found.sort()
+    out = found[0][1]
+    for (a, prev), (b, text) in zip(found, found[1:]):
+        gap = passage[a + len(prev) : b].strip()
+        out += f" {text}" if not gap else f" … {text}"
+    return out
 
 
 def claim_reference(c: Claim) -> str:
     """`[1] RT, "Headline", 4 Jul 2016` for one side of a disagreement; no key when uncited."""
-    ref = f'{c.source or "Unknown outlet"}, "{c.title}", {short_date(c.published)}'
+    ref = ", ".join(x for x in (c.source, f'"{c.title}"', date_label(c.published, c.published_inferred)) if x)
     return f"[{c.key}] {ref}" if c.key is not None else ref
 
 
@@ -164,12 +226,15 @@ def disagreement_lines(d: Disagreement) -> list[str]:
 
 
 def evidence_span(answer: Answer) -> str | None:
+    """"Evidence dated 4 July 2016 to 15 June 2021.", saying when a date shown is inferred."""
     dates = sorted({c.published for c in answer.citations if c.published})
     if not dates:
         return None
-    if len(dates) == 1:
-        return f"Evidence dated {long_date(dates[0])}."
-    return f"Evidence dated {long_date(dates[0])} to {long_date(dates[-1])}."
+    inferred = {c.published for c in answer.citations if c.published and c.published_inferred}
+    stated = {c.published for c in answer.citations if c.published and not c.published_inferred}
+    ends = [dates[0]] if len(dates) == 1 else [dates[0], dates[-1]]
+    shown = [f"{long_date(d)}{f' ({INFERRED})' if d in inferred and d not in stated else ''}" for d in ends]
+    return f"Evidence dated {' to '.join(shown)}."
 
 
 def render_text(answer: Answer, show_passages: bool = True, include_answer: bool = True) -> str:
@@ -234,7 +299,12 @@ def render_markdown(answer: Answer) -> str:
     the question is escaped; only http(s) URLs become links."""
     pieces = re.split(r"\[(\d+)\]", answer.text)  # text, key, text, key, ..., text
     body = "".join(f"[^{x}]" if i % 2 else _md(x) for i, x in enumerate(pieces))
-    lines = [f"**Q:** {_md(answer.question)}", "", body]
+    # The question searched: a follow-up ("and what did the White House propose?") is
+    # shown as the standalone question it was rewritten into, then as it was typed.
+    head = f"**Q:** {_md(answer.rewritten_question or answer.question)}"
+    if answer.rewritten_question and answer.rewritten_question != answer.question:
+        head += f"\\\n*Asked as a follow-up: {_md(answer.question)}*"
+    lines = [head, "", body]
     for s in answer.statements:
         if s.supported is False:
             why = f" ({_md(s.problem)})" if s.problem else ""
@@ -248,10 +318,10 @@ def render_markdown(answer: Answer) -> str:
     if answer.citations:
         lines.append("")
         for c in answer.citations:
-            ref = f'{_md(c.source or "Unknown outlet")}, "{_md(c.title)}"'
+            ref = f'{_md(c.source) + ", " if c.source else ""}"{_md(c.title)}"'
             if c.author:
                 ref += f", by {_md(c.author)}"
-            ref += f", {short_date(c.published)}"
+            ref += f", {date_label(c.published, c.published_inferred)}"
             if link := _md_link(c.url):
                 ref += f", {link}"
             passage = _md(c.passage.replace("\n", " "))

@@ -50,6 +50,10 @@ _END_MARKER = re.compile(
 _ICON_TOKEN = re.compile(r"icon", re.IGNORECASE)
 _GLUED_ALT = re.compile(r"^([a-z]{3,})([A-Z][a-z]+ )")
 _BYLINE = re.compile(r"^(by )?([A-Z][a-zA-Z.'-]+( [A-Z][a-zA-Z.'-]+){1,3})$")
+#: A byline above the body: "By Anna Keller", "By Anna Keller | Baltic Wire Service | 29 January 2017".
+_HEADER_BYLINE = re.compile(r"^by\s+(.+)$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Z][\w.'’-]+(?: (?:[A-Z][\w.'’-]+|and|de|van|von|der|al|bin|da|di|la|le)){1,6}$")
+_BYLINE_SEPARATORS = re.compile(r"\s+[|·•]\s+|\s+[–—]\s+")
 
 
 @dataclass
@@ -61,6 +65,7 @@ class CleanedPage:
     header_lines: list[str] = field(default_factory=list)
     footer_lines: list[str] = field(default_factory=list)
     author: str | None = None
+    outlet: str | None = None  # named on the byline line: "By Anna Keller | Baltic Wire Service"
 
 
 def _words(line: str) -> int:
@@ -126,6 +131,22 @@ def _author_near_end(tail: list[str]) -> str | None:
     return None
 
 
+def header_byline(header: list[str]) -> tuple[str | None, str | None]:
+    """The author and outlet of a byline line above the body: `By Anna Keller | Baltic Wire
+    Service | 29 January 2017` is ("Anna Keller", "Baltic Wire Service"); its date is left to
+    the date reader. Parts with a digit (dates, times) are not an outlet."""
+    for line in header[:15]:
+        m = _HEADER_BYLINE.match(line)
+        if not m:
+            continue
+        name, *rest = _BYLINE_SEPARATORS.split(m.group(1).strip())
+        if not _NAME.match(name.strip()):
+            continue
+        outlets = [p.strip() for p in rest if p.strip() and not re.search(r"\d", p) and p.strip()[0].isupper()]
+        return name.strip(), (outlets[0] if outlets and len(outlets[0].split()) <= 6 else None)
+    return None, None
+
+
 def _unglue(line: str) -> str:
     """Drop image alt text glued to a paragraph's first word ("putinLast week" -> "Last week")."""
     m = _GLUED_ALT.match(line)
@@ -164,10 +185,12 @@ def clean_text(raw: str, known_title: str | None = None) -> CleanedPage:
             continue
         body_lines.append(line)
         last = i
+    author, outlet = header_byline(lines[:start])
     return CleanedPage(
         body="\n".join(body_lines),
         title=title,
         header_lines=lines[:start],
         footer_lines=lines[last + 1 :],
-        author=_author_near_end(lines[last + 1 :]),
+        author=author or _author_near_end(lines[last + 1 :]),
+        outlet=outlet,
     )

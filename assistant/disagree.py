@@ -231,6 +231,7 @@ def _claim(r: _Raw, keys: dict[str, int]) -> Claim:
         source=m.outlet,
         title=m.title,
         published=m.published.isoformat() if m.published else None,
+        published_inferred=m.published_inferred,
         url=m.url,
         sentence=r.text,
         start=r.start,

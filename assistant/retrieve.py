@@ -41,9 +41,14 @@ EXACT_MAX_ROWS = 20_000
 FILTER_OVERFETCH, HNSW_MAX_FETCH = 3.0, 2_000
 
 
+#: The outlet filter's name for articles that name no outlet (stored with an empty outlet), so
+#: that they can be chosen too.
+NO_OUTLET = "(no outlet stated)"
+
+
 def make_filters(outlets: list[str] | None = None, since: date | None = None, until: date | None = None) -> Filters:
     return Filters(
-        outlets=tuple(o for o in (outlets or []) if o),
+        outlets=tuple("" if o == NO_OUTLET else o for o in (outlets or []) if o),
         since=date_key(since) if since else None,
         until=date_key(until) if until else None,
     )

@@ -28,8 +28,9 @@ from assistant.ingest import ingest, refresh_keyword_index
 from assistant.load import slug
 from assistant.pipeline import AskOptions, Assistant
 from assistant.records import Answer
-from assistant.ui_render import SOURCES_CSS, attribution_text, chat_text, describe_upload, sources_html
+from assistant.retrieve import NO_OUTLET
 from assistant.store import open_store
+from assistant.ui_render import SOURCES_CSS, SOURCES_JS, chat_text, describe_upload, sources_html
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Answers computed at once; the rest wait in gradio's queue (the model shares 2 cores well).
@@ -41,6 +42,26 @@ PLACEHOLDER = (
     "**Ask about the indexed news articles.** Every sentence of an answer cites its source, "
     "e.g. *Where will Biden and Putin meet?* Follow-up questions keep the conversation's topic."
 )
+#: Where the browser keeps the conversation, so that a reload does not lose it.
+CONVERSATION_KEY = "news-assistant-conversation"
+EMPTY_CONVERSATION = {"messages": [], "log_ids": {}, "sources": ""}
+#: The page's own layout; gradio's defaults are kept for everything else.
+APP_CSS = """
+#app-header { align-items: baseline; gap: 1rem; }
+#app-header h1 { margin: 0; font-size: 1.6rem; }
+#status p, #chat-hint p { margin: 0; color: var(--body-text-color-subdued); }
+#chat-hint p { font-size: .85em; }
+#options-error p { margin: 0; color: #b91c1c; font-weight: 600; }
+#delete-confirm { border: 1px solid #dc2626; border-radius: 8px; padding: .6rem; background: #fef2f2; }
+#chat .placeholder-content { padding: 1rem 1.5rem; }
+#chat button[aria-label='Clear'] { display: none; }  /* "New conversation" does it, below the chat */
+#chat .cite-key { text-decoration: none; font-weight: 600; border-radius: 4px; padding: 0 .1em; }
+#chat .cite-key:hover { background: #fde68a; }
+@media (max-width: 700px) {
+  #chat { height: 55vh !important; }
+  #app-header { flex-direction: column; gap: .2rem; }
+}
+"""
 
 def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     """Why binding `host` without a password is risky, or None when it is not."""
@@ -136,9 +157,15 @@ class AssistantUI:
             self.ready.set()
 
     def index_summary(self) -> str:
-        records = self.store.article_records()
-        chunks = sum(r.n_chunks for r in records.values())
-        return f"Ready: {len(records)} articles ({chunks} passages) indexed."
+        """"Ready: 5 articles (11 passages) indexed, from 4 outlets, dated 2016–2021.": what the corpus is."""
+        records = self.store.article_records().values()
+        chunks = sum(r.n_chunks for r in records)
+        outlets = {r.meta.outlet for r in records if r.meta.outlet}
+        years = sorted(r.meta.published.year for r in records if r.meta.published)
+        about = f", from {len(outlets)} outlet{'s' * (len(outlets) != 1)}" if outlets else ""
+        if years:
+            about += f", dated {years[0]}" + (f"–{years[-1]}" if years[-1] != years[0] else "")
+        return f"Ready: {len(records)} articles ({chunks} passages) indexed{about}."
 
     # Chat ---------------------------------------------------------------------------
 
@@ -147,21 +174,47 @@ class AssistantUI:
         while not self.ready.wait(0.5) and time.monotonic() < deadline:
             yield f"_{self.status}_"
 
-    def chat(self, message: str, history: list[dict], backend: str, k: float, outlets: list[str] | None,
-             since: str, until: str, log_ids: dict) -> Iterator[tuple]:
-        """Stream an answer into the chat; then its sources, the answer, the log ids, attributions."""
-        keep = (gr.skip(),) * 4
+    def begin(self, message: str, history: list[dict], backend: str, k: float, outlets: list[str] | None,
+              since: str, until: str) -> tuple:
+        """Check the question's options before anything enters the chat.
+
+        Valid: the question joins the chat, the box empties and locks, the previous answer's
+        download goes away, and the question goes on to `chat`. Invalid dates: the error shows
+        above the box and the question stays in it, outside the chat and its follow-up history.
+        Returns (textbox, chat, pending question, options error, options accordion, download)."""
+        keep = gr.skip()
+        if not (message or "").strip():
+            return keep, keep, None, keep, keep, keep
         try:
-            options = ask_options(backend, k, outlets, since, until)
+            ask_options(backend, k, outlets, since, until)
         except ValueError as exc:
-            yield (f"⚠ {exc}", *keep)
+            return keep, keep, None, gr.Markdown(f"⚠ {exc}", visible=True), gr.Accordion(open=True), keep
+        pending = {"message": message, "options": [backend, k, list(outlets or []), since, until]}
+        return (
+            gr.Textbox(value="", interactive=False),
+            [*(history or []), {"role": "user", "content": message}],
+            pending,
+            gr.Markdown("", visible=False),
+            keep,
+            gr.DownloadButton(value=None, visible=False),
+        )
+
+    def chat(self, pending: dict | None, history: list[dict], log_ids: dict) -> Iterator[tuple]:
+        """Stream the answer into the chat; then its sources, the answer, the log ids, its
+        Markdown file for download, the unlocked box and the conversation the browser keeps."""
+        if pending is None:  # `begin` refused it
+            yield (gr.skip(),) * 7
             return
+        message, options = pending["message"], ask_options(*pending["options"])
+        unlock = gr.Textbox(interactive=True)
+        keep = (gr.skip(),) * 4
+        history = list(history or [])
         for note in self._wait_ready():
-            yield (note, *keep)
-        previous = [_message_text(m) for m in history if m.get("role") == "user"]
+            yield (history + [_bot(note)], *keep, gr.skip(), gr.skip())
+        previous = [_message_text(m) for m in history[:-1] if m.get("role") == "user"]
         query = standalone(message, previous)
         head = f"_Searching for: {query}_\n\n" if query != message.strip() else ""
-        yield (head + "…", sources_html(None), *keep[1:])
+        yield (history + [_bot(head + "…")], sources_html(None), *keep[1:], gr.skip(), gr.skip())
         answer, text = None, ""
         try:
             for event in self.assistant.stream(query, options):
@@ -169,14 +222,20 @@ class AssistantUI:
                     answer = event
                 else:
                     text += event
-                    yield (head + text, *keep)
+                    yield (history + [_bot(head + text)], *keep, gr.skip(), gr.skip())
         except Exception as exc:  # the user sees why; the server keeps running
-            yield (f"{head}⚠ The answer failed: {exc}", *keep)
+            yield (history + [_bot(f"{head}⚠ The answer failed: {exc}")], *keep, unlock, gr.skip())
             return
         entry = self.finish(answer, message, query, options)
-        # The answer's message follows the history and this question's message.
-        log_ids = {**(log_ids or {}), len(history) + 1: entry}
-        yield (head + chat_text(answer), sources_html(answer), answer, log_ids, attribution_text(answer))
+        scope = filter_scope(options)
+        messages = history + [_bot(head + chat_text(answer, scope))]
+        # The answer's message follows the history, which ends with this question's message; keys
+        # are strings, as the browser keeps them.
+        log_ids = {**(log_ids or {}), str(len(history)): entry}
+        sources = sources_html(answer, scope)
+        download = gr.DownloadButton(value=str(self.export_file(answer, entry)), visible=True)
+        saved = {"messages": messages, "log_ids": log_ids, "sources": sources}
+        yield (messages, sources, answer, log_ids, download, unlock, saved)
 
     def finish(self, answer: Answer, question: str, query: str, options: AskOptions) -> int:
         """Record the question as asked (and as searched) on the answer; log it and return its log id."""
@@ -214,34 +273,58 @@ class AssistantUI:
         return answer.text, {**answer.to_dict(), "log_id": entry}
 
     def on_like(self, log_ids: dict, data: gr.LikeData) -> None:
-        entry = (log_ids or {}).get(data.index if isinstance(data.index, int) else data.index[0])
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        entry = (log_ids or {}).get(str(index))
         if entry is not None:
             self.log.feedback(entry, 1 if data.liked is True else -1 if data.liked is False else 0)
 
-    def export(self, answer: Answer | None) -> gr.DownloadButton:
-        """Write the last answer as Markdown with footnotes and offer it for download."""
-        if answer is None:
-            gr.Warning("Ask a question first: there is no answer to export yet.")
-            return gr.DownloadButton(visible=False)
-        path = self.exports / f"answer-{slug(answer.question.lower())[:60]}-{int(time.time())}.md"
+    def export_file(self, answer: Answer, entry: int) -> Path:
+        """The answer as Markdown with footnotes, written once it is final: the download button
+        then offers this answer's file, never an earlier one, in one click."""
+        name = slug((answer.rewritten_question or answer.question).lower())[:60] or "answer"
+        path = self.exports / f"answer-{entry}-{name}.md"
         path.write_text(render_markdown(answer), encoding="utf-8")
-        return gr.DownloadButton("Download the Markdown file", value=str(path), visible=True)
+        return path
+
+    def check_dates(self, since: str, until: str) -> gr.Markdown:
+        """The Since / Until error as soon as a date is typed, not at the next question."""
+        try:
+            ask_options("", None, [], since, until)
+        except ValueError as exc:
+            return gr.Markdown(f"⚠ {exc}", visible=True)
+        return gr.Markdown("", visible=False)
+
+    def restore(self, saved: dict | None) -> tuple:
+        """The conversation the browser kept across a reload: its messages, log ids and sources."""
+        saved = saved or EMPTY_CONVERSATION
+        messages = [m for m in saved.get("messages") or [] if isinstance(m, dict)]
+        sources = saved.get("sources") or sources_html(None)
+        return messages, saved.get("log_ids") or {}, sources
+
+    def new_conversation(self) -> tuple:
+        """An empty chat: no follow-up carries the old topic, and the browser forgets the old one."""
+        return ([], sources_html(None), None, {}, gr.DownloadButton(value=None, visible=False),
+                dict(EMPTY_CONVERSATION), gr.Markdown("", visible=False))
 
     # Corpus -------------------------------------------------------------------------
 
-    def corpus_views(self) -> tuple:
-        """The article table, the delete choices and the outlet choices, as they are now."""
+    def corpus_views(self, clear_choice: bool = False) -> tuple:
+        """The article table, the delete choices and the outlet choices, as they are now.
+
+        The article chosen for deletion is kept unless `clear_choice` (it was just deleted): the
+        status timer's refresh must not undo a choice the writer has just made."""
         records = sorted(self.store.article_records().values(), key=lambda r: r.id)
         rows = [
-            [r.id, r.meta.title, r.meta.outlet or "", r.meta.author or "",
-             r.meta.published.isoformat() if r.meta.published else "", r.n_chunks]
+            [r.id, r.meta.title, r.meta.outlet or "", r.meta.author or "", _table_date(r.meta), r.n_chunks]
             for r in records
         ]
         ids = [(f"{r.id} — {r.meta.title[:60]}", r.id) for r in records]
         outlets = sorted({r.meta.outlet for r in records if r.meta.outlet})
+        if any(not r.meta.outlet for r in records):  # so that articles with no outlet can be chosen too
+            outlets.append(NO_OUTLET)
         return (
             gr.Dataframe(value=rows, headers=TABLE_HEADERS),
-            gr.Dropdown(choices=ids, value=None),
+            gr.Dropdown(choices=ids, value=None) if clear_choice else gr.Dropdown(choices=ids),
             gr.Dropdown(choices=outlets),
         )
 
@@ -276,14 +359,25 @@ class AssistantUI:
         self.status = self.index_summary()
         return describe_upload(report), None, self.status, *self.corpus_views()
 
+    def ask_delete(self, article_id: str | None) -> tuple:
+        """Delete asks first, naming the article: (message, confirmation row, its text)."""
+        if not article_id:
+            return "Choose an article to delete first.", gr.Column(visible=False), gr.skip()
+        record = self.store.article_records().get(article_id)
+        if record is None:
+            return f"No article '{article_id}' in the index.", gr.Column(visible=False), gr.skip()
+        question = (f"**Delete {article_id}** ('{record.meta.title}')? It leaves the index and no answer "
+                    "will cite it; an uploaded file is removed too.")
+        return "", gr.Column(visible=True), question
+
     def delete(self, article_id: str | None) -> tuple:
         if not article_id:
-            return "Choose an article to delete first.", gr.skip(), *self.corpus_views()
+            return "Choose an article to delete first.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
         with self.ingest_lock:
             records = self.store.article_records()
             record = records.get(article_id)
             if record is None:
-                return f"No article '{article_id}' in the index.", gr.skip(), *self.corpus_views()
+                return f"No article '{article_id}' in the index.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
             self.store.delete_article(article_id)
             remaining = {aid: r for aid, r in records.items() if aid != article_id}
             refresh_keyword_index(self.settings, self.store, before=records, now=remaining)  # drops its rows only
@@ -291,51 +385,95 @@ class AssistantUI:
             if source.parent.resolve() == self.uploads.resolve() and "#" not in record.source_path:
                 source.unlink(missing_ok=True)
         self.status = self.index_summary()
-        return f"Deleted {article_id} ('{record.meta.title}').", self.status, *self.corpus_views()
+        return (f"Deleted {article_id} ('{record.meta.title}').", self.status, gr.Column(visible=False),
+                *self.corpus_views(clear_choice=True))
+
+
+def _bot(text: str) -> dict:
+    return {"role": "assistant", "content": text}
+
+
+def _table_date(meta) -> str:
+    """The table's date, marked where the article does not state it."""
+    if not meta.published:
+        return ""
+    return f"{meta.published.isoformat()} (inferred)" if getattr(meta, "published_inferred", None) else meta.published.isoformat()
+
+
+def filter_scope(options: AskOptions) -> str | None:
+    """"from RT, dated 2020-01-01 or later": the filters a question was searched under, or None."""
+    parts = []
+    if options.outlets:
+        parts.append("from " + " or ".join(options.outlets))
+    if options.since and options.until:
+        parts.append(f"dated {options.since.isoformat()} to {options.until.isoformat()}")
+    elif options.since or options.until:
+        parts.append(f"dated {options.since.isoformat()} or later" if options.since else f"dated up to {options.until.isoformat()}")
+    return ", ".join(parts) or None
+
+
+def backend_choices(settings: Settings) -> list[str]:
+    """"openai" only where an endpoint is configured, "local" only where llama.cpp's server and
+    a model are installed: offered without them they can only fall back."""
+    from assistant.answer.local import LocalUnavailable, model_path, server_installed
+
+    choices = ["offline"] + (["openai"] if settings.llm_base_url else [])
+    try:
+        if server_installed() and model_path(settings):
+            choices.append("local")
+    except LocalUnavailable:
+        pass
+    return choices
 
 
 # Layout ----------------------------------------------------------------------------------
 
 
 def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> gr.Blocks:
-    """The whole UI; the first ingest (when the index is empty) starts now, in the background."""
+    """The whole UI; the first ingest (when the index is empty) starts now, in the background.
+
+    Its page style is APP_CSS, which `launch` passes to gradio (gradio 6 takes it at launch)."""
     ui = AssistantUI(settings, echo)
+    backends = backend_choices(settings)
     with gr.Blocks(title="News assistant", analytics_enabled=False) as app:
-        status = gr.Markdown(ui.status, elem_id="status")
+        with gr.Row(elem_id="app-header"):
+            gr.Markdown("# News assistant", elem_id="app-title")
+            status = gr.Markdown(ui.status, elem_id="status")
         timer = gr.Timer(1.0)
+        saved = gr.BrowserState(dict(EMPTY_CONVERSATION), storage_key=CONVERSATION_KEY)
         with gr.Tab("Chat", id="chat-tab"):
             last_answer = gr.State(None)
             log_ids = gr.State({})
-            backend = gr.Radio(["offline", "openai"], value=settings.backend, label="Backend", render=False)
-            top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (top-k)", render=False)
-            outlets = gr.Dropdown([], multiselect=True, label="Outlets (none = all)", elem_id="outlets", render=False)
-            since = gr.Textbox(label="Since (YYYY-MM-DD)", placeholder="2016-01-01", elem_id="since", render=False)
-            until = gr.Textbox(label="Until (YYYY-MM-DD)", placeholder="2021-12-31", elem_id="until", render=False)
-            sources = gr.HTML(sources_html(None), css_template=SOURCES_CSS, elem_id="sources", render=False)
-            attributions = gr.Textbox(label="Copy as attribution", lines=3, buttons=["copy"],
-                                      elem_id="attribution", interactive=False, render=False)
+            pending = gr.State(None)
             with gr.Row(equal_height=False):
-                with gr.Column(scale=3):
-                    chat = gr.ChatInterface(
-                        ui.chat,
-                        chatbot=gr.Chatbot(elem_id="chat", height=460, label="Answers with citations",
-                                           placeholder=PLACEHOLDER, render=False),
-                        textbox=gr.Textbox(placeholder="Ask about the articles…", elem_id="question",
-                                           submit_btn=True, stop_btn=True, render=False),
-                        additional_inputs=[backend, top_k, outlets, since, until, log_ids],
-                        additional_inputs_accordion=gr.Accordion("Search options", open=True, render=False),
-                        additional_outputs=[sources, last_answer, log_ids, attributions],
-                        api_visibility="private",
-                        concurrency_limit=ANSWER_CONCURRENCY,
-                        fill_height=False,
-                        analytics_enabled=False,
-                    )
-                with gr.Column(scale=2, min_width=280):
+                with gr.Column(scale=3, min_width=320):
+                    chatbot = gr.Chatbot(elem_id="chat", height=520, show_label=False, placeholder=PLACEHOLDER,
+                                         buttons=[], feedback_options=("Like", "Dislike"))
+                    options_error = gr.Markdown(visible=False, elem_id="options-error")
+                    question = gr.Textbox(placeholder="Ask about the articles…",
+                                          elem_id="question", show_label=False, lines=1, max_lines=6,
+                                          submit_btn=True, autofocus=True)
+                    with gr.Accordion("Search options: all outlets, any date", open=False, elem_id="options") as options:
+                        with gr.Row():
+                            outlets = gr.Dropdown([], multiselect=True, label="Outlets (none = all)", elem_id="outlets",
+                                                  scale=2)
+                            since = gr.Textbox(label="Since", placeholder="YYYY-MM-DD", elem_id="since", min_width=120)
+                            until = gr.Textbox(label="Until", placeholder="YYYY-MM-DD", elem_id="until", min_width=120)
+                        with gr.Row():
+                            top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (top-k)")
+                            backend = gr.Radio(backends, value=settings.backend if settings.backend in backends else "offline",
+                                               label="Backend", visible=len(backends) > 1, elem_id="backend")
+                    with gr.Row():
+                        gr.Markdown("Enter asks, Shift+Enter adds a line; a key such as [1] jumps to its source.",
+                                    elem_id="chat-hint")
+                        new_chat = gr.Button("New conversation", size="sm", variant="secondary", elem_id="new-chat",
+                                             scale=0, min_width=160)
+                with gr.Column(scale=2, min_width=300, elem_id="sources-column"):
                     gr.Markdown("### Sources")
-                    sources.render()
-                    export_btn = gr.Button("Export answer as Markdown", elem_id="export")
-                    download = gr.DownloadButton("Download Markdown", visible=False, elem_id="export-download")
-                    attributions.render()
+                    sources = gr.HTML(sources_html(None), css_template=SOURCES_CSS, js_on_load=SOURCES_JS,
+                                      elem_id="sources")
+                    download = gr.DownloadButton("Download answer (Markdown)", visible=False, elem_id="export-download",
+                                                 size="md")
         with gr.Tab("Corpus", id="corpus-tab"):
             articles = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="articles",
                                     label="Indexed articles", column_widths=["19%", "37%", "14%", "14%", "10%", "6%"])
@@ -346,19 +484,57 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                     add_btn = gr.Button("Add to index", variant="primary", elem_id="add")
                 with gr.Column():
                     delete_id = gr.Dropdown([], label="Article to delete", elem_id="delete-id")
-                    delete_btn = gr.Button("Delete article", variant="stop", elem_id="delete")
+                    delete_btn = gr.Button("Delete article…", variant="stop", elem_id="delete")
+                    with gr.Column(visible=False, elem_id="delete-confirm") as confirm_row:
+                        confirm_text = gr.Markdown()
+                        with gr.Row():
+                            confirm_btn = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="delete-yes")
+                            cancel_btn = gr.Button("Cancel", size="sm", elem_id="delete-cancel")
             corpus_msg = gr.Markdown(elem_id="corpus-message")
 
         views = [articles, delete_id, outlets]
         timer.tick(ui.tick, None, [status, timer, *views], api_visibility="private", show_progress="hidden")
         app.load(lambda: (ui.status, *ui.corpus_views()), None, [status, *views], api_visibility="private")
-        chat.chatbot.like(ui.on_like, [log_ids], None, api_visibility="private")
-        export_btn.click(ui.export, [last_answer], [download], api_visibility="private")
-        add_btn.click(ui.add_files, [files], [corpus_msg, files, status, *views], api_visibility="private")
-        delete_btn.click(ui.delete, [delete_id], [corpus_msg, status, *views], api_visibility="private")
+        app.load(ui.restore, [saved], [chatbot, log_ids, sources], api_visibility="private")
+
+        asked = question.submit(
+            ui.begin, [question, chatbot, backend, top_k, outlets, since, until],
+            [question, chatbot, pending, options_error, options, download],
+            api_visibility="private", queue=False, show_progress="hidden",
+        )
+        asked.then(
+            ui.chat, [pending, chatbot, log_ids], [chatbot, sources, last_answer, log_ids, download, question, saved],
+            api_visibility="private", concurrency_limit=ANSWER_CONCURRENCY, show_progress="minimal",
+            show_progress_on=[chatbot],
+        )
+        for box in (since, until):
+            box.change(ui.check_dates, [since, until], [options_error], api_visibility="private",
+                       queue=False, show_progress="hidden")
+        for control in (outlets, since, until):
+            control.change(options_label, [outlets, since, until], [options], api_visibility="private",
+                           queue=False, show_progress="hidden")
+        new_chat.click(ui.new_conversation, None,
+                       [chatbot, sources, last_answer, log_ids, download, saved, options_error],
+                       api_visibility="private", queue=False)
+        chatbot.like(ui.on_like, [log_ids], None, api_visibility="private")
+        add_btn.click(ui.add_files, [files], [corpus_msg, files, status, *views], api_visibility="private",
+                      show_progress_on=[corpus_msg])
+        delete_btn.click(ui.ask_delete, [delete_id], [corpus_msg, confirm_row, confirm_text], api_visibility="private",
+                         queue=False)
+        confirm_btn.click(ui.delete, [delete_id], [corpus_msg, status, confirm_row, *views], api_visibility="private",
+                          show_progress_on=[corpus_msg])
+        cancel_btn.click(lambda: gr.Column(visible=False), None, [confirm_row], api_visibility="private", queue=False)
         gr.api(ui.api_ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY)
     app.assistant_ui = ui  # the handlers' shared state, for tests and for embedding the app
     return app
+
+
+def options_label(outlets: list[str] | None, since: str, until: str) -> gr.Accordion:
+    """The collapsed options bar says which filters are on, so a closed bar hides nothing."""
+    where = " or ".join(outlets) if outlets else "all outlets"
+    since, until = (since or "").strip(), (until or "").strip()
+    when = f"{since or '…'} to {until or '…'}" if since or until else "any date"
+    return gr.Accordion(label=f"Search options: {where}, {when}")
 
 
 def launch(
@@ -385,5 +561,6 @@ def launch(
         # Files up to the ingest limit get ingest's own message; far larger ones never reach the disk.
         max_file_size=f"{int(settings.max_file_mb * 10)}mb",
         footer_links=["api"],
+        css=APP_CSS,
     )
     return app

@@ -54,3 +54,34 @@ def test_markdown_escapes_what_articles_say_and_links_only_http():
     assert "A bold claim. [^1]" in md
     safe = render_markdown(Answer(question="Q?", text="x [1]", citations=[_citation(url="https://example.org/a b")], refused=False, backend="offline"))
     assert "<https://example.org/a%20b>" in safe
+
+
+def test_attribution_is_copy_ready_house_style():
+    quote = _citation(sentence='“The President said the \"positive experience\" would help,” continued the statement.')
+    assert attribution(quote) == (
+        "according to a 4 July 2016 RT report, "
+        "“‘The President said the ‘positive experience’ would help,’ continued the statement.”"
+    )
+    assert attribution(_citation(source="The Age", author="Jane Doe")).startswith(
+        "according to a 4 July 2016 report by Jane Doe in The Age, “Russian President")
+    assert attribution(_citation(source="NBC")).startswith("according to a 4 July 2016 NBC report")
+    assert attribution(_citation(published="2016-04-19", published_inferred="reports the call")).startswith(
+        "according to an RT report (publication date inferred: 19 April 2016), “")
+    no_outlet = attribution(_citation(source=None, author="Jereco Paloma"))
+    assert no_outlet.startswith("according to a 4 July 2016 report by Jereco Paloma headlined “‘Partnership of equals’")
+    assert "Unknown" not in no_outlet and "news report" not in no_outlet
+
+
+def test_no_unknown_outlet_and_inferred_dates_marked_in_references_and_footnotes():
+    c = _citation(source=None, published_inferred="reports the call of 18 April")
+    assert reference(c) == '"‘Partnership of equals’: Putin sends Independence Day telegram to Obama", 4 Jul 2016 (date inferred)'
+    md = render_markdown(Answer(question="Q?", text="x [1]", citations=[c], refused=False, backend="offline"))
+    assert "Unknown outlet" not in md and "4 Jul 2016 (date inferred)" in md
+    assert "*Evidence dated 4 July 2016 (date inferred).*" in md
+
+
+def test_markdown_asks_the_searched_question():
+    answer = Answer(question="and what did the Kremlin say?", text="x [1]", citations=[_citation()], refused=False,
+                    backend="offline", rewritten_question="what did the Kremlin say? (Obama, Putin)")
+    head = render_markdown(answer).split("\n\n")[0]
+    assert head == "**Q:** what did the Kremlin say? (Obama, Putin)\\\n*Asked as a follow-up: and what did the Kremlin say?*"

@@ -84,3 +84,15 @@ def test_prose_that_mentions_credits_is_kept():
     body = clean_text(page).body
     assert "in the public domain since the treaty" in body
     assert "Image Credit" not in body
+
+
+def test_a_byline_line_gives_author_and_outlet():
+    from assistant.clean import clean_text
+
+    page = clean_text(
+        "Baltic ports agree to share their ice-breaker fleet\nBy Anna Keller | Baltic Wire Service | 29 January 2017\n\n"
+        "The ports of Riga, Tallinn and Klaipeda agreed on Friday to share their fleet of ice-breakers this winter.\n"
+    )
+    assert (page.title, page.author, page.outlet) == ("Baltic ports agree to share their ice-breaker fleet", "Anna Keller", "Baltic Wire Service")
+    assert clean_text("A headline about the harbour bridge\nBy Elena Sorvik\n12 March 2024\n\n"
+                      "The bridge in the harbour town opened to traffic on Monday after six years of work.\n").author == "Elena Sorvik"

@@ -21,7 +21,7 @@ from assistant.feedback import AnswerLog
 from assistant.followup import standalone
 from assistant.ingest import keyword_root
 from assistant.store import open_store
-from assistant.ui import ask_options, exposure_warning
+from assistant.ui import ask_options, backend_choices, exposure_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "ui"
@@ -102,9 +102,32 @@ def page(browser, server):
     context.close()
 
 
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+
+
 def shot(page, name: str) -> None:
+    """Screenshots at desktop and phone width (name.png, name-phone.png), then the test's own size."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    size = page.viewport_size
+    for suffix, viewport in (("", DESKTOP), ("-phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(SHOTS / f"{name}{suffix}.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def open_options(page) -> None:
+    """The search options are collapsed into a bar; open it."""
+    if not page.locator("#outlets").is_visible():
+        page.locator("#options button").first.click()
+        page.locator("#outlets").wait_for()
+
+
+def download_text(page) -> str:
+    """One click on the answer's download button; the file's text."""
+    with page.expect_download() as download:
+        page.locator("#export-download").click()
+    return Path(download.value.path()).read_text(encoding="utf-8")
 
 
 def ask(page, question: str) -> str:
@@ -281,7 +304,7 @@ def test_answer_is_cited_and_its_source_highlighted(page):
     assert card.locator("mark").count() >= 1
     assert "The Truth International" in card.inner_text()
     assert "Evidence dated 15 June 2021" in page.locator("#sources").inner_text()
-    assert "according to" in page.locator("#attribution textarea").input_value()
+    assert "according to" in page.locator("#sources .copy-attr").first.get_attribute("data-copy")
     shot(page, "answer")
 
 
@@ -290,7 +313,7 @@ def test_follow_up_is_rewritten_and_cited(page, settings):
     first = ask(page, "What did Obama and Putin discuss on their call?")
     assert "[1]" in first
     follow = ask(page, "and what did the Kremlin say?")
-    assert "Searching for: what did the Kremlin say? (Obama Putin)" in follow
+    assert "Searching for: what did the Kremlin say? (Obama, Putin)" in follow
     assert "[1]" in follow and "Kremlin" in follow
     assert page.locator("#sources .card mark").count() >= 1
     shot(page, "follow-up")
@@ -309,12 +332,7 @@ def test_follow_up_is_rewritten_and_cited(page, settings):
 @pytest.mark.browser
 def test_export_markdown_has_footnotes(page):
     ask(page, "What did Putin write to Obama on Independence Day?")
-    page.locator("#export").click()
-    button = page.locator("#export-download")
-    button.wait_for()
-    with page.expect_download() as download:
-        button.click()
-    text = Path(download.value.path()).read_text(encoding="utf-8")
+    text = download_text(page)
     shot(page, "export")
     assert text.startswith("**Q:** What did Putin write to Obama on Independence Day?")
     assert "[^1]" in text.split("\n\n")[1]
@@ -346,6 +364,7 @@ def test_upload_ask_then_delete(page, tmp_path, settings):
     dropdown.fill("marrowick")
     page.get_by_role("option", name=re.compile("marrowick-bridge")).click()
     page.locator("#delete").click()
+    page.locator("#delete-yes").click()
     page.locator("#corpus-message", has_text="Deleted marrowick-bridge").wait_for()
     page.wait_for_function("() => !document.querySelector('#articles').innerText.includes('Marrowick')")
     keyword = KeywordIndex.load(keyword_root(settings))
@@ -397,6 +416,7 @@ def test_llm_answer_streams_and_unsupported_sentences_are_flagged(page, llm):
             stream_delay=0.01,
         )
     )
+    open_options(page)
     page.get_by_label("openai").check()
     answer = ask(page, "Where will Biden and Putin meet?")
     assert "Geneva" in answer and "[1]" in answer
@@ -426,5 +446,239 @@ def test_a_near_miss_shows_the_nearest_report_marked_as_no_answer(page):
     assert card.count() == 1 and "Partnership of equals" in card.inner_text()
     assert page.locator("#sources .card.nearest mark").count() == 1  # the nearest sentence, highlighted
     # Nothing to copy as an attribution: the nearest report is not the answer.
-    assert page.locator("#attribution textarea").input_value() == ""
+    assert page.locator("#sources .copy-attr").count() == 0
     shot(page, "near-miss")
+
+
+# The writer's desk (issue 16) ----------------------------------------------------------------
+
+BYLINE_ARTICLE = """Baltic ports agree to share their ice-breaker fleet this winter
+By Anna Keller | Baltic Wire Service | 29 January 2017
+
+The ports of Riga, Tallinn and Klaipeda agreed on Friday to share their fleet of ice-breakers through the coming winter, the three port authorities said in a joint statement.
+Under the deal any of the three ports can call on the others' ships when the Gulf of Riga freezes over, which happened twice in the past five winters.
+The authorities said the arrangement would save each port about four million euros a year in charter fees.
+"""
+
+
+def field(page, elem_id: str):
+    return page.locator(f"#{elem_id}").locator("textarea, input").first
+
+
+def test_openai_is_offered_only_with_an_endpoint(settings, tmp_path):
+    # The test setup installs the local backend (llama.cpp's server and SmolLM2).
+    assert backend_choices(settings) == ["offline", "openai", "local"]  # the scripted LLM's endpoint
+    assert backend_choices(load_settings()) == ["offline", "local"]
+    assert backend_choices(load_settings(local_model=str(tmp_path / "missing.gguf"))) == ["offline"]
+
+
+@pytest.mark.browser
+def test_download_offers_this_answers_file_in_one_click_with_the_searched_question(page):
+    assert page.locator("#export").count() == 0  # one button, not an export and a download
+    assert not page.locator("#export-download").is_visible()  # nothing to download yet
+    ask(page, "What did Putin write to Obama on Independence Day?")
+    first = download_text(page)
+    assert first.startswith("**Q:** What did Putin write to Obama on Independence Day?\n")
+    ask(page, "and what did the White House propose?")
+    second = download_text(page)
+    assert second.startswith("**Q:** what did the White House propose? (Putin, Obama, Independence Day)")
+    assert "*Asked as a follow-up: and what did the White House propose?*" in second.split("\n\n")[0]
+    assert "[^1]" in second.split("\n\n")[1] and second != first
+    shot(page, "export-follow-up")
+
+
+@pytest.mark.browser
+def test_each_citation_has_a_copy_ready_attribution_in_house_style(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    ask(page, "What did Putin write to Obama on Independence Day?")
+    buttons = page.locator("#sources .copy-attr")
+    assert buttons.count() == page.locator("#sources blockquote[id^='source-']").count() >= 1
+    text = buttons.first.get_attribute("data-copy")
+    # One kind of quotation mark outside, single ones inside, nothing after the closing mark.
+    assert re.fullmatch(r"according to a 4 July 2016 RT report, “[A-Z‘][^“”\"]+[.!?’]”", text), text
+    buttons.first.click()
+    page.locator("#sources .copy-attr", has_text="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == text
+    shot(page, "attribution")
+
+
+@pytest.mark.browser
+def test_articles_without_an_outlet_are_named_honestly_and_can_be_chosen(page):
+    open_options(page)
+    page.locator("#outlets input").click()
+    page.get_by_role("option", name="(no outlet stated)").click()
+    page.keyboard.press("Escape")
+    ask(page, "What did Trump and Putin agree to fight?")
+    sources = page.locator("#sources")
+    assert "Unknown outlet" not in sources.inner_text() and "outlet not stated" in sources.inner_text()
+    cards = page.locator("#sources .card")
+    assert cards.count() >= 1
+    assert {cards.nth(i).get_attribute("data-article") for i in range(cards.count())} <= {
+        "001_71228e5b8b7cf2af", "002_d0187ede492b4fe4"}
+    assert "(no outlet stated)" in page.locator("#options").inner_text()  # the closed bar says so too
+    shot(page, "no-outlet")
+
+
+@pytest.mark.browser
+def test_inferred_dates_are_marked_on_the_card_attribution_and_download(page):
+    ask(page, "Where will Biden and Putin meet?")
+    card = page.locator("#sources .card").first
+    assert "15 Jun 2021 (date inferred)" in card.inner_text()
+    assert "inferred: previews the Geneva summit" in card.locator(".inferred").get_attribute("title")
+    attribution = page.locator("#sources .copy-attr").first.get_attribute("data-copy")
+    assert "(publication date inferred: 15 June 2021)" in attribution and "a 15 June 2021" not in attribution
+    assert "15 Jun 2021 (date inferred)" in download_text(page)
+    assert "Evidence dated 15 June 2021 (date inferred)." in page.locator("#sources").inner_text()
+
+
+def test_api_json_marks_inferred_dates(server):
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    try:
+        _, geneva = client.predict(question="Where will Biden and Putin meet?", api_name="/ask")
+        _, telegram = client.predict(question="What did Putin write to Obama on Independence Day?", api_name="/ask")
+    finally:
+        client.close()
+    assert geneva["citations"][0]["published_inferred"].startswith("previews the Geneva summit")
+    assert telegram["citations"][0]["published_inferred"] is None  # RT's page states its date
+
+
+@pytest.mark.browser
+def test_a_byline_line_gives_an_uploaded_article_its_author_and_outlet(page, tmp_path, settings):
+    article = tmp_path / "baltic-ice.txt"
+    article.write_text(BYLINE_ARTICLE, encoding="utf-8")
+    open_tab(page, "Corpus")
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.locator("#add").click()
+    page.locator("#corpus-message", has_text="Added 1 article: baltic-ice").wait_for()
+    table = page.locator("#articles", has_text="Baltic Wire Service")
+    table.wait_for()
+    assert "Anna Keller" in table.inner_text() and "2017-01-29" in table.inner_text()
+    meta = open_store(settings).article_records()["baltic-ice"].meta
+    assert (meta.title, meta.author, meta.outlet, meta.published.isoformat()) == (
+        "Baltic ports agree to share their ice-breaker fleet this winter", "Anna Keller", "Baltic Wire Service", "2017-01-29")
+    shot(page, "byline-upload")
+    page.locator("#delete-id input").fill("baltic")
+    page.get_by_role("option", name=re.compile("baltic-ice")).click()
+    page.locator("#delete").click()
+    page.locator("#delete-yes").click()
+    page.locator("#corpus-message", has_text="Deleted baltic-ice").wait_for()
+
+
+@pytest.mark.browser
+def test_a_refusal_under_filters_says_what_was_searched(page):
+    open_options(page)
+    field(page, "since").fill("2020-01-01")
+    text = ask(page, "How many goals did Messi score in the World Cup final?")
+    assert text.startswith("The indexed articles do not answer this question.")
+    assert "Only articles dated 2020-01-01 or later were searched" in text
+    assert "Only articles dated 2020-01-01 or later were searched" in page.locator("#sources").inner_text()
+    assert "2020-01-01" in page.locator("#options").inner_text()
+    shot(page, "filtered-refusal")
+
+
+@pytest.mark.browser
+def test_bad_dates_show_by_the_options_and_never_enter_the_chat(page):
+    open_options(page)
+    since = field(page, "since")
+    assert since.get_attribute("placeholder") == "YYYY-MM-DD"  # a format, not a date that looks filled in
+    since.fill("2021-13-01")
+    error = page.locator("#options-error")
+    error.wait_for()
+    assert "not a real calendar date" in error.inner_text()
+    box = page.locator("#question textarea")
+    box.fill("Where will Biden and Putin meet?")
+    box.press("Enter")
+    page.wait_for_timeout(1500)
+    assert page.locator("#chat [data-testid='user']").count() == 0
+    assert page.locator("#chat [data-testid='bot']").count() == 0
+    assert box.input_value() == "Where will Biden and Putin meet?"  # kept, to ask again once fixed
+    shot(page, "bad-date")
+    since.fill("2021-01-01")
+    error.wait_for(state="hidden")
+    assert "[1]" in ask(page, "Where will Biden and Putin meet?")
+    assert page.locator("#chat [data-testid='user']").count() == 1
+
+
+@pytest.mark.browser
+def test_delete_asks_for_confirmation(page):
+    open_tab(page, "Corpus")
+    page.locator("#articles", has_text="004_3d57db88cf4c69a1").wait_for()
+    page.locator("#delete-id input").fill("004")
+    page.get_by_role("option", name=re.compile("004_3d57db88cf4c69a1")).click()
+    page.wait_for_timeout(1500)  # past the status timer's refresh, which must keep the choice
+    assert page.locator("#delete-id input").input_value().startswith("004_3d57db88cf4c69a1")
+    page.locator("#delete").click()
+    confirm = page.locator("#delete-confirm")
+    confirm.wait_for()
+    assert "Delete 004_3d57db88cf4c69a1" in confirm.inner_text() and "Its Complicated" in confirm.inner_text()
+    shot(page, "delete-confirm")
+    page.locator("#delete-cancel").click()
+    confirm.wait_for(state="hidden")
+    page.wait_for_timeout(500)
+    assert page.locator("#articles", has_text="004_3d57db88cf4c69a1").count() == 1
+    assert "Deleted" not in page.locator("#corpus-message").inner_text()
+
+
+@pytest.mark.browser
+def test_layout_title_collapsed_options_keyboard_and_sources_after_the_answer_on_a_phone(page):
+    assert page.title() == "News assistant"
+    assert page.locator("h1", has_text="News assistant").is_visible()
+    assert not page.locator("#outlets").is_visible() and "all outlets, any date" in page.locator("#options").inner_text()
+    assert page.locator("#chat [data-testid='block-label']").count() == 0  # no floating label over the chat
+    # The placeholder stands inside the box, not on its border.
+    gap = page.evaluate("""() => {
+        const text = document.querySelector('#chat .placeholder-content *');
+        return text.getBoundingClientRect().left - document.querySelector('#chat').getBoundingClientRect().left;
+    }""")
+    assert gap >= 12, gap
+    box = page.locator("#question textarea")
+    box.fill("first line")
+    box.press("Shift+Enter")
+    box.type("second line")
+    assert box.input_value() == "first line\nsecond line" and page.locator("#chat [data-testid='user']").count() == 0
+    page.set_viewport_size(PHONE)
+    ask(page, "Where will Biden and Putin meet?")
+    top = page.evaluate("() => document.querySelector('#sources-column').getBoundingClientRect().top + window.scrollY")
+    bottom = page.evaluate("() => document.querySelector('#chat').getBoundingClientRect().bottom + window.scrollY")
+    assert bottom < top < 1000, (bottom, top)  # after the answer, not below every option
+    shot(page, "layout")
+
+
+@pytest.mark.browser
+def test_keys_in_the_answer_jump_to_their_source(page):
+    page.set_viewport_size(PHONE)  # the sources are below the answer: the key has to scroll there
+    ask(page, "What did Putin write to Obama on Independence Day?")
+    key = page.locator("#chat a.cite-key").first
+    assert key.inner_text() == "[1]"
+    url = page.url
+    key.click()
+    page.wait_for_function("() => document.querySelector('#source-1').classList.contains('flash')")
+    page.wait_for_function("""() => {
+        const r = document.querySelector('#source-1').getBoundingClientRect();
+        return r.top >= 0 && r.top < window.innerHeight;
+    }""")
+    assert page.url == url and len(page.context.pages) == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)  # the smooth scroll settles
+    page.screenshot(path=str(SHOTS / "key-jump-phone.png"))
+
+
+@pytest.mark.browser
+def test_the_conversation_survives_a_reload_and_a_new_one_starts_empty(page):
+    ask(page, "Where will Biden and Putin meet?")
+    page.reload()
+    page.locator("#status", has_text="Ready:").wait_for()
+    page.locator("#chat [data-testid='bot']").first.wait_for()
+    assert "Where will Biden and Putin meet?" in page.locator("#chat [data-testid='user']").first.inner_text()
+    assert "Geneva" in page.locator("#chat [data-testid='bot']").first.inner_text()
+    assert page.locator("#sources .card").count() >= 1
+    shot(page, "reloaded")
+    page.locator("#new-chat").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat [data-testid=bot]').length === 0")
+    assert "Sources of the answer appear here." in page.locator("#sources").inner_text()
+    page.reload()
+    page.locator("#status", has_text="Ready:").wait_for()
+    page.wait_for_timeout(1000)
+    assert page.locator("#chat [data-testid='bot']").count() == 0
