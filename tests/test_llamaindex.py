@@ -121,6 +121,26 @@ def test_retriever_query_engine_answers_through_an_openai_like_llm(settings, ser
     assert "outlet: The Truth International" in prompt and "dense_rank" not in prompt
 
 
+@pytest.mark.slow
+def test_retriever_query_engine_answers_through_the_real_local_model(settings):
+    """The same pipeline with a real model: SmolLM2 served by llama.cpp (the local backend's
+    server), reached through llama-index's OpenAI-like integration."""
+    from assistant.answer.local import INSTALL_HINT, LocalServer, server_installed
+
+    if not server_installed():
+        pytest.fail(f"the local backend is not installed; {INSTALL_HINT}")
+    server = LocalServer(settings)
+    try:
+        llm = OpenAILike(model="local", api_base=server.start(), api_key="none", is_chat_model=True, max_tokens=64, timeout=120, temperature=0.0)
+        response = RetrieverQueryEngine.from_args(as_retriever(settings, k=2), llm=llm).query(SUMMIT_Q)
+    finally:
+        server.stop()
+    assert response.response and response.response.strip()  # the model wrote something
+    passages = get_retriever(settings).retrieve(SUMMIT_Q, 2).passages
+    assert [n.node.node_id for n in response.source_nodes] == [p.chunk.id for p in passages]
+    assert all(n.node.metadata["start"] < n.node.metadata["end"] for n in response.source_nodes)
+
+
 # Our pipeline as a query engine -------------------------------------------------------------
 
 
