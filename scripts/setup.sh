@@ -66,7 +66,7 @@ if [ ! -f "$stamp" ]; then
     # llama-cpp-python has no wheels on PyPI: its build (about 7 minutes on two cores) is kept
     # as a wheel in a per-user cache, so another clone or venv on this machine reuses it.
     spec=$(grep -o '"llama-cpp-python\[server\]==[^"]*"' pyproject.toml | tr -d '"' | sed 's/\[server\]//')
-    wheels="${XDG_CACHE_HOME:-$HOME/.cache}/news-assistant/wheels"
+    wheels="${XDG_CACHE_HOME:-${HOME:-$PWD}/.cache}/news-assistant/wheels"
     if ! ls "$wheels"/llama_cpp_python-"${spec#*==}"-*.whl >/dev/null 2>&1; then
       echo "setup: building $spec for the local backend (about 7 minutes, once per machine)" >&2
       mkdir -p "$wheels"
