@@ -8,6 +8,8 @@ handler is a plain `(message, history, *options)` generator (gradio's ChatInterf
 from __future__ import annotations
 
 import atexit
+import itertools
+import json
 import re
 import shutil
 import sys
@@ -30,7 +32,16 @@ from assistant.pipeline import AskOptions, Assistant
 from assistant.records import Answer
 from assistant.retrieve import NO_OUTLET
 from assistant.store import open_store
-from assistant.ui_render import SOURCES_CSS, SOURCES_JS, chat_text, describe_upload, sources_html
+from assistant.ui_render import (
+    NOTICE_CSS,
+    READER_CSS,
+    SOURCES_CSS,
+    SOURCES_JS,
+    chat_text,
+    describe_upload,
+    reader_html,
+    sources_html,
+)
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 #: Answers computed at once; the rest wait in gradio's queue (the model shares 2 cores well).
@@ -57,6 +68,8 @@ APP_CSS = """
 #chat button[aria-label='Clear'] { display: none; }  /* "New conversation" does it, below the chat */
 #chat .cite-key { text-decoration: none; font-weight: 600; border-radius: 4px; padding: 0 .1em; }
 #chat .cite-key:hover { background: #fde68a; }
+#reader-request { display: none !important; }
+#articles tbody td { cursor: pointer; }
 @media (max-width: 700px) {
   #chat { height: 55vh !important; }
   #app-header { flex-direction: column; gap: .2rem; }
@@ -306,6 +319,35 @@ class AssistantUI:
         return ([], sources_html(None), None, {}, gr.DownloadButton(value=None, visible=False),
                 dict(EMPTY_CONVERSATION), gr.Markdown("", visible=False))
 
+    # The article reader ---------------------------------------------------------------
+
+    _reader_nonce = itertools.count(1)
+
+    def reader(self, article_id: str, spans: list | tuple = (), focus: int | None = None) -> str:
+        """The whole cleaned article with these cited spans, as the reader shows it."""
+        record = self.store.article_records().get(article_id)
+        text = self.store.article_text(article_id) if record else None
+        return reader_html(article_id, record.meta if record else None, text, spans, focus, next(self._reader_nonce))
+
+    def open_reader(self, request: str) -> str:
+        """A source card's title was clicked: `request` is the card's JSON (article id, the
+        cited spans as offsets, the key to scroll to)."""
+        try:
+            data = json.loads(request or "")
+            article_id = str(data["article"])
+            spans = [tuple(int(x) for x in span[:5]) for span in data.get("spans") or [] if len(span) >= 5]
+            focus = int(data["focus"]) if data.get("focus") is not None else None
+        except (ValueError, KeyError, TypeError):
+            return gr.skip()
+        return self.reader(article_id, spans, focus)
+
+    def open_row(self, table, evt: gr.SelectData) -> str:
+        """A row of the Corpus table was clicked: its article in the reader."""
+        row = evt.row_value if getattr(evt, "row_value", None) else None
+        if not row:
+            return gr.skip()
+        return self.reader(str(row[0]))
+
     # Corpus -------------------------------------------------------------------------
 
     def corpus_views(self, clear_choice: bool = False) -> tuple:
@@ -491,6 +533,9 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                             confirm_btn = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="delete-yes")
                             cancel_btn = gr.Button("Cancel", size="sm", elem_id="delete-cancel")
             corpus_msg = gr.Markdown(elem_id="corpus-message")
+        # The article reader, over either tab: a card's title or a Corpus row opens it.
+        reader_request = gr.Textbox(elem_id="reader-request", show_label=False, container=False)  # hidden by APP_CSS
+        reader = gr.HTML("", elem_id="reader")
 
         views = [articles, delete_id, outlets]
         timer.tick(ui.tick, None, [status, timer, *views], api_visibility="private", show_progress="hidden")
@@ -524,6 +569,10 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
         confirm_btn.click(ui.delete, [delete_id], [corpus_msg, status, confirm_row, *views], api_visibility="private",
                           show_progress_on=[corpus_msg])
         cancel_btn.click(lambda: gr.Column(visible=False), None, [confirm_row], api_visibility="private", queue=False)
+        reader_request.change(ui.open_reader, [reader_request], [reader], api_visibility="private", queue=False,
+                             show_progress="hidden")
+        articles.select(ui.open_row, [articles], [reader], api_visibility="private", queue=False,
+                        show_progress="hidden")
         gr.api(ui.api_ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY)
     app.assistant_ui = ui  # the handlers' shared state, for tests and for embedding the app
     return app
@@ -561,6 +610,6 @@ def launch(
         # Files up to the ingest limit get ingest's own message; far larger ones never reach the disk.
         max_file_size=f"{int(settings.max_file_mb * 10)}mb",
         footer_links=["api"],
-        css=APP_CSS,
+        css=APP_CSS + READER_CSS + NOTICE_CSS,
     )
     return app

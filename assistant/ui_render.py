@@ -8,7 +8,7 @@ import html
 import re
 from pathlib import Path
 
-from assistant.cite import INFERRED, attribution, cited_quote, disagreement_lines, evidence_span, short_date
+from assistant.cite import INFERRED, attribution, cited_quote, disagreement_lines, evidence_span, long_date, short_date
 from assistant.ingest import IngestReport
 from assistant.records import Answer, Citation
 
@@ -31,6 +31,9 @@ SOURCES_CSS = """
 .sources .attr { display: flex; gap: .5rem; align-items: flex-start; margin: .3rem 0 0 .9rem; font-size: .85em; }
 .sources .attr q { flex: 1; quotes: none; color: var(--body-text-color-subdued); }
 .sources .copy-attr { font-size: .85em; padding: .1rem .5rem; border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-secondary); cursor: pointer; white-space: nowrap; }
+.sources .open-reader { all: unset; cursor: pointer; color: var(--link-text-color, #2563eb); text-decoration: underline; text-underline-offset: 2px; }
+.sources .open-reader:hover { color: var(--link-text-color-hover, #1d4ed8); }
+.sources .original { font-size: .85em; margin-left: .4em; white-space: nowrap; }
 .sources blockquote.flash, .sources .cited.flash { animation: flash-key 1.6s ease-out; }
 @keyframes flash-key { 0%, 40% { background: #fde68a; } 100% { background: transparent; } }
 """
@@ -48,7 +51,45 @@ if (!window.__newsDesk) {
     area.value = text; document.body.appendChild(area); area.select();
     document.execCommand('copy'); area.remove();
   };
+  // The article reader: a card's title asks the server for the whole article, with the
+  // card's cited passages; the reply is shown over the page with the cited sentence in view.
+  const askReader = (request) => {
+    const box = document.querySelector('#reader-request textarea, #reader-request input');
+    if (!box) return;
+    box.value = JSON.stringify({...request, t: Date.now()});
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  const showReader = () => {
+    const overlay = document.querySelector('#reader .reader-overlay:not([data-shown])');
+    if (!overlay) return;
+    overlay.dataset.shown = '1';
+    const focus = overlay.querySelector('#reader-focus');
+    if (focus) focus.scrollIntoView({block: 'center'});
+    const close = overlay.querySelector('.reader-close');
+    if (close) close.focus({preventScroll: true});
+  };
+  new MutationObserver(showReader).observe(document.body, {childList: true, subtree: true});
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape') return;
+    const overlay = document.querySelector('#reader .reader-overlay:not(.closed)');
+    if (overlay) overlay.classList.add('closed');
+  });
   document.addEventListener('click', (ev) => {
+    const opener = ev.target.closest ? ev.target.closest('button.open-reader') : null;
+    if (opener) {
+      ev.preventDefault(); ev.stopPropagation();
+      const card = opener.closest('.card');
+      const spans = [...card.querySelectorAll('blockquote[data-span]')].map(
+        (q) => [...q.dataset.span.split(',').map(Number), Number(q.dataset.key)]);
+      askReader({article: card.dataset.article, spans, focus: spans.length ? spans[0][4] : null});
+      return;
+    }
+    const closer = ev.target.closest ? ev.target.closest('.reader-close') : null;
+    if (closer || (ev.target.classList && ev.target.classList.contains('reader-overlay'))) {
+      const overlay = ev.target.closest('.reader-overlay');
+      if (overlay) { ev.preventDefault(); overlay.classList.add('closed'); }
+      return;
+    }
     const key = ev.target.closest ? ev.target.closest("a[href^='#source-']") : null;
     if (key) {
       ev.preventDefault(); ev.stopPropagation();
@@ -147,12 +188,15 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
     for cites in by_article.values():
         c = cites[0]
         keys = " ".join(f"[{x.key}]" for x in cites)
-        title = html.escape(c.title)
-        if c.url and c.url.lower().startswith(("http://", "https://")):
-            title = f"<a href='{html.escape(c.url, quote=True)}' target='_blank' rel='noopener'>{title}</a>"
+        # The title opens the whole article in the reader; the original page is a link beside it.
+        title = (f"<button type='button' class='open-reader' title='Read the whole article'>"
+                 f"{html.escape(c.title)}</button>")
+        if _web_url(c.url):
+            title += (f"<a href='{html.escape(c.url, quote=True)}' class='original' target='_blank' "
+                      "rel='noopener' title='The original page'>original ↗</a>")
         copyable = not answer.refused  # a refusal's nearest evidence is not something to attribute
         quotes = "".join(
-            f"<blockquote id='source-{x.key}' data-key='{x.key}'><span class='key'>[{x.key}]</span>{_highlighted(x)}</blockquote>"
+            f"<blockquote id='source-{x.key}' data-key='{x.key}'{_span_attr(x)}><span class='key'>[{x.key}]</span>{_highlighted(x)}</blockquote>"
             + (attribution_html(answer, x) if copyable else "")
             for x in cites
         )
@@ -163,6 +207,117 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
         )
     out.append("</div>")
     return "".join(out)
+
+
+def _web_url(url: str | None) -> bool:
+    return bool(url) and url.strip().lower().startswith(("http://", "https://")) and url == url.strip()
+
+
+def _span_attr(c: Citation) -> str:
+    """The passage's and its cited sentence's offsets in the article, for the reader."""
+    ss = c.sentence_start if c.sentence_start is not None else c.start
+    se = c.sentence_end if c.sentence_end is not None else c.end
+    return f" data-span='{int(c.start)},{int(c.end)},{int(ss)},{int(se)}'"
+
+
+READER_CSS = """
+#reader .reader-overlay { position: fixed; inset: 0; z-index: 1000; background: rgba(17, 24, 39, .55);
+  display: flex; align-items: center; justify-content: center; padding: 2vh 2vw; }
+#reader .reader-overlay.closed { display: none; }
+#reader .reader { background: var(--background-fill-primary, #fff); color: var(--body-text-color, #111);
+  border-radius: 10px; width: min(1100px, 100%); max-height: 96vh; display: flex; flex-direction: column;
+  box-shadow: 0 10px 40px rgba(0, 0, 0, .35); }
+#reader .reader-head { display: flex; align-items: flex-start; gap: 1rem; padding: .8rem 1rem;
+  border-bottom: 1px solid var(--border-color-primary, #e5e7eb); }
+#reader .reader-head h2 { flex: 1; margin: 0; font-size: 1.25rem; line-height: 1.3; }
+#reader .reader-close { font-size: .95rem; padding: .25rem .7rem; border: 1px solid var(--border-color-primary, #d1d5db);
+  border-radius: 6px; background: var(--background-fill-secondary, #f3f4f6); cursor: pointer; }
+#reader .reader-main { display: grid; grid-template-columns: minmax(0, 1fr) 16rem; gap: 1.2rem; overflow: hidden;
+  padding: 0 0 0 1rem; min-height: 0; }
+#reader .reader-text { overflow-y: auto; white-space: pre-line; line-height: 1.6; padding: .8rem .5rem .8rem 0;
+  max-height: calc(96vh - 4.5rem); font-size: 1rem; }
+#reader .reader-meta { margin: 0; padding: .8rem 1rem; font-size: .9rem; background: var(--background-fill-secondary, #f9fafb);
+  border-left: 1px solid var(--border-color-primary, #e5e7eb); overflow-y: auto; }
+#reader .reader-meta dt { font-weight: 600; color: var(--body-text-color-subdued, #6b7280); font-size: .8rem;
+  margin-top: .6rem; }
+#reader .reader-meta dd { margin: .1rem 0 0; overflow-wrap: anywhere; }
+#reader .passage { background: #fef3c7; }
+#reader mark.cited { background: #fcd34d; color: #111; padding: 0 .1em; }
+#reader .reader-key { font-size: .75em; font-weight: 700; vertical-align: super; color: #92400e; margin-left: .1em; }
+#reader .inferred { font-style: italic; color: #92400e; }
+#reader .unstated { font-style: italic; }
+@media (max-width: 700px) {
+  #reader .reader-overlay { padding: 0; }
+  #reader .reader { max-height: 100vh; height: 100vh; border-radius: 0; }
+  #reader .reader-main { display: flex; flex-direction: column; overflow-y: auto; padding: 0; }
+  #reader .reader-meta { order: -1; border-left: 0; flex-shrink: 0; overflow: visible; border-bottom: 1px solid var(--border-color-primary, #e5e7eb);
+    display: grid; grid-template-columns: auto 1fr; column-gap: .8rem; padding: .5rem 1rem; }
+  #reader .reader-meta dt { margin-top: .2rem; }
+  #reader .reader-meta dd { margin-top: .2rem; }
+  #reader .reader-text { max-height: none; overflow: visible; padding: .8rem 1rem; flex-shrink: 0; }
+}
+"""
+
+
+def reader_html(article_id: str, meta, text: str | None,
+                spans: list[tuple[int, int, int, int, int]] = (), focus: int | None = None, nonce: int = 0) -> str:
+    """The whole cleaned article over the page: every cited passage shaded, each cited sentence
+    marked with its key, the `focus` key's sentence given the id the page scrolls to; beside it
+    the metadata, and a link to the original page where it has an http(s) URL.
+
+    `spans` are (passage start, passage end, sentence start, sentence end, key) offsets into
+    `text`, as the cards carry them; spans that do not fit the text are left out."""
+    if meta is None or text is None:
+        body = f"<p>The article {html.escape(article_id)} is no longer in the index.</p>"
+        return (f"<div class='reader-overlay' data-nonce='{nonce}'><div class='reader' role='dialog' aria-modal='true'>"
+                f"<div class='reader-head'><h2>Article not found</h2><button type='button' class='reader-close'>Close</button>"
+                f"</div><div class='reader-main'><div class='reader-text'>{body}</div></div></div></div>")
+    n = len(text)
+    good = [(a, b, c, d, k) for a, b, c, d, k in spans if 0 <= a < b <= n and 0 <= c < d <= n]
+    cuts = sorted({0, n, *(x for s in good for x in s[:4])})
+    out, focused = [], False
+    for lo, hi in zip(cuts, cuts[1:]):
+        piece = html.escape(text[lo:hi])
+        sentences = [s for s in good if s[2] <= lo and hi <= s[3]]
+        if sentences:
+            keys = sorted({s[4] for s in sentences})
+            attrs = f" data-keys='{' '.join(map(str, keys))}'"
+            if focus in keys and not focused:
+                attrs += " id='reader-focus'"
+                focused = True
+            piece = f"<mark class='cited'{attrs}>{piece}</mark>"
+            if any(s[3] == hi for s in sentences):  # the sentence ends here: its keys after it
+                piece += "".join(f"<span class='reader-key'>[{k}]</span>" for k in keys if any(s[4] == k and s[3] == hi for s in sentences))
+        elif any(s[0] <= lo and hi <= s[1] for s in good):
+            piece = f"<span class='passage'>{piece}</span>"
+        out.append(piece)
+    if meta.outlet:
+        outlet = html.escape(meta.outlet)
+    else:
+        outlet = "<span class='unstated'>outlet not stated</span>"
+    iso = meta.published.isoformat() if meta.published else None
+    when = html.escape(long_date(iso) or "") if iso else "<span class='unstated'>not stated</span>"
+    if iso and meta.published_inferred:
+        when += (f" <span class='inferred'>({INFERRED}: {html.escape(meta.published_inferred)})</span>")
+    rows = [("Outlet", outlet), ("Author", html.escape(meta.author) if meta.author else "<span class='unstated'>not stated</span>"),
+            ("Published", when)]
+    if meta.agency:
+        rows.append(("Wire service", html.escape(meta.agency)))
+    if good:
+        rows.append(("Cited here", " ".join(f"[{k}]" for k in sorted({s[4] for s in good}))))
+    if _web_url(meta.url):
+        rows.append(("Original", f"<a class='reader-original' href='{html.escape(meta.url, quote=True)}' target='_blank' "
+                                 f"rel='noopener'>{html.escape(meta.url)} ↗</a>"))
+    rows.append(("Article id", f"<code>{html.escape(article_id)}</code>"))
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+    return (
+        f"<div class='reader-overlay' data-nonce='{nonce}' data-article='{html.escape(article_id, quote=True)}'>"
+        f"<div class='reader' role='dialog' aria-modal='true' aria-labelledby='reader-title'>"
+        f"<div class='reader-head'><h2 id='reader-title'>{html.escape(meta.title)}</h2>"
+        f"<button type='button' class='reader-close' title='Close (Esc)'>Close</button></div>"
+        f"<div class='reader-main'><div class='reader-text'>{''.join(out)}</div>"
+        f"<dl class='reader-meta'>{dl}</dl></div></div></div>"
+    )
 
 
 def linked_keys(text: str, keys: set[int]) -> str:
@@ -179,12 +334,45 @@ def scope_note(scope: str) -> str:
     return f"Only articles {scope} were searched; clear the filters to search every article."
 
 
+#: The kinds of notice a refusal is shown as, with the label the chat puts above each.
+NOTICE_LABELS = {"near-miss": "Not an answer: the nearest report", "filter": "Not found under the search filters"}
+
+#: The notices' look in the chat: a labelled, dashed box; the thumbs under its message hidden.
+NOTICE_CSS = """
+#chat .chat-notice { border: 1px dashed #6b7280; border-radius: 8px; padding: .1rem .8rem .2rem; background: #f3f4f6; color: #111827; }
+#chat .chat-notice::before { display: block; margin: .4rem 0 -.2rem; font-size: .8em; font-weight: 700; color: #4b5563; }
+#chat .chat-notice.notice-filter { border-color: #b45309; background: #fffbeb; }
+#chat .message-row:has(.chat-notice) + .message-buttons { display: none !important; }
+#chat .message-row:has(.chat-notice) .message { border-color: transparent !important; background: transparent !important; padding: 0 !important; }
+""" + "".join(f"#chat .chat-notice.notice-{kind}::before {{ content: \"{label}\"; }}\n" for kind, label in NOTICE_LABELS.items())
+
+
+def notice_kind(answer: Answer, scope: str | None = None) -> str | None:
+    """"near-miss" for a refusal that shows the nearest report, "filter" for one under outlet or
+    date filters (or that an article outside them answers); None for an answer or a plain refusal."""
+    if not answer.refused:
+        return None
+    if answer.nearest:
+        return "near-miss"
+    if answer.filter_note or scope:
+        return "filter"
+    return None
+
+
 def chat_text(answer: Answer, scope: str | None = None) -> str:
     """The answer as the chat shows it: a note first when the backend left one, its keys linked
-    to their sources, and under filters a refusal says what was searched."""
+    to their sources, and under filters a refusal says what was searched.
+
+    A near miss or a filter notice is a message of its own kind, not an answer: a labelled,
+    dashed box (`chat-notice`), with no thumbs under it (APP_CSS hides them)."""
     text = linked_keys(answer.text, {c.key for c in answer.citations})
     if answer.refused and scope and not answer.filter_note:
         text += f"\n\n_{scope_note(scope)}_"
+    if answer.refused and answer.filter_note and answer.filter_note not in text:
+        text += f"\n\n_{answer.filter_note}_"
+    if kind := notice_kind(answer, scope):
+        # Classes only: the chat's sanitizer drops data- attributes. The label is NOTICE_CSS's.
+        text = f"<div class='chat-notice notice-{kind}'>\n\n{text}\n\n</div>"
     return f"_Note: {answer.notice}_\n\n{text}" if answer.notice else text
 
 

@@ -235,16 +235,12 @@ def test_empty_credentials_are_refused_and_do_not_silence_the_warning(tmp_path):
             assert "--auth" in proc.stderr and "in use" not in proc.stderr, (auth, proc.stderr)
 
 
-def test_ten_concurrent_api_chats(server, settings):
+def test_ten_concurrent_api_chats_all_answer_with_citations(server, settings):
+    """Ten different questions at once through gradio_client: every one answers, cites and is
+    logged. No timing here: `python -m bench.ui_latency` measures it (README, the chat UI)."""
     from gradio_client import Client
 
-    questions = [
-        "Where will Biden and Putin meet?",
-        "What did Obama and Putin discuss on their call?",
-        "What did Putin write to Obama on Independence Day?",
-        "Which organisation did Trump and Putin agree to fight?",
-        "Who did Putin send telegrams to in May 2020?",
-    ] * 2
+    from bench.ui_latency import QUESTIONS
 
     def one(question: str) -> tuple[str, dict]:
         client = Client(server, verbose=False)
@@ -253,16 +249,15 @@ def test_ten_concurrent_api_chats(server, settings):
         finally:
             client.close()
 
-    started = time.monotonic()
+    assert len(set(QUESTIONS)) == 10
     with ThreadPoolExecutor(max_workers=10) as pool:
-        results = list(pool.map(one, questions))
-    assert time.monotonic() - started < 120
-    for question, (text, details) in zip(questions, results):
+        results = list(pool.map(one, QUESTIONS))
+    for question, (text, details) in zip(QUESTIONS, results):
         assert details["question"] == question and details["answer"] == text
         assert details["log_id"] > 0
-        if not details["refused"]:
-            assert "[1]" in text and details["citations"][0]["key"] == 1
-    assert sum(not d["refused"] for _, d in results) >= 8
+        assert not details["refused"], (question, text)
+        keys = {c["key"] for c in details["citations"]}
+        assert keys and {int(k) for k in re.findall(r"\[(\d+)\]", text)} <= keys and "[1]" in text, (question, text)
     assert len({d["log_id"] for _, d in results}) == 10
 
     client = Client(server, verbose=False)
@@ -682,3 +677,145 @@ def test_the_conversation_survives_a_reload_and_a_new_one_starts_empty(page):
     page.locator("#status", has_text="Ready:").wait_for()
     page.wait_for_timeout(1000)
     assert page.locator("#chat [data-testid='bot']").count() == 0
+
+
+# The article reader ---------------------------------------------------------------------------
+
+SOURCED_ARTICLE = """---
+title: Harbour council approves night ferry to the islands
+outlet: Quillmere Courier
+author: Tomas Lind
+published: 2023-09-14
+url: https://courier.example.org/news/night-ferry
+---
+
+The Quillmere harbour council approved a night ferry to the outer islands on Thursday.
+The ferry will run three nights a week from November, the council's transport chair Maren Holt said.
+Islanders had asked for a late crossing for a decade.
+"""
+
+
+def reader_focus_in_view(page) -> bool:
+    return page.evaluate("""() => {
+        const f = document.querySelector('#reader #reader-focus');
+        const box = document.querySelector('#reader .reader-text');
+        if (!f || !box) return false;
+        const r = f.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;
+    }""")
+
+
+@pytest.mark.browser
+def test_a_card_title_opens_the_whole_article_with_the_cited_sentence_in_view(page, settings):
+    ask(page, "Where will Biden and Putin meet?")
+    card = page.locator("#sources .card").first
+    article_id = card.get_attribute("data-article")
+    cited = card.locator("blockquote mark").first.inner_text().strip()
+    card.locator(".headline .open-reader").click()
+    reader = page.locator("#reader .reader-overlay")
+    reader.wait_for()
+    text = open_store(settings).article_text(article_id)
+    shown = page.locator("#reader .reader-text").inner_text()
+    assert " ".join(shown.split()).replace("[1]", "") == " ".join(text.split())  # the whole cleaned article
+    assert cited in page.locator("#reader #reader-focus").inner_text()
+    page.wait_for_function("() => document.querySelector('#reader .reader-overlay').dataset.shown === '1'")
+    assert reader_focus_in_view(page)
+    meta = page.locator("#reader .reader-meta").inner_text()
+    assert "The Truth International" in meta and "date inferred" in meta and article_id in meta
+    assert page.locator("#reader a.reader-original").count() == 0  # no URL: no link
+    for name, viewport in (("reader", DESKTOP), ("reader-phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.evaluate("() => document.querySelector('#reader #reader-focus').scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(300)
+        assert reader_focus_in_view(page), name
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.locator("#reader .reader-close").click()
+    reader.wait_for(state="hidden")
+    card.locator(".headline .open-reader").click()  # opens again after closing
+    page.locator("#reader .reader-overlay:not(.closed)").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#reader .reader-overlay").wait_for(state="hidden")
+
+
+@pytest.mark.browser
+def test_a_corpus_row_opens_the_article_with_a_link_to_the_original(page, tmp_path, settings):
+    article = tmp_path / "night-ferry.md"
+    article.write_text(SOURCED_ARTICLE, encoding="utf-8")
+    open_tab(page, "Corpus")
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.locator("#add").click()
+    page.locator("#corpus-message", has_text="Added 1 article: night-ferry").wait_for()
+    page.locator("#articles").get_by_text("Harbour council approves night ferry").first.click()
+    reader = page.locator("#reader .reader-overlay[data-article='night-ferry']")
+    reader.wait_for()
+    assert "three nights a week from November" in page.locator("#reader .reader-text").inner_text()
+    link = page.locator("#reader a.reader-original")
+    assert link.get_attribute("href") == "https://courier.example.org/news/night-ferry"
+    assert link.get_attribute("target") == "_blank"
+    meta = page.locator("#reader .reader-meta").inner_text()
+    assert "Quillmere Courier" in meta and "Tomas Lind" in meta and "14 September 2023" in meta
+    for name, viewport in (("reader-corpus", DESKTOP), ("reader-corpus-phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(300)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.locator("#reader .reader-close").click()
+    reader.wait_for(state="hidden")
+    page.locator("#delete-id input").fill("night")
+    page.get_by_role("option", name=re.compile("night-ferry")).click()
+    page.locator("#delete").click()
+    page.locator("#delete-yes").click()
+    page.locator("#corpus-message", has_text="Deleted night-ferry").wait_for()
+
+
+# Notices (near miss, filters) ---------------------------------------------------------------
+
+
+def visible_likes(page) -> int:
+    return page.locator("#chat button[aria-label='Like']:visible").count()
+
+
+@pytest.mark.browser
+def test_near_miss_and_filter_notices_are_their_own_kind_of_message_without_thumbs(page):
+    ask(page, "What did Putin write to Biden on Independence Day?")
+    near = page.locator("#chat [data-testid='bot'] .chat-notice.notice-near-miss")
+    assert near.count() == 1 and "no mention of Biden" in near.inner_text()
+    label = page.evaluate("() => getComputedStyle(document.querySelector('#chat .chat-notice'), '::before').content")
+    assert "Not an answer" in label, label
+    assert visible_likes(page) == 0  # a notice is not an answer to rate
+
+    open_options(page)
+    field(page, "since").fill("2020-01-01")
+    ask(page, "How many goals did Messi score in the World Cup final?")
+    filtered = page.locator("#chat [data-testid='bot'] .chat-notice.notice-filter")
+    assert filtered.count() == 1 and "Only articles dated 2020-01-01 or later were searched" in filtered.inner_text()
+    assert visible_likes(page) == 0
+    shot(page, "notices")
+
+    field(page, "since").fill("")
+    answer = ask(page, "Where will Biden and Putin meet?")
+    assert "Geneva" in answer
+    assert page.locator("#chat [data-testid='bot']").last.locator(".chat-notice").count() == 0
+    assert visible_likes(page) == 1  # the answer, and only the answer, can be rated
+
+
+def test_the_reader_marks_cited_spans_escapes_the_text_and_links_only_web_urls():
+    from datetime import date
+
+    from assistant.records import ArticleMeta
+    from assistant.ui_render import reader_html
+
+    text = "First <b>line</b>.\nThey met in Vienna. Then they left.\nEnd."
+    s = text.index("They met")
+    meta = ArticleMeta(title="Talks <i>in</i> Vienna", published=date(2021, 5, 19), outlet=None,
+                       url="javascript:alert(1)", published_inferred="reports the talks of 18 May")
+    shown = reader_html("a1", meta, text, [(s, s + 35, s, s + 19, 2), (0, 999, 0, 5, 3)], focus=2)
+    assert "<b>" not in shown and "&lt;b&gt;line&lt;/b&gt;" in shown and "Talks &lt;i&gt;in&lt;/i&gt; Vienna" in shown
+    assert "<mark class='cited' data-keys='2' id='reader-focus'>They met in Vienna.</mark><span class='reader-key'>[2]</span>" in shown
+    assert "<span class='passage'> Then they left.</span>" in shown
+    assert "[3]" not in shown  # a span past the text's end is left out
+    assert "href" not in shown and "outlet not stated" in shown and "date inferred: reports the talks of 18 May" in shown
+    linked = reader_html("a1", ArticleMeta(title="T", url="https://example.org/a?x=1&y=2"), text)
+    assert "<a class='reader-original' href='https://example.org/a?x=1&amp;y=2' target='_blank'" in linked
+    assert "no longer in the index" in reader_html("gone", None, None)
