@@ -160,7 +160,7 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
     if answer.refused and scope and not answer.filter_note:
         out.append(f"<p class='filtered'>{html.escape(scope_note(scope))}</p>")
     if answer.notice:
-        out.append(f"<p class='notice'>Note: {html.escape(answer.notice)}</p>")
+        out.append(f"<p class='notice'>Note: {html.escape(for_writers(answer.notice))}</p>")
     flagged = [s for s in answer.statements if s.supported is False]
     if flagged:
         items = "".join(
@@ -373,7 +373,15 @@ def chat_text(answer: Answer, scope: str | None = None) -> str:
     if kind := notice_kind(answer, scope):
         # Classes only: the chat's sanitizer drops data- attributes. The label is NOTICE_CSS's.
         text = f"<div class='chat-notice notice-{kind}'>\n\n{text}\n\n</div>"
-    return f"_Note: {answer.notice}_\n\n{text}" if answer.notice else text
+    return f"_Note: {for_writers(answer.notice)}_\n\n{text}" if answer.notice else text
+
+
+def for_writers(notice: str) -> str:
+    """A backend's notice without the setting names it gives for the command line ("(ASSISTANT_
+    OPENAI_TOTAL_TIMEOUT)", "set ASSISTANT_OPENAI_BASE_URL, e.g. ..."): a writer in the UI cannot
+    change them; what happened and that the offline answer follows stay."""
+    notice = re.sub(r"\s*\((?:set |e\.g\. )?[A-Z][A-Z0-9]*_[A-Z0-9_]+[^)]*\)", "", notice)
+    return re.sub(r"\s{2,}", " ", notice).strip()
 
 
 def attribution_text(answer: Answer | None) -> str:

@@ -819,3 +819,13 @@ def test_the_reader_marks_cited_spans_escapes_the_text_and_links_only_web_urls()
     linked = reader_html("a1", ArticleMeta(title="T", url="https://example.org/a?x=1&y=2"), text)
     assert "<a class='reader-original' href='https://example.org/a?x=1&amp;y=2' target='_blank'" in linked
     assert "no longer in the index" in reader_html("gone", None, None)
+
+
+def test_a_fallback_note_names_no_settings_a_writer_cannot_change():
+    from assistant.ui_render import for_writers
+
+    note = "The LLM at http://10.0.0.5/v1 did not finish its answer within 60 s (ASSISTANT_OPENAI_TOTAL_TIMEOUT); showing the offline answer."
+    assert for_writers(note) == "The LLM at http://10.0.0.5/v1 did not finish its answer within 60 s; showing the offline answer."
+    unset = "No LLM endpoint is configured (set ASSISTANT_OPENAI_BASE_URL, e.g. http://localhost:11434/v1 for Ollama); showing the offline answer."
+    assert for_writers(unset) == "No LLM endpoint is configured; showing the offline answer."
+    assert for_writers("The LLM at http://x/v1 answered HTTP 500 (boom); showing the offline answer.").endswith("(boom); showing the offline answer.")
