@@ -336,13 +336,7 @@ def test_export_markdown_has_footnotes(page):
 
 @pytest.mark.browser
 def test_upload_ask_then_delete(page, tmp_path, settings):
-    article = tmp_path / "marrowick-bridge.txt"
-    article.write_text(NEW_ARTICLE, encoding="utf-8")
-    open_tab(page, "Corpus")
-    page.locator("#upload input[type=file]").set_input_files(str(article))
-    page.locator("#add").click()
-    message = page.locator("#corpus-message", has_text="marrowick-bridge")
-    message.wait_for()
+    message = upload(page, tmp_path / "marrowick-bridge.txt", NEW_ARTICLE, "marrowick-bridge")
     assert "Added 1 article: marrowick-bridge" in message.inner_text()
     page.locator("#articles", has_text="Marrowick tidal bridge opens").wait_for()
     shot(page, "corpus-upload")
@@ -456,6 +450,17 @@ The authorities said the arrangement would save each port about four million eur
 """
 
 
+def upload(page, path, text: str, expect: str):
+    """Write `text` to `path`, add it in the Corpus tab, and wait for the message naming it."""
+    path.write_text(text, encoding="utf-8")
+    open_tab(page, "Corpus")
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.locator("#add").click()
+    message = page.locator("#corpus-message", has_text=expect)
+    message.wait_for()
+    return message
+
+
 def field(page, elem_id: str):
     return page.locator(f"#{elem_id}").locator("textarea, input").first
 
@@ -541,12 +546,7 @@ def test_api_json_marks_inferred_dates(server):
 
 @pytest.mark.browser
 def test_a_byline_line_gives_an_uploaded_article_its_author_and_outlet(page, tmp_path, settings):
-    article = tmp_path / "baltic-ice.txt"
-    article.write_text(BYLINE_ARTICLE, encoding="utf-8")
-    open_tab(page, "Corpus")
-    page.locator("#upload input[type=file]").set_input_files(str(article))
-    page.locator("#add").click()
-    page.locator("#corpus-message", has_text="Added 1 article: baltic-ice").wait_for()
+    upload(page, tmp_path / "baltic-ice.txt", BYLINE_ARTICLE, "Added 1 article: baltic-ice")
     table = page.locator("#articles", has_text="Baltic Wire Service")
     table.wait_for()
     assert "Anna Keller" in table.inner_text() and "2017-01-29" in table.inner_text()
@@ -740,12 +740,7 @@ def test_a_card_title_opens_the_whole_article_with_the_cited_sentence_in_view(pa
 
 @pytest.mark.browser
 def test_a_corpus_row_opens_the_article_with_a_link_to_the_original(page, tmp_path, settings):
-    article = tmp_path / "night-ferry.md"
-    article.write_text(SOURCED_ARTICLE, encoding="utf-8")
-    open_tab(page, "Corpus")
-    page.locator("#upload input[type=file]").set_input_files(str(article))
-    page.locator("#add").click()
-    page.locator("#corpus-message", has_text="Added 1 article: night-ferry").wait_for()
+    upload(page, tmp_path / "night-ferry.md", SOURCED_ARTICLE, "Added 1 article: night-ferry")
     page.locator("#articles").get_by_text("Harbour council approves night ferry").first.click()
     reader = page.locator("#reader .reader-overlay[data-article='night-ferry']")
     reader.wait_for()
