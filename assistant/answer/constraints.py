@@ -256,10 +256,10 @@ def parse(question: str) -> Ask:
     carried = _CARRIED.search(question)
     question = _CARRIED.sub("?", question)
     found: list[Constraint] = []
-    names = _names(question)
+    own = names = _names(question)
     if carried:  # each part as a name in running text, not a sentence's opening word
         kept = [n for part in carried.group(1).split(",") for n in _names(f"of {part.strip()}")]
-        names += tuple(n for n in kept if n not in names)
+        names = own + tuple(n for n in kept if n not in own)
     # "Obama or Trump": either is the question's; the evidence needs one of them.
     alternative_groups: list[tuple[str, ...]] = []
     for a, b in re.findall(r"([A-Z][\w’'.-]*)\s+or\s+([A-Z][\w’'.-]*)", question):
@@ -292,7 +292,7 @@ def parse(question: str) -> Ask:
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
             found.append(Constraint("number", shown, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "")))
-    return Ask(tuple(found), _agencies(question, _names(question)), question)
+    return Ask(tuple(found), _agencies(question, own), question)
 
 
 def _month(name: str) -> int:
