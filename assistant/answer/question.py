@@ -69,15 +69,20 @@ def _alternation(words: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _QUANTITY_Q() -> re.Pattern:
-    """"What revenue did ...", "what minimum flow does ...": an amount asked for by its noun
-    (the noun captured)."""
-    nouns = [n for group in _vocab()["quantity_nouns"].values() for n in group]
-    return re.compile(
+def _quantity_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """From the vocabularies, compiled once: "what revenue did ...", "what minimum flow does
+    ..." (an amount asked for by its noun, captured); "how much ... cost / pay"; and a number
+    with a measure of time or extent ("six weeks", "2 km")."""
+    vocab = _vocab()
+    nouns = [n for group in vocab["quantity_nouns"].values() for n in group]
+    asked = re.compile(
         rf"\b(?:what|which)\s+(?:[a-z]+\s+)?({_alternation(nouns)})\b(?!['’]s)"
         r"(?=\s+(?:of|did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b|\s*[?,])",
         re.IGNORECASE,
     )
+    money = re.compile(rf"\bhow much\b.*\b(?:{_alternation(vocab['money_verbs'])})\b", re.IGNORECASE)
+    measured = re.compile(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|an?)\s+(?:{_alternation(vocab['measure_units'])})\b", re.IGNORECASE)
+    return asked, money, measured
 
 
 _MONEY = re.compile(
@@ -88,15 +93,16 @@ _MONEY = re.compile(
 _SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def quantity(question: str) -> tuple[str, str | None]:
     """What kind of number a "how many / how much / what revenue" question asks for: "money",
     "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
-    m = _QUANTITY_Q().search(question)
-    groups = _vocab()["quantity_nouns"]
+    asked, money, _ = _quantity_patterns()
+    m = asked.search(question)
     if m:
         noun = m.group(1).lower()
-        return next((k for k, v in groups.items() if noun in v), "amount"), None
-    if re.search(rf"\bhow much\b.*\b(?:{_alternation(_vocab()['money_verbs'])})\b", question, re.IGNORECASE):
+        return next((k for k, v in _vocab()["quantity_nouns"].items() if noun in v), "amount"), None
+    if money.search(question):
         return "money", None
     counted = re.search(r"\b(?i:how many)\s+(?:[\w’'-]+\s+){0,2}?([a-z]+s)\b", question)
     return "count", counted.group(1) if counted else None
@@ -127,7 +133,7 @@ def classify(question: str) -> QuestionKind:
             speaker = m.group(1)
     elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low):
         kind = "when"
-    elif re.match(r"^(how long)\b", low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _QUANTITY_Q().search(q):
+    elif re.match(r"^(how long)\b", low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _quantity_patterns()[0].search(q):
         kind = "how_many"
     elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b(?!['’]s)", low):
         kind = "where"
@@ -241,10 +247,9 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             return bool(_MONEY.search(sentence))  # "revenue rose 9 percent" states no revenue
         if wanted == "share":
             return bool(_SHARE.search(sentence))
-        units = _vocab()["measure_units"]
-        if noun and noun not in units:
+        if noun and noun not in _vocab()["measure_units"]:
             # "How many colonies": "for six weeks" counts time, not colonies.
-            sentence = re.sub(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|an?)\s+(?:{_alternation(units)})\b", " ", sentence, flags=re.IGNORECASE)
+            sentence = _quantity_patterns()[2].sub(" ", sentence)
         return type_match(kind.kind, sentence) > 0
     if kind.kind in ("when", "where"):
         return type_match(kind.kind, sentence) > 0
