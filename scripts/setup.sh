@@ -32,9 +32,10 @@ if [ ! -f "$stamp" ] && [ "$with_local" = 1 ] && ! command -v c++ >/dev/null 2>&
 fi
 
 if [ ! -f "$stamp" ]; then
-  find_links=$(pip config list 2>/dev/null | sed -n "s/^global.find-links='\(.*\)'$/\1/p" | head -n 1 || true)
+  pip_config=$(pip config list 2>/dev/null || true)
+  find_links=$(echo "$pip_config" | sed -n "s/^global.find-links='\(.*\)'$/\1/p" | head -n 1)
   # uv ignores pip's configuration: the CA bundle pip is told to trust (a proxy's) goes to uv too.
-  pip_cert=$(pip config list 2>/dev/null | sed -n "s/^global.cert='\(.*\)'$/\1/p" | head -n 1 || true)
+  pip_cert=$(echo "$pip_config" | sed -n "s/^global.cert='\(.*\)'$/\1/p" | head -n 1)
   if [ -z "${SSL_CERT_FILE:-}" ] && [ -n "$pip_cert" ] && [ -f "$pip_cert" ]; then
     export SSL_CERT_FILE="$pip_cert"
   fi
