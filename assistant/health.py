@@ -149,6 +149,12 @@ class TableFacts:
         return None
 
 
+def open_existing(path: Path, mode: str = "rw", timeout: float = 30) -> sqlite3.Connection:
+    """An SQLite file that must already exist (`mode` rw or ro): a missing one is an error, not
+    a new empty database left behind by the check."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=timeout)
+
+
 def read_table(path: Path, full: bool = True) -> TableFacts:
     """The chunk table's counts (and, `full`, its integrity, records and each article's rows)."""
     facts = TableFacts(path)
@@ -156,7 +162,7 @@ def read_table(path: Path, full: bool = True) -> TableFacts:
         facts.exists = False
         return facts
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        db = open_existing(path)
     except sqlite3.Error as exc:
         facts.unreadable = f"cannot be opened ({exc})"
         return facts
@@ -214,7 +220,7 @@ def _read_table(db: sqlite3.Connection, facts: TableFacts, full: bool) -> None:
 def table_counts(path: Path) -> tuple[int, int, int] | None:
     """(articles, chunks, half-written articles) now; None where they cannot be read."""
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=30)
+        db = open_existing(path)
         try:
             return (
                 db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],

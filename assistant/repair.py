@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.health import KEYWORDS, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, read_table, read_vectors
+from assistant.health import KEYWORDS, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, open_existing, read_table, read_vectors
 from assistant.ingest import Progress, ingest, rebuild_articles, recorded_sources, refresh_keyword_index
 from assistant.load import LoadFailure
 from assistant.records import Article
@@ -177,7 +177,7 @@ def _salvage_sources(path: Path) -> list[str]:
     """The source paths that the records of an unreadable chunk table still give, as far as they can be read."""
     sources: list[str] = []
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = open_existing(path, "ro", timeout=5.0)
         try:
             for (meta,) in db.execute("SELECT meta FROM articles"):
                 try:
