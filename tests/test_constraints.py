@@ -104,6 +104,36 @@ def test_a_background_clause_dates_no_event_of_the_sentence():
     assert misses("How many runners finished the Lorva Marathon in 2023?", "In 1994, 900 runners finished.", context="Lorva Marathon", published=date(2023, 5, 2)) == "nothing from 2023"
 
 
+def test_the_stage_of_a_contest_is_part_of_the_event():
+    # A share won in the first round is no share of the runoff, whatever the headline says.
+    first = "Lena Marsh, who took 18 percent in the first round, backed Olsen before the runoff."
+    assert misses("What share of the runoff vote did Lena Marsh win?", first, context="Olsen wins Varden runoff") == "not the runoff"
+    assert misses("What share of the first-round vote did Lena Marsh win?", first) == ""
+    assert misses("What share of the run-off vote did Olsen win?", "Olsen took 56 percent in the second round.") == ""
+    # A semi-final or quarter-final is not the final; a sentence that only looks ahead to the
+    # final takes its stage from where its facts are.
+    quarter = "Ames scored the only goal in the quarter-final against Pell."
+    assert misses("Who scored in the Shield final?", quarter, context="Rovers reach Shield final") == "not the final"
+    assert misses("Who scored in the quarter-final?", quarter) == ""
+    assert misses("Who did Rovers beat in the semi-final?", "Rovers reached the final by beating Pell 2-0 in the semi-final.") == ""
+    assert misses("Who did Rovers beat in the final?", "Rovers beat Pell 2-0 to reach the final.", context="Rovers into Shield final") == ""
+    # A sentence that names no stage takes its context's; with none anywhere, nothing is missing.
+    assert misses("Who scored in the final?", "Ames headed the winner.", context="Rovers win semi-final at Pell") == "not the final"
+    assert misses("Who scored in the final?", "Ames headed the winner.", context="Rovers win at Pell") == ""
+    # "final" and "primary" as adjectives name no stage.
+    assert not [c for c in parse("What did the final report and the primary school say?").constraints if c.kind == "stage"]
+    assert misses("Who won the Democratic primary?", "Hale, a Democratic senator, won the general election in November.") == "not the primary"
+
+
+def test_for_is_not_against():
+    against = "Councillor Ada Pike, who voted against the closure, said buses would be needed."
+    assert misses("Which councillor voted for the closure?", against) == "not voted for"
+    assert misses("Which councillor voted against the closure?", against) == ""
+    assert misses("Who argued in favour of the merger?", "Ruiz argued against the merger.") == "not argued for"
+    assert misses("Who voted against the plan?", "The board voted 5-2 for the plan; Pike and Ruiz voted against.") == ""
+    assert misses("Who voted for the plan?", "Pike, a member since 2019, chaired the vote.") == ""
+
+
 def test_a_common_word_as_the_last_word_needs_the_whole_name():
     assert misses("What happened on Victory Day?", "The parade marked Independence Day.") == "no mention of Victory Day"
     assert misses("What happened on Independence Day?", "The parade marked Independence Day, the day of the flag.") == ""

@@ -10,7 +10,8 @@ present within 30 days?" is not answered by a sentence about Trump's order, howe
 matches the rest.
 
 One mechanism over the question and the evidence; its only vocabularies are the titles,
-country aliases and verbs of saying in `data/names.toml`.
+country aliases, verbs of saying, verbs that take a side ("voted for" / "against") and the
+names of a contest's stages (final, semi-final, runoff) in `data/names.toml`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 from pathlib import Path
 
 from assistant.answer.entities import NOT_NAMES
@@ -70,7 +72,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, year, date, month, quarter, number, quote
+    kind: str  # name, year, date, month, quarter, number, quote, stage, stance
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -148,6 +150,8 @@ _MISSING_PHRASE = {
     "quarter": "not {}",
     "number": "no {}",
     "quote": "not the words “{}”",
+    "stage": "not the {}",
+    "stance": "not {}",
 }
 
 
@@ -155,8 +159,13 @@ _MISSING_PHRASE = {
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return tomllib.loads((Path(__file__).parent / "data" / "names.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _vocab() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
-    data = tomllib.loads((Path(__file__).parent / "data" / "names.toml").read_text(encoding="utf-8"))
+    data = _data()
     titles = frozenset(t.lower() for t in data["titles"])
     aliases: dict[str, frozenset[str]] = {}
     for group in data["aliases"]:
@@ -284,6 +293,11 @@ def parse(question: str) -> Ask:
         found.append(Constraint("quarter", f"Q{q or _QUARTER_NUMBER[word.lower()]}"))
     years = {int(y) for y in YEAR.findall(question)}
     found += [Constraint("year", str(y)) for y in sorted(years)]
+    for stage in _stages_in(question):
+        if not stage.aside:
+            found.append(Constraint("stage", stage.text, (str(stage.group),)))
+    for verb, side in _stances(question):
+        found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
     uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", _ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "8-ball", "2,000-plus", "G-20", "1990s" name no count.
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
@@ -475,6 +489,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             said = _units(text)
             ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(text)
             ok = ok and (not counted or value in counted)
+        elif c.kind == "stage":
+            ok = _stage_found(int(c.alternatives[0]), ev)
+        elif c.kind == "stance":
+            verb, side = c.alternatives
+            sides = {s for v, s in _stances(ev.sentences) if stem(v) == verb}
+            ok = not sides or side in sides
         else:  # quote
             ok = fold(c.text) in fold(text) or _mostly(c.text, text)
         if not ok:
@@ -484,6 +504,63 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         if reversed_by:
             return Coverage(tuple(missing), reversed_by, agency)
     return Coverage(tuple(missing))
+
+
+class _Stage(NamedTuple):
+    group: int  # which list of `[stages]` in data/names.toml
+    text: str
+    aside: bool  # "before the runoff": looked to, not where the sentence's facts are from
+
+
+@lru_cache(maxsize=1)
+def _stage_patterns() -> tuple[tuple[re.Pattern[str], int, bool], ...]:
+    """Each stage name as a pattern (hyphen or space between its words, a plural "s"), longest
+    first so that "semi-final" is never read as "final"."""
+    data = _data()["stages"]
+    names = [(name, group) for group, names in enumerate(data["groups"]) for name in names]
+    return tuple(
+        (re.compile(r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, name.split())) + r"s?(?![\w-])", re.IGNORECASE), group, name in data["noun_only"])
+        for name, group in sorted(names, key=lambda x: -len(x[0]))
+    )
+
+
+@lru_cache(maxsize=4096)
+def _stages_in(text: str) -> tuple[_Stage, ...]:
+    """The contest stages a text names: "the 2019 final", "in the first round", "the runoff"."""
+    aside = frozenset(_data()["stages"]["aside"])
+    taken: list[tuple[int, int]] = []
+    found: list[_Stage] = []
+    for pattern, group, noun_only in _stage_patterns():
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            after = re.match(r"\s*([a-z]+)\b", text[m.end() :])
+            if noun_only and after and after.group(1) not in STOPWORDS:
+                continue  # "the final report", "a primary school"
+            taken.append(m.span())
+            before = [w.lower() for w in _WORD.findall(text[: m.start()])[-4:]]
+            found.append(_Stage(group, m.group(0), any(w in aside for w in before)))
+    return tuple(found)
+
+
+def _stage_found(group: int, ev: Evidence) -> bool:
+    """The asked stage is the one the cited sentence's facts are from; where the sentence names
+    none, the one its context names, if any ("Hallan, who won 12.4 percent in the first round"
+    is no share of the runoff vote; a goal scored "in the quarter-final" is no goal in the final)."""
+    for text in (ev.sentences, ev.context):
+        named = {s.group for s in _stages_in(text) if not s.aside}
+        if named:
+            return group in named
+    return True
+
+
+_STANCE = re.compile(r"\b([a-z]+)\s+(?:\d+[-–]\d+\s+)?(for|against|in favou?r of)\b", re.IGNORECASE)
+
+
+def _stances(text: str) -> list[tuple[str, str]]:
+    """The sides a text takes ("voted against", "argued in favour of": "for")."""
+    verbs = frozenset(_data()["stance_verbs"])
+    return [(v.lower(), "against" if side.lower() == "against" else "for") for v, side in _STANCE.findall(text) if v.lower() in verbs]
 
 
 def _name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> bool:
