@@ -125,6 +125,25 @@ def test_the_stage_of_a_contest_is_part_of_the_event():
     assert misses("Who won the Democratic primary?", "Hale, a Democratic senator, won the general election in November.") == "not the primary"
 
 
+def test_a_role_the_question_gives_a_person_must_be_theirs_in_the_evidence():
+    # Two people of one surname: the mayor's promise is not the planning director's.
+    director = "Anika Pell, the city's planning director, promised a new bridge by 2027."
+    assert misses("What did Mayor Pell promise?", director) == "not Mayor Pell"
+    assert misses("What did Mayor Pell promise?", "Mayor Lars Pell promised a new bridge.") == ""
+    assert misses("What did planning director Pell promise?", director) == ""
+    # Where the sentence says nothing of the role, its context may; saying nothing is no conflict.
+    assert misses("What did Mayor Pell promise?", "Pell promised a new bridge.", context="Mayor Lars Pell unveils plan") == ""
+    assert misses("What did Mayor Pell promise?", "Pell promised a new bridge.") == ""
+    # An apposition on either side gives a role; one role's other names are that role.
+    runner_up = "Ames crossed the line two minutes clear of the runner-up, Hanne Lund."
+    assert misses("What time did winner Hanne Lund run?", runner_up) == "not winner Hanne Lund"
+    assert misses("What time did runner-up Hanne Lund run?", runner_up) == ""
+    assert misses("What did Chief Executive Ravi Das say?", "Ravi Das, the company's founder and CEO, said sales rose.") == ""
+    # Courtesy titles and qualifiers are no roles; a relative clause is not an apposition.
+    assert misses("What did Dr. Mei Ota find?", "Mei Ota, the team's lead scientist, found ash.") == ""
+    assert misses("What did President Rios say?", "Elena Rios, who was then a senator, said no.") == ""
+
+
 def test_for_is_not_against():
     against = "Councillor Ada Pike, who voted against the closure, said buses would be needed."
     assert misses("Which councillor voted for the closure?", against) == "not voted for"

@@ -10,7 +10,8 @@ present within 30 days?" is not answered by a sentence about Trump's order, howe
 matches the rest.
 
 One mechanism over the question and the evidence; its only vocabularies are the titles,
-country aliases, verbs of saying, verbs that take a side ("voted for" / "against") and the
+country aliases, verbs of saying, roles ("Mayor", "coach", "runner-up"), verbs that take a side
+("voted for" / "against") and the
 names of a contest's stages (final, semi-final, runoff) in `data/names.toml`.
 """
 
@@ -72,7 +73,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, year, date, month, quarter, number, quote, stage, stance
+    kind: str  # name, role, year, date, month, quarter, number, quote, stage, stance
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -151,6 +152,7 @@ _MISSING_PHRASE = {
     "number": "no {}",
     "quote": "not the words “{}”",
     "stage": "not the {}",
+    "role": "not {}",
     "stance": "not {}",
 }
 
@@ -278,6 +280,11 @@ def parse(question: str) -> Ask:
     grouped = {n for g in alternative_groups for n in g}
     found += [Constraint("name", " or ".join(g), g) for g in alternative_groups]
     found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
+    for n in own:  # "Mayor Okafor": the question says what this person is
+        at = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question)
+        asked = _roles_at(question, at.start(), at.end()) if at else {}
+        if asked:
+            found.append(Constraint("role", f"{' '.join(asked.values())} {n}", (n, *sorted(asked))))
     for quoted in _QUOTED.findall(question):
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
@@ -489,6 +496,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             said = _units(text)
             ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(text)
             ok = ok and (not counted or value in counted)
+        elif c.kind == "role":
+            given = _roles_given(c.alternatives[0], ev)
+            ok = not given or bool(given & set(c.alternatives[1:]))
         elif c.kind == "stage":
             ok = _stage_found(int(c.alternatives[0]), ev)
         elif c.kind == "stance":
@@ -504,6 +514,69 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         if reversed_by:
             return Coverage(tuple(missing), reversed_by, agency)
     return Coverage(tuple(missing))
+
+
+@lru_cache(maxsize=1)
+def _role_vocab() -> tuple[frozenset[str], dict[str, str]]:
+    """The words that say what a person is, and each one's role ("ceo" is "executive")."""
+    data = _data()["roles"]
+    words = (frozenset(data["words"]) | _vocab()[0]) - frozenset(data["not_roles"])
+    return words, {w: group[0] for group in data["same"] for w in group}
+
+
+def _role(word: str) -> str | None:
+    words, same = _role_vocab()
+    k = _key(word)
+    return same.get(k, k) if k in words else None
+
+
+_BREAK = re.compile(r"[,;:()“”\"\n]|\.(?:\s|$)")
+_TOKEN = re.compile(r"[\w’'.-]+|[,;:()“”\"\n]")
+_DETERMINER = r"(?:the|a|an|its|his|her|their|[A-Z][\w’'.-]*(?:’s|'s))"
+_APPOSITION_AFTER = re.compile(rf"\s*,\s*(?:\d+\s*,\s*)?({_DETERMINER}\s[^,.;:()“”\"]{{1,60}}?)\s*[,.;]")
+# "... clear of the runner-up, Hanne Lindqvist": the last noun phrase before the comma.
+_APPOSITION_BEFORE = re.compile(rf"(?<!\w)({_DETERMINER}\s(?:(?!(?<!\w){_DETERMINER}\s)[^,.;:()“”\"]){{1,60}}?),\s*$")
+
+
+def _roles_at(text: str, start: int, end: int) -> dict[str, str]:
+    """What a text says the person named at [start, end) is, role by word as written: the
+    titles and role words just before the name ("Kessington coach Dana Lutz"), and an
+    apposition on either side ("Anika Pell, the city's planning director,", "the runner-up,
+    Hanne Lindqvist")."""
+    found: dict[str, str] = {}
+    for i, tok in enumerate(reversed(_TOKEN.findall(text[max(0, start - 80) : start]))):
+        if i >= 5 or _BREAK.fullmatch(tok) or (tok.endswith(".") and not _is_title(tok)):
+            break
+        role = _role(tok)
+        if role:
+            found.setdefault(role, tok.strip("."))
+        elif not (tok[:1].isupper() or _key(tok) in ("the", "a", "an") or _key(tok) in _data()["roles"]["not_roles"]):
+            break  # "told Mayor Okafor": "told" ends what is said of her
+    for m in (_APPOSITION_AFTER.match(text, end), _APPOSITION_BEFORE.search(text[max(0, start - 80) : start])):
+        if m:
+            for tok in _TOKEN.findall(m.group(1)):
+                role = _role(tok)
+                if role:
+                    found.setdefault(role, tok)
+    return found
+
+
+def _roles_given(name: str, ev: Evidence) -> set[str]:
+    """The roles the evidence gives the person `name`: where the cited sentence names them, the
+    sentence's; otherwise its context's."""
+    last = re.escape(name.split()[-1])
+    for text in (ev.sentences, f"{ev.near}\n{ev.context}"):
+        roles: set[str] = set()
+        mentioned = False
+        for m in re.finditer(rf"(?<![\w-]){last}(?![\w-])", text):
+            mentioned = True
+            start = m.start()
+            while (prev := re.search(r"([A-Z][\w’'.-]*)\s+$", text[:start])) and not _role(prev.group(1)) and not _is_title(prev.group(1)):
+                start = prev.start(1)  # "Anika Pell": the name begins at her first name
+            roles |= set(_roles_at(text, start, m.end()))
+        if mentioned:
+            return roles
+    return set()
 
 
 class _Stage(NamedTuple):
