@@ -11,8 +11,8 @@ matches the rest.
 
 One mechanism over the question and the evidence; its only vocabularies are the titles,
 country aliases, verbs of saying, roles ("Mayor", "coach", "runner-up"), verbs that take a side
-("voted for" / "against") and the
-names of a contest's stages (final, semi-final, runoff) in `data/names.toml`.
+("voted for" / "against") and the names of a contest's stages (final, semi-final, runoff), all
+in `data/names.toml`.
 """
 
 from __future__ import annotations
