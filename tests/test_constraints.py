@@ -144,6 +144,18 @@ def test_a_role_the_question_gives_a_person_must_be_theirs_in_the_evidence():
     assert misses("What did President Rios say?", "Elena Rios, who was then a senator, said no.") == ""
 
 
+def test_the_agent_as_the_one_it_is_done_to_is_reversed():
+    # "did Renn beat Brandt" against "he edged out Tobias Renn": one verb group, Renn beaten.
+    sprint = "The race was won by Elias Brandt after a sprint in which he edged out Tobias Renn by two seconds."
+    assert misses("By how many seconds did Tobias Renn beat Elias Brandt?", sprint) == "there it is Elias Brandt, not Tobias Renn, who does what the question asks"
+    assert misses("By how many seconds did Elias Brandt beat Tobias Renn?", sprint) == ""
+    assert "Marlow Foods, not Halden" in misses("Which company did Halden acquire?", "Marlow Foods acquired Halden for $2 billion.")
+    assert "Vell, not Ostra" in misses("What had Ostra accused Vell of?", "Vell had accused Ostra of hiding the losses.")
+    assert misses("What had Vell accused Ostra of?", "Vell had accused Ostra of hiding the losses.") == ""
+    # Verbs of saying invert ("..., said Irena Vasko"): the name after them says it.
+    assert misses("What did Vasko say about the budget?", "The budget must pass by July, said Irena Vasko, a scholar.") == ""
+
+
 def test_for_is_not_against():
     against = "Councillor Ada Pike, who voted against the closure, said buses would be needed."
     assert misses("Which councillor voted for the closure?", against) == "not voted for"

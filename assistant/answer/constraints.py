@@ -322,9 +322,15 @@ def _month(name: str) -> int:
 
 @lru_cache(maxsize=65536)
 def _verb(word: str) -> str:
-    """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say"."""
+    """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say",
+    and one of a group in `verb_groups` is its group's first ("edged" is "beat")."""
     term = stem(IRREGULAR_PAST.get(word.lower(), word.lower()))
-    return "say" if term in _vocab()[2] else term
+    return "say" if term in _vocab()[2] else _same_verb().get(term, term)
+
+
+@lru_cache(maxsize=1)
+def _same_verb() -> dict[str, str]:
+    return {stem(IRREGULAR_PAST.get(w, w)): stem(group[0]) for group in _data()["verb_groups"] for w in group}
 
 
 @lru_cache(maxsize=4096)
@@ -782,6 +788,7 @@ _MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adj
 # A participle right after a preposition's object ("sent telegrams to Trump and Boris Johnson
 # suggesting ..."): its doer is the clause's subject, not the name before it.
 _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
+_PARTICLES = frozenset(("out", "off", "past", "back", "down"))
 _AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
 _APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where)\s[^,“”\"]{1,80},")
 # A quotation: whole, or a part of one that runs over several sentences (“... at the start of a
@@ -829,6 +836,12 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
             if tok.endswith("ing") and _AFTER_OBJECT.search(before):
                 continue  # "telegrams to Trump and Boris Johnson suggesting ...": the clause's subject suggests
             doer = _subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else _doer(tokens, i)
+            done_to = [w for w in _name_run([w for w in tokens[i + 1 : i + 7] if w.lower() not in _PARTICLES][:5]) if not _is_title(w)]
+            if agency.verb != "say" and done_to and _same_doer(done_to, agency.agent) and not (doer and _same_doer(doer, agency.agent)):
+                # "he edged out Tobias Renn" for "did Renn beat Brandt": the agent has it done to
+                # them. (Not for verbs of saying, which invert: "..., said Irena Vasko".)
+                by_other = by_other or (" ".join(doer) if doer else next((o for o in agency.others if _in_text(o, plain)), "someone else"))
+                continue
             if not doer:
                 continue
             if _same_doer(doer, agency.agent):
