@@ -156,6 +156,16 @@ def test_the_agent_as_the_one_it_is_done_to_is_reversed():
     assert misses("What did Vasko say about the budget?", "The budget must pass by July, said Irena Vasko, a scholar.") == ""
 
 
+def test_from_is_not_to():
+    moved = "The school's 212 pupils will move to Ashdale Primary, 1.6 miles away, in September."
+    assert misses("How many pupils will move from Ashdale Primary to Brook Lane?", moved, context="Brook Lane school to close") == "not from Ashdale Primary"
+    assert misses("How many pupils will move to Ashdale Primary?", moved) == ""
+    assert misses("When did Ruiz move to Pell United?", "Ruiz joined Ostra from Pell United in May.") == "not to Pell United"
+    assert misses("When did Ruiz move from Pell United?", "Ruiz joined Ostra from Pell United in May.") == ""
+    # Without a verb of going, "to" and "from" say nothing of a direction.
+    assert misses("What did the letter from Ostra say?", "Ruiz wrote to Ostra last week.") == ""
+
+
 def test_for_is_not_against():
     against = "Councillor Ada Pike, who voted against the closure, said buses would be needed."
     assert misses("Which councillor voted for the closure?", against) == "not voted for"

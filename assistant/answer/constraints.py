@@ -73,7 +73,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, year, date, month, quarter, number, quote, stage, stance
+    kind: str  # name, role, direction, year, date, month, quarter, number, quote, stage, stance
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -153,6 +153,7 @@ _MISSING_PHRASE = {
     "quote": "not the words “{}”",
     "stage": "not the {}",
     "role": "not {}",
+    "direction": "not {}",
     "stance": "not {}",
 }
 
@@ -280,6 +281,11 @@ def parse(question: str) -> Ask:
     grouped = {n for g in alternative_groups for n in g}
     found += [Constraint("name", " or ".join(g), g) for g in alternative_groups]
     found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
+    if any(w.lower() in _data()["movement_verbs"] for w in _WORD.findall(question)):
+        for n in own:  # "move from Eastgate to Lakeview": which way
+            way = re.search(rf"\b(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question)
+            if way:
+                found.append(Constraint("direction", f"{way.group(1)} {n}", (n, "to" if way.group(1) == "into" else way.group(1))))
     for n in own:  # "Mayor Okafor": the question says what this person is
         at = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question)
         asked = _roles_at(question, at.start(), at.end()) if at else {}
@@ -505,6 +511,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "role":
             given = _roles_given(c.alternatives[0], ev)
             ok = not given or bool(given & set(c.alternatives[1:]))
+        elif c.kind == "direction":
+            name, way = c.alternatives
+            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:the\s+)?{re.escape(name)}(?!\w)", ev.sentences, re.IGNORECASE)}
+            ok = not ways or way in ways
         elif c.kind == "stage":
             ok = _stage_found(int(c.alternatives[0]), ev)
         elif c.kind == "stance":
