@@ -55,7 +55,7 @@ class Candidate:
     text: str
     start: int
     end: int
-    lex: float
+    #: The share of the question's weighted terms the sentence has.
     coverage: float
     passage_score: float
     type_score: float
@@ -65,6 +65,12 @@ class Candidate:
     vector: np.ndarray | None = None
     dense: float = 0.0
     score: float = 0.0
+
+    @property
+    def strength(self) -> float:
+        """How strongly the sentence matches the question, blending meaning and rare-term
+        coverage: what confidence starts from and what the threshold is compared with."""
+        return C_DENSE * self.dense + C_LEX * self.coverage
 
 
 class OfflineAnswerer:
@@ -117,7 +123,6 @@ class OfflineAnswerer:
                         text=text,
                         start=start,
                         end=end,
-                        lex=matched / total,
                         coverage=matched / total,
                         passage_score=p.score / top_score,
                         type_score=type_match(kind.kind, text) + _speaker_quoted(kind, text),
@@ -132,7 +137,7 @@ class OfflineAnswerer:
     def confidence(self, question: str, kind: QuestionKind, best: Candidate, head: list[Candidate], passages: list[Passage]) -> float:
         """How sure the evidence answers the question: match strength, discounted when the best
         sentence lacks the kind of answer asked for or the question's year is nowhere in it."""
-        value = C_DENSE * best.dense + C_LEX * best.coverage
+        value = best.strength
         if not holds_answer(kind, question, best.text):
             value *= TYPE_MISSING_FACTOR
         if _unmatched_year(kind, best, passages):
@@ -149,7 +154,7 @@ class OfflineAnswerer:
         # Sentences without stored vectors (an index built before they existed) are embedded
         # now, only the most promising few: each costs several milliseconds.
         missing = [c for c in cands if c.vector is None]
-        missing.sort(key=lambda c: -(0.6 * c.lex + 0.3 * c.passage_score + 0.1 * c.type_score))
+        missing.sort(key=lambda c: -(0.6 * c.coverage + 0.3 * c.passage_score + 0.1 * c.type_score))
         if missing:
             for c, v in zip(missing, self.embedder.embed_documents([c.text for c in missing[:EMBED_CANDIDATES]])):
                 c.vector = v
@@ -157,7 +162,7 @@ class OfflineAnswerer:
         for c in head:
             c.dense = float(np.dot(qv, c.vector))
             c.score = (
-                W_DENSE * c.dense + W_LEX * c.lex + W_PASSAGE * c.passage_score + W_TYPE * c.type_score + W_DATE * c.date_score
+                W_DENSE * c.dense + W_LEX * c.coverage + W_PASSAGE * c.passage_score + W_TYPE * c.type_score + W_DATE * c.date_score
                 + W_RECENT * c.recent_score + W_ENTITY * c.entity_score
             )
         head.sort(key=lambda c: -c.score)
@@ -182,7 +187,7 @@ class OfflineAnswerer:
         kind, head = self.ranked(question, passages, query_vector)
         best_per_article: dict[str, Candidate] = {}
         for c in head:
-            if c.article_id not in best_per_article and C_DENSE * c.dense + C_LEX * c.coverage >= self.threshold:
+            if c.article_id not in best_per_article and c.strength >= self.threshold:
                 best_per_article[c.article_id] = c
         if not best_per_article:
             return Draft(refused=True, text=REFUSAL, sentences=[], confidence=0.0, kind=kind.kind)
@@ -241,7 +246,7 @@ class OfflineAnswerer:
             # article's best sentence that has one, if it is relevant enough to stand.
             extra = next(
                 (c for c in head[1:8] if c.article_id == best_article and holds_answer(kind, question, c.text)
-                 and C_DENSE * c.dense + C_LEX * c.coverage >= self.threshold),
+                 and c.strength >= self.threshold),
                 None,
             )
             if extra is not None:
@@ -263,7 +268,7 @@ class OfflineAnswerer:
             article = passages[c.passage_index].chunk.article_id
             other_article = article not in {passages[x.passage_index].chunk.article_id for x in chosen}
             margin = 0.12 if (kind.multi and other_article) else 0.06
-            if c.score < best.score - margin or C_DENSE * c.dense + C_LEX * c.coverage < self.threshold:
+            if c.score < best.score - margin or c.strength < self.threshold:
                 continue
             if _redundant(c, chosen):
                 continue
