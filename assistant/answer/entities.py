@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.text import IRREGULAR_PAST, STOPWORDS
 
+#: The vocabularies: not-names, roles and the kinds of named things, each list with its source.
+_DATA = tomllib.loads((Path(__file__).parent / "data" / "entities.toml").read_text(encoding="utf-8"))
+
+
+def _any(words: list[str]) -> str:
+    """A regex alternation of the words as written, in their order."""
+    return "|".join(re.escape(w) for w in words)
+
+
 #: Capitalised words that are not names: weekdays, months, sentence openers, pronouns, titles.
-NOT_NAMES = re.compile(
-    r"^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
-    r"August|September|October|November|December|The|A|An|In|On|At|But|And|For|However|Also|Both|President|Presidents|"
-    r"This|That|These|Those|Such|Its|Their|His|Her|Our|Last|Next|They|He|She|It|We|I)$"
-)
+NOT_NAMES = re.compile(rf"^({_any(_DATA['not_names'])})$")
 
 
 def is_name_word(word: str) -> bool:
@@ -52,38 +59,16 @@ def _asked(nouns: str, question: str) -> str | None:
 
 # Roles --------------------------------------------------------------------------------------
 
-_SPOKES = r"spokes(?:man|woman|person|men|women|people)|press secretar(?:y|ies)"
-_EXPERTS = (r"analysts?|experts?|scholars?|researchers?|fellows?|professors?|academics?|specialists?|commentators?|"
-            r"directors?|economists?|historians?|(?:political )?scientists?")
-_DIPLOMATS = r"diplomats?|ambassadors?|envoys?|consuls?|secretary of state|(?:foreign )?ministers?"
-_JOURNALISTS = r"journalists?|reporters?|correspondents?|editors?|columnists?"
-_AIDES = rf"aides?|advis[eo]rs?|assistants?|officials?|{_SPOKES}|chiefs? of staff"
-# An official is anyone holding an office below the head of state or government.
-_OFFICIALS = (rf"officials?|aides?|advis[eo]rs?|ministers?|secretar(?:y|ies)|{_SPOKES}|{_DIPLOMATS}|directors?|chiefs?|"
-              r"heads?|officers?|deput(?:y|ies)|governors?|mayors?|commissioners?")
-_LAWMAKERS = r"lawmakers?|senators?|congress(?:wo)?m[ae]n|legislators?|mps?|deput(?:y|ies)|representatives?"
 #: For each role a question may ask for, the words a sentence may give its holder.
 ROLES: dict[str, str] = {
-    **dict.fromkeys(["spokesman", "spokeswoman", "spokesperson"], _SPOKES),
-    **dict.fromkeys(["analyst", "expert", "scholar", "commentator"], _EXPERTS),
-    **dict.fromkeys(["diplomat", "ambassador", "envoy"], _DIPLOMATS),
-    **dict.fromkeys(["journalist", "reporter", "correspondent"], _JOURNALISTS),
-    "official": _OFFICIALS,
-    **dict.fromkeys(["aide", "adviser", "advisor"], _AIDES),
-    **dict.fromkeys(["lawmaker", "senator"], _LAWMAKERS),
-    "minister": r"(?:prime |foreign |defen[cs]e )?ministers?",
-    "secretary": r"secretar(?:y|ies)",
-    "general": r"generals?|commanders?|chief of staff",
+    role: _any([w for group in groups for w in _DATA["role_words"][group]]) for role, groups in _DATA["role_asked"].items()
 }
 _ROLE_NOUNS = "|".join(rf"{r}s?" for r in ROLES)
 # A question that names one of these wants a person's full name ("which minister ...?").
-_FULL_NAME_Q = re.compile(
-    r"\b(spokesman|spokeswoman|spokesperson|minister|scholar|analyst|official|ambassador|diplomat|name of|journalist|reporter)\b",
-    re.IGNORECASE,
-)
+_FULL_NAME_Q = re.compile(rf"\b({_any(_DATA['people']['full_name'])})\b", re.IGNORECASE)
 # "the analyst quoted", "the scholar interviewed": the attribution line that says who spoke.
-_SPOKE_Q = {"quoted", "interviewed", "commented", "remarked"}
-_SPOKE = r"said|says|told|tells|stated|added|commented|remarked|quoted"
+_SPOKE_Q = frozenset(_DATA["people"]["spoke_asked"])
+_SPOKE = _any(_DATA["people"]["spoke"])
 
 
 def asked_role(question: str) -> re.Pattern | None:
@@ -121,20 +106,6 @@ def wants_full_name(question: str) -> bool:
 # Named things -----------------------------------------------------------------------------
 
 _CAP = r"[A-Z][\w’'&-]{0,40}"  # one capitalised word; names are words joined by single spaces
-_OUTLETS = (
-    # Single words that are also common words or other names ("Time", "Vice", "Economist",
-    # "Guardian Council", "Nikkei" the index) are left out, or only taken in a longer form.
-    r"Reuters|Associated Press|AP|AFP|Agence France-Presse|BBC|CNN|CBS|NBC|ABC|Fox News|MSNBC|NPR|PBS|RT|Russia Today|"
-    r"TASS|RIA Novosti|RIA|Interfax|Sputnik News|Bloomberg News|Bloomberg|Al Jazeera|Xinhua|CCTV|NHK|Politico|Axios|"
-    r"Kommersant|Izvestia|Vedomosti|Echo of Moscow|The Guardian|Financial Times|Deutsche Welle|Euronews|Meduza|"
-    r"Novaya Gazeta|Der Spiegel|Spiegel|Le Monde|Newsweek|The Economist|The Atlantic|Sky News|Yonhap|Kyodo|Nikkei Asia|"
-    r"Haaretz|ANI|PTI|IANS|UPI|Voice of America|VOA|Radio Free Europe|RFE/RL|Channel One|NTV|Anadolu|TechCrunch|"
-    r"The Verge|Wired|Engadget|Forbes|CNBC|ESPN|Vox|BuzzFeed|HuffPost|Mashable|Gizmodo|Ars Technica|ZDNet|Polygon|"
-    r"Kotaku|IGN|Rolling Stone|TMZ|Time magazine|USA Today|The Hill|Daily Mail|The Sun|The Independent|The Age|"
-    r"Al-Monitor|France 24|Kyiv Independent|Ukrainska Pravda|Lenta\.ru|Gazeta\.ru|RBC"
-)
-
-
 def _named(*heads: str, alone: str = "") -> re.Pattern:
     """Names of up to four capitalised words ending in one of `heads` ("Carnegie Moscow Center"),
     "Council on Foreign Relations"-style names, and names that stand alone ("Pentagon", "NATO")."""
@@ -143,17 +114,6 @@ def _named(*heads: str, alone: str = "") -> re.Pattern:
     if alone:
         parts.append(rf"\b({alone})\b")
     return re.compile("|".join(parts))
-
-
-_RESEARCH = ("Center", "Centre", "Institute", "Institution", "Foundation", "Endowment", "Council", "University",
-             "College", "School", "Society")
-_RESEARCH_ALONE = r"Chatham House|RAND Corporation|RAND|Brookings|Carnegie Endowment|Valdai Club"
-_GOVERNMENT = ("Ministry", "Department", "Agency", "Office", "Service", "Committee", "Commission", "Administration")
-_GOVERNMENT_ALONE = (r"Pentagon|Kremlin|White House|Downing Street|Foreign Office|State Department|Congress|Senate|"
-                     r"Duma|Security Council|FBI|CIA|NSA|KGB|FSB|GRU|SVR|MI5|MI6|Mossad|Elysee|Élysée")
-_ALLIANCE = ("Alliance", "Union", "Organization", "Organisation", "Bloc", "Pact")
-_ALLIANCE_ALONE = r"NATO|EU|UN|OPEC|IMF|WHO|OSCE|G7|G8|G20|BRICS|CSTO"
-_COMPANY = ("Company", "Corporation", "Corp", "Inc", "Group", "Bank", "Airlines", "Holdings")
 
 
 @dataclass(frozen=True)
@@ -168,61 +128,27 @@ class EntityKind:
     includes: frozenset[str] = frozenset()  # other kinds whose names are also of this kind
 
 
-#: What a "which ..." question asks for, by the noun it asks with. The first kind whose noun
-#: the question asks with wins, so the narrower nouns come first ("international body" is an
-#: alliance before "body" is a government's).
+def _names_of(spec: dict, kinds: dict) -> re.Pattern:
+    """The pattern of a kind's names, from its heads and lone names and those of the kinds it
+    takes as its own; an outlet's names are a known one (with "News", "TV" ...) or a name ending
+    in an outlet's head ("The Moscow Times")."""
+    if "alone_suffixes" in spec:
+        return re.compile(
+            rf"\b((?:{_any(spec['alone'])})(?: (?:{_any(spec['alone_suffixes'])}))?)\b|"
+            rf"\b((?:The )?(?:{_CAP} ){{1,3}}(?:{_any(spec['heads'])}))\b"
+        )
+    heads = list(spec.get("heads", [])) + [h for k in spec.get("of", []) for h in kinds[k]["heads"]]
+    alone = [_any(spec.get("alone", []))] + [_any(kinds[k].get("alone", [])) for k in spec.get("of", [])]
+    alone += spec.get("alone_patterns", [])
+    if spec.get("lower_heads"):  # "the Geneva summit": a place's meeting, its kind in lower case
+        alone.append(rf"(?:{_CAP} ){{1,3}}(?:{_any(spec['lower_heads'])})")
+    return _named(*(re.escape(h) for h in heads), alone="|".join(a for a in alone if a))
+
+
+#: What a "which ..." question asks for, by the noun it asks with, in the order tried.
 ENTITIES: dict[str, EntityKind] = {
-    "outlet": EntityKind(
-        r"broadcasters?|(?:tv|television|radio|news|broadcast|cable) (?:networks?|channels?|stations?)|newspapers?|"
-        r"news ?papers?|(?:news |media )?outlets?|news agenc(?:y|ies)|wire services?|magazines?",
-        # a known wire or network ("CBS News"), or a name ending "Times", "Post", "News", ...
-        re.compile(
-            rf"\b((?:{_OUTLETS})(?: (?:News|TV|Television|Radio))?)\b|"
-            rf"\b((?:The )?(?:{_CAP} ){{1,3}}(?:News|Times|Post|Journal|Herald|Tribune|Gazette|Telegraph|Radio|"
-            r"Television|TV|Broadcasting|Network|Gazeta|Pravda))\b"
-        ),
-        strict=True,
-    ),
-    "research": EntityKind(
-        r"think[- ]tanks?|institutes?|research (?:centers?|centres?|groups?|bod(?:y|ies)|institutes?)|universit(?:y|ies)",
-        _named(*_RESEARCH, alone=_RESEARCH_ALONE),
-        strict=True,
-    ),
-    "alliance": EntityKind(
-        r"alliances?|blocs?|international (?:organi[sz]ations?|bod(?:y|ies))", _named(*_ALLIANCE, alone=_ALLIANCE_ALONE), strict=True
-    ),
-    "government": EntityKind(
-        r"ministr(?:y|ies)|departments?|(?:government |state |federal |intelligence |spy |security |UN )?agenc(?:y|ies)|"
-        r"headquarters|(?:government|state|federal|UN|official|regulatory) bod(?:y|ies)",
-        _named(*_GOVERNMENT, alone=_GOVERNMENT_ALONE),
-        includes=frozenset({"alliance"}),
-    ),
-    "armed_group": EntityKind(
-        r"(?:jihadist|militant|terrorist|rebel|extremist|armed|insurgent|islamist|paramilitary) "
-        r"(?:groups?|organi[sz]ations?|movements?|factions?)|militias?",
-        _named("Front", "Brigade", "Brigades", "Movement", "Militia", "Army",
-               alone=r"Islamic State|ISIS|ISIL|IS|Daesh|Al-Nusra|al-Nusra|Nusra Front|Jabhat al-Nusra|al-Qaeda|Al-Qaeda|"
-               r"al-Qaida|Taliban|Hezbollah|Hamas|Boko Haram|al-Shabaab|Wagner|Hayat Tahrir al-Sham|HTS"),
-    ),
-    "company": EntityKind(r"companies|company|firms?|corporations?|banks?", _named(*_COMPANY)),
-    "organization": EntityKind(
-        r"organi[sz]ations?|institutions?",
-        _named(*_RESEARCH, *_GOVERNMENT, *_ALLIANCE, *_COMPANY,
-               alone=f"{_RESEARCH_ALONE}|{_GOVERNMENT_ALONE}|{_ALLIANCE_ALONE}"),
-        includes=frozenset({"research", "government", "alliance", "company"}),
-    ),
-    # "the Nuclear Security Summit", "the Munich Security Conference", "the Geneva summit".
-    # Singular nouns only: "what gatherings were banned" asks for no name.
-    "event": EntityKind(
-        r"gathering|summit|conference|forum|congress|assembly|festival|ceremony",
-        _named("Summit", "Conference", "Forum", "Congress", "Convention", "Conventions", "Assembly", "Games",
-               "Olympics", "Festival", "Ceremony", "Parade", "Talks", "Meeting", "Dialogue", "Cup", "Bowl", "Prix",
-               "Open", "Championships?", "Series", "Awards", "Expo", "Week", "Marathon", "Tournament", "Election", "Fair",
-               alone=r"Olympics|Paralympics|Davos|Eurovision|Oscars|Grammys|Emmys|Wimbledon|Brexit|COP\d+|"
-               # "the Geneva summit": a place's meeting, its kind in lower case
-               rf"(?:{_CAP} ){{1,3}}(?:summit|conference|talks|meeting|forum|gathering|festival)"),
-        strict=True,
-    ),
+    kind: EntityKind(spec["nouns"], _names_of(spec, _DATA["kinds"]), spec.get("strict", False), frozenset(spec.get("includes", ())))
+    for kind, spec in _DATA["kinds"].items()
 }
 
 
