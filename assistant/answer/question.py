@@ -39,24 +39,10 @@ _NUMBER_LIKE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen"
-_PLACE_LIKE = re.compile(r"\b(in|at|from|to|near|inside|outside)\s+(the\s+)?[A-Z][a-z]+")
-_REASON_LIKE = re.compile(
-    r"\b(because|due to|as a result|in order to|so that|since|after|amid|over|to (solve|counter|ensure|help|improve|combat|fight|restore|establish|rebuild|foster|move|mend|finish)|urging|aims?|hopes?|wants?|for the benefit)\b",
-    re.IGNORECASE,
-)
-_PERSON_LIKE = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b|\b(President|Minister|Prime|scholar|spokesman|official|leader)\b")
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
-_SAY_Q = re.compile(
-    r"\b(what did|what does|what has|how did)\b.*\b(say|said|write|wrote|tell|told|stress|stressed|report|reported|state|stated|describe|call|urge|claim|add|note)\b|\bquote\b|\bin (his|her|their) (words|message)\b",
-    re.IGNORECASE,
-)
 #: A year a question or sentence names: 1950-2099.
 _YEAR = r"(19[5-9]\d|20\d\d)"
 YEAR = re.compile(rf"\b{_YEAR}\b")
-_RECENT_Q = re.compile(
-    r"\b(latest|most recent(ly)?|newest|recently|lately|current(ly)?|right now|these days|nowadays|as of now)\b", re.IGNORECASE
-)
-_MULTI_Q = re.compile(r"\b(both|each|all|which (\w+ )?(presidents|leaders|countries|outlets|articles)|compare|differ|in common|across)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -66,6 +52,22 @@ def _vocab() -> dict:
 
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_CUES = _vocab()
+_PLACE_LIKE = re.compile(rf"\b({_alternation(_CUES['place_prepositions'])})\s+(the\s+)?[A-Z][a-z]+")
+_REASON_LIKE = re.compile(
+    rf"\b({_alternation(_CUES['reason_cues'])}|to ({_alternation(_CUES['purpose_verbs'])}))\b", re.IGNORECASE
+)
+_PERSON_LIKE = re.compile(rf"\b[A-Z][a-z]+ [A-Z][a-z]+\b|\b({_alternation(_CUES['person_cues'])})\b")
+_SAY_Q = re.compile(
+    rf"\b(what did|what does|what has|how did)\b.*\b({_alternation(_CUES['say_verbs'])})\b|\bquote\b|\bin (his|her|their) (words|message)\b",
+    re.IGNORECASE,
+)
+_RECENT_Q = re.compile(rf"\b({_alternation(_CUES['recent_cues'])})\b", re.IGNORECASE)
+_MULTI_Q = re.compile(
+    rf"\b({_alternation(_CUES['multi_cues'])}|which (\w+ )?({_alternation(_CUES['multi_plurals'])}))\b", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=1)
@@ -192,8 +194,7 @@ def type_match(kind: str, sentence: str) -> float:
 
 _AUXILIARY = r"(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|may|might|must)\b"
 # Words in -ed that are mostly adjectives before a noun: "which armed group", "which United Nations".
-_ED_ADJECTIVES = r"(?:armed|united|alleged|unnamed|unidentified|disputed|occupied|annexed|detained|retired|embattled|" \
-    r"sanctioned|so-called|related|based|limited|advanced|organi[sz]ed|elected|exiled|jailed|wanted)\b"
+_ED_ADJECTIVES = rf"(?:{_alternation(_CUES['ed_adjectives'])})\b"
 _ASKED_VERB = re.compile(
     # "Who built ...": the word after "who";
     rf"^\s*who\s+(?!{_AUXILIARY})([a-z]+)\b|"
