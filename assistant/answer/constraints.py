@@ -27,7 +27,7 @@ from typing import NamedTuple
 from pathlib import Path
 
 from assistant.answer.entities import NOT_NAMES
-from assistant.answer.question import MONTH, YEAR
+from assistant.answer.question import MONTH, YEAR, measure_units
 from assistant.answer.support import fold, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
@@ -60,12 +60,12 @@ _WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
        "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
 # "did Trump offer", "has the Kremlin said": the one who does what the question asks about.
-_NAME_RUN = r"([A-Z][\w’'.-]*(?:\s+(?:&\s+)?[A-Z][\w’'.-]*)*)"
-_AGENT_Q = re.compile(rf"\b(?:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
+_NAME_RUN = rf"([{_UPPER}][\w’'.-]*(?:\s+(?:&\s+)?[{_UPPER}][\w’'.-]*)*)"
+_AGENT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
-_ACCORDING_Q = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
+_ACCORDING_Q = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,3}}?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, year, date, month, quarter, number, quote, stage, stance
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -154,6 +154,7 @@ _MISSING_PHRASE = {
     "stage": "not the {}",
     "role": "not {}",
     "direction": "not {}",
+    "compass": "not {}",
     "stance": "not {}",
 }
 
@@ -243,6 +244,8 @@ def _names(question: str) -> tuple[str, ...]:
                 parts.append("")
             else:
                 parts.append(piece)
+                if re.search(r"['’]s$", w.rstrip(".,;:!?")):
+                    parts.append("")  # "Putin's World War Two telegrams": two names
         if len(parts) == 1 and _MODIFIER.match(question[m.end() :]) and re.search(r"(?:ian|ean|can|ese|ish|ern)$", parts[0]):
             continue  # "Western commemoration", "Russian leader": a kind, not a name
         name: list[str] = []
@@ -258,6 +261,7 @@ def _names(question: str) -> tuple[str, ...]:
 # "what did the White House propose? (Putin, Obama, Independence Day)": a follow-up with the
 # words it carries over from the question before (assistant/followup.py).
 _CARRIED = re.compile(r"\?\s*\(([^()]*)\)\s*$")
+_MEASURED_COMPOUND = re.compile(r"\b(\d[\d,.]*)-([A-Za-z]+)\b")
 
 
 @lru_cache(maxsize=1024)
@@ -281,11 +285,13 @@ def parse(question: str) -> Ask:
     grouped = {n for g in alternative_groups for n in g}
     found += [Constraint("name", " or ".join(g), g) for g in alternative_groups]
     found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
-    if any(w.lower() in _data()["movement_verbs"] for w in _WORD.findall(question)):
-        for n in own:  # "move from Eastgate to Lakeview": which way
-            way = re.search(rf"\b(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question)
-            if way:
-                found.append(Constraint("direction", f"{way.group(1)} {n}", (n, "to" if way.group(1) == "into" else way.group(1))))
+    moving = "|".join(re.escape(v) for v in _data()["movement_verbs"])
+    for n in own:  # "move from Eastgate to Lakeview": which way, where a verb of going says it
+        way = re.search(rf"\b(?:{moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
+        if way:
+            found.append(Constraint("direction", f"{way.group(1)} {n}", (n, "to" if way.group(1) == "into" else way.group(1))))
+    for point in dict.fromkeys(_compass(question)):  # "35 km east of Pinecrest"
+        found.append(Constraint("compass", point, (point,)))
     for n in own:  # "Mayor Okafor": the question says what this person is
         at = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question)
         asked = _roles_at(question, at.start(), at.end()) if at else {}
@@ -308,10 +314,12 @@ def parse(question: str) -> Ask:
     found += [Constraint("year", str(y)) for y in sorted(years)]
     for stage in _stages_in(question):
         if not stage.aside:
-            found.append(Constraint("stage", stage.text, (str(stage.group),)))
+            found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in _stages_in(question) if not s.aside))))
     for verb, side in _stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
     uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", _ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
+    # "a 15-milligram dose", "a 10-year deal": a number and what it measures.
+    uncounted = _MEASURED_COMPOUND.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2).lower() in measure_units() else m.group(0), uncounted)
     # "8-ball", "2,000-plus", "G-20", "1990s" name no count.
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
@@ -345,8 +353,9 @@ def _units(text: str) -> dict[str, set[float]]:
     none follows): {"degre": {2.1, 3.0}, "": {11.0}}."""
     found: dict[str, set[float]] = {}
     for value, shown in numbers(text).items():
-        for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+([A-Za-z]{{3,}}))?", text):
-            word = (m.group(1) or "").lower()
+        # "eight Green members" counts members.
+        for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+(?:(?:[A-Z][\w’'-]*\s+){{1,2}}([a-z]{{3,}})|([A-Za-z]{{3,}})))?", text):
+            word = (m.group(1) or m.group(2) or "").lower()
             found.setdefault(stem(word) if word and word not in STOPWORDS else "", set()).add(value)
     return found
 
@@ -509,14 +518,19 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(text)
             ok = ok and (not counted or value in counted)
         elif c.kind == "role":
+            asked = set(c.alternatives[1:])
             given = _roles_given(c.alternatives[0], ev)
-            ok = not given or bool(given & set(c.alternatives[1:]))
+            ok = bool(given & asked) or not any(given & _rivals(r) for r in asked)
         elif c.kind == "direction":
             name, way = c.alternatives
-            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:the\s+)?{re.escape(name)}(?!\w)", ev.sentences, re.IGNORECASE)}
+            own = _RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
+            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:(?:the|its|their|his|her|[A-Z][\w’'-]*['’]s)\s+)?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
             ok = not ways or way in ways
+        elif c.kind == "compass":
+            points = _compass(ev.sentences)
+            ok = not points or c.text in points
         elif c.kind == "stage":
-            ok = _stage_found(int(c.alternatives[0]), ev)
+            ok = _stage_found(int(c.alternatives[0]), {int(g) for g in c.alternatives}, ev)
         elif c.kind == "stance":
             verb, side = c.alternatives
             sides = {s for v, s in _stances(ev.sentences) if stem(v) == verb}
@@ -540,6 +554,14 @@ def _role_vocab() -> tuple[frozenset[str], dict[str, str]]:
     return words, {w: group[0] for group in data["same"] for w in group}
 
 
+@lru_cache(maxsize=256)
+def _rivals(role: str) -> frozenset[str]:
+    """The roles that exclude `role` (one of its families, itself left out)."""
+    same = _role_vocab()[1]
+    families = [{same.get(w, w) for w in f} for f in _data()["roles"]["families"]]
+    return frozenset(r for f in families if role in f for r in f) - {role}
+
+
 def _role(word: str) -> str | None:
     words, same = _role_vocab()
     k = _key(word)
@@ -560,39 +582,78 @@ def _roles_at(text: str, start: int, end: int) -> dict[str, str]:
     apposition on either side ("Anika Pell, the city's planning director,", "the runner-up,
     Hanne Lindqvist")."""
     found: dict[str, str] = {}
+    past = frozenset(_data()["roles"]["past_roles"])
+    held: dict[str, str] = {}
     for i, tok in enumerate(reversed(_TOKEN.findall(text[max(0, start - 80) : start]))):
         if i >= 5 or _BREAK.fullmatch(tok) or (tok.endswith(".") and not _is_title(tok)):
             break
         role = _role(tok)
         if role:
-            found.setdefault(role, tok.strip("."))
+            held.setdefault(role, tok.strip("."))
+        elif _key(tok).rstrip("-") in past:
+            held = {}  # "former President Hale": no longer
         elif not (tok[:1].isupper() or _key(tok) in ("the", "a", "an") or _key(tok) in _data()["roles"]["not_roles"]):
             break  # "told Mayor Okafor": "told" ends what is said of her
-    for m in (_APPOSITION_AFTER.match(text, end), _APPOSITION_BEFORE.search(text[max(0, start - 80) : start])):
-        if m:
-            for tok in _TOKEN.findall(m.group(1)):
-                role = _role(tok)
-                if role:
-                    found.setdefault(role, tok)
+    found.update(held)
+    before = _APPOSITION_BEFORE.search(text[max(0, start - 80) : start])
+    if before and re.match(r"\s*[,.;:)]|\s*$", text[end:]):  # not "a new coach, Okafor told reporters"
+        found.update({r: w for r, w in _apposition_roles(before.group(1)).items() if r not in found})
+    after = _APPOSITION_AFTER.match(text, end)
+    if after:
+        found.update({r: w for r, w in _apposition_roles(after.group(1)).items() if r not in found})
+    return found
+
+
+_APPOSITION_END = re.compile(r"\b(?:of|who|whom|whose|which|that|at|for|with|from|in|on|representing|working|running|since)\b")
+
+
+def _apposition_roles(phrase: str) -> dict[str, str]:
+    """The roles an apposition gives: its head noun phrase's ("the city's planning director"),
+    not a possessor's ("the mayor's spokesman"), a past one ("a former teacher") or one after
+    "of" / "who" ("the daughter of a judge")."""
+    head = _APPOSITION_END.split(phrase, maxsplit=1)[0]
+    past = frozenset(_data()["roles"]["past_roles"])
+    found: dict[str, str] = {}
+    for tok in _TOKEN.findall(head):
+        if _key(tok).rstrip("-") in past or tok.lower().startswith("ex-"):
+            return {}
+        if tok.endswith(("'s", "’s")):
+            continue
+        role = _role(tok)
+        if role:
+            found.setdefault(role, tok)
     return found
 
 
 def _roles_given(name: str, ev: Evidence) -> set[str]:
     """The roles the evidence gives the person `name`: where the cited sentence names them, the
     sentence's; otherwise its context's."""
-    last = re.escape(name.split()[-1])
+    parts = name.split()
+    last = re.escape(parts[-1])
     for text in (ev.sentences, f"{ev.near}\n{ev.context}"):
         roles: set[str] = set()
         mentioned = False
         for m in re.finditer(rf"(?<![\w-]){last}(?![\w-])", text):
+            start, steps = m.start(), 0
+            while (steps := steps + 1) <= 3 and (prev := re.search(r"([A-Z][\w’'.-]*)\s+$", text[max(0, start - 60) : start])) and not _role(prev.group(1)) and not _is_title(prev.group(1)):
+                start = max(0, start - 60) + prev.start(1)  # "Anika Pell": the name begins at her first name
+            first = text[start : m.start()].split()
+            if len(parts) > 1 and first and not _same_name_word(first[-1], parts[-2]):
+                continue  # "her brother, striker Tom Lutz": another Lutz
             mentioned = True
-            start = m.start()
-            while (prev := re.search(r"([A-Z][\w’'.-]*)\s+$", text[:start])) and not _role(prev.group(1)) and not _is_title(prev.group(1)):
-                start = prev.start(1)  # "Anika Pell": the name begins at her first name
             roles |= set(_roles_at(text, start, m.end()))
         if mentioned:
             return roles
     return set()
+
+
+_COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
+
+
+def _compass(text: str) -> list[str]:
+    """The points of the compass a text gives in lower case ("to the west", "north-east of",
+    "eastern"; not "East Timor")."""
+    return [a + b for a, b in _COMPASS.findall(text)]
 
 
 class _Stage(NamedTuple):
@@ -617,33 +678,50 @@ def _stage_patterns() -> tuple[tuple[re.Pattern[str], int, bool], ...]:
 def _stages_in(text: str) -> tuple[_Stage, ...]:
     """The contest stages a text names: "the 2019 final", "in the first round", "the runoff"."""
     aside = frozenset(_data()["stages"]["aside"])
+    followers = frozenset(_data()["stages"]["noun_followers"])
     taken: list[tuple[int, int]] = []
     found: list[_Stage] = []
     for pattern, group, noun_only in _stage_patterns():
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
-            after = re.match(r"\s*([a-z]+)\b", text[m.end() :])
-            if noun_only and after and after.group(1) not in STOPWORDS:
-                continue  # "the final report", "a primary school"
+            after = re.match(r"\s*([a-z]+|\d+)\b", text[m.end() :])
+            if noun_only and after and after.group(1) not in STOPWORDS | followers and not after.group(1).endswith("ly"):
+                continue  # "the final report", "the final 10 minutes", "the last four years"
+            if noun_only and m.group(0)[:1].isupper() and re.search(r"[A-Z][\w’'-]*\s+$", text[: m.start()]):
+                continue  # "Eastgate Primary School": a name
             taken.append(m.span())
-            before = [w.lower() for w in _WORD.findall(text[: m.start()])[-4:]]
+            before = [w.lower() for w in _WORD.findall(text[max(0, m.start() - 80) : m.start()])[-6:]]
             found.append(_Stage(group, m.group(0), any(w in aside for w in before)))
     return tuple(found)
 
 
-def _stage_found(group: int, ev: Evidence) -> bool:
+def _stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
     """The asked stage is the one the cited sentence's facts are from; where the sentence names
-    none, the one its context names, if any ("Hallan, who won 12.4 percent in the first round"
+    none, the one the nearest sentence before it names, else its headline or lede, if any ("Hallan, who won 12.4 percent in the first round"
     is no share of the runoff vote; a goal scored "in the quarter-final" is no goal in the final)."""
-    for text in (ev.sentences, ev.context):
+    # Around the sentence, a relative clause is background ("Hale, who won the primary in June,").
+    # In the sentence, one in the past perfect too ("Lund, who had knocked out Ortiz in the semi-finals,").
+    sentence = _RELATIVE.sub(lambda m: " " if re.search(r"\bhad\b", m.group(0)) else m.group(0), ev.sentences)
+    nearest_first = [sentence, *(_RELATIVE.sub(" ", t) for t in (*reversed(ev.near.split("\n")), ev.context))]
+    for text in nearest_first:
         named = {s.group for s in _stages_in(text) if not s.aside}
-        if named:
-            return group in named
+        if group in named:
+            return True
+        if named - asked:  # "won the first leg" leaves "of the semi-final" to the context
+            return False
     return True
 
 
-_STANCE = re.compile(r"\b([a-z]+)\s+(?:\d+[-–]\d+\s+)?(for|against|in favou?r of)\b", re.IGNORECASE)
+# "voted 4-3 for", "voted unanimously against"; "voted for the third time against" and "spoke for
+# ten minutes against" take the side after the time.
+_STANCE = re.compile(
+    r"(?<!\d )\b([a-z]+)\s+(?:\w+ly\s+)?(?:\d+[-–]\d+\s+)?"
+    r"(?:for\s+(?:the\s+)?(?:(?:first|second|third|fourth|fifth|last|\d+|a|an|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|several|many|nearly|almost|more\s+than)\s+)*(?:times?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b(?:\s+\w+ly)?\s*,?\s*)?"
+    r"(for|against|in favou?r of)\b(?!\s+(?:the\s+)?(?:times?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b)",
+    re.IGNORECASE,
+)
 
 
 def _stances(text: str) -> list[tuple[str, str]]:
@@ -675,9 +753,14 @@ def _name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> 
         run = [w for w in m.group(0).split() if not _is_title(w)]
         for i, w in enumerate(run):
             if _same_name_word(w, last):
-                before = run[i - 1] if i else None
-                if before is not None and not NOT_NAMES.match(before) and not _same_name_word(before, parts[-2]):
-                    return False  # another first name: another person
+                # Word by word backwards while both have words: "Pinehurst High School" is not
+                # "Pinecrest High School", nor "Lars Verhoeven" "Anika Verhoeven".
+                for k in range(1, min(i, len(parts) - 1) + 1):
+                    before = run[i - k]
+                    if NOT_NAMES.match(before):
+                        break
+                    if not _same_name_word(before, parts[-1 - k]):
+                        return False  # another first name: another person
                 found = True
     return found
 
@@ -798,7 +881,9 @@ _MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adj
 # A participle right after a preposition's object ("sent telegrams to Trump and Boris Johnson
 # suggesting ..."): its doer is the clause's subject, not the name before it.
 _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
-_PARTICLES = frozenset(("out", "off", "past", "back", "down"))
+# What stands between a verb and the one it is done to: a particle, an apposition before the name.
+_DONE_TO = re.compile(r"^\s+(?:(?:out|off|past|back|down)\s+)?(?:the\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2},\s+)?")
+_PASSIVE = frozenset("was were is are be been being get gets got".split())
 _AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
 _APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where)\s[^,“”\"]{1,80},")
 # A quotation: whole, or a part of one that runs over several sentences (“... at the start of a
@@ -835,6 +920,7 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
             return True, None
     by_agent, by_other = False, None
     for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+        by_other = by_other or _done_to_agent(agency, sentence.text)
         # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told ...": past the apposition.
         plain = _APPOSITION.sub(" ", sentence.text)
         spans = list(_WORD.finditer(plain))
@@ -846,12 +932,6 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
             if tok.endswith("ing") and _AFTER_OBJECT.search(before):
                 continue  # "telegrams to Trump and Boris Johnson suggesting ...": the clause's subject suggests
             doer = _subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else _doer(tokens, i)
-            done_to = [w for w in _name_run([w for w in tokens[i + 1 : i + 7] if w.lower() not in _PARTICLES][:5]) if not _is_title(w)]
-            if agency.verb != "say" and done_to and _same_doer(done_to, agency.agent) and not (doer and _same_doer(doer, agency.agent)):
-                # "he edged out Tobias Renn" for "did Renn beat Brandt": the agent has it done to
-                # them. (Not for verbs of saying, which invert: "..., said Irena Vasko".)
-                by_other = by_other or (" ".join(doer) if doer else next((o for o in agency.others if _in_text(o, plain)), "someone else"))
-                continue
             if not doer:
                 continue
             if _same_doer(doer, agency.agent):
@@ -862,6 +942,40 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
                 # offered ... to help fight the virus" for "what did Putin offer to help fight it").
                 by_other = by_other or " ".join(doer)
     return by_agent, by_other
+
+
+def _done_to_agent(agency: Agency, sentence: str) -> str | None:
+    """Who does the question's verb to its agent, where the sentence has that and never the agent
+    doing it: "he edged out Tobias Renn" for "did Renn beat Brandt"; "the qualifier who had
+    knocked out the top seed, Mei Tanaka" for "did Tanaka knock out Brandt". Not for verbs of
+    saying, which invert ("..., said Irena Vasko")."""
+    if agency.verb == "say":
+        return None
+    sentence = _RELATIVE.sub(" ", sentence)  # "Brandt, who beat Renn last year, lost to Renn"
+    spans = list(_WORD.finditer(sentence))
+    tokens = [m.group(0) for m in spans]
+    other = None
+    for i, tok in enumerate(tokens):
+        if tok[:1].isupper() or agency.verb not in _verb_forms(tok):
+            continue
+        if i and re.search(r"['’]s$", tokens[i - 1]) and i + 1 < len(tokens) and tokens[i + 1] in ("to", "by", "of"):
+            # A noun: "Renn's defeat to Brandt" (Brandt does it to Renn), "Kessler's purchase of Marlow".
+            owner = [re.sub(r"['’]s$", "", w) for w in _name_run(tokens[max(0, i - 3) : i])[-2:]]
+            named = [w for w in _name_run(tokens[i + 2 : i + 7]) if not _is_title(w)]
+            doer, done_to = (owner, named) if tokens[i + 1] == "of" else (named, owner)
+            if doer and _same_doer(doer, agency.agent):
+                return None
+            if done_to and _same_doer(done_to, agency.agent):
+                other = other or " ".join(doer) or "someone else"
+            continue
+        doer = _doer(tokens, i)
+        if doer and _same_doer(doer, agency.agent):
+            return None
+        after = _DONE_TO.sub("", sentence[spans[i].end() :], count=1)
+        done_to = [w for w in _name_run(_WORD.findall(after[:80])[:5]) if not _is_title(w)]
+        if done_to and _same_doer(done_to, agency.agent):
+            other = other or (" ".join(doer) if doer else next((o for o in agency.others if _in_text(o, sentence)), "someone else"))
+    return other
 
 
 def _on_topic(rest: str, topic: frozenset[str]) -> bool:
@@ -912,10 +1026,16 @@ def _doer(tokens: list[str], i: int) -> list[str]:
     the name just after it where the clause inverts ("…, wrote Putin"), else the name just
     before it, with at most auxiliaries between ("Trump has issued", "Mr Putin stressed"; "a
     message sent to Russian diplomats proposed" names no doer)."""
+    if i and re.search(r"['’]s$", tokens[i - 1]):
+        return []  # "Renn's defeat to Brandt": a noun, whose doer this does not read
     if i + 1 < len(tokens) and tokens[i + 1] == "by":
         run = [w for w in _name_run(tokens[i + 2 : i + 8]) if not _is_title(w)]
         if run:
             return run
+    if i and tokens[i - 1].lower() in _PASSIVE and re.search(r"(?:ed|en)$", tokens[i]) or (i and tokens[i - 1].lower() in _PASSIVE and tokens[i].lower() in IRREGULAR_PAST):
+        # "Brandt was defeated in straight sets by Renn": the doer follows "by"; none without it.
+        by = next((j for j in range(i + 1, min(i + 9, len(tokens))) if tokens[j] == "by"), None)
+        return [w for w in _name_run(tokens[by + 1 : by + 7]) if not _is_title(w)] if by is not None else []
     if i == 0 or tokens[i - 1] == "…":
         run = [w for w in _name_run(tokens[i + 1 : i + 6]) if not _is_title(w)]
         if run:

@@ -71,6 +71,12 @@ _MULTI_Q = re.compile(
 
 
 @lru_cache(maxsize=1)
+def measure_units() -> frozenset[str]:
+    """Words that measure time or extent rather than count things ("weeks", "milligram")."""
+    return frozenset(_vocab()["measure_units"])
+
+
+@lru_cache(maxsize=1)
 def _quantity_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """From the vocabularies, compiled once: "what revenue did ...", "what minimum flow does
     ..." (an amount asked for by its noun, captured); "how much ... cost / pay"; and a number
