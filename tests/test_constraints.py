@@ -315,6 +315,7 @@ def test_review_of_the_stage_side_role_direction_and_reversal_checks():
         ("Did Brandt beat Renn?", "Renn beat Brandt 6-4 6-3."),
         ("When did Renn beat Brandt?", "Renn's defeat to Brandt on Tuesday ended her winning run."),
         ("Did Marlow buy Kessler?", "Regulators cleared Kessler's purchase of Marlow."),
+        ("According to union leader Ada Castell, why can the port not stand still?", "“Automation is coming, and the port cannot stand still,” Rao said."),
         ("By how much did the 15-milligram dose cut admissions?", "The 10-milligram dose cut admissions by 15 percent."),
         ("How far east of Pinecrest is the shelter?", "The shelter is 35 kilometres to the west of Pinecrest."),
         ("How many cots were set up at Pinecrest High School?", "The Red Cross set up 900 cots at Pinehurst High School."),

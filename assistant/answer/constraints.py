@@ -363,7 +363,7 @@ def _units(text: str) -> dict[str, set[float]]:
 def _verb_forms(word: str) -> set[str]:
     """The terms a verb form may have: "sued" and "suing" are "sue" as well as what the
     stemmer makes of them."""
-    w = word.lower()
+    w = word.lower().rstrip(".,;:!?")  # "Rao said."
     forms = {_verb(w)}
     if w.endswith("d"):
         forms.add(_verb(w[:-1]))  # sued -> sue, agreed -> agree
