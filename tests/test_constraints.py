@@ -316,12 +316,16 @@ def test_review_of_the_stage_side_role_direction_and_reversal_checks():
         ("When did Renn beat Brandt?", "Renn's defeat to Brandt on Tuesday ended her winning run."),
         ("Did Marlow buy Kessler?", "Regulators cleared Kessler's purchase of Marlow."),
         ("According to union leader Ada Castell, why can the port not stand still?", "“Automation is coming, and the port cannot stand still,” Rao said."),
+        ("How much a year will the cuts that cost $210 million save?", "The cuts would cost about $140 million and save $210 million a year."),
         ("By how much did the 15-milligram dose cut admissions?", "The 10-milligram dose cut admissions by 15 percent."),
         ("How far east of Pinecrest is the shelter?", "The shelter is 35 kilometres to the west of Pinecrest."),
         ("How many cots were set up at Pinecrest High School?", "The Red Cross set up 900 cots at Pinehurst High School."),
     ]
     for question, sentence in near_misses:
         assert misses(question, sentence) != "", (question, sentence)
+    assert misses("How much a year will the cuts that cost $140 million save?", "The cuts would cost about $140 million and save $210 million a year.") == ""
+    assert misses("What share did Mayor Ann Ross win in Ashford?", "In neighbouring Ashwood, Mayor Ann Ross won 58 percent.", context="Ashford elects Lee") == "no mention of Ashford"
+    assert misses("How long did the strike at the Port of Tamsin last?", "It was the longest strike at Tamsin since 2019.", context="Port of Tamsin strike ends") == ""
     assert misses("Which party's eight members voted for the budget?", "The coalition voted for it with the eight Green members.") == ""
     assert misses("By what score did Varga beat Ruiz in the final?", "Varga beat Ruiz 6-4, 7-5.", context="Kovac wins Open final",
                   near="Both finalists had come through long semi-finals on Saturday.") == "not the final"

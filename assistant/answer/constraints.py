@@ -326,7 +326,8 @@ def parse(question: str) -> Ask:
         if value not in years and not _QUOTED.search(shown):
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
-            found.append(Constraint("number", shown, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "")))
+            bound = _word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
+            found.append(Constraint("number", shown, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
     return Ask(tuple(found), _agencies(question, own), question)
 
 
@@ -358,6 +359,22 @@ def _units(text: str) -> dict[str, set[float]]:
             word = (m.group(1) or m.group(2) or "").lower()
             found.setdefault(stem(word) if word and word not in STOPWORDS else "", set()).add(value)
     return found
+
+
+_HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|over|under|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
+
+
+def _word_before(text: str, shown: str) -> str:
+    """The term of the content word just before a number ("cost about $140 million": "cost"),
+    or "" where a stopword or nothing stands there."""
+    m = re.search(rf"\b([A-Za-z]{{3,}})\s+{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
+    return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
+
+
+def _shown(text: str, value: float) -> list[str]:
+    """How a text writes a number of this value (one form per value, as `numbers` reads it)."""
+    shown = numbers(text).get(value)
+    return [shown] if shown else []
 
 
 def _verb_forms(word: str) -> set[str]:
@@ -517,6 +534,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             said = _units(text)
             ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(text)
             ok = ok and (not counted or value in counted)
+            # ... and not the number of another thing the question asks about: "save $210 million
+            # a year" is no "cuts that cost $210 million".
+            bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
+            if ok and bound:
+                said_with = {_word_before(ev.sentences, shown) for shown in _shown(ev.sentences, value)} - {""}
+                ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = _roles_given(c.alternatives[0], ev)
@@ -832,6 +855,8 @@ def _neighbours(text: str) -> dict[str, frozenset[str]]:
             if _is_title(w) or (not w[:1].isupper() and (w.lower() not in STOPWORDS | _WH or _verb(w) == "say" or (j < i and w.lower() in ("in", "at")))):
                 # On its side: "the Sarn River treaty" and "the treaty, Marovia" share no place.
                 out.setdefault(_key(tok), set()).add(("<" if j < i else ">") + _verb(w))
+            if j == i - 1 and j > 0 and w.islower() and w not in STOPWORDS and tokens[j - 1].lower() in ("in", "at"):
+                out.setdefault(_key(tok), set()).add("<" + tokens[j - 1].lower())  # "in neighbouring Ashwood"
     return {k: frozenset(v) for k, v in out.items()}
 
 
