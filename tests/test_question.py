@@ -162,3 +162,16 @@ def test_the_verb_a_question_asks_about(question, verb):
 def test_an_amount_is_answered_by_a_number_of_its_kind(question, sentence, holds):
     assert classify(question).kind == "how_many"
     assert holds_answer(classify(question), question, sentence) is holds
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("According to Finance Minister Ada Lind, when do the bills arrive?", "when"),
+        ("In her speech on Monday, where did the mayor say the depot would go?", "where"),
+        ("According to the club, why was Okafor left out?", "why"),
+        ("According to the club, what did Okafor sign?", "what"),
+    ],
+)
+def test_the_question_word_after_a_leading_phrase_says_what_is_asked(question, kind):
+    assert classify(question).kind == kind

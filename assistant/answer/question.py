@@ -128,9 +128,13 @@ class QuestionKind:
     entity_noun: str | None = None  # ... and the noun it is asked with: "think tank"
 
 
+_LEADING_PHRASE = re.compile(r"^[^,?]{1,80},\s*(?=(?:when|where|why|who|whom|whose|how|what|which|in what|in which|on what)\b)")
+
+
 def classify(question: str) -> QuestionKind:
     q = question.strip()
-    low = q.lower()
+    # "According to Voss, when do the bills arrive?": the question word after a leading phrase.
+    low = _LEADING_PHRASE.sub("", q.lower())
     multi = bool(_MULTI_Q.search(q))
     speaker = None
     entity, entity_noun = asked_entity(q) or (None, None)
