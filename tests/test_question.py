@@ -175,3 +175,16 @@ def test_an_amount_is_answered_by_a_number_of_its_kind(question, sentence, holds
 )
 def test_the_question_word_after_a_leading_phrase_says_what_is_asked(question, kind):
     assert classify(question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("When will Ruth Ade be sworn in as mayor?", "swear"),
+        ("Where did the Pilots train?", "train"),
+        ("Who built the bridge?", "build"),
+        ("How many people died?", None),
+    ],
+)
+def test_the_verb_a_when_or_where_question_asks_about(question, verb):
+    assert asked_verb(question) == verb

@@ -211,7 +211,10 @@ _ASKED_VERB = re.compile(
     # "What caused ...", "Which company signed ...": the first word after "what" / "which" that
     # reads as a verb in the past, and is not itself a subject ("which groups did").
     rf"^\s*(?:what|which)\s+(?:[\w’'-]+\s+){{0,3}}?(?!{_AUXILIARY}|{_ED_ADJECTIVES})"
-    rf"((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b(?!\s+{_AUXILIARY})",
+    rf"((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b(?!\s+{_AUXILIARY})|"
+    # "When will Ruth Adebayo be sworn in?", "Where did the Pilots train?": the word after the
+    # named subject (and a passive's "be").
+    rf"^\s*(?:when|where|how)\s+{_AUXILIARY}\s+(?:the\s+)?(?:(?-i:[A-Z])[\w’'.-]*\s+)+(?:be\s+|been\s+)?((?-i:[a-z]+))\b",
     re.IGNORECASE,
 )
 
@@ -220,7 +223,7 @@ def asked_verb(question: str) -> str | None:
     """The term of the verb a question asks about: "build" in "Who built the bridge?", "sign"
     in "Which company signed ...?"; None when an auxiliary comes first ("Who did ...")."""
     m = _ASKED_VERB.match(question)
-    found = terms(m.group(1) or m.group(2)) if m else []
+    found = terms(m.group(1) or m.group(2) or m.group(3)) if m else []
     return found[0] if found else None
 
 
