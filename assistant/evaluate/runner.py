@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import BACKEND_NAMES, backend_choices
 from assistant.config import Settings
 from assistant.evaluate import metrics as M
 from assistant.evaluate.compare import compare_runs, flat_metrics, load_results
@@ -168,8 +169,8 @@ def run_eval(
     stamp = datetime.now(timezone.utc)
     data = resolve_dataset(dataset, limit)
     backend_name = backend or settings.backend
-    if backend_name not in ("offline", "openai", "local"):
-        raise EvalError(f"unknown backend {backend_name!r}; use 'offline', 'openai' or 'local'")
+    if backend_name not in BACKEND_NAMES:
+        raise EvalError(f"unknown backend {backend_name!r}; use {backend_choices(quote=True)}")
     old = load_results(compare) if compare else None
     use_judge = backend_name == "openai" if judge is None else judge
     if data.corpus is not None:

@@ -31,6 +31,7 @@ from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.types import MetadataFilters
 
+from assistant.answer import Backend
 from assistant.config import Settings
 from assistant.llamaindex.llm import NAME, LlamaIndexLLMAnswerer
 from assistant.llamaindex.nodes import _node, filter_options, passage_node
@@ -44,16 +45,15 @@ class _Assistant(Assistant):
     def __init__(self, settings: Settings, llm: LLM | None = None):
         super().__init__(settings)
         self.llm = llm
-        self._llm_backend: LlamaIndexLLMAnswerer | None = None
 
-    def backend(self, name: str | None = None):
+    def backend(self, name: str | None = None) -> Backend:
         if (name or self.settings.backend) != NAME:
             return super().backend(name)
         if self.llm is None:
             raise ValueError("the llama-index backend needs an LLM: as_query_engine(settings, backend=llm)")
-        if self._llm_backend is None:
-            self._llm_backend = LlamaIndexLLMAnswerer(self.settings, self.retriever.embedder, super().backend("offline"), self.llm)
-        return self._llm_backend
+        if NAME not in self._backends:
+            self._backends[NAME] = LlamaIndexLLMAnswerer(self.settings, self.retriever.embedder, self.offline, self.llm)
+        return self._backends[NAME]
 
 
 @dataclass
