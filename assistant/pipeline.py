@@ -19,7 +19,7 @@ from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
 from assistant.disagree import find_disagreements
-from assistant.records import Answer
+from assistant.records import Answer, Disagreement
 from assistant.retrieve import RetrievalResult, get_retriever, make_filters
 
 
@@ -103,10 +103,8 @@ class Assistant:
         result = self.retriever.retrieve(question, k, options.filters(), max_per_article=1)
         draft = self.offline.timeline(question, result.passages, result.query_vector)
         answer = build_answer(question, draft, result.passages, "offline")
-        answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
-        answer.timings_ms = {**result.timings_ms, "total_ms": (time.perf_counter() - started) * 1000}
-        answer.config_hash = self.settings.config_hash()
-        return answer
+        disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
+        return self._finished(answer, disagreements, {**result.timings_ms, "total_ms": (time.perf_counter() - started) * 1000})
 
     def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         answer = None
@@ -140,16 +138,18 @@ class Assistant:
         if answer.refused and not options.filters().empty:
             answer = self._filtered_out(question, options, answer)
         t = time.perf_counter()
-        answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
+        disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
         timings["disagree_ms"] = (time.perf_counter() - t) * 1000
         if draft.fallback:
             yield "\n\n" + answer.text  # after what the failed backend had written, if anything
         elif not streamed:
             yield answer.text  # a backend that drafts whole (offline)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        answer.timings_ms = timings
-        answer.config_hash = self.settings.config_hash()
-        yield answer
+        yield self._finished(answer, disagreements, timings)
+
+    def _finished(self, answer: Answer, disagreements: list[Disagreement], timings_ms: dict[str, float]) -> Answer:
+        """The cited answer with what the pipeline adds: disagreements, timings, config hash."""
+        return replace(answer, disagreements=disagreements, timings_ms=timings_ms, config_hash=self.settings.config_hash())
 
 
 def filter_note(options: AskOptions, outlet: str | None, published: date | None) -> str:

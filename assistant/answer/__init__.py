@@ -32,8 +32,10 @@ class DraftSentence:
     extra_passages: tuple[int, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Draft:
+    """What a backend writes: the parts an `Answer` is built from once (`assistant.cite.build_answer`)."""
+
     refused: bool
     text: str
     sentences: list[DraftSentence]
