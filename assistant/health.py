@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.bm25_segment import TERMS_FORMAT
-from assistant.config import Settings
-from assistant.ingest import keyword_root
+from assistant.config import Settings, keyword_root
 from assistant.store import (
     ChromaStore,
     DamagedStoreError,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.bm25 import KeywordIndex
-from assistant.config import load_settings
-from assistant.ingest import ingest, keyword_root
+from assistant.config import keyword_root, load_settings
+from assistant.ingest import ingest
 from assistant.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
