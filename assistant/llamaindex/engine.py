@@ -34,7 +34,7 @@ from llama_index.core.vector_stores.types import MetadataFilters
 from assistant.answer import Backend
 from assistant.config import Settings
 from assistant.llamaindex.llm import NAME, LlamaIndexLLMAnswerer
-from assistant.llamaindex.nodes import _node, filter_options, passage_node
+from assistant.llamaindex.nodes import filter_options, passage_node, text_node
 from assistant.pipeline import Assistant, AskOptions
 from assistant.records import Answer, Citation, Passage
 
@@ -177,7 +177,7 @@ def cited_nodes(answer: Answer) -> list[NodeWithScore]:
             "nearest": bool(answer.nearest and answer.nearest.key == c.key),
         }
         node_id = f"{passage.chunk.id}#{c.start}-{c.end}" if passage else f"{c.article_id}#{c.start}-{c.end}"
-        node = _node(node_id, c.passage, c.start, c.end, c.article_id, metadata)
+        node = text_node(node_id, c.passage, c.start, c.end, c.article_id, metadata)
         nodes.append(NodeWithScore(node=node, score=passage.score if passage else None))
     return nodes
 
