@@ -80,12 +80,13 @@ class Backend(Protocol):
 
 #: The backends other than "offline" (which the pipeline builds from the retriever's parts), by
 #: name: the module and the callable there that builds one from (settings, embedder, offline).
-#: A new backend is one module and one line here.
+#: A new backend is one module and one line here (and its name in the `backend` setting's
+#: Literal in config.py, which a type must spell out).
 BACKENDS = {
     "openai": ("assistant.answer.llm", "LLMAnswerer"),
     "local": ("assistant.answer.local", "local_answerer"),
 }
-#: Every backend name, as `--backend` and `ASSISTANT_BACKEND` take them.
+#: Every backend name, as `--backend` and the eval take them.
 BACKEND_NAMES = ("offline", *BACKENDS)
 
 
