@@ -89,7 +89,8 @@ def _append(out: list[Sentence], text: str, start: int, end: int, offset: int) -
 
 
 @lru_cache(maxsize=4)
-def _tokenizer(model_path: str):
+def model_tokenizer(model_path: str):
+    """The embedding model's own tokenizer (from its tokenizer.json), without padding or truncation."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(Path(model_path) / "tokenizer.json"))
@@ -102,7 +103,7 @@ class TokenCounter:
     """Counts word pieces with the embedding model's own tokenizer (no special tokens)."""
 
     def __init__(self, model_path: str):
-        self._tok = _tokenizer(model_path)
+        self._tok = model_tokenizer(model_path)
 
     def count_many(self, texts: list[str]) -> list[int]:
         if not texts:

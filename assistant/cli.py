@@ -250,11 +250,12 @@ def ask(
         assistant ask "What did Putin write to Obama?" --json
         assistant ask --questions qs.jsonl > answers.jsonl
     """
+    from assistant.answer import BACKEND_NAMES, backend_choices
     from assistant.cite import render_markdown, render_text
     from assistant.pipeline import AskOptions
 
-    if backend not in (None, "offline", "openai", "local"):
-        _fail(f"--backend must be offline, openai or local, got {backend!r}")
+    if backend is not None and backend not in BACKEND_NAMES:
+        _fail(f"--backend must be {backend_choices()}, got {backend!r}")
     if fmt not in ("text", "markdown"):
         _fail(f"--format must be text or markdown, got {fmt!r}")
     if not (question or "").strip() and not questions:

@@ -194,6 +194,11 @@ class Settings(BaseSettings):
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
 
 
+def keyword_root(settings: Settings) -> Path:
+    """The folder of the collection's keyword (BM25) index: written by ingest, read by retrieval."""
+    return settings.index_dir / "bm25" / settings.collection_name
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment and TOML file, with explicit overrides (None is ignored)."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -172,12 +172,12 @@ class SentenceTransformerEmbedder:
         """
         import torch
 
-        from assistant.chunk import _tokenizer
+        from assistant.chunk import model_tokenizer
         from assistant.encoder import window
 
         model = self.model
         transformer = model[0].auto_model
-        tok = _tokenizer(self._path)
+        tok = model_tokenizer(self._path)
         encodings = tok.encode_batch(texts, add_special_tokens=True)
         ids = [window(e.ids, model.max_seq_length) for e in encodings]
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))

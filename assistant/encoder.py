@@ -49,7 +49,7 @@ class BertEncoder:
     def __init__(self, model_path: str | Path, threads: int | None = None):
         from safetensors.numpy import load_file
 
-        from assistant.chunk import _tokenizer
+        from assistant.chunk import model_tokenizer
 
         path = Path(model_path)
         config = json.loads((path / "config.json").read_text())
@@ -64,7 +64,7 @@ class BertEncoder:
         weights = {k.removeprefix("bert."): v for k, v in load_file(str(path / "model.safetensors")).items()}
         self.embeddings = {k: v for k, v in weights.items() if k.startswith("embeddings.")}
         self.session = _session(_graph(weights, config), threads)
-        self.tok = _tokenizer(str(path))
+        self.tok = model_tokenizer(str(path))
 
     def embed(self, text: str) -> np.ndarray:
         ids = window(self.tok.encode(text, add_special_tokens=True).ids, self.max_len)

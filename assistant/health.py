@@ -24,13 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant.bm25_segment import TERMS_FORMAT
-from assistant.config import Settings
-from assistant.ingest import keyword_root
+from assistant.config import Settings, keyword_root
 from assistant.store import (
     ChromaStore,
     DamagedStoreError,
-    _record_from,
     chroma_file,
+    record_from,
     records_fingerprint,
     repair_command,
     table_path,
@@ -253,7 +252,7 @@ def read_vectors(settings: Settings, sample: tuple[str, np.ndarray] | None = Non
         facts.problem = "missing"  # whether that is damage depends on the chunk table
         return facts
     try:
-        client = ChromaStore._connect(settings)  # a server that cannot be reached raises StoreError
+        client = ChromaStore.connect(settings)  # a server that cannot be reached raises StoreError
     except DamagedStoreError as exc:
         facts.problem, facts.unreadable = f"cannot be opened ({exc.reason})", True
         return facts
@@ -492,5 +491,5 @@ def _expected_fingerprint(table: TableFacts) -> str | None:
     """The fingerprint a current keyword index has (None: unknown, from a quick read)."""
     if not table.records:
         return None
-    records = {aid: _record_from(aid, md) for aid, md in table.records.items()}
+    records = {aid: record_from(aid, md) for aid, md in table.records.items()}
     return f"{TERMS_FORMAT}-{records_fingerprint(records)}"

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.bm25 import KeywordIndex
 from assistant.bm25_segment import TERMS_FORMAT
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
-from assistant.config import Settings
+from assistant.config import Settings, keyword_root
 from assistant.load import ArticleError, LoadFailure, Skipped, SourceItem, discover
 from assistant.records import Article, Chunk
 from assistant.store import ArticleRecord, ChromaStore, open_store
@@ -70,10 +70,6 @@ class IngestReport:
             "keyword_index": self.keyword_index,
             "seconds": round(self.seconds, 3),
         }
-
-
-def keyword_root(settings: Settings) -> Path:
-    return settings.index_dir / "bm25" / settings.collection_name
 
 
 def sources_file(settings: Settings) -> Path:

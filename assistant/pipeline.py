@@ -6,19 +6,20 @@ batch of questions or an eval pays for loading once.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from assistant.answer import REFUSAL, Draft
+from assistant.answer import BACKENDS, REFUSAL, Backend, Draft, backend_choices
 from assistant.answer.offline import OfflineAnswerer
 from assistant.answer.question import year_bounds
 from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
 from assistant.disagree import find_disagreements
-from assistant.records import Answer
+from assistant.records import Answer, Disagreement
 from assistant.retrieve import RetrievalResult, get_retriever, make_filters
 
 
@@ -38,7 +39,7 @@ class Assistant:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.retriever = get_retriever(settings)
-        self._backends: dict[str, object] = {}
+        self._backends: dict[str, Backend] = {}
 
     # Parts ------------------------------------------------------------------------------
 
@@ -47,7 +48,7 @@ class Assistant:
         kw = self.retriever.keyword_index()
         return kw.idf(q_terms) if kw is not None else [1.0] * len(q_terms)
 
-    def backend(self, name: str | None = None):
+    def backend(self, name: str | None = None) -> Backend:
         name = name or self.settings.backend
         if name not in self._backends:
             if name == "offline":
@@ -59,17 +60,18 @@ class Assistant:
                     self.retriever.store.sentence_vectors,
                     self.retriever.store.article_texts,
                 )
-            elif name == "openai":
-                from assistant.answer.llm import LLMAnswerer
-
-                self._backends[name] = LLMAnswerer(self.settings, self.retriever.embedder, self.backend("offline"))
-            elif name == "local":
-                from assistant.answer.local import local_answerer
-
-                self._backends[name] = local_answerer(self.settings, self.retriever.embedder, self.backend("offline"))
+            elif name in BACKENDS:
+                module, factory = BACKENDS[name]
+                make = getattr(importlib.import_module(module), factory)
+                self._backends[name] = make(self.settings, self.retriever.embedder, self.offline)
             else:
-                raise ValueError(f"unknown backend {name!r}; use 'offline', 'openai' or 'local'")
+                raise ValueError(f"unknown backend {name!r}; use {backend_choices(quote=True)}")
         return self._backends[name]
+
+    @property
+    def offline(self) -> OfflineAnswerer:
+        """The offline answerer: a backend, the fallback of the others, and the timeline's writer."""
+        return self.backend("offline")  # type: ignore[return-value]
 
     # Asking -----------------------------------------------------------------------------
 
@@ -83,7 +85,7 @@ class Assistant:
         """A refusal under outlet or date filters says so where an article outside them answers."""
         wider = replace(options, outlets=(), since=None, until=None)
         result = self.retrieve(question, wider)
-        draft = self.backend("offline").draft(question, result.passages, query_vector=result.query_vector)
+        draft = self.offline.draft(question, result.passages, result.query_vector)
         if draft.refused:
             return answer
         first = result.passages[draft.sentences[0].passage_index].chunk.meta
@@ -99,12 +101,10 @@ class Assistant:
             since, until = year_bounds(question)
             options = replace(options, since=since, until=until)
         result = self.retriever.retrieve(question, k, options.filters(), max_per_article=1)
-        draft = self.backend("offline").timeline(question, result.passages, result.query_vector)
+        draft = self.offline.timeline(question, result.passages, result.query_vector)
         answer = build_answer(question, draft, result.passages, "offline")
-        answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
-        answer.timings_ms = {**result.timings_ms, "total_ms": (time.perf_counter() - started) * 1000}
-        answer.config_hash = self.settings.config_hash()
-        return answer
+        disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
+        return self._finished(answer, disagreements, {**result.timings_ms, "total_ms": (time.perf_counter() - started) * 1000})
 
     def ask(self, question: str, options: AskOptions = AskOptions()) -> Answer:
         answer = None
@@ -125,32 +125,31 @@ class Assistant:
         backend = self.backend(options.backend)
         t = time.perf_counter()
         draft: Draft | None = None
-        if hasattr(backend, "stream"):
-            for event in backend.stream(question, passages, query_vector=result.query_vector):
-                if isinstance(event, Draft):
-                    draft = event
-                else:
-                    yield event
-        else:
-            draft = backend.draft(question, passages, query_vector=result.query_vector)
+        streamed = False
+        for event in backend.stream(question, passages, result.query_vector):
+            if isinstance(event, Draft):
+                draft = event
+            else:
+                streamed = True
+                yield event
         assert draft is not None
         timings["answer_ms"] = (time.perf_counter() - t) * 1000
-        name = backend.name if not draft.notice or backend.name == "offline" else "offline"
-        answer = build_answer(question, draft, passages, name)
-        if backend.name != "offline" and hasattr(backend, "check_support"):
-            answer = backend.check_support(answer)
+        answer = backend.check_support(build_answer(question, draft, passages, "offline" if draft.fallback else backend.name))
         if answer.refused and not options.filters().empty:
             answer = self._filtered_out(question, options, answer)
         t = time.perf_counter()
-        answer.disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
+        disagreements = find_disagreements(answer, self.retriever.store.sentence_vectors)
         timings["disagree_ms"] = (time.perf_counter() - t) * 1000
-        if not hasattr(backend, "stream") or draft.notice:
-            # The offline answer (also the fallback when an LLM fails) arrives whole.
-            yield ("\n\n" if hasattr(backend, "stream") else "") + answer.text
+        if draft.fallback:
+            yield "\n\n" + answer.text  # after what the failed backend had written, if anything
+        elif not streamed:
+            yield answer.text  # a backend that drafts whole (offline)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
-        answer.timings_ms = timings
-        answer.config_hash = self.settings.config_hash()
-        yield answer
+        yield self._finished(answer, disagreements, timings)
+
+    def _finished(self, answer: Answer, disagreements: list[Disagreement], timings_ms: dict[str, float]) -> Answer:
+        """The cited answer with what the pipeline adds: disagreements, timings, config hash."""
+        return replace(answer, disagreements=disagreements, timings_ms=timings_ms, config_hash=self.settings.config_hash())
 
 
 def filter_note(options: AskOptions, outlet: str | None, published: date | None) -> str:

@@ -23,9 +23,8 @@ from datetime import date
 import numpy as np
 
 from assistant.bm25 import Filters, KeywordIndex
-from assistant.config import Settings
+from assistant.config import Settings, keyword_root
 from assistant.embed import get_embedder
-from assistant.ingest import keyword_root
 from assistant.records import Passage
 from assistant.store import ChromaStore, open_store
 from assistant.table import date_key

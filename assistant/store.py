@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.records import Article, ArticleMeta, Chunk
-from assistant.table import ArticleWrite, ChunkTable, _meta_from, flat_meta, search_metadata
+from assistant.table import ArticleWrite, ChunkTable, flat_meta, meta_from, search_metadata
 
 
 class StoreError(RuntimeError):
@@ -76,10 +76,11 @@ class ArticleRecord:
         }
 
 
-def _record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
+def record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
+    """An article's record back from its stored metadata."""
     return ArticleRecord(
         id=article_id,
-        meta=_meta_from(md),
+        meta=meta_from(md),
         source_path=md.get("source_path", ""),
         content_hash=md.get("content_hash", ""),
         n_chunks=int(md.get("n_chunks", 0)),
@@ -93,7 +94,7 @@ class ChromaStore:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.name = settings.collection_name
-        self.client = self._connect(settings)
+        self.client = self.connect(settings)
         try:
             self.chunks = self.client.get_or_create_collection(
                 self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
@@ -137,7 +138,8 @@ class ChromaStore:
         return f"http://{s.chroma_host}:{s.chroma_port}" if s.chroma_host else str(s.index_dir)
 
     @staticmethod
-    def _connect(settings: Settings):
+    def connect(settings: Settings):
+        """A Chroma client for the settings' store (a server, or the files in index_dir)."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -174,7 +176,7 @@ class ChromaStore:
 
     def article_records(self, ids: list[str] | None = None) -> dict[str, ArticleRecord]:
         """Every article's record, or those of `ids`."""
-        return {aid: _record_from(aid, md) for aid, md in self.table.records(ids).items()}
+        return {aid: record_from(aid, md) for aid, md in self.table.records(ids).items()}
 
     def article_text(self, article_id: str) -> str | None:
         return self.table.article_text(article_id)

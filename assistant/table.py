@@ -22,7 +22,7 @@ def date_key(d: date | None) -> int:
 
 
 def flat_meta(m: ArticleMeta) -> dict[str, str]:
-    """An article's metadata in its flat stored form ("" for unknown); `_meta_from` reads it back."""
+    """An article's metadata in its flat stored form ("" for unknown); `meta_from` reads it back."""
     return {
         "title": m.title,
         "outlet": m.outlet or "",
@@ -56,7 +56,7 @@ def search_metadata(chunk: Chunk) -> dict[str, Any]:
     }
 
 
-def _meta_from(md: dict[str, Any]) -> ArticleMeta:
+def meta_from(md: dict[str, Any]) -> ArticleMeta:
     """Article metadata back from its flat Chroma form ("" means unknown)."""
     published = md.get("published") or None
     return ArticleMeta(
@@ -78,7 +78,7 @@ def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
         text=text,
         start=int(md["start"]),
         end=int(md["end"]),
-        meta=_meta_from(md),
+        meta=meta_from(md),
     )
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.bm25 import KeywordIndex
-from assistant.config import load_settings
-from assistant.ingest import ingest, keyword_root
+from assistant.config import keyword_root, load_settings
+from assistant.ingest import ingest
 from assistant.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -308,7 +308,7 @@ def test_records_of_an_older_index_move_to_the_table(tmp_path, corpus_copy):
     # What the older layout held, read the way it was read (Chroma's float metadata can come
     # back a digit short: `ingested_at` 1795459828.0609221 as 1795459828.060922).
     got = old.get(include=["metadatas"])
-    held = {aid: store_module._record_from(aid, md) for aid, md in zip(got["ids"], got["metadatas"])}
+    held = {aid: store_module.record_from(aid, md) for aid, md in zip(got["ids"], got["metadatas"])}
 
     reopened = open_store(settings)
     migrated = reopened.article_records()

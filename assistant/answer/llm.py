@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import httpx
 import numpy as np
@@ -41,6 +42,9 @@ from assistant.embed import Embedder
 from assistant.prompts import as_data, format_passages, load_prompt, passage_header, prompts_hash
 from assistant.records import Answer, Citation, Passage, Statement
 from assistant.text import terms
+
+if TYPE_CHECKING:
+    from assistant.answer.offline import OfflineAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +110,12 @@ class _Watchdog:
 # The backend -------------------------------------------------------------------------------
 
 
-class LLMAnswerer:
+class LLMAnswerer(Backend):
     """Answers through an OpenAI-compatible endpoint; falls back to `offline` when it fails."""
 
     name = "openai"
 
-    def __init__(self, settings: Settings, embedder: Embedder, offline: Backend):
+    def __init__(self, settings: Settings, embedder: Embedder, offline: OfflineAnswerer):
         self.settings = settings
         self.embedder = embedder
         self.offline = offline
@@ -155,14 +159,6 @@ class LLMAnswerer:
             },
         ]
 
-    def draft(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Draft:
-        draft = None
-        for event in self.stream(question, passages, query_vector):
-            if isinstance(event, Draft):
-                draft = event
-        assert draft is not None
-        return draft
-
     def stream(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Iterator[str | Draft]:
         """Text deltas as the model writes them, then the parsed `Draft` (or the offline one)."""
         if not passages:
@@ -179,9 +175,7 @@ class LLMAnswerer:
         except EndpointFailure as exc:
             notice = f"{exc}; showing the offline answer."
             log.warning(notice)
-            draft = self.offline.draft(question, passages, query_vector=query_vector)
-            draft.notice = notice
-            yield draft
+            yield replace(self.offline.draft(question, passages, query_vector), notice=notice, fallback=True)
             return
         yield parse_reply("".join(parts), given, self.prompt_hash)
 
@@ -339,11 +333,10 @@ class LLMAnswerer:
     def _coverage(self, own: list[str], bag: set[str]) -> float:
         """The share of the statement's terms found in its sources, rare terms weighing more.
 
-        Weighted by the corpus IDF where the offline answerer has one: names that every
+        Weighted by the corpus IDF (the offline answerer's): names that every
         article shares ("Putin", "Obama") should not carry a sentence on their own.
         """
-        idf = getattr(self.offline, "idf", None)
-        weights = idf(own) if idf else [1.0] * len(own)
+        weights = self.offline.idf(own)
         total = sum(weights) or 1.0
         return sum(w for t, w in zip(own, weights) if t in bag) / total
 

@@ -192,10 +192,12 @@ def _free_port() -> int:
 
 
 def local_answerer(settings: Settings, embedder, offline):
-    """The `local` backend: the openai backend, talking to a llama.cpp server it starts."""
+    """The `local` backend: the openai backend, talking to a llama.cpp server it starts.
+    (The class is made here so that importing this module, as `assistant check` and the UI do,
+    does not import the openai client.)"""
     from collections.abc import Iterator
+    from dataclasses import replace
 
-    from assistant.answer import Draft
     from assistant.answer.llm import LLMAnswerer
 
     class LocalAnswerer(LLMAnswerer):
@@ -229,9 +231,8 @@ def local_answerer(settings: Settings, embedder, offline):
             try:
                 self.start()
             except LocalUnavailable as exc:
-                draft = self.offline.draft(question, passages, query_vector=query_vector)
-                draft.notice = f"The local model cannot run: {exc}; showing the offline answer."
-                yield draft
+                notice = f"The local model cannot run: {exc}; showing the offline answer."
+                yield replace(self.offline.draft(question, passages, query_vector), notice=notice, fallback=True)
                 return
             yield from super().stream(question, passages, query_vector)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from assistant.answer import REFUSAL, Draft, DraftSentence
+from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, parse, passage_evidence, sources_named
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
@@ -73,7 +73,7 @@ class Candidate:
         return C_DENSE * self.dense + C_LEX * self.coverage
 
 
-class OfflineAnswerer:
+class OfflineAnswerer(Backend):
     name = "offline"
 
     def __init__(self, embedder, idf, refusal_threshold: float, max_sentences: int = 3, sentence_vectors=None, article_texts=None):

@@ -4,10 +4,10 @@
     print(run.summary())
     failures = check_thresholds(run, ["hit@5=0.8", "false_refusal_rate<=0.1"])
 
-Modules: `datasets` (JSONL format and dataset names), `multihop` (MultiHop-RAG adapter),
+Modules: `datasets` (records, the JSONL format), `multihop` (MultiHop-RAG adapter),
 `metrics` (pure metric functions), `judge` (LLM-judged faithfulness and correctness),
 `scoring` (one answer against its item, aggregates), `compare` (--compare and --fail-under),
-`report` (results.json, report.md, report.html), `runner` (`run_eval`).
+`report` (`EvalRun`, results.json, report.md, report.html), `runner` (`run_eval`, dataset names).
 """
 
 from assistant.evaluate.compare import check_thresholds, compare_runs, flat_metrics, parse_thresholds
@@ -18,9 +18,9 @@ from assistant.evaluate.datasets import (
     EvalItem,
     MissingArticlesError,
     load_dataset,
-    resolve_dataset,
 )
-from assistant.evaluate.runner import EvalRun, Progress, run_eval
+from assistant.evaluate.report import EvalRun
+from assistant.evaluate.runner import Progress, resolve_dataset, run_eval
 from assistant.progress import rich_progress
 from assistant.evaluate.scoring import METRICS
 

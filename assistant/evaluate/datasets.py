@@ -1,4 +1,5 @@
-"""Eval datasets: the bundled JSONL, any JSONL in its format, and the MultiHop-RAG adapters.
+"""Eval datasets: the records, the bundled JSONL and any JSONL in its format (the MultiHop-RAG
+adapter, `assistant.evaluate.multihop`, builds the same records; `runner.resolve_dataset` picks).
 
 The JSONL format is documented in evals/README.md. A malformed line raises `DatasetError`
 naming the file, the line and the field, before any question is asked.
@@ -194,20 +195,10 @@ def _jsonl_path(spec: str) -> Path:
     return path
 
 
-def resolve_dataset(spec: Path | str, limit: int | None = None) -> Dataset:
-    """A dataset by name: a JSONL path, `multihop-sample`, or `multihop:/path/to/dir`.
-
-    `limit` keeps the first N questions in file order (for MultiHop-RAG, null queries
-    included, as the official `--limit` does).
-    """
-    if limit is not None and limit < 1:
-        raise EvalError(f"limit must be a positive number of questions (got {limit})")
-    text = str(spec)
-    if text == "multihop-sample" or text.startswith("multihop:"):
-        from assistant.evaluate.multihop import load_multihop
-
-        return load_multihop(None if text == "multihop-sample" else Path(text.split(":", 1)[1]), limit)
-    path = _jsonl_path(text)
+def jsonl_dataset(spec: str, limit: int | None = None) -> Dataset:
+    """A JSONL dataset by path (a relative one also found from the repository root), with its
+    first `limit` questions."""
+    path = _jsonl_path(spec)
     items = load_dataset(path)
     return Dataset(
         name=path.name,

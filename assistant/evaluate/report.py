@@ -1,4 +1,5 @@
-"""The run's outputs: results.json, report.md, and report.html readable offline.
+"""The run's outputs: `EvalRun` (all one eval produced), results.json, report.md, and report.html
+readable offline.
 
 The HTML embeds its plots as base64 PNG data URIs and its CSS inline: no JavaScript, nothing
 fetched. Plots are drawn on matplotlib `Figure` objects (not pyplot), so no global backend or
@@ -11,10 +12,11 @@ import base64
 import html
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    from assistant.evaluate.runner import EvalRun
+from assistant.evaluate.compare import flat_metrics
 
 #: What each metric means, shown in the reports.
 HELP = {
@@ -43,6 +45,72 @@ HELP = {
     "judge_correctness": "LLM judge: the answer states a gold answer (partial = 0.5)",
 }
 PLOT_METRICS = ("correct", "hit@5", "passage_hit@5", "answer_contains", "citation_precision", "supported_share")
+
+
+@dataclass
+class EvalRun:
+    """Everything one eval produced; `results.json` is `to_dict()`."""
+
+    dataset: dict[str, Any]
+    backend: str
+    date: str
+    config_hash: str
+    corpus_fingerprint: str
+    prompt_hashes: dict[str, str]
+    metrics: dict[str, float | None]
+    by_type: dict[str, dict[str, float | None]]
+    counts: dict[str, int]
+    latency_ms: dict[str, dict[str, float]]
+    calibration: dict[str, Any]
+    questions: list[dict[str, Any]]
+    settings: dict[str, Any]
+    out_dir: Path
+    judge: dict[str, Any] | None = None
+    comparison: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def results_json(self) -> Path:
+        return self.out_dir / "results.json"
+
+    @property
+    def report_md(self) -> Path:
+        return self.out_dir / "report.md"
+
+    @property
+    def report_html(self) -> Path:
+        return self.out_dir / "report.html"
+
+    def flat_metrics(self) -> dict[str, float | None]:
+        """Names `check_thresholds` and `--compare` understand: overall (`hit@5`), per type
+        (`who:hit@5`) and latency per stage (`total_ms_p95`)."""
+        return flat_metrics(self.to_dict())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": 1,
+            "date": self.date,
+            "dataset": self.dataset,
+            "backend": self.backend,
+            "config_hash": self.config_hash,
+            "prompt_hashes": self.prompt_hashes,
+            "corpus_fingerprint": self.corpus_fingerprint,
+            "elapsed_s": round(self.elapsed_s, 2),
+            "counts": self.counts,
+            "metrics": self.metrics,
+            "by_type": self.by_type,
+            "latency_ms": self.latency_ms,
+            "calibration": self.calibration,
+            "judge": self.judge,
+            "comparison": self.comparison,
+            "notes": self.notes,
+            "settings": self.settings,
+            "questions": self.questions,
+        }
+
+    def summary(self) -> str:
+        return summary_text(self)
 
 
 def fmt(value: Any, digits: int = 3) -> str:

@@ -6,15 +6,17 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import BACKEND_NAMES, backend_choices
 from assistant.config import Settings
 from assistant.evaluate import metrics as M
-from assistant.evaluate.compare import compare_runs, flat_metrics, load_results
-from assistant.evaluate.datasets import Dataset, EvalError, EvalItem, MissingArticlesError, resolve_dataset
+from assistant.evaluate.compare import compare_runs, load_results
+from assistant.evaluate.datasets import Dataset, EvalError, EvalItem, MissingArticlesError, jsonl_dataset
+from assistant.evaluate.multihop import corpus_jsonl, load_multihop
+from assistant.evaluate.report import EvalRun, write_reports
 from assistant.evaluate.scoring import aggregate, calibration, drop_unused, latency, record
 from assistant.records import Answer
 
@@ -22,74 +24,21 @@ from assistant.records import Answer
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass
-class EvalRun:
-    """Everything one eval produced; `results.json` is `to_dict()`."""
-
-    dataset: dict[str, Any]
-    backend: str
-    date: str
-    config_hash: str
-    corpus_fingerprint: str
-    prompt_hashes: dict[str, str]
-    metrics: dict[str, float | None]
-    by_type: dict[str, dict[str, float | None]]
-    counts: dict[str, int]
-    latency_ms: dict[str, dict[str, float]]
-    calibration: dict[str, Any]
-    questions: list[dict[str, Any]]
-    settings: dict[str, Any]
-    out_dir: Path
-    judge: dict[str, Any] | None = None
-    comparison: dict[str, Any] | None = None
-    notes: list[str] = field(default_factory=list)
-    elapsed_s: float = 0.0
-
-    @property
-    def results_json(self) -> Path:
-        return self.out_dir / "results.json"
-
-    @property
-    def report_md(self) -> Path:
-        return self.out_dir / "report.md"
-
-    @property
-    def report_html(self) -> Path:
-        return self.out_dir / "report.html"
-
-    def flat_metrics(self) -> dict[str, float | None]:
-        """Names `check_thresholds` and `--compare` understand: overall (`hit@5`), per type
-        (`who:hit@5`) and latency per stage (`total_ms_p95`)."""
-        return flat_metrics(self.to_dict())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema": 1,
-            "date": self.date,
-            "dataset": self.dataset,
-            "backend": self.backend,
-            "config_hash": self.config_hash,
-            "prompt_hashes": self.prompt_hashes,
-            "corpus_fingerprint": self.corpus_fingerprint,
-            "elapsed_s": round(self.elapsed_s, 2),
-            "counts": self.counts,
-            "metrics": self.metrics,
-            "by_type": self.by_type,
-            "latency_ms": self.latency_ms,
-            "calibration": self.calibration,
-            "judge": self.judge,
-            "comparison": self.comparison,
-            "notes": self.notes,
-            "settings": self.settings,
-            "questions": self.questions,
-        }
-
-    def summary(self) -> str:
-        from assistant.evaluate.report import summary_text
-
-        return summary_text(self)
-
 # Running ----------------------------------------------------------------------------------
+
+
+def resolve_dataset(spec: Path | str, limit: int | None = None) -> Dataset:
+    """A dataset by name: a JSONL path, `multihop-sample`, or `multihop:/path/to/dir`.
+
+    `limit` keeps the first N questions in file order (for MultiHop-RAG, null queries
+    included, as the official `--limit` does).
+    """
+    if limit is not None and limit < 1:
+        raise EvalError(f"limit must be a positive number of questions (got {limit})")
+    text = str(spec)
+    if text == "multihop-sample" or text.startswith("multihop:"):
+        return load_multihop(None if text == "multihop-sample" else Path(text.split(":", 1)[1]), limit)
+    return jsonl_dataset(text, limit)
 
 
 def prompt_hashes(prompts_dir: Path) -> dict[str, str]:
@@ -118,7 +67,6 @@ def check_index(settings: Settings, items: list[EvalItem], dataset: str) -> None
 
 def benchmark_settings(settings: Settings, dataset: Dataset, progress: Progress | None) -> Settings:
     """Index the dataset's own corpus into a folder of its own, keyed by the corpus's hash."""
-    from assistant.evaluate.multihop import corpus_jsonl
     from assistant.ingest import ingest
 
     assert dataset.corpus is not None
@@ -160,7 +108,6 @@ def run_eval(
     the backend is "openai". Raises `EvalError` (`DatasetError`, `MissingArticlesError`) before
     asking anything when the dataset or the index cannot serve the eval.
     """
-    from assistant.evaluate.report import write_reports
     from assistant.pipeline import Assistant, AskOptions
     from assistant.store import open_store
 
@@ -168,8 +115,8 @@ def run_eval(
     stamp = datetime.now(timezone.utc)
     data = resolve_dataset(dataset, limit)
     backend_name = backend or settings.backend
-    if backend_name not in ("offline", "openai", "local"):
-        raise EvalError(f"unknown backend {backend_name!r}; use 'offline', 'openai' or 'local'")
+    if backend_name not in BACKEND_NAMES:
+        raise EvalError(f"unknown backend {backend_name!r}; use {backend_choices(quote=True)}")
     old = load_results(compare) if compare else None
     use_judge = backend_name == "openai" if judge is None else judge
     if data.corpus is not None:

@@ -31,9 +31,10 @@ from llama_index.core.llms import LLM
 from llama_index.core.schema import NodeWithScore, QueryBundle
 from llama_index.core.vector_stores.types import MetadataFilters
 
+from assistant.answer import Backend
 from assistant.config import Settings
 from assistant.llamaindex.llm import NAME, LlamaIndexLLMAnswerer
-from assistant.llamaindex.nodes import _node, filter_options, passage_node
+from assistant.llamaindex.nodes import filter_options, passage_node, text_node
 from assistant.pipeline import Assistant, AskOptions
 from assistant.records import Answer, Citation, Passage
 
@@ -44,16 +45,15 @@ class _Assistant(Assistant):
     def __init__(self, settings: Settings, llm: LLM | None = None):
         super().__init__(settings)
         self.llm = llm
-        self._llm_backend: LlamaIndexLLMAnswerer | None = None
 
-    def backend(self, name: str | None = None):
+    def backend(self, name: str | None = None) -> Backend:
         if (name or self.settings.backend) != NAME:
             return super().backend(name)
         if self.llm is None:
             raise ValueError("the llama-index backend needs an LLM: as_query_engine(settings, backend=llm)")
-        if self._llm_backend is None:
-            self._llm_backend = LlamaIndexLLMAnswerer(self.settings, self.retriever.embedder, super().backend("offline"), self.llm)
-        return self._llm_backend
+        if NAME not in self._backends:
+            self._backends[NAME] = LlamaIndexLLMAnswerer(self.settings, self.retriever.embedder, self.offline, self.llm)
+        return self._backends[NAME]
 
 
 @dataclass
@@ -177,7 +177,7 @@ def cited_nodes(answer: Answer) -> list[NodeWithScore]:
             "nearest": bool(answer.nearest and answer.nearest.key == c.key),
         }
         node_id = f"{passage.chunk.id}#{c.start}-{c.end}" if passage else f"{c.article_id}#{c.start}-{c.end}"
-        node = _node(node_id, c.passage, c.start, c.end, c.article_id, metadata)
+        node = text_node(node_id, c.passage, c.start, c.end, c.article_id, metadata)
         nodes.append(NodeWithScore(node=node, score=passage.score if passage else None))
     return nodes
 

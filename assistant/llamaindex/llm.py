@@ -23,8 +23,8 @@ from collections.abc import Iterator
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from assistant.answer import Backend
 from assistant.answer.llm import CHARS_PER_TOKEN, LLMAnswerer, EndpointFailure
+from assistant.answer.offline import OfflineAnswerer
 from assistant.config import Settings
 from assistant.embed import Embedder
 
@@ -36,7 +36,7 @@ class LlamaIndexLLMAnswerer(LLMAnswerer):
 
     name = NAME
 
-    def __init__(self, settings: Settings, embedder: Embedder, offline: Backend, llm: LLM):
+    def __init__(self, settings: Settings, embedder: Embedder, offline: OfflineAnswerer, llm: LLM):
         super().__init__(settings, embedder, offline)
         self.llm = llm
         self.client = None  # never the OpenAI client: the messages go to `llm`

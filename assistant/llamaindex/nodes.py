@@ -47,10 +47,11 @@ def passage_node(p: Passage, **extra: object) -> NodeWithScore:
         "dense_score": p.dense_score,
         **extra,
     }
-    return NodeWithScore(node=_node(c.id, c.text, c.start, c.end, c.article_id, metadata), score=p.score)
+    return NodeWithScore(node=text_node(c.id, c.text, c.start, c.end, c.article_id, metadata), score=p.score)
 
 
-def _node(node_id: str, text: str, start: int, end: int, article_id: str, metadata: dict) -> TextNode:
+def text_node(node_id: str, text: str, start: int, end: int, article_id: str, metadata: dict) -> TextNode:
+    """A llama-index node for a span of an article (metadata that is None left out)."""
     metadata = {k: v for k, v in metadata.items() if v is not None}
     return TextNode(
         id_=node_id,
