@@ -229,7 +229,11 @@ def _peaks() -> dict:
     return {"vmhwm_mib": peak_mib(), "ru_maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-def child_build(engine: str, size: int, pool_path: Path, folder: Path) -> dict:
+def child_build(engine: str, size: int, pool_path: Path, folder: Path, k1: float | None = None) -> dict:
+    if k1 is not None:  # our index scored with another k1 (tantivy's is 1.2), to tell parameters from engines
+        import assistant.bm25_segment as segment
+
+        segment.K1 = k1
     shutil.rmtree(folder, ignore_errors=True)
     rows = filled_rows(load_pool(pool_path), size) if size else store_rows(pool_path)
     baseline = peak_mib()  # the pool (or the store's rows), held by both engines' builds alike
@@ -384,32 +388,45 @@ def source_key(cid: str) -> str:
     return f"{aid.split('~c')[0]}::{n}"
 
 
-def child_agree(folders: dict[str, Path], question_sets: dict[str, list[str]], filled: bool, k: int = 10) -> dict:
-    """Top-k agreement between the engines on the same chunks."""
+def _pair(a: list[str], b: list[str]) -> dict:
+    return {"overlap": len(set(a) & set(b)) / max(len(a), len(b), 1), "top1": bool(a and b and a[0] == b[0]), "same": a == b}
+
+
+def child_agree(folders: dict[str, Path], questions: dict, filled: bool, k: int = 10) -> dict:
+    """Top-k agreement between the engines on the same chunks, and (where the questions name
+    their gold articles) how often each engine's first chunk is from a gold article.
+
+    On a filled store every text is held under many ids (10 at 100k, 100 at 1M) with equal
+    scores, so a top 10 is mostly copies of one or two texts: there, the first hit's text is
+    compared (`top1_same_text`), and the id overlap is shown but says little."""
     from assistant.bm25 import Filters
 
-    engines = {e: open_engine(e, f) for e, f in folders.items()}
+    engines = {e: open_engine("ours" if e.startswith("ours") else e, f) for e, f in folders.items()}
+    names = list(engines)
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
     out = {}
-    for set_name, qs in question_sets.items():
-        overlap, top1, same, src_overlap, n = [], [], [], [], 0
-        for q in qs:
-            a = engines["ours"].search(q, k, Filters())
-            b = engines["tantivy"].search(q, k, Filters())
-            if not a and not b:
+    for set_name, qs in questions["sets"].items():
+        gold = questions.get("gold", {}).get(set_name)
+        key = "title" if set_name.endswith("_by_title") else "article_id"
+        stats: dict[str, list] = {}
+        n = 0
+        for qi, q in enumerate(qs):
+            hits = {e: [c for c, _ in idx.search(q, k, Filters())] for e, idx in engines.items()}
+            if not any(hits.values()):
                 continue
             n += 1
-            ia, ib = [c for c, _ in a], [c for c, _ in b]
-            overlap.append(len(set(ia) & set(ib)) / max(len(ia), len(ib)))
-            top1.append(bool(ia and ib and ia[0] == ib[0]))
-            same.append(ia == ib)
-            if filled:  # the filled store repeats each text under many ids: ties; compare texts too
-                sa, sb = Counter(map(source_key, ia)), Counter(map(source_key, ib))
-                src_overlap.append(sum((sa & sb).values()) / max(len(ia), len(ib)))
-        row = {"questions": len(qs), "with_hits": n, f"top{k}_overlap_mean": round(float(np.mean(overlap)), 4),
-               "top1_same": round(float(np.mean(top1)), 4), f"top{k}_identical_order": round(float(np.mean(same)), 4)}
-        if filled:
-            row[f"top{k}_overlap_by_source_text_mean"] = round(float(np.mean(src_overlap)), 4)
-        out[set_name] = row
+            for a, b in pairs:
+                for m, v in _pair(hits[a], hits[b]).items():
+                    stats.setdefault(f"{a}_vs_{b}:{m}", []).append(v)
+                if filled:
+                    sa, sb = [source_key(c) for c in hits[a]], [source_key(c) for c in hits[b]]
+                    stats.setdefault(f"{a}_vs_{b}:top1_same_text", []).append(bool(sa and sb and sa[0] == sb[0]))
+            if gold is not None and gold[qi]:
+                for e, h in hits.items():
+                    arts = [questions["chunk_" + key][c] for c in h if c in questions["chunk_" + key]]
+                    stats.setdefault(f"{e}:gold_hit@1", []).append(bool(arts and arts[0] in gold[qi]))
+                    stats.setdefault(f"{e}:gold_recall@{k}", []).append(len(set(arts) & set(gold[qi])) / len(set(gold[qi])))
+        out[set_name] = {"questions": len(qs), "with_hits": n, **{m: round(float(np.mean(v)), 4) for m, v in sorted(stats.items())}}
     return out
 
 
@@ -486,16 +503,38 @@ def run(sizes: list[int], work: Path, n_long: int, repeats: int, adds: int, buil
 
 
 def agree_store(index_dir: Path, work: Path, n_long: int) -> dict:
-    """Build both engines over an ingested store's chunks and compare their top 10."""
+    """Build our index (k1 1.5, and again with tantivy's k1 1.2) and tantivy over an ingested
+    store's chunks; compare their top 10 and their gold-article hits."""
     work.mkdir(parents=True, exist_ok=True)
-    folders = {"ours": work / "agree-ours", "tantivy": work / "agree-tantivy"}
-    builds = [_child(["child-build", "--engine", e, "--size", "0", "--pool", str(index_dir), "--folder", str(folders[e]),
-                      "--json", str(work / f"agree-build-{e}.json")]) for e in folders]
+    folders = {"ours": work / "agree-ours", "ours_k1_1.2": work / "agree-ours-k12", "tantivy": work / "agree-tantivy"}
+    builds = []
+    for e, f in folders.items():
+        args = ["child-build", "--engine", "tantivy" if e == "tantivy" else "ours", "--size", "0", "--pool", str(index_dir),
+                "--folder", str(f), "--json", str(work / f"agree-build-{e}.json")]
+        builds.append(_child(args + (["--k1", "1.2"] if e == "ours_k1_1.2" else [])))
+    rows = store_rows(index_dir)
+    short = [json.loads(line) for name in ("news.jsonl", "test.jsonl")
+             for line in (ROOT / "evals" / name).read_text().splitlines() if line.strip()]
+    from bench.corpus_gen import SAMPLE
+
+    mh = json.loads((SAMPLE / "sample500_queries.json").read_text())["queries"][:n_long]
+    truth = json.loads((SAMPLE / "sample500_ground_truth.json").read_text())
+    articles = {md["article_id"] for _, _, md, _ in rows}
+    titles = {md.get("title", "") for _, _, md, _ in rows}
+    questions = {"sets": {"short": [r["question"] for r in short], "long": [q["question"] for q in mh]}, "gold": {}}
+    if any(a in articles for r in short for a in r.get("gold_articles", [])):  # the eval set's own corpus
+        questions["gold"]["short"] = [[a for a in r.get("gold_articles", []) if a in articles] for r in short]
+    if any(ev["title"].strip() in titles for q in mh for ev in truth.get(q["id"], {}).get("evidence_list", [])):
+        questions["gold"]["long_by_title"] = [sorted({ev["title"].strip() for ev in truth.get(q["id"], {}).get("evidence_list", [])}) for q in mh]
+        questions["sets"]["long_by_title"] = questions["sets"].pop("long")
+    questions["chunk_article_id"] = {cid: md["article_id"] for cid, _, md, _ in rows}
+    if "long_by_title" in questions["gold"]:
+        questions["chunk_title"] = {cid: md.get("title", "").strip() for cid, _, md, _ in rows}
     qfile = work / "agree-questions.json"
-    qfile.write_text(json.dumps({"short": short_questions(), "long": long_questions(n_long)}))
-    agree = _child(["child-agree", "--ours", str(folders["ours"]), "--tantivy", str(folders["tantivy"]),
+    qfile.write_text(json.dumps(questions))
+    agree = _child(["child-agree", "--engines", json.dumps({e: str(f) for e, f in folders.items()}),
                     "--questions", str(qfile), "--json", str(work / "agree.json")])
-    return {"index_dir": str(index_dir), "chunks": builds[0]["disk_mib"] and None, "builds": builds, "agree": agree}
+    return {"index_dir": str(index_dir), "chunks": len(rows), "articles": len(articles), "builds": builds, "agree": agree}
 
 
 def _dist_version(name: str) -> str:
@@ -554,6 +593,8 @@ def main(argv: list[str] | None = None) -> None:
         c.add_argument("--repeats", type=int, default=2)
         c.add_argument("--n", type=int, default=0)
         c.add_argument("--filled", action="store_true")
+        c.add_argument("--k1", type=float)
+        c.add_argument("--engines", help="JSON: engine name -> index folder (child-agree).")
         c.add_argument("--json", type=Path, required=True)
     a = ap.parse_args(argv)
     if a.cmd == "run":
@@ -569,7 +610,7 @@ def main(argv: list[str] | None = None) -> None:
         print_table(json.loads(a.json.read_text()))
         return
     if a.cmd == "child-build":
-        out = child_build(a.engine, a.size, a.pool, a.folder)
+        out = child_build(a.engine, a.size, a.pool, a.folder, a.k1)
     elif a.cmd == "child-add":
         out = child_add(a.engine, a.pool, a.folder, a.n)
     elif a.cmd == "child-memory":
@@ -579,7 +620,9 @@ def main(argv: list[str] | None = None) -> None:
     elif a.cmd == "child-query":
         out = child_query({"ours": a.ours, "tantivy": a.tantivy}, json.loads(a.questions.read_text()), a.repeats, warmup=5)
     else:
-        out = child_agree({"ours": a.ours, "tantivy": a.tantivy}, json.loads(a.questions.read_text()), a.filled)
+        qs = json.loads(a.questions.read_text())
+        folders = {e: Path(f) for e, f in json.loads(a.engines).items()} if a.engines else {"ours": a.ours, "tantivy": a.tantivy}
+        out = child_agree(folders, qs if "sets" in qs else {"sets": qs}, a.filled)
     write_json(a.json, out)
 
 
