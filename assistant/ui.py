@@ -24,10 +24,12 @@ import gradio as gr
 
 from assistant.cite import render_markdown
 from assistant.config import Settings
+from assistant.correct import correct_article
 from assistant.feedback import AnswerLog
 from assistant.followup import standalone
 from assistant.ingest import ingest, refresh_keyword_index
 from assistant.load import slug
+from assistant.metadata import CORRECTABLE, MetadataError
 from assistant.pipeline import AskOptions, Assistant
 from assistant.records import Answer
 from assistant.retrieve import NO_OUTLET
@@ -327,7 +329,8 @@ class AssistantUI:
         """The whole cleaned article with these cited spans, as the reader shows it."""
         record = self.store.article_records().get(article_id)
         text = self.store.article_text(article_id) if record else None
-        return reader_html(article_id, record.meta if record else None, text, spans, focus, next(self._reader_nonce))
+        return reader_html(article_id, record.meta if record else None, text, spans, focus, next(self._reader_nonce),
+                           corrected=tuple(CORRECTABLE.get(f, "") for f in record.corrections if f in CORRECTABLE) if record else ())
 
     def open_reader(self, request: str) -> str:
         """A source card's title was clicked: `request` is the card's JSON (article id, the
@@ -341,12 +344,48 @@ class AssistantUI:
             return gr.skip()
         return self.reader(article_id, spans, focus)
 
-    def open_row(self, table, evt: gr.SelectData) -> str:
-        """A row of the Corpus table was clicked: its article in the reader."""
+    def open_row(self, table, evt: gr.SelectData) -> tuple:
+        """A row of the Corpus table was clicked: its article in the reader, and in the form that
+        corrects its metadata."""
         row = evt.row_value if getattr(evt, "row_value", None) else None
         if not row:
-            return gr.skip()
-        return self.reader(str(row[0]))
+            return gr.skip(), gr.skip()
+        return self.reader(str(row[0])), gr.Dropdown(value=str(row[0]))
+
+    # Corrections ---------------------------------------------------------------------
+
+    def load_correction(self, article_id: str | None) -> tuple:
+        """The correction form filled with the article's metadata as it is now: title, outlet,
+        author, date, whether the date is inferred, URL, and the form's message."""
+        record = self.store.article_records().get(article_id) if article_id else None
+        if record is None:
+            return "", "", "", "", False, "", ""
+        m = record.meta
+        fixed = [CORRECTABLE[f] for f in record.corrections if f in CORRECTABLE]
+        note = f"Corrected before: {', '.join(fixed)}." if fixed else ""
+        return (m.title, m.outlet or "", m.author or "", m.published.isoformat() if m.published else "",
+                bool(m.published_inferred), m.url or "", note)
+
+    def save_correction(self, article_id: str | None, title: str, outlet: str, author: str, published: str,
+                        inferred: bool, url: str) -> tuple:
+        """Correct the article's metadata: (message, status, *corpus views). A value that cannot
+        be used is named in the message and nothing changes."""
+        if not article_id:
+            return "Choose an article to correct first.", gr.skip(), *(gr.skip(),) * 4
+        values = {"title": title, "outlet": outlet, "author": author, "published": published, "url": url}
+        try:
+            with self.ingest_lock:
+                done = correct_article(self.settings, self.store, article_id, values, bool(inferred))
+        except MetadataError as exc:
+            return f"**⚠ Not saved.** {exc}", gr.skip(), *(gr.skip(),) * 4
+        except KeyError:
+            return f"⚠ No article '{article_id}' in the index.", gr.skip(), *self.corpus_views()
+        if not done.changes:
+            return "Nothing to save: the form says what the article already says.", gr.skip(), *(gr.skip(),) * 4
+        self.status = self.index_summary()
+        said = "; ".join(_change_words(f, old, new) for f, (old, new) in done.changes.items())
+        return (f"Saved {article_id}: {said}. New answers show it; it stays when the article's file is ingested again.",
+                self.status, *self.corpus_views())
 
     # Corpus -------------------------------------------------------------------------
 
@@ -364,16 +403,13 @@ class AssistantUI:
         outlets = sorted({r.meta.outlet for r in records if r.meta.outlet})
         if any(not r.meta.outlet for r in records):  # so that articles with no outlet can be chosen too
             outlets.append(NO_OUTLET)
-        return (
-            gr.Dataframe(value=rows, headers=TABLE_HEADERS),
-            gr.Dropdown(choices=ids, value=None) if clear_choice else gr.Dropdown(choices=ids),
-            gr.Dropdown(choices=outlets),
-        )
+        choice = gr.Dropdown(choices=ids, value=None) if clear_choice else gr.Dropdown(choices=ids)
+        return gr.Dataframe(value=rows, headers=TABLE_HEADERS), choice, gr.Dropdown(choices=outlets), choice
 
     def tick(self) -> tuple:
         """The status line while the first ingest runs; the timer stops once it is done."""
         if not self.ready.is_set():
-            return self.status, gr.Timer(active=True), gr.skip(), gr.skip(), gr.skip()
+            return self.status, gr.Timer(active=True), *(gr.skip(),) * 4
         return self.status, gr.Timer(active=False), *self.corpus_views()
 
     def add_files(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
@@ -429,6 +465,14 @@ class AssistantUI:
         self.status = self.index_summary()
         return (f"Deleted {article_id} ('{record.meta.title}').", self.status, gr.Column(visible=False),
                 *self.corpus_views(clear_choice=True))
+
+
+def _change_words(field: str, old: str, new: str) -> str:
+    """"outlet: not stated → “Skerrow Gazette”": one field's correction, as the Corpus tab says it."""
+    if field == "published_inferred":
+        return "the date is marked as not stated in the article" if new else "the date is marked as stated in the article"
+    name = "URL" if field == "url" else CORRECTABLE.get(field, field).lower()
+    return f"{name}: {f'“{old}”' if old else 'not stated'} → {f'“{new}”' if new else 'not stated'}"
 
 
 def _bot(text: str) -> dict:
@@ -506,7 +550,8 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                             backend = gr.Radio(backends, value=settings.backend if settings.backend in backends else "offline",
                                                label="Backend", visible=len(backends) > 1, elem_id="backend")
                     with gr.Row():
-                        gr.Markdown("Enter asks, Shift+Enter adds a line; a key such as [1] jumps to its source.",
+                        gr.Markdown("Enter asks, Shift+Enter adds a line; a key such as [1] jumps to its source, where "
+                                    "*Read in article* opens the whole article at that passage.",
                                     elem_id="chat-hint")
                         new_chat = gr.Button("New conversation", size="sm", variant="secondary", elem_id="new-chat",
                                              scale=0, min_width=160)
@@ -533,11 +578,28 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                             confirm_btn = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="delete-yes")
                             cancel_btn = gr.Button("Cancel", size="sm", elem_id="delete-cancel")
             corpus_msg = gr.Markdown(elem_id="corpus-message")
+            with gr.Accordion("Correct an article's metadata", open=False, elem_id="correct"):
+                gr.Markdown("A correction is kept in the index: new answers, footnotes, attributions and the outlet "
+                            "filter show it at once, and it stays when the article's file is ingested again (the "
+                            "fields you leave as they are follow the file). Click a row above to choose its article.",
+                            elem_id="correct-hint")
+                correct_id = gr.Dropdown([], label="Article to correct", elem_id="correct-id")
+                with gr.Row():
+                    fix_title = gr.Textbox(label="Title", elem_id="correct-title", scale=3)
+                    fix_url = gr.Textbox(label="URL", placeholder="https://…", elem_id="correct-url", scale=2)
+                with gr.Row():
+                    fix_outlet = gr.Textbox(label="Outlet", elem_id="correct-outlet")
+                    fix_author = gr.Textbox(label="Author", elem_id="correct-author")
+                    fix_date = gr.Textbox(label="Date", placeholder="YYYY-MM-DD", elem_id="correct-date")
+                    fix_inferred = gr.Checkbox(label="Date not stated in the article (inferred)", elem_id="correct-inferred")
+                save_fix = gr.Button("Save corrections", variant="primary", elem_id="correct-save")
+                fix_msg = gr.Markdown(elem_id="correct-message")
         # The article reader, over either tab: a card's title or a Corpus row opens it.
         reader_request = gr.Textbox(elem_id="reader-request", show_label=False, container=False)  # hidden by APP_CSS
         reader = gr.HTML("", elem_id="reader")
 
-        views = [articles, delete_id, outlets]
+        views = [articles, delete_id, outlets, correct_id]
+        fix_fields = [fix_title, fix_outlet, fix_author, fix_date, fix_inferred, fix_url]
         timer.tick(ui.tick, None, [status, timer, *views], api_visibility="private", show_progress="hidden")
         app.load(lambda: (ui.status, *ui.corpus_views()), None, [status, *views], api_visibility="private")
         app.load(ui.restore, [saved], [chatbot, log_ids, sources], api_visibility="private")
@@ -571,8 +633,12 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
         cancel_btn.click(lambda: gr.Column(visible=False), None, [confirm_row], api_visibility="private", queue=False)
         reader_request.change(ui.open_reader, [reader_request], [reader], api_visibility="private", queue=False,
                              show_progress="hidden")
-        articles.select(ui.open_row, [articles], [reader], api_visibility="private", queue=False,
+        articles.select(ui.open_row, [articles], [reader, correct_id], api_visibility="private", queue=False,
                         show_progress="hidden")
+        correct_id.change(ui.load_correction, [correct_id], [*fix_fields, fix_msg], api_visibility="private",
+                          queue=False, show_progress="hidden")
+        save_fix.click(ui.save_correction, [correct_id, *fix_fields], [fix_msg, status, *views],
+                       api_visibility="private", show_progress_on=[fix_msg])
         gr.api(ui.api_ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY)
     app.assistant_ui = ui  # the handlers' shared state, for tests and for embedding the app
     return app
