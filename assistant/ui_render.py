@@ -394,11 +394,17 @@ def chat_text(answer: Answer, scope: str | None = None) -> str:
     return f"_Note: {for_writers(answer.notice)}_\n\n{text}" if answer.notice else text
 
 
+#: A setting's name as the command line gives it: ASSISTANT_OPENAI_API_KEY.
+_SETTING = r"[A-Z][A-Z0-9]*_[A-Z0-9_]+"
+
+
 def for_writers(notice: str) -> str:
     """A backend's notice without the setting names it gives for the command line ("(ASSISTANT_
-    OPENAI_TOTAL_TIMEOUT)", "set ASSISTANT_OPENAI_BASE_URL, e.g. ..."): a writer in the UI cannot
-    change them; what happened and that the offline answer follows stay."""
-    notice = re.sub(r"\s*\((?:set |e\.g\. )?[A-Z][A-Z0-9]*_[A-Z0-9_]+[^)]*\)", "", notice)
+    OPENAI_TOTAL_TIMEOUT)", "set ASSISTANT_OPENAI_BASE_URL, e.g. ...", "; check ASSISTANT_OPENAI_
+    API_KEY"): a writer in the UI cannot change them; what happened and that the offline answer
+    follows stay."""
+    notice = re.sub(rf"\s*\((?:set |e\.g\. )?{_SETTING}[^)]*\)", "", notice)
+    notice = re.sub(rf";\s*(?:check|set)\b[^;)]*\b{_SETTING}[^;)]*", "", notice)
     return re.sub(r"\s{2,}", " ", notice).strip()
 
 

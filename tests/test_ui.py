@@ -891,6 +891,10 @@ def test_a_fallback_note_names_no_settings_a_writer_cannot_change():
     unset = "No LLM endpoint is configured (set ASSISTANT_OPENAI_BASE_URL, e.g. http://localhost:11434/v1 for Ollama); showing the offline answer."
     assert for_writers(unset) == "No LLM endpoint is configured; showing the offline answer."
     assert for_writers("The LLM at http://x/v1 answered HTTP 500 (boom); showing the offline answer.").endswith("(boom); showing the offline answer.")
+    key = "The LLM at http://x/v1 answered HTTP 401 (Bad key; check ASSISTANT_OPENAI_API_KEY); showing the offline answer."
+    assert for_writers(key) == "The LLM at http://x/v1 answered HTTP 401 (Bad key); showing the offline answer."
+    model = "The LLM at http://x/v1 answered HTTP 404 (no such model; check the base URL and ASSISTANT_OPENAI_MODEL); showing"
+    assert for_writers(model) == "The LLM at http://x/v1 answered HTTP 404 (no such model); showing"
 
 
 # Correcting an article's metadata -------------------------------------------------------------
@@ -982,3 +986,40 @@ def test_a_writer_corrects_an_articles_metadata_and_it_shows_everywhere_and_stic
     page.locator("#delete").click()
     page.locator("#delete-yes").click()
     page.locator("#corpus-message", has_text="Deleted skerrow-light").wait_for()
+
+
+# Backends -------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_failed_llm_falls_back_with_a_note_naming_no_settings(page, llm):
+    llm.script(Reply(content="Incorrect API key provided", status=401))
+    open_options(page)
+    page.get_by_label("openai").check()
+    answer = ask(page, "Where will Biden and Putin meet?")
+    assert "Geneva" in answer and "[1]" in answer  # the offline answer follows
+    assert "answered HTTP 401 (Incorrect API key provided); showing the offline answer." in answer, answer
+    assert "ASSISTANT_" not in page.locator("#chat").inner_text() and "ASSISTANT_" not in page.locator("#sources").inner_text()
+    shot(page, "fallback-note")
+
+
+@pytest.mark.browser
+def test_openai_is_not_offered_in_the_browser_without_an_endpoint(browser, server, settings):
+    from assistant import ui
+
+    bare = settings.model_copy(update={"openai_base_url": None})
+    app = ui.launch(bare, host="127.0.0.1", port=free_port(), block=False)
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(app.local_url)
+        page.locator("#status", has_text="Ready:").wait_for()
+        open_options(page)
+        # Offline alone is no choice, and then the radio is not shown at all.
+        offered = [x.strip() for x in page.locator("#backend label").all_inner_texts()] if page.locator("#backend").is_visible() else []
+        assert "openai" not in offered and "openai" not in page.locator("#options").inner_text(), offered
+        assert offered in ([], ["offline", "local"]), offered
+        shot(page, "backends-no-endpoint")
+    finally:
+        context.close()
+        app.close()
