@@ -74,6 +74,14 @@ APP_CSS = """
 #articles tbody td { cursor: pointer; }
 @media (max-width: 700px) {
   #chat { height: 55vh !important; }
+  /* The article table keeps readable columns and scrolls sideways, rather than squeezing a
+     date to a character a line (gradio sets each column's width from column_widths, inline). */
+  #articles table, #articles .virtual-body, #articles .virtual-row { width: 760px !important; min-width: 760px !important; max-width: none !important; }
+  #articles th:nth-child(1), #articles .body-cell:nth-child(1) { width: 140px !important; min-width: 140px !important; max-width: 140px !important; }
+  #articles th:nth-child(2), #articles .body-cell:nth-child(2) { width: 250px !important; min-width: 250px !important; max-width: 250px !important; }
+  #articles th:nth-child(3), #articles .body-cell:nth-child(3), #articles th:nth-child(4), #articles .body-cell:nth-child(4) { width: 110px !important; min-width: 110px !important; max-width: 110px !important; }
+  #articles th:nth-child(5), #articles .body-cell:nth-child(5) { width: 100px !important; min-width: 100px !important; max-width: 100px !important; }
+  #articles th:nth-child(6), #articles .body-cell:nth-child(6) { width: 50px !important; min-width: 50px !important; max-width: 50px !important; }
   #app-header { flex-direction: column; gap: .2rem; }
 }
 """

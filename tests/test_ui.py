@@ -646,6 +646,19 @@ def test_bad_dates_show_by_the_options_and_never_enter_the_chat(page):
 
 
 @pytest.mark.browser
+def test_the_corpus_table_is_readable_on_a_phone(page):
+    page.set_viewport_size(PHONE)
+    open_tab(page, "Corpus")
+    page.locator("#articles", has_text="004_3d57db88cf4c69a1").wait_for()
+    date = page.locator("#articles .body-cell span", has_text="2016-07-04").first
+    assert date.bounding_box()["height"] < 30  # one line, not a character a line
+    rows = page.evaluate("""() => [...document.querySelectorAll('#articles .virtual-row')].filter(
+        (r) => r.getBoundingClientRect().top < document.querySelector('#upload').getBoundingClientRect().top).length""")
+    assert rows >= 4, rows  # most of the list shows before the upload box
+    shot(page, "corpus-table")
+
+
+@pytest.mark.browser
 def test_delete_asks_for_confirmation(page):
     open_tab(page, "Corpus")
     page.locator("#articles", has_text="004_3d57db88cf4c69a1").wait_for()
