@@ -408,12 +408,6 @@ def for_writers(notice: str) -> str:
     return re.sub(r"\s{2,}", " ", notice).strip()
 
 
-def attribution_text(answer: Answer | None) -> str:
-    """Every citation's attribution, one a line (the cards carry each with its own Copy button)."""
-    if answer is None or answer.refused:
-        return ""  # a refusal's nearest evidence is not something to attribute
-    return "\n".join(f"[{c.key}] {attribution(c)}" for c in answer.citations)
-
 
 def describe_upload(report: IngestReport) -> str:
     """What an upload did, as Markdown: one line per outcome, each failure naming its file."""
