@@ -100,7 +100,8 @@ class Citation:
         return [(self.sentence_start, self.sentence_end)] if self.sentence_start is not None and self.sentence_end is not None else []
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The citation's fields in JSON's types (the spans as lists)."""
+        return {**asdict(self), "sentence_spans": [list(s) for s in self.sentence_spans]}
 
 
 @dataclass(frozen=True)
