@@ -3,6 +3,10 @@ answers and filters at once, and kept when the article's file is ingested again.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ from assistant.pipeline import AskOptions, Assistant
 from assistant.retrieve import make_filters
 from assistant.store import forget_store, open_store
 
+ROOT = Path(__file__).resolve().parent.parent
 FERRY = """---
 title: {title}
 outlet: Quillmere Courier
@@ -78,7 +83,15 @@ def test_bad_values_are_refused_naming_the_field(tmp_path):
 
 def test_a_correction_survives_a_restart_and_shows_in_answers_and_filters(corrected_index):
     settings, _ = corrected_index
-    forget_store(settings)  # as a restarted server opens the index
+    # Another process reads the index as a restarted server would.
+    env = {**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir)}
+    ask = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "How often will the night ferry run?", "--json",
+                          "--source", "Harbour Post"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert ask.returncode == 0, ask.stderr
+    cited = json.loads(ask.stdout)["citations"][0]
+    assert (cited["source"], cited["published"], cited["published_inferred"]) == (
+        "Harbour Post", "2023-09-15", "marked by a writer as not stated in the article")
+    forget_store(settings)  # and this one, as if it had restarted
     record = open_store(settings).article_records()["night-ferry"]
     assert (record.meta.outlet, record.meta.published.isoformat()) == ("Harbour Post", "2023-09-15")
     assert record.meta.published_inferred and record.meta.author == "Tomas Lind"
