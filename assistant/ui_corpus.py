@@ -48,7 +48,7 @@ class CorpusTab:
     def load_correction(self, article_id: str | None) -> tuple:
         """The correction form filled with the article's metadata as it is now: title, outlet,
         author, date, whether the date is inferred, URL, and the form's message."""
-        record = self.store.article_records().get(article_id) if article_id else None
+        record = self.store.article_records([article_id]).get(article_id) if article_id else None
         if record is None:
             return "", "", "", "", False, "", ""
         m = record.meta
