@@ -20,13 +20,14 @@ from assistant.records import Answer, Citation, Claim, Disagreement, Nearest, Pa
 def build_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
     """Number the cited passages in order of first use and attach them to the answer text.
 
-    One key per passage: sentences cited from the same passage share it, and the citation's
-    highlighted span runs from the first to the last of them.
+    One key per passage: sentences cited from the same passage share it; the citation's cited
+    text runs from the first to the last of them, and names each one (`sentence_spans`), so that
+    a sentence between them that the answer does not cite is not shown as cited.
     """
     if draft.refused and draft.nearest is not None:
         return _near_miss_answer(question, draft, passages, backend)
     order: list[int] = []
-    spans: dict[int, tuple[int, int]] = {}
+    spans: dict[int, set[tuple[int, int]]] = {}
     sentence_keys: list[tuple[int, ...]] = []
     for s in draft.sentences:
         idxs = [i for i in ((s.passage_index,) if s.passage_index is not None else ()) + s.extra_passages if 0 <= i < len(passages)]
@@ -34,10 +35,9 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
             if i not in order:
                 order.append(i)
         if s.passage_index in idxs and s.start is not None and s.end is not None:
-            a, b = spans.get(s.passage_index, (s.start, s.end))
-            spans[s.passage_index] = (min(a, s.start), max(b, s.end))
+            spans.setdefault(s.passage_index, set()).add((s.start, s.end))
         sentence_keys.append(tuple(dict.fromkeys(order.index(i) + 1 for i in idxs)))
-    citations = [_citation(n + 1, passages[i], *spans.get(i, (None, None))) for n, i in enumerate(order)]
+    citations = [_citation(n + 1, passages[i], sorted(spans.get(i, ()))) for n, i in enumerate(order)]
     offline = backend == "offline"
     statements = [
         Statement(text=s.text, keys=keys, support=1.0 if offline else None, supported=True if offline else None)
@@ -64,7 +64,7 @@ def _near_miss_answer(question: str, draft: Draft, passages: list[Passage], back
     """A refusal that cites the nearest thing the corpus reports, marked as no answer."""
     s = draft.nearest
     assert s is not None and s.passage_index is not None
-    citation = _citation(1, passages[s.passage_index], s.start, s.end)
+    citation = _citation(1, passages[s.passage_index], [(s.start, s.end)] if s.start is not None and s.end is not None else [])
     nearest = Nearest(key=1, sentence=s.text, misses=draft.nearest_misses or "")
     return Answer(
         question=question,
@@ -84,9 +84,12 @@ def near_miss_line(n: Nearest) -> str:
     return f"Closest reported, not an answer ({n.misses}): {n.sentence} [{n.key}]"
 
 
-def _citation(key: int, p: Passage, start: int | None, end: int | None) -> Citation:
+def _citation(key: int, p: Passage, sentences: list[tuple[int, int]]) -> Citation:
+    """The passage's citation, its cited text running from the first to the last of `sentences`
+    (article offsets, in order); the whole paragraph or chunk around them is the passage."""
     c = p.chunk
     sentence = None
+    start, end = (sentences[0][0], max(e for _, e in sentences)) if sentences else (None, None)
     if start is not None and end is not None:
         ps, pe = paragraph_bounds(c.text, c.start, start, end)
         sentence = c.text[start - c.start : end - c.start]
@@ -109,6 +112,7 @@ def _citation(key: int, p: Passage, start: int | None, end: int | None) -> Citat
         sentence_end=end,
         agency=c.meta.agency,
         published_inferred=c.meta.published_inferred,
+        sentence_spans=tuple(sentences) if len(sentences) > 1 else (),
     )
 
 
@@ -157,20 +161,29 @@ def _article(word: str) -> str:
     return "an" if spoken_vowel and not re.match(r"^(?:U[A-Z]|One\b|Uni|Use|Eu)", word) else "a"
 
 
-def quoted(sentence: str) -> str:
-    """A sentence as a quotation, in curly double quotes, with the quotation marks inside it
-    turned single (“... ‘the dialogue’ ...”), on one line. Its final stop stays inside."""
-    text = " ".join(sentence.split())
+def quoted(text: str) -> str:
+    """Words of an article as a quotation, on one line, in curly double quotes with the quotation
+    marks inside it turned single (“... ‘the dialogue’ ...”). Its final stop stays inside. A
+    sentence that begins inside a quotation opened before it (`... Syria,” the White House
+    said.`) gets that quotation's opening mark, one that ends inside one gets its closing mark:
+    the marks always pair."""
+    text = " ".join(text.split())
+    text = re.sub(r'(^|[\s(\[—–-])"', "\\1“", text).replace('"', "”")
+    unopened = depth = 0
+    for ch in text:
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            unopened, depth = (unopened + 1, depth) if depth == 0 else (unopened, depth - 1)
     text = text.replace("“", "‘").replace("”", "’")
-    text = re.sub(r'(^|[\s(\[—–-])"', "\\1‘", text).replace('"', "’")
-    return f"“{text}”"
+    return f"“{'‘' * unopened}{text}{'’' * depth}”"
 
 
-def attribution(c: Citation, quote: str | None = None) -> str:
+def attribution(c: Citation) -> str:
     """A copy-ready attribution in house style: `according to a 4 July 2016 RT report, “...”`.
 
-    It quotes `quote` (the answer's sentences from this source, see `cited_quote`), else the
-    cited sentence, else the passage. The byline follows the outlet ("an RT report by Jane
+    It quotes the article's own words that the answer cites (`cited_quote`), never the answer's
+    rewording of them, else the passage. The byline follows the outlet ("an RT report by Jane
     Doe"); an outlet named "The ..." reads "a report in The Age"; an article with no outlet is
     named by its headline; a date the article does not state is never given as its publication
     date: `according to an RT report (publication date inferred: 19 April 2016), “...”`."""
@@ -190,26 +203,23 @@ def attribution(c: Citation, quote: str | None = None) -> str:
         lead += f" (publication date inferred: {when})"
     elif not when:
         lead += " (undated)"
-    return f"{lead}, {quoted(quote or c.sentence or c.passage)}"
+    return f"{lead}, {quoted(cited_quote(c) or c.passage)}"
 
 
-def cited_quote(answer: Answer, c: Citation) -> str | None:
-    """What the answer took from this source, word for word: its sentences that cite the key
-    and stand verbatim in the passage, joined by an ellipsis where they are apart; None where
-    the answer paraphrases (an LLM's words are not the article's to quote)."""
-    passage = " ".join(c.passage.split())
-    found: list[tuple[int, str]] = []
-    for s in answer.statements:
-        text = " ".join(s.text.split())
-        if c.key in s.keys and text and text in passage:
-            found.append((passage.index(text), text))
-    if not found:
-        return None
-    found.sort()
-    out = found[0][1]
-    for (a, prev), (b, text) in zip(found, found[1:]):
-        gap = passage[a + len(prev) : b].strip()
-        out += f" {text}" if not gap else f" … {text}"
+def cited_quote(c: Citation) -> str | None:
+    """The sentences of the passage that the answer cites, word for word as the article has them
+    (whether the answer quotes, trims or rewords them), joined by an ellipsis where the article
+    has words between them that the answer does not cite; None where it names no sentence."""
+    spans = [(a - c.start, b - c.start) for a, b in c.cited_spans()]
+    spans = [(a, b) for a, b in spans if 0 <= a < b <= len(c.passage)]
+    if not spans:
+        return c.sentence
+    out, end = "", None
+    for a, b in spans:
+        piece = " ".join(c.passage[a:b].split())
+        if end is not None:
+            out += " " if not c.passage[end:a].strip() else " … "
+        out, end = out + piece, b
     return out
 
 

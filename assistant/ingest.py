@@ -4,6 +4,8 @@ An unchanged article costs one hash and no embedding. Changed and new articles a
 chunked and embedded in batches (one `encode` call per batch keeps the model busy), then
 written article by article. Failures are collected, never raised: one bad file does not
 stop the others, and nothing already indexed is removed because a new version failed.
+A writer's corrections of an article's metadata (`assistant.correct`) are applied over what its
+file says at every ingest of it: they stick; the fields not corrected follow the file.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,7 @@ from assistant.bm25_segment import TERMS_FORMAT
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
 from assistant.config import Settings, keyword_root
 from assistant.load import ArticleError, LoadFailure, Skipped, SourceItem, discover
+from assistant.metadata import corrected
 from assistant.records import Article, Chunk
 from assistant.store import ArticleRecord, ChromaStore, open_store
 from assistant.table import ArticleWrite
@@ -315,6 +318,8 @@ def _process(settings, store, todo, records, report, progress) -> None:
         for item in todo:
             try:
                 article = item.build()
+                if (record := records.get(article.id)) and record.corrections:  # the writer's, over the file's
+                    article = replace(article, meta=corrected(article.meta, record.corrections))
                 chunks = chunk_article(article, counter, settings.chunk_max_tokens, settings.chunk_overlap_sentences)
             except ArticleError as exc:
                 report.failed.append(LoadFailure(item.path, str(exc)))
@@ -384,4 +389,4 @@ def keyword_fingerprint(store: ChromaStore, records: dict[str, ArticleRecord] | 
 
 
 def _state(record: ArticleRecord | None) -> tuple | None:
-    return None if record is None else (record.content_hash, record.n_chunks)
+    return None if record is None else (record.content_hash, record.n_chunks, sorted(record.corrections.items()))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -286,3 +286,57 @@ def merge(extracted: dict, override: dict, fallback_title: str) -> ArticleMeta:
         url=str(values["url"]).strip() if values["url"] else None,
         agency=str(values["agency"]).strip() if values["agency"] else None,
     )
+
+
+# A writer's corrections ----------------------------------------------------------------------
+
+#: The fields a writer corrects, as the Corpus tab labels them (its errors name them so).
+CORRECTABLE = {"title": "Title", "outlet": "Outlet", "author": "Author", "published": "Date", "url": "URL"}
+#: Why a date is inferred where a writer marked it so without saying why.
+WRITER_INFERRED = "marked by a writer as not stated in the article"
+
+
+def check_correction(values: dict[str, str | None], inferred: bool, meta: ArticleMeta) -> dict[str, str]:
+    """A writer's corrections of `meta`: each field whose value differs from it, as stored
+    ("" for not stated); `published_inferred` is why the date is inferred ("" for a date the
+    article states). MetadataError names the field, as the form labels it, and the fix."""
+    out: dict[str, str] = {}
+    for name, label in CORRECTABLE.items():
+        value = " ".join(str(values.get(name) or "").split())
+        if name == "title" and not value:
+            raise MetadataError(f"{label}: an article needs a headline; write one, or leave the one it had.")
+        if name == "published" and value:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise MetadataError(f"{label}: '{value}' is not in YYYY-MM-DD form; write it as, for example, 2016-07-04.")
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise MetadataError(f"{label}: '{value}' is not a real calendar date; write it as YYYY-MM-DD.") from None
+        if name == "url" and value and not re.fullmatch(r"https?://[^\s/]+\.[^\s]+", value, re.IGNORECASE):
+            raise MetadataError(f"{label}: '{value}' is not a web address; it starts with http:// or https://.")
+        if len(value) > 500:
+            raise MetadataError(f"{label}: over 500 characters; shorten it.")
+        now = getattr(meta, name)
+        if value != (now.isoformat() if isinstance(now, date) else now or ""):
+            out[name] = value
+    day = out.get("published", meta.published.isoformat() if meta.published else "")
+    if inferred and not day:
+        raise MetadataError("Date: a date marked as not stated in the article needs the date; write it, or untick the box.")
+    reason = (meta.published_inferred if "published" not in out else None) or WRITER_INFERRED
+    if bool(inferred) != bool(meta.published_inferred and day) or (inferred and "published" in out):
+        out["published_inferred"] = reason if inferred else ""
+    return out
+
+
+def corrected(meta: ArticleMeta, corrections: dict[str, str]) -> ArticleMeta:
+    """`meta` with a writer's corrections applied: they win over what the file says."""
+    if not corrections:
+        return meta
+    fields = {k: (v or None) for k, v in corrections.items() if k in CORRECTABLE and k != "published"}
+    if "published" in corrections:
+        fields["published"] = date.fromisoformat(corrections["published"]) if corrections["published"] else None
+    if "published_inferred" in corrections:
+        fields["published_inferred"] = corrections["published_inferred"] or None
+    fields["title"] = fields.get("title") or meta.title
+    out = replace(meta, **fields)
+    return out if out.published else replace(out, published_inferred=None)

@@ -80,6 +80,7 @@ class Citation:
     passage: str
     start: int
     end: int
+    #: The cited text: from the first to the last sentence of the passage that the answer cites.
     sentence: str | None = None
     sentence_start: int | None = None
     sentence_end: int | None = None
@@ -87,9 +88,20 @@ class Citation:
     #: Why `published` is inferred, not stated by the article; a writer must not cite it as
     #: the publication date. None for a date the article states.
     published_inferred: str | None = None
+    #: Each sentence the answer cites, as (start, end) article offsets in article order, where
+    #: it cites more than one of the passage: the cited text runs across sentences it does not
+    #: cite, which are not to be shown as cited. Empty for one sentence, or none.
+    sentence_spans: tuple[tuple[int, int], ...] = ()
+
+    def cited_spans(self) -> list[tuple[int, int]]:
+        """The cited sentences' (start, end) article offsets: each one, or the cited text whole."""
+        if self.sentence_spans:
+            return [tuple(s) for s in self.sentence_spans]
+        return [(self.sentence_start, self.sentence_end)] if self.sentence_start is not None and self.sentence_end is not None else []
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The citation's fields in JSON's types (the spans as lists)."""
+        return {**asdict(self), "sentence_spans": [list(s) for s in self.sentence_spans]}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 import shlex
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,9 @@ class ArticleRecord:
     n_chunks: int
     ingested_at: float
     agency: str | None = None
+    #: A writer's corrections of the file's metadata, by field ("" for not stated): `meta`
+    #: has them applied, and every ingest of the article applies them again.
+    corrections: dict[str, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -73,6 +76,7 @@ class ArticleRecord:
             "source_path": self.source_path,
             "chunks": self.n_chunks,
             "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.ingested_at)),
+            "corrected": sorted(self.corrections),
         }
 
 
@@ -85,6 +89,7 @@ def record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
         content_hash=md.get("content_hash", ""),
         n_chunks=int(md.get("n_chunks", 0)),
         ingested_at=float(md.get("ingested_at", 0)),
+        corrections=dict(md.get("corrections") or {}),
     )
 
 
@@ -183,8 +188,10 @@ class ChromaStore:
 
     def _write_records(self, articles: list[tuple[Article, int]], pending: bool) -> None:
         """Article records. `pending` ones (written first, with the article's text) have no
-        hash, so a rerun redoes them; the final write sets the hash."""
+        hash, so a rerun redoes them; the final write sets the hash. A record's corrections are
+        the writer's, not the file's: they stay."""
         now = time.time()
+        old = self.table.records([a.id for a, _ in articles])
         self.table.write_records([
             (
                 a.id,
@@ -194,11 +201,21 @@ class ChromaStore:
                     "content_hash": "" if pending else a.content_hash,
                     "n_chunks": n,
                     "ingested_at": now,
+                    **({"corrections": c} if (c := old.get(a.id, {}).get("corrections")) else {}),
                 },
                 a.text if pending else None,
             )
             for a, n in articles
         ])
+
+    def set_corrections(self, article_id: str, corrections: dict[str, str]) -> None:
+        """Keep a writer's corrections on the article's record, marked pending until its chunks
+        are written again with them (`assistant.correct`): if that is cut short, the next
+        ingest redoes the article, corrections applied."""
+        md = self.table.record(article_id)
+        if md is None:
+            raise KeyError(article_id)
+        self.table.write_records([(article_id, {**md, "corrections": corrections, "content_hash": ""}, None)])
 
     def replace_articles(self, batch: list[ArticleWrite]) -> None:
         """Make the store hold exactly these chunks for each article, in a few calls per batch.
@@ -289,8 +306,9 @@ class ChromaStore:
 
 
 def records_fingerprint(records: dict[str, ArticleRecord]) -> str:
-    """A hash of which articles, at which content, these records describe."""
-    data = sorted((r.id, r.content_hash, r.n_chunks) for r in records.values())
+    """A hash of which articles, at which content and with which corrections, these records describe."""
+    data = sorted((r.id, r.content_hash, r.n_chunks) + ((sorted(r.corrections.items()),) if r.corrections else ())
+                  for r in records.values())
     return hashlib.sha256(json.dumps(data).encode()).hexdigest()[:16]
 
 

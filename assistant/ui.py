@@ -26,19 +26,19 @@ from assistant.cite import render_markdown
 from assistant.config import Settings
 from assistant.feedback import AnswerLog
 from assistant.followup import standalone
-from assistant.ingest import ingest, refresh_keyword_index
+from assistant.ingest import ingest
 from assistant.load import slug
+from assistant.metadata import CORRECTABLE
 from assistant.pipeline import AskOptions, Assistant
 from assistant.records import Answer
-from assistant.retrieve import NO_OUTLET
 from assistant.store import open_store
+from assistant.ui_corpus import TABLE_HEADERS, CorpusTab
 from assistant.ui_render import (
     NOTICE_CSS,
     READER_CSS,
     SOURCES_CSS,
     SOURCES_JS,
     chat_text,
-    describe_upload,
     reader_html,
     sources_html,
 )
@@ -48,7 +48,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 ANSWER_CONCURRENCY = 4
 #: Seconds a question waits for the first ingest to finish before giving up.
 STARTUP_WAIT_S = 600
-TABLE_HEADERS = ["id", "title", "outlet", "author", "date", "chunks"]
 PLACEHOLDER = (
     "**Ask about the indexed news articles.** Every sentence of an answer cites its source, "
     "e.g. *Where will Biden and Putin meet?* Follow-up questions keep the conversation's topic."
@@ -72,6 +71,14 @@ APP_CSS = """
 #articles tbody td { cursor: pointer; }
 @media (max-width: 700px) {
   #chat { height: 55vh !important; }
+  /* The article table keeps readable columns and scrolls sideways, rather than squeezing a
+     date to a character a line (gradio sets each column's width from column_widths, inline). */
+  #articles table, #articles .virtual-body, #articles .virtual-row { width: 760px !important; min-width: 760px !important; max-width: none !important; }
+  #articles th:nth-child(1), #articles .body-cell:nth-child(1) { width: 140px !important; min-width: 140px !important; max-width: 140px !important; }
+  #articles th:nth-child(2), #articles .body-cell:nth-child(2) { width: 250px !important; min-width: 250px !important; max-width: 250px !important; }
+  #articles th:nth-child(3), #articles .body-cell:nth-child(3), #articles th:nth-child(4), #articles .body-cell:nth-child(4) { width: 110px !important; min-width: 110px !important; max-width: 110px !important; }
+  #articles th:nth-child(5), #articles .body-cell:nth-child(5) { width: 100px !important; min-width: 100px !important; max-width: 100px !important; }
+  #articles th:nth-child(6), #articles .body-cell:nth-child(6) { width: 50px !important; min-width: 50px !important; max-width: 50px !important; }
   #app-header { flex-direction: column; gap: .2rem; }
 }
 """
@@ -126,7 +133,7 @@ def _ingest_lock(settings: Settings) -> threading.Lock:
     return _INGEST_LOCKS.setdefault(key, threading.Lock())
 
 
-class AssistantUI:
+class AssistantUI(CorpusTab):
     """What the UI's handlers share: the loaded assistant, the store, the log, the first ingest."""
 
     def __init__(self, settings: Settings, echo: Callable[[str], None] | None = None):
@@ -169,16 +176,6 @@ class AssistantUI:
         finally:
             self.ready.set()
 
-    def index_summary(self) -> str:
-        """"Ready: 5 articles (11 passages) indexed, from 4 outlets, dated 2016–2021.": what the corpus is."""
-        records = self.store.article_records().values()
-        chunks = sum(r.n_chunks for r in records)
-        outlets = {r.meta.outlet for r in records if r.meta.outlet}
-        years = sorted(r.meta.published.year for r in records if r.meta.published)
-        about = f", from {len(outlets)} outlet{'s' * (len(outlets) != 1)}" if outlets else ""
-        if years:
-            about += f", dated {years[0]}" + (f"–{years[-1]}" if years[-1] != years[0] else "")
-        return f"Ready: {len(records)} articles ({chunks} passages) indexed{about}."
 
     # Chat ---------------------------------------------------------------------------
 
@@ -327,7 +324,8 @@ class AssistantUI:
         """The whole cleaned article with these cited spans, as the reader shows it."""
         record = self.store.article_records().get(article_id)
         text = self.store.article_text(article_id) if record else None
-        return reader_html(article_id, record.meta if record else None, text, spans, focus, next(self._reader_nonce))
+        return reader_html(article_id, record.meta if record else None, text, spans, focus, next(self._reader_nonce),
+                           corrected=tuple(CORRECTABLE.get(f, "") for f in record.corrections if f in CORRECTABLE) if record else ())
 
     def open_reader(self, request: str) -> str:
         """A source card's title was clicked: `request` is the card's JSON (article id, the
@@ -341,105 +339,25 @@ class AssistantUI:
             return gr.skip()
         return self.reader(article_id, spans, focus)
 
-    def open_row(self, table, evt: gr.SelectData) -> str:
-        """A row of the Corpus table was clicked: its article in the reader."""
+    def open_row(self, table, evt: gr.SelectData) -> tuple:
+        """A row of the Corpus table was clicked: its article in the reader, and in the form that
+        corrects its metadata."""
         row = evt.row_value if getattr(evt, "row_value", None) else None
         if not row:
-            return gr.skip()
-        return self.reader(str(row[0]))
+            return gr.skip(), gr.skip()
+        return self.reader(str(row[0])), gr.Dropdown(value=str(row[0]))
 
-    # Corpus -------------------------------------------------------------------------
-
-    def corpus_views(self, clear_choice: bool = False) -> tuple:
-        """The article table, the delete choices and the outlet choices, as they are now.
-
-        The article chosen for deletion is kept unless `clear_choice` (it was just deleted): the
-        status timer's refresh must not undo a choice the writer has just made."""
-        records = sorted(self.store.article_records().values(), key=lambda r: r.id)
-        rows = [
-            [r.id, r.meta.title, r.meta.outlet or "", r.meta.author or "", _table_date(r.meta), r.n_chunks]
-            for r in records
-        ]
-        ids = [(f"{r.id} — {r.meta.title[:60]}", r.id) for r in records]
-        outlets = sorted({r.meta.outlet for r in records if r.meta.outlet})
-        if any(not r.meta.outlet for r in records):  # so that articles with no outlet can be chosen too
-            outlets.append(NO_OUTLET)
-        return (
-            gr.Dataframe(value=rows, headers=TABLE_HEADERS),
-            gr.Dropdown(choices=ids, value=None) if clear_choice else gr.Dropdown(choices=ids),
-            gr.Dropdown(choices=outlets),
-        )
+    # Corpus (its other handlers are CorpusTab's) ----------------------------------------
 
     def tick(self) -> tuple:
         """The status line while the first ingest runs; the timer stops once it is done."""
         if not self.ready.is_set():
-            return self.status, gr.Timer(active=True), gr.skip(), gr.skip(), gr.skip()
+            return self.status, gr.Timer(active=True), *(gr.skip(),) * 4
         return self.status, gr.Timer(active=False), *self.corpus_views()
-
-    def add_files(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
-        """Copy uploads into <index_dir>/uploads and ingest them; a file that fails is taken back out."""
-        if not files:
-            return "Choose one or more files first (.txt, .md, .html, .jsonl).", gr.skip(), gr.skip(), *self.corpus_views()
-        with self.ingest_lock:
-            self.uploads.mkdir(parents=True, exist_ok=True)
-            before: dict[str, bytes | None] = {}
-            for f in files:
-                dest = self.uploads / Path(f).name
-                before[str(dest)] = dest.read_bytes() if dest.exists() else None
-                shutil.copyfile(f, dest)
-            progress(0, desc="reading the files")
-            report = ingest(
-                self.settings,
-                [Path(p) for p in before],
-                progress=lambda stage, done, total: progress((done, total), desc=f"{stage} {done}/{total}"),
-                store=self.store,
-            )
-            for failure in report.failed:
-                if failure.path in before:  # the whole file failed: put back what was there before
-                    dest, old = Path(failure.path), before[failure.path]
-                    dest.write_bytes(old) if old is not None else dest.unlink(missing_ok=True)
-        self.status = self.index_summary()
-        return describe_upload(report), None, self.status, *self.corpus_views()
-
-    def ask_delete(self, article_id: str | None) -> tuple:
-        """Delete asks first, naming the article: (message, confirmation row, its text)."""
-        if not article_id:
-            return "Choose an article to delete first.", gr.Column(visible=False), gr.skip()
-        record = self.store.article_records().get(article_id)
-        if record is None:
-            return f"No article '{article_id}' in the index.", gr.Column(visible=False), gr.skip()
-        question = (f"**Delete {article_id}** ('{record.meta.title}')? It leaves the index and no answer "
-                    "will cite it; an uploaded file is removed too.")
-        return "", gr.Column(visible=True), question
-
-    def delete(self, article_id: str | None) -> tuple:
-        if not article_id:
-            return "Choose an article to delete first.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
-        with self.ingest_lock:
-            records = self.store.article_records()
-            record = records.get(article_id)
-            if record is None:
-                return f"No article '{article_id}' in the index.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
-            self.store.delete_article(article_id)
-            remaining = {aid: r for aid, r in records.items() if aid != article_id}
-            refresh_keyword_index(self.settings, self.store, before=records, now=remaining)  # drops its rows only
-            source = Path(record.source_path.split("#")[0])
-            if source.parent.resolve() == self.uploads.resolve() and "#" not in record.source_path:
-                source.unlink(missing_ok=True)
-        self.status = self.index_summary()
-        return (f"Deleted {article_id} ('{record.meta.title}').", self.status, gr.Column(visible=False),
-                *self.corpus_views(clear_choice=True))
 
 
 def _bot(text: str) -> dict:
     return {"role": "assistant", "content": text}
-
-
-def _table_date(meta) -> str:
-    """The table's date, marked where the article does not state it."""
-    if not meta.published:
-        return ""
-    return f"{meta.published.isoformat()} (inferred)" if getattr(meta, "published_inferred", None) else meta.published.isoformat()
 
 
 def filter_scope(options: AskOptions) -> str | None:
@@ -506,7 +424,8 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                             backend = gr.Radio(backends, value=settings.backend if settings.backend in backends else "offline",
                                                label="Backend", visible=len(backends) > 1, elem_id="backend")
                     with gr.Row():
-                        gr.Markdown("Enter asks, Shift+Enter adds a line; a key such as [1] jumps to its source.",
+                        gr.Markdown("Enter asks, Shift+Enter adds a line; a key such as [1] jumps to its source, where "
+                                    "*Read in article* opens the whole article at that passage.",
                                     elem_id="chat-hint")
                         new_chat = gr.Button("New conversation", size="sm", variant="secondary", elem_id="new-chat",
                                              scale=0, min_width=160)
@@ -533,11 +452,28 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
                             confirm_btn = gr.Button("Yes, delete it", variant="stop", size="sm", elem_id="delete-yes")
                             cancel_btn = gr.Button("Cancel", size="sm", elem_id="delete-cancel")
             corpus_msg = gr.Markdown(elem_id="corpus-message")
+            with gr.Accordion("Correct an article's metadata", open=False, elem_id="correct"):
+                gr.Markdown("A correction is kept in the index: new answers, footnotes, attributions and the outlet "
+                            "filter show it at once, and it stays when the article's file is ingested again (the "
+                            "fields you leave as they are follow the file). Click a row above to choose its article.",
+                            elem_id="correct-hint")
+                correct_id = gr.Dropdown([], label="Article to correct", elem_id="correct-id")
+                with gr.Row():
+                    fix_title = gr.Textbox(label="Title", elem_id="correct-title", scale=3)
+                    fix_url = gr.Textbox(label="URL", placeholder="https://…", elem_id="correct-url", scale=2)
+                with gr.Row():
+                    fix_outlet = gr.Textbox(label="Outlet", elem_id="correct-outlet")
+                    fix_author = gr.Textbox(label="Author", elem_id="correct-author")
+                    fix_date = gr.Textbox(label="Date", placeholder="YYYY-MM-DD", elem_id="correct-date")
+                    fix_inferred = gr.Checkbox(label="Date not stated in the article (inferred)", elem_id="correct-inferred")
+                save_fix = gr.Button("Save corrections", variant="primary", elem_id="correct-save")
+                fix_msg = gr.Markdown(elem_id="correct-message")
         # The article reader, over either tab: a card's title or a Corpus row opens it.
         reader_request = gr.Textbox(elem_id="reader-request", show_label=False, container=False)  # hidden by APP_CSS
         reader = gr.HTML("", elem_id="reader")
 
-        views = [articles, delete_id, outlets]
+        views = [articles, delete_id, outlets, correct_id]
+        fix_fields = [fix_title, fix_outlet, fix_author, fix_date, fix_inferred, fix_url]
         timer.tick(ui.tick, None, [status, timer, *views], api_visibility="private", show_progress="hidden")
         app.load(lambda: (ui.status, *ui.corpus_views()), None, [status, *views], api_visibility="private")
         app.load(ui.restore, [saved], [chatbot, log_ids, sources], api_visibility="private")
@@ -571,8 +507,12 @@ def build_app(settings: Settings, echo: Callable[[str], None] | None = None) -> 
         cancel_btn.click(lambda: gr.Column(visible=False), None, [confirm_row], api_visibility="private", queue=False)
         reader_request.change(ui.open_reader, [reader_request], [reader], api_visibility="private", queue=False,
                              show_progress="hidden")
-        articles.select(ui.open_row, [articles], [reader], api_visibility="private", queue=False,
+        articles.select(ui.open_row, [articles], [reader, correct_id], api_visibility="private", queue=False,
                         show_progress="hidden")
+        correct_id.change(ui.load_correction, [correct_id], [*fix_fields, fix_msg], api_visibility="private",
+                          queue=False, show_progress="hidden")
+        save_fix.click(ui.save_correction, [correct_id, *fix_fields], [fix_msg, status, *views],
+                       api_visibility="private", show_progress_on=[fix_msg])
         gr.api(ui.api_ask, api_name="ask", concurrency_limit=ANSWER_CONCURRENCY)
     app.assistant_ui = ui  # the handlers' shared state, for tests and for embedding the app
     return app

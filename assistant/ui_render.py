@@ -8,7 +8,7 @@ import html
 import re
 from pathlib import Path
 
-from assistant.cite import INFERRED, attribution, cited_quote, disagreement_lines, evidence_span, long_date, short_date
+from assistant.cite import INFERRED, attribution, disagreement_lines, evidence_span, long_date, short_date
 from assistant.ingest import IngestReport
 from assistant.records import Answer, Citation
 
@@ -30,7 +30,8 @@ SOURCES_CSS = """
 .sources .inferred { color: #92400e; }
 .sources .attr { display: flex; gap: .5rem; align-items: flex-start; margin: .3rem 0 0 .9rem; font-size: .85em; }
 .sources .attr q { flex: 1; quotes: none; color: var(--body-text-color-subdued); }
-.sources .copy-attr { font-size: .85em; padding: .1rem .5rem; border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-secondary); cursor: pointer; white-space: nowrap; }
+.sources .attr .tools { display: flex; flex-direction: column; gap: .3rem; margin-left: auto; }
+.sources .copy-attr, .sources .read-at { font-size: .85em; padding: .1rem .5rem; border: 1px solid var(--border-color-primary); border-radius: 6px; background: var(--background-fill-secondary); cursor: pointer; white-space: nowrap; }
 .sources .open-reader { all: unset; cursor: pointer; color: var(--link-text-color, #2563eb); text-decoration: underline; text-underline-offset: 2px; }
 .sources .open-reader:hover { color: var(--link-text-color-hover, #1d4ed8); }
 .sources .original { font-size: .85em; margin-left: .4em; white-space: nowrap; }
@@ -75,13 +76,19 @@ if (!window.__newsDesk) {
     if (overlay) overlay.classList.add('closed');
   });
   document.addEventListener('click', (ev) => {
-    const opener = ev.target.closest ? ev.target.closest('button.open-reader') : null;
+    // A card's headline opens its article at the card's first cited sentence; a passage's
+    // "Read in article" at that passage's. Every cited span of the card is marked there.
+    const opener = ev.target.closest ? ev.target.closest('button.open-reader, button.read-at') : null;
     if (opener) {
       ev.preventDefault(); ev.stopPropagation();
       const card = opener.closest('.card');
-      const spans = [...card.querySelectorAll('blockquote[data-span]')].map(
-        (q) => [...q.dataset.span.split(',').map(Number), Number(q.dataset.key)]);
-      askReader({article: card.dataset.article, spans, focus: spans.length ? spans[0][4] : null});
+      const spans = [];
+      card.querySelectorAll('blockquote[data-span]').forEach((q) => {
+        const [ps, pe, ...sentences] = q.dataset.span.split(',').map(Number);
+        for (let i = 0; i + 1 < sentences.length; i += 2) spans.push([ps, pe, sentences[i], sentences[i + 1], Number(q.dataset.key)]);
+      });
+      const focus = opener.dataset.key ? Number(opener.dataset.key) : (spans.length ? spans[0][4] : null);
+      askReader({article: card.dataset.article, spans, focus});
       return;
     }
     const closer = ev.target.closest ? ev.target.closest('.reader-close') : null;
@@ -111,17 +118,20 @@ if (!window.__newsDesk) {
 
 
 def _highlighted(c: Citation) -> str:
-    """The cited passage, HTML-escaped, with the cited sentence in <mark>."""
+    """The cited passage, HTML-escaped, with each cited sentence in <mark>."""
     passage = c.passage
-    s, e = None, None
-    if c.sentence_start is not None and c.sentence_end is not None:
-        s, e = c.sentence_start - c.start, c.sentence_end - c.start
-    if (s is None or not 0 <= s < e <= len(passage)) and c.sentence and c.sentence in passage:
-        s = passage.index(c.sentence)
-        e = s + len(c.sentence)
-    if s is None or not 0 <= s < e <= len(passage):
-        return html.escape(passage)
-    return f"{html.escape(passage[:s])}<mark>{html.escape(passage[s:e])}</mark>{html.escape(passage[e:])}"
+    spans = [(a - c.start, b - c.start) for a, b in c.cited_spans()]
+    spans = [(a, b) for a, b in spans if 0 <= a < b <= len(passage)]
+    if not spans and c.sentence and c.sentence in passage:
+        a = passage.index(c.sentence)
+        spans = [(a, a + len(c.sentence))]
+    out, at = [], 0
+    for a, b in sorted(spans):
+        if a < at:
+            continue
+        out += [html.escape(passage[at:a]), f"<mark>{html.escape(passage[a:b])}</mark>"]
+        at = b
+    return "".join(out) + html.escape(passage[at:])
 
 
 def date_html(c: Citation) -> str:
@@ -139,13 +149,18 @@ def meta_html(c: Citation) -> str:
     return " · ".join(x for x in (outlet, html.escape(c.author or ""), date_html(c)) if x)
 
 
-def attribution_html(answer: Answer, c: Citation) -> str:
-    """The citation's copy-ready attribution, shown and copied with one click."""
-    text = attribution(c, cited_quote(answer, c))
+def quote_tools(c: Citation, copyable: bool = True) -> str:
+    """Under a cited passage: its copy-ready attribution with a Copy button (unless the passage
+    is not one to attribute), and a button that opens the article at this passage."""
+    read = (f"<button class='read-at' type='button' data-key='{c.key}' title='Read the whole article at "
+            f"passage [{c.key}]'>Read in article</button>")
+    if not copyable:
+        return f"<div class='attr'><span class='tools'>{read}</span></div>"
+    text = attribution(c)
     return (
-        f"<div class='attr'><q>{html.escape(text)}</q>"
+        f"<div class='attr'><q>{html.escape(text)}</q><span class='tools'>"
         f"<button class='copy-attr' type='button' data-copy='{html.escape(text, quote=True)}' "
-        f"title='Copy this attribution'>Copy</button></div>"
+        f"title='Copy this attribution'>Copy</button>{read}</span></div>"
     )
 
 
@@ -197,7 +212,7 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
         copyable = not answer.refused  # a refusal's nearest evidence is not something to attribute
         quotes = "".join(
             f"<blockquote id='source-{x.key}' data-key='{x.key}'{_span_attr(x)}><span class='key'>[{x.key}]</span>{_highlighted(x)}</blockquote>"
-            + (attribution_html(answer, x) if copyable else "")
+            + quote_tools(x, copyable)
             for x in cites
         )
         out.append(
@@ -214,10 +229,9 @@ def _web_url(url: str | None) -> bool:
 
 
 def _span_attr(c: Citation) -> str:
-    """The passage's and its cited sentence's offsets in the article, for the reader."""
-    ss = c.sentence_start if c.sentence_start is not None else c.start
-    se = c.sentence_end if c.sentence_end is not None else c.end
-    return f" data-span='{int(c.start)},{int(c.end)},{int(ss)},{int(se)}'"
+    """The passage's offsets in the article, then each cited sentence's, for the reader."""
+    spans = c.cited_spans() or [(c.start, c.end)]
+    return f" data-span='{int(c.start)},{int(c.end)},{','.join(f'{int(a)},{int(b)}' for a, b in spans)}'"
 
 
 READER_CSS = """
@@ -260,13 +274,15 @@ READER_CSS = """
 
 
 def reader_html(article_id: str, meta, text: str | None,
-                spans: list[tuple[int, int, int, int, int]] = (), focus: int | None = None, nonce: int = 0) -> str:
+                spans: list[tuple[int, int, int, int, int]] = (), focus: int | None = None, nonce: int = 0,
+                corrected: tuple[str, ...] = ()) -> str:
     """The whole cleaned article over the page: every cited passage shaded, each cited sentence
     marked with its key, the `focus` key's sentence given the id the page scrolls to; beside it
     the metadata, and a link to the original page where it has an http(s) URL.
 
     `spans` are (passage start, passage end, sentence start, sentence end, key) offsets into
-    `text`, as the cards carry them; spans that do not fit the text are left out."""
+    `text`, as the cards carry them; spans that do not fit the text are left out. `corrected`
+    names the fields a writer has corrected."""
     if meta is None or text is None:
         body = f"<p>The article {html.escape(article_id)} is no longer in the index.</p>"
         return (f"<div class='reader-overlay' data-nonce='{nonce}'><div class='reader' role='dialog' aria-modal='true'>"
@@ -308,6 +324,8 @@ def reader_html(article_id: str, meta, text: str | None,
     if _web_url(meta.url):
         rows.append(("Original", f"<a class='reader-original' href='{html.escape(meta.url, quote=True)}' target='_blank' "
                                  f"rel='noopener'>{html.escape(meta.url)} ↗</a>"))
+    if corrected:
+        rows.append(("Corrected by a writer", html.escape(", ".join(corrected))))
     rows.append(("Article id", f"<code>{html.escape(article_id)}</code>"))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return (
@@ -376,19 +394,19 @@ def chat_text(answer: Answer, scope: str | None = None) -> str:
     return f"_Note: {for_writers(answer.notice)}_\n\n{text}" if answer.notice else text
 
 
+#: A setting's name as the command line gives it: ASSISTANT_OPENAI_API_KEY.
+_SETTING = r"[A-Z][A-Z0-9]*_[A-Z0-9_]+"
+
+
 def for_writers(notice: str) -> str:
     """A backend's notice without the setting names it gives for the command line ("(ASSISTANT_
-    OPENAI_TOTAL_TIMEOUT)", "set ASSISTANT_OPENAI_BASE_URL, e.g. ..."): a writer in the UI cannot
-    change them; what happened and that the offline answer follows stay."""
-    notice = re.sub(r"\s*\((?:set |e\.g\. )?[A-Z][A-Z0-9]*_[A-Z0-9_]+[^)]*\)", "", notice)
+    OPENAI_TOTAL_TIMEOUT)", "set ASSISTANT_OPENAI_BASE_URL, e.g. ...", "; check ASSISTANT_OPENAI_
+    API_KEY"): a writer in the UI cannot change them; what happened and that the offline answer
+    follows stay."""
+    notice = re.sub(rf"\s*\((?:set |e\.g\. )?{_SETTING}[^)]*\)", "", notice)
+    notice = re.sub(rf";\s*(?:check|set)\b[^;)]*\b{_SETTING}[^;)]*", "", notice)
     return re.sub(r"\s{2,}", " ", notice).strip()
 
-
-def attribution_text(answer: Answer | None) -> str:
-    """Every citation's attribution, one a line (the cards carry each with its own Copy button)."""
-    if answer is None or answer.refused:
-        return ""  # a refusal's nearest evidence is not something to attribute
-    return "\n".join(f"[{c.key}] {attribution(c, cited_quote(answer, c))}" for c in answer.citations)
 
 
 def describe_upload(report: IngestReport) -> str:

@@ -57,7 +57,8 @@ def test_markdown_escapes_what_articles_say_and_links_only_http():
 
 
 def test_attribution_is_copy_ready_house_style():
-    quote = _citation(sentence='“The President said the \"positive experience\" would help,” continued the statement.')
+    said = '“The President said the \"positive experience\" would help,” continued the statement.'
+    quote = _citation(passage=said, end=len(said), sentence=said, sentence_end=len(said))
     assert attribution(quote) == (
         "according to a 4 July 2016 RT report, "
         "“‘The President said the ‘positive experience’ would help,’ continued the statement.”"
@@ -85,3 +86,65 @@ def test_markdown_asks_the_searched_question():
                     backend="offline", rewritten_question="what did the Kremlin say? (Obama, Putin)")
     head = render_markdown(answer).split("\n\n")[0]
     assert head == "**Q:** what did the Kremlin say? (Obama, Putin)\\\n*Asked as a follow-up: and what did the Kremlin say?*"
+
+
+# Several sentences of one passage (text written for this test, not from the corpus) ----------
+
+HARBOUR = (
+    "The ferry will run three nights a week from November, the council said. "
+    "Islanders had asked for it for a decade. "
+    "“It changes everything for the night shift,” said nurse Ada Voss."
+)
+
+
+def _harbour_answer(cited: list[int], texts: list[str] | None = None) -> Answer:
+    """An answer citing these sentences (by index) of HARBOUR, one passage, in its own words or theirs."""
+    from assistant.answer import Draft, DraftSentence
+    from assistant.chunk import split_sentences
+    from assistant.cite import build_answer
+    from assistant.records import ArticleMeta, Chunk, Passage
+
+    sentences = split_sentences(HARBOUR)
+    meta = ArticleMeta(title="Night ferry approved", outlet="Quillmere Courier", published=None)
+    chunk = Chunk(id="h-0", article_id="h", index=0, text=HARBOUR, start=0, end=len(HARBOUR), meta=meta)
+    draft = Draft(refused=False, text="", sentences=[
+        DraftSentence((texts or [])[n] if texts else sentences[i].text, 0, sentences[i].start, sentences[i].end)
+        for n, i in enumerate(cited)
+    ])
+    return build_answer("When will the ferry run?", draft, [Passage(chunk, 1.0)], "offline")
+
+
+def test_a_sentence_between_two_cited_ones_is_not_shown_as_cited():
+    from assistant.ui_render import sources_html
+
+    answer = _harbour_answer([0, 2])
+    (c,) = answer.citations
+    first, third = HARBOUR.index("The ferry"), HARBOUR.index("“It changes")
+    assert c.sentence_spans == ((first, HARBOUR.index(" Islanders")), (third, len(HARBOUR)))
+    card = sources_html(answer)
+    marks = re.findall(r"<mark>(.*?)</mark>", card)
+    assert len(marks) == 2 and "Islanders" not in "".join(marks), marks
+    assert "data-span='0,%d,%d,%d,%d,%d'" % (len(HARBOUR), first, HARBOUR.index(" Islanders"), third, len(HARBOUR)) in card
+    # The attribution quotes the two cited sentences, an ellipsis for the words between them.
+    assert attribution(c) == (
+        "according to a Quillmere Courier report (undated), “The ferry will run three nights a week from November, "
+        "the council said. … ‘It changes everything for the night shift,’ said nurse Ada Voss.”"
+    )
+    one = _harbour_answer([1]).citations[0]
+    assert one.sentence_spans == () and re.findall(r"<mark>(.*?)</mark>", sources_html(_harbour_answer([1]))) == [
+        "Islanders had asked for it for a decade."]
+
+
+def test_a_reworded_quote_is_attributed_in_the_articles_own_words():
+    # The answer rewords the quote ("Ada Voss said: ..."): the attribution quotes the article.
+    answer = _harbour_answer([2], ["Nurse Ada Voss said: “It changes everything for the night shift”"])
+    assert attribution(answer.citations[0]).endswith(", “‘It changes everything for the night shift,’ said nurse Ada Voss.”")
+
+
+def test_quotation_marks_pair_when_a_sentence_starts_or_ends_inside_a_quotation():
+    from assistant.cite import quoted
+
+    assert quoted("He agreed to talks in parallel,” the ministry said.") == "“‘He agreed to talks in parallel,’ the ministry said.”"
+    assert quoted("“He stressed the need for talks.") == "“‘He stressed the need for talks.’”"
+    assert quoted('She called it "a start."') == "“She called it ‘a start.’”"
+    assert quoted("The islanders’ ferry runs.") == "“The islanders’ ferry runs.”"  # an apostrophe is no quotation mark

@@ -304,6 +304,24 @@ def test_answer_is_cited_and_its_source_highlighted(page):
 
 
 @pytest.mark.browser
+def test_only_the_cited_sentences_are_highlighted_not_the_text_between_them(page):
+    ask(page, "Where will Biden and Putin meet?")
+    quote = page.locator("#sources blockquote#source-1")
+    marks = [m.strip() for m in quote.locator("mark").all_inner_texts()]
+    assert len(marks) == 2 and marks[0].startswith("Presidents Joe Biden") and "Geneva" in marks[1], marks
+    between = "Both Presidents are completely aware of the tension"
+    assert between in quote.inner_text() and not any(between in m for m in marks)
+    shot(page, "cited-sentences")
+    page.locator("#sources .read-at[data-key='1']").click()
+    page.locator("#reader .reader-overlay:not(.closed)").wait_for()
+    cited = page.locator("#reader mark.cited").all_inner_texts()
+    assert len(cited) == 2 and not any(between in c for c in cited)
+    assert between in page.locator("#reader .passage").first.inner_text() or any(
+        between in t for t in page.locator("#reader .passage").all_inner_texts())
+    page.keyboard.press("Escape")
+
+
+@pytest.mark.browser
 def test_follow_up_is_rewritten_and_cited(page, settings):
     first = ask(page, "What did Obama and Putin discuss on their call?")
     assert "[1]" in first
@@ -334,9 +352,35 @@ def test_export_markdown_has_footnotes(page):
     assert re.search(r'^\[\^1\]: RT, ".+", 4 Jul 2016\. Passage: ".+"$', text, re.MULTILINE)
 
 
+#: Counts, every 20 ms while an upload is ingested, what shows its progress and whether the
+#: article table still lists the indexed articles.
+WATCH_UPLOAD = """() => {
+    const shown = (sel) => [...document.querySelectorAll(sel)].some((e) => !e.classList.contains('hide') && e.offsetParent !== null);
+    window.__upload = {message: 0, table: 0, upload: 0, blank: 0};
+    window.__watch = setInterval(() => {
+        const seen = window.__upload;
+        if (shown("#corpus-message [data-testid='status-tracker']")) seen.message++;
+        if (shown("#articles [data-testid='status-tracker']")) seen.table++;
+        if (shown("#upload [data-testid='status-tracker']")) seen.upload++;
+        if (!document.querySelector('#articles').innerText.includes('004_3d57db88cf4c69a1')) seen.blank++;
+    }, 20);
+}"""
+
+
 @pytest.mark.browser
 def test_upload_ask_then_delete(page, tmp_path, settings):
-    message = upload(page, tmp_path / "marrowick-bridge.txt", NEW_ARTICLE, "marrowick-bridge")
+    path = tmp_path / "marrowick-bridge.txt"
+    path.write_text(NEW_ARTICLE, encoding="utf-8")
+    open_tab(page, "Corpus")
+    page.locator("#articles", has_text="004_3d57db88cf4c69a1").wait_for()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    page.evaluate(WATCH_UPLOAD)
+    page.locator("#add").click()
+    message = page.locator("#corpus-message", has_text="marrowick-bridge")
+    message.wait_for()
+    seen = page.evaluate("() => { clearInterval(window.__watch); return window.__upload; }")
+    # The progress shows where the outcome will, once; the table and the upload box stay as they are.
+    assert seen["message"] > 0 and seen["table"] == 0 and seen["upload"] == 0 and seen["blank"] == 0, seen
     assert "Added 1 article: marrowick-bridge" in message.inner_text()
     page.locator("#articles", has_text="Marrowick tidal bridge opens").wait_for()
     shot(page, "corpus-upload")
@@ -496,6 +540,10 @@ def test_each_citation_has_a_copy_ready_attribution_in_house_style(page):
     text = buttons.first.get_attribute("data-copy")
     # One kind of quotation mark outside, single ones inside, nothing after the closing mark.
     assert re.fullmatch(r"according to a 4 July 2016 RT report, “[A-Z‘][^“”\"]+[.!?’]”", text), text
+    # The answer rewords the first quote ("Putin wrote: ..."): the attribution quotes the article.
+    assert "Putin wrote:" in page.locator("#chat [data-testid='bot']").last.inner_text()
+    assert "as a whole,’ wrote Putin in his holiday missive. ‘The President said" in text, text
+    assert text.count("‘") == text.count("’") - text.count("’s ")  # the inner marks pair (an apostrophe aside)
     buttons.first.click()
     page.locator("#sources .copy-attr", has_text="Copied").wait_for()
     assert page.evaluate("navigator.clipboard.readText()") == text
@@ -529,6 +577,7 @@ def test_inferred_dates_are_marked_on_the_card_attribution_and_download(page):
     assert "(publication date inferred: 15 June 2021)" in attribution and "a 15 June 2021" not in attribution
     assert "15 Jun 2021 (date inferred)" in download_text(page)
     assert "Evidence dated 15 June 2021 (date inferred)." in page.locator("#sources").inner_text()
+    shot(page, "inferred-date")
 
 
 def test_api_json_marks_inferred_dates(server):
@@ -597,6 +646,19 @@ def test_bad_dates_show_by_the_options_and_never_enter_the_chat(page):
 
 
 @pytest.mark.browser
+def test_the_corpus_table_is_readable_on_a_phone(page):
+    page.set_viewport_size(PHONE)
+    open_tab(page, "Corpus")
+    page.locator("#articles", has_text="004_3d57db88cf4c69a1").wait_for()
+    date = page.locator("#articles .body-cell span", has_text="2016-07-04").first
+    assert date.bounding_box()["height"] < 30  # one line, not a character a line
+    rows = page.evaluate("""() => [...document.querySelectorAll('#articles .virtual-row')].filter(
+        (r) => r.getBoundingClientRect().top < document.querySelector('#upload').getBoundingClientRect().top).length""")
+    assert rows >= 4, rows  # most of the list shows before the upload box
+    shot(page, "corpus-table")
+
+
+@pytest.mark.browser
 def test_delete_asks_for_confirmation(page):
     open_tab(page, "Corpus")
     page.locator("#articles", has_text="004_3d57db88cf4c69a1").wait_for()
@@ -658,6 +720,24 @@ def test_keys_in_the_answer_jump_to_their_source(page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(800)  # the smooth scroll settles
     page.screenshot(path=str(SHOTS / "key-jump-phone.png"))
+    page.set_viewport_size(DESKTOP)
+    page.locator("#chat a.cite-key").first.click()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(SHOTS / "key-jump.png"))
+    # The passage the key jumped to opens its whole article there, that passage's sentence in view.
+    cited = page.locator("#source-1 mark").first.inner_text().strip()
+    page.locator("#sources .read-at[data-key='1']").click()
+    page.locator("#reader .reader-overlay:not(.closed)").wait_for()
+    page.wait_for_function("() => document.querySelector('#reader .reader-overlay').dataset.shown === '1'")
+    focus = page.locator("#reader #reader-focus")
+    assert focus.get_attribute("data-keys") == "1" and " ".join(focus.inner_text().split()) in " ".join(cited.split())
+    for name, viewport in (("key-reader", DESKTOP), ("key-reader-phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.evaluate("() => document.querySelector('#reader #reader-focus').scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(300)
+        assert reader_focus_in_view(page), name
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.keyboard.press("Escape")
 
 
 @pytest.mark.browser
@@ -824,3 +904,135 @@ def test_a_fallback_note_names_no_settings_a_writer_cannot_change():
     unset = "No LLM endpoint is configured (set ASSISTANT_OPENAI_BASE_URL, e.g. http://localhost:11434/v1 for Ollama); showing the offline answer."
     assert for_writers(unset) == "No LLM endpoint is configured; showing the offline answer."
     assert for_writers("The LLM at http://x/v1 answered HTTP 500 (boom); showing the offline answer.").endswith("(boom); showing the offline answer.")
+    key = "The LLM at http://x/v1 answered HTTP 401 (Bad key; check ASSISTANT_OPENAI_API_KEY); showing the offline answer."
+    assert for_writers(key) == "The LLM at http://x/v1 answered HTTP 401 (Bad key); showing the offline answer."
+    model = "The LLM at http://x/v1 answered HTTP 404 (no such model; check the base URL and ASSISTANT_OPENAI_MODEL); showing"
+    assert for_writers(model) == "The LLM at http://x/v1 answered HTTP 404 (no such model); showing"
+
+
+# Correcting an article's metadata -------------------------------------------------------------
+
+LIGHTHOUSE = """Lighthouse keepers return to Skerrow Point after its automated lamp fails
+By Mira Holt
+3 February 2022
+
+The Skerrow Point lighthouse will be staffed again from April after its automated lamp failed four times last winter, the coastal authority said.
+Two keepers will live at the station in shifts of three weeks.
+"""
+
+
+def correct_form(page, article: str) -> None:
+    """Open the Corpus tab's correction form on this article, chosen from its list."""
+    open_tab(page, "Corpus")
+    if not page.locator("#correct-id").is_visible():
+        page.locator("#correct button").first.click()
+    page.locator("#correct-id input").fill(article)
+    page.get_by_role("option", name=re.compile(article)).click()
+    page.wait_for_function("() => document.querySelector('#correct-title textarea, #correct-title input').value !== ''")
+
+
+@pytest.mark.browser
+def test_a_writer_corrects_an_articles_metadata_and_it_shows_everywhere_and_sticks(page, tmp_path, settings):
+    path = tmp_path / "skerrow-light.txt"
+    upload(page, path, LIGHTHOUSE, "Added 1 article: skerrow-light")
+    # A click on the article's row opens it, and chooses it in the correction form.
+    page.locator("#articles").get_by_text("Lighthouse keepers return to Skerrow Point").first.click()
+    page.locator("#reader .reader-overlay[data-article='skerrow-light']").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#correct button").first.click()
+    page.wait_for_function("() => document.querySelector('#correct-title textarea, #correct-title input').value.startsWith('Lighthouse')")
+    assert field(page, "correct-outlet").input_value() == "" and field(page, "correct-author").input_value() == "Mira Holt"
+    assert field(page, "correct-date").input_value() == "2022-02-03"
+
+    field(page, "correct-outlet").fill("Skerrow Gazette")
+    field(page, "correct-date").fill("2022-02-30")
+    page.locator("#correct-save").click()
+    error = page.locator("#correct-message", has_text="Not saved")
+    error.wait_for()
+    assert "Date: '2022-02-30' is not a real calendar date" in error.inner_text()
+    assert open_store(settings).article_records()["skerrow-light"].meta.outlet is None  # nothing changed
+    shot(page, "correct-error")
+
+    field(page, "correct-date").fill("2022-02-02")
+    page.locator("#correct-inferred input").check()
+    page.locator("#correct-save").click()
+    saved = page.locator("#correct-message", has_text="Saved skerrow-light")
+    saved.wait_for()
+    assert "outlet: not stated → “Skerrow Gazette”" in saved.inner_text() and "date: “2022-02-03” → “2022-02-02”" in saved.inner_text()
+    table = page.locator("#articles", has_text="Skerrow Gazette")
+    table.wait_for()
+    assert "2022-02-02 (inferred)" in table.inner_text()
+    shot(page, "correct-saved")
+
+    # The file is uploaded again, changed: its new sentence is taken, the corrections stay.
+    upload(page, path, LIGHTHOUSE + "The authority will review the lamp's supplier.\n", "Updated 1 article: skerrow-light")
+    record = open_store(settings).article_records()["skerrow-light"]
+    assert (record.meta.outlet, record.meta.published.isoformat()) == ("Skerrow Gazette", "2022-02-02")
+    assert "review the lamp" in open_store(settings).article_text("skerrow-light")
+
+    # The outlet filter offers the corrected outlet; the card, attribution and footnote show it.
+    open_tab(page, "Chat")
+    open_options(page)
+    page.locator("#outlets input").click()
+    page.get_by_role("option", name="Skerrow Gazette").click()
+    page.keyboard.press("Escape")
+    ask(page, "When will the Skerrow Point lighthouse be staffed again?")
+    card = page.locator("#sources .card[data-article='skerrow-light']")
+    assert "Skerrow Gazette · Mira Holt · 2 Feb 2022 (date inferred)" in card.inner_text()
+    attribution = card.locator(".copy-attr").first.get_attribute("data-copy")
+    assert attribution.startswith("according to a Skerrow Gazette report by Mira Holt (publication date inferred: 2 February 2022), “")
+    assert re.search(r'^\[\^1\]: Skerrow Gazette, "Lighthouse keepers .+", by Mira Holt, 2 Feb 2022 \(date inferred\)\.',
+                     download_text(page), re.MULTILINE)
+    shot(page, "correct-answer")
+    card.locator(".headline .open-reader").click()
+    meta = page.locator("#reader .reader-meta")
+    meta.wait_for()
+    assert "Corrected by a writer" in meta.inner_text() and "Outlet" in meta.inner_text()
+    page.keyboard.press("Escape")
+
+    page.locator("#outlets input").click()  # the filter is cleared for the tests that follow
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+    open_tab(page, "Corpus")
+    page.locator("#delete-id input").fill("skerrow")
+    page.get_by_role("option", name=re.compile("skerrow-light")).click()
+    page.locator("#delete").click()
+    page.locator("#delete-yes").click()
+    page.locator("#corpus-message", has_text="Deleted skerrow-light").wait_for()
+
+
+# Backends -------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_failed_llm_falls_back_with_a_note_naming_no_settings(page, llm):
+    llm.script(Reply(content="Incorrect API key provided", status=401))
+    open_options(page)
+    page.get_by_label("openai").check()
+    answer = ask(page, "Where will Biden and Putin meet?")
+    assert "Geneva" in answer and "[1]" in answer  # the offline answer follows
+    assert "answered HTTP 401 (Incorrect API key provided); showing the offline answer." in answer, answer
+    assert "ASSISTANT_" not in page.locator("#chat").inner_text() and "ASSISTANT_" not in page.locator("#sources").inner_text()
+    shot(page, "fallback-note")
+
+
+@pytest.mark.browser
+def test_openai_is_not_offered_in_the_browser_without_an_endpoint(browser, server, settings):
+    from assistant import ui
+
+    bare = settings.model_copy(update={"openai_base_url": None})
+    app = ui.launch(bare, host="127.0.0.1", port=free_port(), block=False)
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto(app.local_url)
+        page.locator("#status", has_text="Ready:").wait_for()
+        open_options(page)
+        # Offline alone is no choice, and then the radio is not shown at all.
+        offered = [x.strip() for x in page.locator("#backend label").all_inner_texts()] if page.locator("#backend").is_visible() else []
+        assert "openai" not in offered and "openai" not in page.locator("#options").inner_text(), offered
+        assert offered in ([], ["offline", "local"]), offered
+        shot(page, "backends-no-endpoint")
+    finally:
+        context.close()
+        app.close()

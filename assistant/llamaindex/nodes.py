@@ -26,7 +26,8 @@ OUTLET_KEYS = ("outlet", "source")
 DATE_KEYS = ("published", "date")
 #: Node metadata an LLM is not shown (it sees headline, outlet, byline, date, agency).
 HIDDEN_FROM_LLM = ("article_id", "url", "chunk_id", "chunk_index", "start", "end", "score", "dense_rank",
-                   "bm25_rank", "dense_score", "key", "sentence_start", "sentence_end", "statements", "problems")
+                   "bm25_rank", "dense_score", "key", "sentence_start", "sentence_end", "sentence_spans",
+                   "statements", "problems")
 
 Options = tuple[tuple[str, ...], date | None, date | None]
 
