@@ -154,6 +154,15 @@ def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def delete_article(page, typed: str, article_id: str) -> None:
+    """Delete an article from the Corpus tab, confirmed, and wait for the message saying so."""
+    page.locator("#delete-id input").fill(typed)
+    page.get_by_role("option", name=re.compile(article_id)).click()
+    page.locator("#delete").click()
+    page.locator("#delete-yes").click()
+    page.locator("#corpus-message", has_text=f"Deleted {article_id}").wait_for()
+
+
 # Without a browser -----------------------------------------------------------------------
 
 
@@ -603,11 +612,7 @@ def test_a_byline_line_gives_an_uploaded_article_its_author_and_outlet(page, tmp
     assert (meta.title, meta.author, meta.outlet, meta.published.isoformat()) == (
         "Baltic ports agree to share their ice-breaker fleet this winter", "Anna Keller", "Baltic Wire Service", "2017-01-29")
     shot(page, "byline-upload")
-    page.locator("#delete-id input").fill("baltic")
-    page.get_by_role("option", name=re.compile("baltic-ice")).click()
-    page.locator("#delete").click()
-    page.locator("#delete-yes").click()
-    page.locator("#corpus-message", has_text="Deleted baltic-ice").wait_for()
+    delete_article(page, "baltic", "baltic-ice")
 
 
 @pytest.mark.browser
@@ -837,11 +842,7 @@ def test_a_corpus_row_opens_the_article_with_a_link_to_the_original(page, tmp_pa
         page.screenshot(path=str(SHOTS / f"{name}.png"))
     page.locator("#reader .reader-close").click()
     reader.wait_for(state="hidden")
-    page.locator("#delete-id input").fill("night")
-    page.get_by_role("option", name=re.compile("night-ferry")).click()
-    page.locator("#delete").click()
-    page.locator("#delete-yes").click()
-    page.locator("#corpus-message", has_text="Deleted night-ferry").wait_for()
+    delete_article(page, "night", "night-ferry")
 
 
 # Notices (near miss, filters) ---------------------------------------------------------------
@@ -994,11 +995,7 @@ def test_a_writer_corrects_an_articles_metadata_and_it_shows_everywhere_and_stic
     page.keyboard.press("Backspace")
     page.keyboard.press("Escape")
     open_tab(page, "Corpus")
-    page.locator("#delete-id input").fill("skerrow")
-    page.get_by_role("option", name=re.compile("skerrow-light")).click()
-    page.locator("#delete").click()
-    page.locator("#delete-yes").click()
-    page.locator("#corpus-message", has_text="Deleted skerrow-light").wait_for()
+    delete_article(page, "skerrow", "skerrow-light")
 
 
 # Backends -------------------------------------------------------------------------------------
