@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.cite import INFERRED, attribution, disagreement_lines, evidence_span, long_date, short_date
 from assistant.ingest import IngestReport
-from assistant.records import Answer, Citation
+from assistant.records import Answer, Citation, Claim, Disagreement
 
 SOURCES_CSS = """
 .sources { display: flex; flex-direction: column; gap: .6rem; }
@@ -134,7 +134,7 @@ def _highlighted(c: Citation) -> str:
     return "".join(out) + html.escape(passage[at:])
 
 
-def date_html(c: Citation) -> str:
+def date_html(c: Citation | Claim) -> str:
     """The date as a card shows it: a date the article does not state is marked, with why."""
     shown = html.escape(short_date(c.published))
     if c.published and c.published_inferred:
@@ -143,10 +143,36 @@ def date_html(c: Citation) -> str:
     return shown
 
 
+#: How an outlet the article does not name is shown: on cards, in the reader and in the
+#: disagreement panel alike, never as "Unknown outlet" and never silently left out.
+OUTLET_NOT_STATED = "<span class='unstated'>outlet not stated</span>"
+
+
+def outlet_html(outlet: str | None) -> str:
+    return html.escape(outlet) if outlet else OUTLET_NOT_STATED
+
+
 def meta_html(c: Citation) -> str:
     """Outlet · byline · date; an outlet the article does not name is said to be so."""
-    outlet = html.escape(c.source) if c.source else "<span class='unstated'>outlet not stated</span>"
+    outlet = outlet_html(c.source)
     return " · ".join(x for x in (outlet, html.escape(c.author or ""), date_html(c)) if x)
+
+
+def claim_html(c: Claim) -> str:
+    """One side of a disagreement: `[1] RT, "Headline", 4 Jul 2016: "sentence"`, its outlet and
+    date shown as the cards show them (an outlet the article does not name is said to be so)."""
+    key = f"[{c.key}] " if c.key is not None else ""
+    title = html.escape(f'"{c.title}"')
+    ref = ", ".join(x for x in (outlet_html(c.source), title, date_html(c)) if x)
+    sentence = html.escape('"' + " ".join(c.sentence.split()) + '"')
+    return f"{key}{ref}: {sentence}"
+
+
+def disagreement_html(d: Disagreement) -> str:
+    """The sources that state one thing in other ways, side by side."""
+    head = disagreement_lines(d)[0]
+    items = "".join(f"<li>{claim_html(c)}</li>" for c in d.claims)
+    return f"<div class='differ'><strong>≠ {html.escape(head)}:</strong><ul>{items}</ul></div>"
 
 
 def quote_tools(c: Citation, copyable: bool = True) -> str:
@@ -183,9 +209,7 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
         )
         out.append(f"<div class='flags'><strong>⚠ Not supported by the cited passage:</strong><ul>{items}</ul></div>")
     for d in answer.disagreements:
-        head, *sides = disagreement_lines(d)
-        items = "".join(f"<li>{html.escape(x)}</li>" for x in sides)
-        out.append(f"<div class='differ'><strong>≠ {html.escape(head)}:</strong><ul>{items}</ul></div>")
+        out.append(disagreement_html(d))
     if span := evidence_span(answer):
         out.append(f"<p class='span'>{html.escape(span)}</p>")
     if answer.filter_note:
@@ -307,10 +331,7 @@ def reader_html(article_id: str, meta, text: str | None,
         elif any(s[0] <= lo and hi <= s[1] for s in good):
             piece = f"<span class='passage'>{piece}</span>"
         out.append(piece)
-    if meta.outlet:
-        outlet = html.escape(meta.outlet)
-    else:
-        outlet = "<span class='unstated'>outlet not stated</span>"
+    outlet = outlet_html(meta.outlet)
     iso = meta.published.isoformat() if meta.published else None
     when = html.escape(long_date(iso) or "") if iso else "<span class='unstated'>not stated</span>"
     if iso and meta.published_inferred:

@@ -576,6 +576,58 @@ def test_articles_without_an_outlet_are_named_honestly_and_can_be_chosen(page):
     shot(page, "no-outlet")
 
 
+#: Two reports of one flood that count its evacuees differently; the second names no outlet.
+FLOOD_WITH_OUTLET = """Storm floods the fishing village of Veskaby
+By Mira Holt | North Sea Courier | 14 October 2023
+
+A storm flooded the fishing village of Veskaby on Saturday night.
+The flood in Veskaby forced 120 residents from their homes, the coastguard said.
+Volunteers filled sandbags through the night at the harbour wall.
+"""
+FLOOD_WITHOUT_OUTLET = """Veskaby villagers leave their homes as the sea breaks the harbour wall
+By Tomas Brenn
+15 October 2023
+
+The sea broke through the harbour wall at Veskaby during Saturday's storm.
+The flood in Veskaby forced 80 residents from their homes, the mayor said.
+Most of them spent the night in the village school.
+"""
+
+
+@pytest.mark.browser
+def test_an_article_without_an_outlet_is_named_honestly_in_the_disagreement_panel(page, tmp_path):
+    upload(page, tmp_path / "veskaby-courier.txt", FLOOD_WITH_OUTLET, "Added 1 article: veskaby-courier")
+    upload(page, tmp_path / "veskaby-brenn.txt", FLOOD_WITHOUT_OUTLET, "Added 1 article: veskaby-brenn")
+    page.locator("#articles", has_text="Veskaby villagers leave").wait_for()
+    try:
+        open_tab(page, "Chat")
+        ask(page, "How many residents did the flood in Veskaby force from their homes?")
+        panel = page.locator("#sources .differ")
+        assert panel.count() == 1, page.locator("#sources").inner_text()
+        text = panel.inner_text()
+        assert "120 residents / 80 residents" in text and "forced 80 residents" in text and "forced 120 residents" in text
+        sides = panel.locator("li")
+        assert sides.count() == 2
+        named = {sides.nth(i).inner_text().split(": ", 1)[0]: sides.nth(i) for i in range(2)}
+        # The side from the article without an outlet says so, in the cards' words and style.
+        without = next(s for ref, s in named.items() if "Veskaby villagers leave" in ref)
+        assert without.inner_text().startswith("outlet not stated, ") and "forced 80 residents" in without.inner_text()
+        assert without.locator(".unstated", has_text="outlet not stated").count() == 1
+        with_outlet = next(s for ref, s in named.items() if "Storm floods" in ref)
+        assert "North Sea Courier" in with_outlet.inner_text() and with_outlet.locator(".unstated").count() == 0
+        assert "Unknown outlet" not in page.locator("#sources").inner_text()
+        # Where the article has a card, the card words it the same way.
+        for card in page.locator("#sources .card").all():
+            if "Veskaby villagers leave" in card.inner_text():
+                assert "outlet not stated" in card.locator(".meta").inner_text()
+        panel.scroll_into_view_if_needed()
+        shot(page, "disagreement-no-outlet")
+    finally:
+        open_tab(page, "Corpus")
+        delete_article(page, "veskaby-courier", "veskaby-courier")
+        delete_article(page, "veskaby-brenn", "veskaby-brenn")
+
+
 @pytest.mark.browser
 def test_inferred_dates_are_marked_on_the_card_attribution_and_download(page):
     ask(page, "Where will Biden and Putin meet?")
