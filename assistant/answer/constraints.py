@@ -926,36 +926,12 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     # Any other doer refutes the evidence where the sentence does not name the agent at all;
     # where it does, only another of the question's names does ("Dorsch won" beside "Hallan").
     strict = not _in_text(agency.agent, ev.sentences)
-    if strict and ev.near:
-        # "He said ..." after a sentence about someone else: the pronoun is theirs.
-        told = _PRONOUN_DOER.search(ev.sentences)
-        if told and agency.verb in _verb_forms(told.group(1) or told.group(2)):
-            who = _antecedent(ev.near)
-            if who and not _same_doer(who.split(), agency.agent):
-                return who
     for text in (ev.sentences, ev.context):
         by_agent, by_other = _doers(agency, text, strict, topical=text is ev.sentences)
         if by_agent:
             return None
         if by_other:
             return by_other
-    return None
-
-
-_PRONOUN_DOER = re.compile(r"\b(?:[Hh]e|[Ss]he)\s+(?:(?:has|had|also|then|later|was|is|will|would)\s+)?([a-z]+)\b|[”\"],?\s+(?:he|she)\s+([a-z]+)\b")
-
-
-def _antecedent(near: str) -> str | None:
-    """Whom "he" / "she" stands for: the first person's name of the nearest sentence before
-    that names one (a first and last name, or a name after a title: "Dmitry Peskov", "Mr
-    Putin"; not "the Kremlin"); None where that sentence names no one so plainly."""
-    for sentence in reversed([x for x in near.split("\n") if x.strip()]):
-        plain = _QUOTATION.sub(" … ", sentence)
-        persons = _persons(plain)
-        for m in _CAPS.finditer(plain):
-            words = [w for w in m.group(0).split() if not _is_title(w) and not NOT_NAMES.match(_key(w).title()) and _key(w) not in STOPWORDS]
-            if len(words) >= 2 or (words and _key(words[-1]) in persons):
-                return " ".join(words)
     return None
 
 
