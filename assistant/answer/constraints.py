@@ -720,20 +720,17 @@ def _stages_in(text: str) -> tuple[_Stage, ...]:
 
 
 def _stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
-    """The asked stage is the one the cited sentence's facts are from; where the sentence names
-    none, the one the nearest sentence before it names, else its headline or lede, if any ("Hallan, who won 12.4 percent in the first round"
-    is no share of the runoff vote; a goal scored "in the quarter-final" is no goal in the final)."""
-    # Around the sentence, a relative clause is background ("Hale, who won the primary in June,").
-    # In the sentence, one in the past perfect too ("Lund, who had knocked out Ortiz in the semi-finals,").
+    """The asked stage is not contradicted by the cited sentence: a sentence that names another
+    stage as the one its facts are from, and not the asked one, is about another stage
+    ("Hallan, who won 12.4 percent in the first round" is no share of the runoff vote; a goal
+    scored "in the quarter-final" is no goal in the final). Stages named together with the
+    asked one ("won the first leg" of "the semi-final") do not. Only the sentence refutes: its
+    context (the sentences before, the headline) often names the stage before or after, and
+    refuting from there refused answerable questions on text the check was not written for."""
+    # A past-perfect relative clause is background ("Lund, who had knocked out Ortiz in the semi-finals,").
     sentence = _RELATIVE.sub(lambda m: " " if re.search(r"\bhad\b", m.group(0)) else m.group(0), ev.sentences)
-    nearest_first = [sentence, *(_RELATIVE.sub(" ", t) for t in (*reversed(ev.near.split("\n")), ev.context))]
-    for text in nearest_first:
-        named = {s.group for s in _stages_in(text) if not s.aside}
-        if group in named:
-            return True
-        if named - asked:  # "won the first leg" leaves "of the semi-final" to the context
-            return False
-    return True
+    named = {s.group for s in _stages_in(sentence) if not s.aside}
+    return group in named or not (named - asked)
 
 
 # "voted 4-3 for", "voted unanimously against"; "voted for the third time against" and "spoke for
