@@ -323,6 +323,7 @@ def test_review_of_the_stage_side_role_direction_and_reversal_checks():
     ]
     for question, sentence in near_misses:
         assert misses(question, sentence) != "", (question, sentence)
+    assert misses("Who was the wealthiest individual under 30 in the world?", "He was the richest person in the world under 30, he said.") == ""
     assert misses("How much a year will the cuts that cost $140 million save?", "The cuts would cost about $140 million and save $210 million a year.") == ""
     assert misses("What share did Mayor Ann Ross win in Ashford?", "In neighbouring Ashwood, Mayor Ann Ross won 58 percent.", context="Ashford elects Lee") == "no mention of Ashford"
     assert misses("How long did the strike at the Port of Tamsin last?", "It was the longest strike at Tamsin since 2019.", context="Port of Tamsin strike ends") == ""

@@ -361,7 +361,9 @@ def _units(text: str) -> dict[str, set[float]]:
     return found
 
 
-_HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|over|under|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
+# Words that hedge a number without changing what it is the number of ("cost about $140
+# million"). Not "under" / "over": "the richest person in the world under 30" ties 30 to no word.
+_HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
 
 
 def _word_before(text: str, shown: str) -> str:
