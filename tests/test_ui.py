@@ -154,6 +154,14 @@ def open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def choose_outlet(page, name: str) -> None:
+    """Open the search options and set the outlet filter to one outlet."""
+    open_options(page)
+    page.locator("#outlets input").click()
+    page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+
+
 def delete_article(page, typed: str, article_id: str) -> None:
     """Delete an article from the Corpus tab, confirmed, and wait for the message saying so."""
     page.locator("#delete-id input").fill(typed)
@@ -561,10 +569,7 @@ def test_each_citation_has_a_copy_ready_attribution_in_house_style(page):
 
 @pytest.mark.browser
 def test_articles_without_an_outlet_are_named_honestly_and_can_be_chosen(page):
-    open_options(page)
-    page.locator("#outlets input").click()
-    page.get_by_role("option", name="(no outlet stated)").click()
-    page.keyboard.press("Escape")
+    choose_outlet(page, "(no outlet stated)")
     ask(page, "What did Trump and Putin agree to fight?")
     sources = page.locator("#sources")
     assert "Unknown outlet" not in sources.inner_text() and "outlet not stated" in sources.inner_text()
@@ -1025,10 +1030,7 @@ def test_a_writer_corrects_an_articles_metadata_and_it_shows_everywhere_and_stic
 
     # The outlet filter offers the corrected outlet; the card, attribution and footnote show it.
     open_tab(page, "Chat")
-    open_options(page)
-    page.locator("#outlets input").click()
-    page.get_by_role("option", name="Skerrow Gazette").click()
-    page.keyboard.press("Escape")
+    choose_outlet(page, "Skerrow Gazette")
     ask(page, "When will the Skerrow Point lighthouse be staffed again?")
     card = page.locator("#sources .card[data-article='skerrow-light']")
     assert "Skerrow Gazette · Mira Holt · 2 Feb 2022 (date inferred)" in card.inner_text()
