@@ -285,7 +285,7 @@ def parse(question: str) -> Ask:
     grouped = {n for g in alternative_groups for n in g}
     found += [Constraint("name", " or ".join(g), g) for g in alternative_groups]
     found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
-    moving = "|".join(re.escape(v) for v in _data()["movement_verbs"])
+    moving = _movement_verbs()
     for n in own:  # "move from Eastgate to Lakeview": which way, where a verb of going says it
         way = re.search(rf"\b(?:{moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
         if way:
@@ -312,9 +312,9 @@ def parse(question: str) -> Ask:
         found.append(Constraint("quarter", f"Q{q or _QUARTER_NUMBER[word.lower()]}"))
     years = {int(y) for y in YEAR.findall(question)}
     found += [Constraint("year", str(y)) for y in sorted(years)]
-    for stage in _stages_in(question):
-        if not stage.aside:
-            found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in _stages_in(question) if not s.aside))))
+    stages = [s for s in _stages_in(question) if not s.aside]
+    for stage in stages:  # stages asked together are checked together ("first leg of the semi-final")
+        found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in stages))))
     for verb, side in _stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
     uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", _ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
@@ -341,6 +341,12 @@ def _verb(word: str) -> str:
     and one of a group in `verb_groups` is its group's first ("edged" is "beat")."""
     term = stem(IRREGULAR_PAST.get(word.lower(), word.lower()))
     return "say" if term in _vocab()[2] else _same_verb().get(term, term)
+
+
+@lru_cache(maxsize=1)
+def _movement_verbs() -> str:
+    """The verbs of going, as one regex alternation."""
+    return "|".join(re.escape(v) for v in _data()["movement_verbs"])
 
 
 @lru_cache(maxsize=1)
@@ -371,12 +377,6 @@ def _word_before(text: str, shown: str) -> str:
     or "" where a stopword or nothing stands there."""
     m = re.search(rf"\b([A-Za-z]{{3,}})\s+{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
     return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
-
-
-def _shown(text: str, value: float) -> list[str]:
-    """How a text writes a number of this value (one form per value, as `numbers` reads it)."""
-    shown = numbers(text).get(value)
-    return [shown] if shown else []
 
 
 def _verb_forms(word: str) -> set[str]:
@@ -540,7 +540,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # a year" is no "cuts that cost $210 million".
             bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
             if ok and bound:
-                said_with = {_word_before(ev.sentences, shown) for shown in _shown(ev.sentences, value)} - {""}
+                shown = numbers(ev.sentences).get(value)  # how the sentence writes it
+                said_with = {_word_before(ev.sentences, shown)} - {""} if shown else set()
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
@@ -587,6 +588,14 @@ def _rivals(role: str) -> frozenset[str]:
     return frozenset(r for f in families if role in f for r in f) - {role}
 
 
+@lru_cache(maxsize=1)
+def _role_skips() -> tuple[frozenset[str], frozenset[str]]:
+    """Words before a role that make it a past one ("former"), and words that are no role
+    ("Mr", "Foreign")."""
+    data = _data()["roles"]
+    return frozenset(data["past_roles"]), frozenset(data["not_roles"])
+
+
 def _role(word: str) -> str | None:
     words, same = _role_vocab()
     k = _key(word)
@@ -607,7 +616,7 @@ def _roles_at(text: str, start: int, end: int) -> dict[str, str]:
     apposition on either side ("Anika Pell, the city's planning director,", "the runner-up,
     Hanne Lindqvist")."""
     found: dict[str, str] = {}
-    past = frozenset(_data()["roles"]["past_roles"])
+    past, not_roles = _role_skips()
     held: dict[str, str] = {}
     for i, tok in enumerate(reversed(_TOKEN.findall(text[max(0, start - 80) : start]))):
         if i >= 5 or _BREAK.fullmatch(tok) or (tok.endswith(".") and not _is_title(tok)):
@@ -617,7 +626,7 @@ def _roles_at(text: str, start: int, end: int) -> dict[str, str]:
             held.setdefault(role, tok.strip("."))
         elif _key(tok).rstrip("-") in past:
             held = {}  # "former President Hale": no longer
-        elif not (tok[:1].isupper() or _key(tok) in ("the", "a", "an") or _key(tok) in _data()["roles"]["not_roles"]):
+        elif not (tok[:1].isupper() or _key(tok) in ("the", "a", "an") or _key(tok) in not_roles):
             break  # "told Mayor Okafor": "told" ends what is said of her
     found.update(held)
     before = _APPOSITION_BEFORE.search(text[max(0, start - 80) : start])
@@ -637,7 +646,7 @@ def _apposition_roles(phrase: str) -> dict[str, str]:
     not a possessor's ("the mayor's spokesman"), a past one ("a former teacher") or one after
     "of" / "who" ("the daughter of a judge")."""
     head = _APPOSITION_END.split(phrase, maxsplit=1)[0]
-    past = frozenset(_data()["roles"]["past_roles"])
+    past = _role_skips()[0]
     found: dict[str, str] = {}
     for tok in _TOKEN.findall(head):
         if _key(tok).rstrip("-") in past or tok.lower().startswith("ex-"):
@@ -746,9 +755,14 @@ _STANCE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _stance_verbs() -> frozenset[str]:
+    return frozenset(_data()["stance_verbs"])
+
+
 def _stances(text: str) -> list[tuple[str, str]]:
     """The sides a text takes ("voted against", "argued in favour of": "for")."""
-    verbs = frozenset(_data()["stance_verbs"])
+    verbs = _stance_verbs()
     return [(v.lower(), "against" if side.lower() == "against" else "for") for v, side in _STANCE.findall(text) if v.lower() in verbs]
 
 
@@ -1056,7 +1070,7 @@ def _doer(tokens: list[str], i: int) -> list[str]:
         run = [w for w in _name_run(tokens[i + 2 : i + 8]) if not _is_title(w)]
         if run:
             return run
-    if i and tokens[i - 1].lower() in _PASSIVE and re.search(r"(?:ed|en)$", tokens[i]) or (i and tokens[i - 1].lower() in _PASSIVE and tokens[i].lower() in IRREGULAR_PAST):
+    if i and tokens[i - 1].lower() in _PASSIVE and (re.search(r"(?:ed|en)$", tokens[i]) or tokens[i].lower() in IRREGULAR_PAST):
         # "Brandt was defeated in straight sets by Renn": the doer follows "by"; none without it.
         by = next((j for j in range(i + 1, min(i + 9, len(tokens))) if tokens[j] == "by"), None)
         return [w for w in _name_run(tokens[by + 1 : by + 7]) if not _is_title(w)] if by is not None else []

@@ -261,7 +261,7 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             return bool(_MONEY.search(sentence))  # "revenue rose 9 percent" states no revenue
         if wanted == "share":
             return bool(_SHARE.search(sentence))
-        if noun and noun not in _vocab()["measure_units"]:
+        if noun and noun not in measure_units():
             # "How many colonies": "for six weeks" counts time, not colonies.
             sentence = _quantity_patterns()[2].sub(" ", sentence)
         return type_match(kind.kind, sentence) > 0
