@@ -18,6 +18,7 @@ from assistant.config import Settings
 from assistant.correct import correct_article
 from assistant.ingest import ingest, refresh_keyword_index
 from assistant.metadata import CORRECTABLE, MetadataError
+from assistant.records import ArticleMeta
 from assistant.retrieve import NO_OUTLET
 from assistant.store import ChromaStore
 from assistant.ui_render import describe_upload
@@ -159,8 +160,8 @@ def _change_words(field: str, old: str, new: str) -> str:
     return f"{name}: {f'“{old}”' if old else 'not stated'} → {f'“{new}”' if new else 'not stated'}"
 
 
-def _table_date(meta) -> str:
+def _table_date(meta: ArticleMeta) -> str:
     """The table's date, marked where the article does not state it."""
     if not meta.published:
         return ""
-    return f"{meta.published.isoformat()} (inferred)" if getattr(meta, "published_inferred", None) else meta.published.isoformat()
+    return f"{meta.published.isoformat()} (inferred)" if meta.published_inferred else meta.published.isoformat()
