@@ -28,7 +28,7 @@ from pathlib import Path
 
 from assistant.answer.entities import NOT_NAMES
 from assistant.answer.question import MONTH, YEAR, measure_units
-from assistant.answer.support import fold, numbers
+from assistant.answer.support import fold, measured, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
 from assistant.text import IRREGULAR_PAST, STOPWORDS, stem, terms
@@ -261,9 +261,6 @@ def _names(question: str) -> tuple[str, ...]:
 # "what did the White House propose? (Putin, Obama, Independence Day)": a follow-up with the
 # words it carries over from the question before (assistant/followup.py).
 _CARRIED = re.compile(r"\?\s*\(([^()]*)\)\s*$")
-_MEASURED_COMPOUND = re.compile(r"\b(\d[\d,.]*)-([A-Za-z]+)\b")
-
-
 @lru_cache(maxsize=1024)
 def parse(question: str) -> Ask:
     """The constraints of a question, and who does what where it says so. A follow-up stays
@@ -318,8 +315,8 @@ def parse(question: str) -> Ask:
     for verb, side in _stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
     uncounted = _QUARTER.sub(" ", _DAY_MONTH.sub(" ", _MONTH_DAY.sub(" ", _ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
-    # "a 15-milligram dose", "a 10-year deal": a number and what it measures.
-    uncounted = _MEASURED_COMPOUND.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2).lower() in measure_units() else m.group(0), uncounted)
+    # "a 15-milligram dose", "a two-hour call": a number and what it measures.
+    uncounted = measured(uncounted, measure_units())
     # "8-ball", "2,000-plus", "G-20", "1990s" name no count.
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
@@ -327,7 +324,12 @@ def parse(question: str) -> Ask:
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
             bound = _word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
-            found.append(Constraint("number", shown, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
+            # As the question writes it: "two-hour", not the "2 hour" read from it.
+            written = re.search(rf"\b[\w,.]+[- ]{unit.group(1)}\b", question) if unit else None
+            if not (written and numbers(measured(written.group(0), measure_units())).get(value)):
+                written = None
+            text = written.group(0) if written else shown
+            found.append(Constraint("number", text, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
     return Ask(tuple(found), _agencies(question, own), question)
 
 
@@ -529,19 +531,21 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = any(int(q or _QUARTER_NUMBER[w.lower()]) == n for q, w in _QUARTER.findall(text))
         elif c.kind == "number":
             value, unit = float(c.alternatives[0]), c.alternatives[1]
+            units = measure_units()
+            near, sentences, stated = (measured(t, units) for t in (ev.near, ev.sentences, ev.text))
             # In the evidence, and not contradicted by the cited sentence, or those it goes on
             # from, counting the same thing otherwise ("3 degrees" asked, "2.1 degrees" cited).
-            counted = _units(f"{ev.near}\n{ev.sentences}").get(unit, set()) if unit else set()
+            counted = _units(f"{near}\n{sentences}").get(unit, set()) if unit else set()
             # ... and counting that thing where the question says ("three years" is no "3 degrees").
-            said = _units(text)
-            ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(text)
+            said = _units(stated)
+            ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(stated)
             ok = ok and (not counted or value in counted)
             # ... and not the number of another thing the question asks about: "save $210 million
             # a year" is no "cuts that cost $210 million".
             bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
             if ok and bound:
-                shown = numbers(ev.sentences).get(value)  # how the sentence writes it
-                said_with = {_word_before(ev.sentences, shown)} - {""} if shown else set()
+                shown = numbers(sentences).get(value)  # how the sentence writes it
+                said_with = {_word_before(sentences, shown)} - {""} if shown else set()
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
         elif c.kind == "role":
             asked = set(c.alternatives[1:])

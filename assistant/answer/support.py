@@ -87,6 +87,25 @@ def numbers(text: str) -> dict[float, str]:
     return found
 
 
+def measured(text: str, units: frozenset[str]) -> str:
+    """The text with each number of a measure written apart and in digits: "a two-hour call" is
+    "a 2 hour call", "lasted two hours" "lasted 2 hours", "a 15-milligram dose" "a 15 milligram
+    dose". A count in words is a count there, where "two" alone is too often none to be checked
+    ("the two leaders")."""
+
+    def apart(m: re.Match) -> str:
+        word, unit = m.group(1), m.group(2)
+        if unit.lower() not in units or word[0].isupper():  # "World War Two years": a name's
+            return m.group(0)
+        value = _WORD_VALUE.get(word.lower()) if not word[0].isdigit() else None
+        return f"{word if value is None else value} {unit}"
+
+    return _MEASURE.sub(apart, text)
+
+
+_MEASURE = re.compile(rf"\b(\d[\d,.]*|{'|'.join(w for w in _WORD_VALUE if w not in _ORDINALS)})[- ]([A-Za-z]+)\b", re.IGNORECASE)
+
+
 def unsourced_numbers(statement: str, sources: list[str]) -> list[str]:
     """The statement's numbers that none of its sources states, as the statement writes them."""
     stated: set[float] = set()
