@@ -373,3 +373,18 @@ def test_a_count_in_words_joined_to_its_measure_is_a_number():
     assert misses("Who called the 48-hour strike?", "The union called a forty-eight-hour strike.") == ""
     assert misses("What did the two leaders agree?", "Both leaders agreed to meet again.") == ""  # no count asked
     assert misses("What did the Second World War Two years teach?", "The Second World War Two years taught them much.") == ""  # a name's
+
+
+def test_who_holds_a_role_is_answered_by_a_named_holder_of_that_role():
+    from assistant.answer.constraints import holder_named
+
+    question = "Who is the governor of the Marovian central bank?"
+    assert not holder_named(question, "The central bank's governor said last month that the target was ambitious.")  # no one named
+    assert not holder_named(question, "The Greens' leader, Alva Persson, said her party had won.")  # another role
+    assert holder_named(question, "Lena Holm, the central bank's governor, said rates would rise.")
+    assert holder_named(question, "Governor Lena Holm of the central bank said rates would rise.")
+    assert holder_named("Who is the chief executive of Brannock?", "Brannock CEO Maria Lopez said profits rose.")  # the same role
+    assert not holder_named("Who is the chief executive of Brannock?", "Brannock said profits rose.")
+    assert holder_named("Who was the US ambassador to Marovia in 2019?", "Ambassador Tom Reese left Marovia in 2019.")
+    assert not holder_named("Who was the US ambassador to Marovia in 2019?", "President Ann Cole visited Marovia in 2019.")
+    assert holder_named("Who is the first person to swim the strait?", "Nobody has.")  # asks no role

@@ -576,6 +576,36 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     return Coverage(tuple(missing))
 
 
+# "Who is the governor of ...?", "Who will be the first director of ...?": the role held.
+_HOLDER_Q = re.compile(
+    r"^\s*(?i:who)\s+(?:is|was|are|were|will\s+be|would\s+be|has\s+been|had\s+been|became|becomes|remains)\s+"
+    r"(?:now\s+|currently\s+)?(?:the|a|an)\s+(?:[\w.-]+\s+){0,3}?([a-z][\w-]*)\s+(?:of|at|for|in|on|to)\b"
+)
+
+
+def holder_named(question: str, sentence: str) -> bool:
+    """Whether the sentence can say who holds the role a "Who is the governor of ...?" question
+    asks about: it gives that role (or one the same, "CEO" for "chief executive") and a name the
+    question does not. "The central bank's governor said ..." names no one; a sentence naming
+    another party's leader is not about the governor. True for questions that ask no role."""
+    m = _HOLDER_Q.match(question)
+    role = _role(m.group(1)) if m else None
+    if role is None:
+        return True
+    same = _role_vocab()[1]
+    said = {w for w in _WORD.findall(sentence.lower()) if _role(w.rstrip("s")) == role or _role(w) == role}
+    if not said and not any(same.get(_key(w)) == role for w in _WORD.findall(sentence)):
+        return False
+    asked = {_key(w) for n in _names(question) for w in _HYPHEN_OR_SPACE.split(n)}
+    for run in _CAPS.finditer(sentence):
+        words = [w for w in run.group(0).split() if not _is_title(w) and not NOT_NAMES.match(w)]
+        if run.start() == 0 and len(run.group(0).split()) == 1:
+            continue  # a sentence's opening word
+        if any(_key(w) not in asked for w in words):
+            return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def _role_vocab() -> tuple[frozenset[str], dict[str, str]]:
     """The words that say what a person is, and each one's role ("ceo" is "executive")."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
-from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, parse, passage_evidence, sources_named
+from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
@@ -138,7 +138,7 @@ class OfflineAnswerer(Backend):
         """How sure the evidence answers the question: match strength, discounted when the best
         sentence lacks the kind of answer asked for or the question's year is nowhere in it."""
         value = best.strength
-        if not holds_answer(kind, question, best.text):
+        if not _answers(kind, question, best.text):
             value *= TYPE_MISSING_FACTOR
         if _unmatched_year(kind, best, passages):
             value *= YEAR_MISSING_FACTOR
@@ -213,13 +213,13 @@ class OfflineAnswerer(Backend):
         if not head:
             return self._near_miss(question, kind, nearest, passages)
         best = head[0]
-        if not holds_answer(kind, question, best.text):
+        if not _answers(kind, question, best.text):
             # A close runner-up that holds the kind of answer asked for is the better answer; one
             # from the best match's own article first (the same event, not another one's place).
             swaps = [
                 c for c in head[1:5]
                 if c.score >= best.score - (SAME_ARTICLE_SWAP_MARGIN if c.article_id == best.article_id else TYPE_SWAP_MARGIN)
-                and holds_answer(kind, question, c.text)
+                and _answers(kind, question, c.text)
             ]
             best = next((c for c in swaps if c.article_id == best.article_id), swaps[0] if swaps else best)
             head.remove(best)
@@ -241,11 +241,11 @@ class OfflineAnswerer(Backend):
 
         chosen = [best]
         best_article = passages[best.passage_index].chunk.article_id
-        if not holds_answer(kind, question, best.text):
+        if not _answers(kind, question, best.text):
             # The best match lacks the kind of answer asked for ("where": no place in it): add the
             # article's best sentence that has one, if it is relevant enough to stand.
             extra = next(
-                (c for c in head[1:8] if c.article_id == best_article and holds_answer(kind, question, c.text)
+                (c for c in head[1:8] if c.article_id == best_article and _answers(kind, question, c.text)
                  and c.strength >= self.threshold),
                 None,
             )
@@ -358,6 +358,12 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
     chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
     sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
     return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
+
+
+def _answers(kind: QuestionKind, question: str, sentence: str) -> bool:
+    """Whether the sentence holds the kind of answer asked for, and, for "Who is the governor
+    of ...?", names a holder of that role."""
+    return holds_answer(kind, question, sentence) and holder_named(question, sentence)
 
 
 def _stems(text: str) -> list[tuple[str, str]]:
