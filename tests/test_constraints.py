@@ -388,3 +388,21 @@ def test_who_holds_a_role_is_answered_by_a_named_holder_of_that_role():
     assert holder_named("Who was the US ambassador to Marovia in 2019?", "Ambassador Tom Reese left Marovia in 2019.")
     assert not holder_named("Who was the US ambassador to Marovia in 2019?", "President Ann Cole visited Marovia in 2019.")
     assert holder_named("Who is the first person to swim the strait?", "Nobody has.")  # asks no role
+
+
+def test_what_a_question_asks_about_is_not_who_says_it():
+    from types import SimpleNamespace
+
+    from assistant.answer.constraints import topic_terms
+    from assistant.answer.offline import _off_topic
+
+    question = "According to union leader Ada Marsh, why can the Tamsin port not stand still?"
+    assert topic_terms(parse(question)) == {"port", "stand", "still"}
+    marsh = SimpleNamespace(text="“We did not strike for money alone,” said Ada Marsh, head of the dockers' union.")
+    other = SimpleNamespace(text="“Automation is coming, and the port cannot stand still,” the port's chief Ravi Kent said.")
+    # Marsh's words are about something else; the port's standing still is Kent's: no answer of hers.
+    assert _off_topic([marsh], [other], topic_terms(parse(question)))
+    # Where her own words touch it, they answer.
+    assert not _off_topic([SimpleNamespace(text="Marsh said the port could not stand still on pay.")], [other], topic_terms(parse(question)))
+    # A refuted sentence sharing one word of it is no sign the thing asked is someone else's.
+    assert not _off_topic([marsh], [SimpleNamespace(text="Kent said the port would reopen.")], topic_terms(parse(question)))

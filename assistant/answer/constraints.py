@@ -425,6 +425,16 @@ def _topic(question: str, names: tuple[str, ...], verb: str) -> frozenset[str]:
     return frozenset(terms(question)) - named - {stem(verb), _verb(verb)}
 
 
+def topic_terms(ask: Ask) -> frozenset[str]:
+    """What the question asks about, beyond who: its content terms that are none of its names
+    nor a verb of saying ("stand", "still" in "According to Castell, why can the port not stand
+    still?")."""
+    named = {t for c in ask.constraints if c.kind == "name" for n in c.alternatives for t in terms(n)}
+    # Not who says it: "According to union leader Gemma Castell," / ", the museum's director,".
+    asked = _APPOSITION.sub(" ", re.sub(r"^\s*according to [^,?]*,", " ", ask.question, flags=re.IGNORECASE))
+    return frozenset(t for t in terms(asked) if t not in named and _verb(t) != "say")
+
+
 def _named(run: str, names: tuple[str, ...]) -> str | None:
     """The question's name that a run of capitalised words holds ("President Trump": "Trump")."""
     return next((n for n in names if n.split()[-1] in run.split()), None)

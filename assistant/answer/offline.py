@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
-from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named
+from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
@@ -333,6 +333,10 @@ def _covering(
     ok = [c for c, coverage in checked if coverage.ok]
     if ok and not checked[0][1].ok and ok[0].score < FALLBACK_RATIO * checked[0][0].score:
         ok = []
+    if ok:
+        close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
+        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if _other_doer(coverage)], topic_terms(ask)):
+            ok = []
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
     return ok, nearest, unfound
 
@@ -358,6 +362,22 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
     chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
     sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
     return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
+
+
+def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozenset[str]) -> bool:
+    """Whether the sentences that meet the question's constraints share nothing of what it
+    asks about, where one as close in score, refuted for its person, shares most of it:
+    Castell's words on pay for "according to Castell, why can the port not stand still", when
+    it is Rao who says the port cannot stand still. The corpus reports the thing asked, but not
+    of the one the question names."""
+    if not topic or any(topic & set(terms(c.text)) for c in meeting):
+        return False
+    return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
+
+
+def _other_doer(coverage: Coverage) -> bool:
+    """Whether the evidence is refuted for its person: another doer, or a name missing."""
+    return coverage.reversed_by is not None or any(c.kind == "name" for c in coverage.missing)
 
 
 def _answers(kind: QuestionKind, question: str, sentence: str) -> bool:
