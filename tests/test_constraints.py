@@ -406,3 +406,21 @@ def test_what_a_question_asks_about_is_not_who_says_it():
     assert not _off_topic([SimpleNamespace(text="Marsh said the port could not stand still on pay.")], [other], topic_terms(parse(question)))
     # A refuted sentence sharing one word of it is no sign the thing asked is someone else's.
     assert not _off_topic([marsh], [SimpleNamespace(text="Kent said the port would reopen.")], topic_terms(parse(question)))
+
+
+def test_what_someone_said_must_be_said_by_them_in_the_cited_sentence():
+    question = "What did Ada Pruitt say about the flood barrier?"
+    # Named, but saying nothing: no answer of hers.
+    assert misses(question, "The barrier was built under Ada Pruitt, who ran the agency until 2019.") == "Ada Pruitt says nothing there"
+    # Another speaker, even where she is named in what they say.
+    assert "not Ada Pruitt" in misses(question, "Engineers argued that Ada Pruitt had approved the flood barrier too late.")
+    assert misses(question, "Ada Pruitt warned that the flood barrier would not hold.") == ""
+    assert misses(question, "“It will not hold,” Ada Pruitt said of the flood barrier.") == ""
+    # A speaker described before the name is still the speaker; one described after it too.
+    assert misses("What did Harwick engineer Tom Bale say about the barrier?", "“It will hold,” said Tom Bale, Harwick's chief engineer.") == ""
+    assert misses("What did Tom Bale say about the barrier?", "Tom Bale, Harwick's chief engineer, said the barrier would hold.") == ""
+    # Two who say it together: either is the one asked about.
+    assert misses("What did Ada Pruitt and Tom Bale say about the barrier?", "Pruitt and Bale said the barrier would hold.") == ""
+    assert misses("Which deal did Tom Bale say they had clinched?", "Ada Pruitt and Tom Bale say they clinched a barrier deal.") == ""
+    # Named as the side a disclosure comes from, the agent says it ("it was revealed").
+    assert misses("According to the Water Board, what did both towns agree?", "On the Water Board side, it was revealed that both towns agreed to share costs.") == ""

@@ -62,6 +62,7 @@ _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "
 # "did Trump offer", "has the Kremlin said": the one who does what the question asks about.
 _NAME_RUN = rf"([{_UPPER}][\w’'.-]*(?:\s+(?:&\s+)?[{_UPPER}][\w’'.-]*)*)"
 _AGENT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
+_SPEAKER_Q = re.compile(r"\b(?i:did|does|do|has|have|had|will|would)\s+(.*)")
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
@@ -73,7 +74,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -156,6 +157,7 @@ _MISSING_PHRASE = {
     "direction": "not {}",
     "compass": "not {}",
     "stance": "not {}",
+    "speaker": "{} says nothing there",
 }
 
 
@@ -412,6 +414,16 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
                 continue  # "do Brannock shareholders get": after "do" a verb has no -s; this is a noun
             found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent), _topic(question, names, verb)))
             break
+        else:
+            # "What did Lanternfish composer Leo Gault say ...?": the speaker is the last name
+            # before the verb of saying, past the words that say who they are.
+            m = _SPEAKER_Q.search(question)
+            words = m.group(1).split()[:8] if m else []
+            at = next((i for i, w in enumerate(words) if w.islower() and _verb(w) == "say"), None)
+            subject = " ".join(words[:at]) if at else ""
+            agent = next((n for n in reversed(names) if n in subject), None)
+            if agent:
+                found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at])))
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
     if agent:
@@ -580,6 +592,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         if not ok:
             missing.append(c)
     for agency in ask.agencies:
+        if agency.verb == "say" and _in_text(agency.agent, ev.sentences) and not _says(ev.sentences):
+            # "What did Merrow say ...?" against "..., whose superintendent, Rosa Merrow, is
+            # overseeing a trial": named there, she says nothing there.
+            missing.append(Constraint("speaker", agency.agent))
+            continue
         reversed_by = _reversed(agency, ev)
         if reversed_by:
             return Coverage(tuple(missing), reversed_by, agency)
@@ -967,7 +984,7 @@ _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+
 _DONE_TO = re.compile(r"^\s+(?:(?:out|off|past|back|down)\s+)?(?:the\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2},\s+)?")
 _PASSIVE = frozenset("was were is are be been being get gets got".split())
 _AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
-_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where)\s[^,“”\"]{1,80},")
+_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80},")
 # A quotation: whole, or a part of one that runs over several sentences (“... at the start of a
 # text with no closing mark, or ...” at its end with no opening one).
 _QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]|^\s*[“\"][^”\"]*$|^[^“\"]*”")
@@ -981,15 +998,25 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     if any(_same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split()):
         return None  # "according to RT", "when RT reported", and RT published it
     # Any other doer refutes the evidence where the sentence does not name the agent at all;
-    # where it does, only another of the question's names does ("Dorsch won" beside "Hallan").
-    strict = not _in_text(agency.agent, ev.sentences)
+    # where it does, only another of the question's names does ("Dorsch won" beside "Hallan"),
+    # except that in the sentence itself a verb of saying has one doer: "Lanternfish argued
+    # that its composer, Leo Gault, wrote ..." is Lanternfish saying it, not Gault.
+    named = _in_text(agency.agent, ev.sentences)
     for text in (ev.sentences, ev.context):
+        strict = not named or (agency.verb == "say" and text is ev.sentences)
         by_agent, by_other = _doers(agency, text, strict, topical=text is ev.sentences)
         if by_agent:
             return None
         if by_other:
             return by_other
     return None
+
+
+def _says(text: str) -> bool:
+    """Whether anyone says anything in the text: a quotation, a verb of saying, "according to"."""
+    return bool(_QUOTATION.search(text)) or re.search(r"\baccording to\b", text, re.IGNORECASE) is not None or any(
+        _verb(w) == "say" for w in _WORD.findall(text) if not w[:1].isupper()
+    )
 
 
 def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tuple[bool, str | None]:
@@ -1070,6 +1097,9 @@ def _on_topic(rest: str, topic: frozenset[str]) -> bool:
 def _same_doer(run: list[str], name: str) -> bool:
     """A doer's words are the name: "Brightwater Foods Inc." is "Brightwater Foods", "Mr Putin"
     is "Vladimir Putin", but "Lars Verhoeven" is not "Anika Verhoeven"."""
+    if "and" in run:  # "Dana Whitcombe and Frank Osei": either of them
+        at = run.index("and")
+        return _same_doer(run[:at], name) or _same_doer(run[at + 1 :], name)
     have = [_key(p) for w in run if not _is_title(w) for p in _HYPHEN_OR_SPACE.split(w)]
     want = [_key(w) for w in _HYPHEN_OR_SPACE.split(name) if not _is_title(w)]
     if not have or not want:
@@ -1130,5 +1160,5 @@ def _doer(tokens: list[str], i: int) -> list[str]:
         k -= 1
         if k > 1 and tokens[k - 1] == "and" and tokens[k - 2][:1].isupper():
             k -= 1  # "Dana Whitcombe and Frank Osei voted": both do it
-    run = [w for w in tokens[k:j] if not NOT_NAMES.match(_key(w).title())]
+    run = [w for w in tokens[k:j] if w == "and" or not NOT_NAMES.match(_key(w).title())]
     return [w for w in run if not _is_title(w)] if any(not _is_title(w) for w in run) else []

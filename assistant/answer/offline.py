@@ -255,7 +255,8 @@ class OfflineAnswerer(Backend):
             # "In his message, Putin said ..." is often followed by the quote itself: “...,” he said.
             follow = _next_sentence(best, cands)
             if follow is not None and follow.text.lstrip().startswith(("“", '"')):
-                chosen.append(follow)
+                if follow in head:  # ... unless it is someone else's, or about another event
+                    chosen.append(follow)
             elif not quoted_spans(best.text) and not best.text.lstrip().startswith(("“", '"')):
                 # ... or preceded by it, the attribution on a line of its own: "X told CBS News."
                 chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
