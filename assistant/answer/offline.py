@@ -138,7 +138,7 @@ class OfflineAnswerer(Backend):
         """How sure the evidence answers the question: match strength, discounted when the best
         sentence lacks the kind of answer asked for or the question's year is nowhere in it."""
         value = best.strength
-        if not _answers(kind, question, best.text):
+        if not holds_answer(kind, question, best.text):
             value *= TYPE_MISSING_FACTOR
         if _unmatched_year(kind, best, passages):
             value *= YEAR_MISSING_FACTOR
@@ -213,7 +213,7 @@ class OfflineAnswerer(Backend):
         if not head:
             return self._near_miss(question, kind, nearest, passages)
         best = head[0]
-        if not _answers(kind, question, best.text):
+        if not holds_answer(kind, question, best.text):
             # A close runner-up that holds the kind of answer asked for is the better answer; one
             # from the best match's own article first (the same event, not another one's place).
             swaps = [
@@ -241,7 +241,7 @@ class OfflineAnswerer(Backend):
 
         chosen = [best]
         best_article = passages[best.passage_index].chunk.article_id
-        if not _answers(kind, question, best.text):
+        if not holds_answer(kind, question, best.text):
             # The best match lacks the kind of answer asked for ("where": no place in it): add the
             # article's best sentence that has one, if it is relevant enough to stand.
             extra = next(
@@ -336,7 +336,7 @@ def _covering(
         ok = []
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
-        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if _other_doer(coverage)], topic_terms(ask)):
+        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if coverage.reversed_by], topic_terms(ask)):
             ok = []
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
     return ok, nearest, unfound
@@ -367,7 +367,7 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
 
 def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozenset[str]) -> bool:
     """Whether the sentences that meet the question's constraints share nothing of what it
-    asks about, where one as close in score, refuted for its person, shares most of it:
+    asks about, where one as close in score, refuted for having another doer, shares most of it:
     Castell's words on pay for "according to Castell, why can the port not stand still", when
     it is Rao who says the port cannot stand still. The corpus reports the thing asked, but not
     of the one the question names."""
@@ -376,14 +376,12 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
     return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
 
 
-def _other_doer(coverage: Coverage) -> bool:
-    """Whether the evidence is refuted for its person: another doer, or a name missing."""
-    return coverage.reversed_by is not None or any(c.kind == "name" for c in coverage.missing)
-
-
 def _answers(kind: QuestionKind, question: str, sentence: str) -> bool:
-    """Whether the sentence holds the kind of answer asked for, and, for "Who is the governor
-    of ...?", names a holder of that role."""
+    """Whether a sentence brought in for the best match holds the kind of answer asked for,
+    and, for "Who is the governor of ...?", names a holder of that role: a runner-up naming
+    another party's leader is no swap for "the central bank's governor said ...". (The best
+    match itself is judged by the kind of answer alone: "X was founded by Y" names a founder
+    without the word.)"""
     return holds_answer(kind, question, sentence) and holder_named(question, sentence)
 
 
