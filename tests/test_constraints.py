@@ -424,3 +424,17 @@ def test_what_someone_said_must_be_said_by_them_in_the_cited_sentence():
     assert misses("Which deal did Tom Bale say they had clinched?", "Ada Pruitt and Tom Bale say they clinched a barrier deal.") == ""
     # Named as the side a disclosure comes from, the agent says it ("it was revealed").
     assert misses("According to the Water Board, what did both towns agree?", "On the Water Board side, it was revealed that both towns agreed to share costs.") == ""
+
+
+def test_a_weekday_is_a_date():
+    assert misses("By what margin did councillors approve the cap on Thursday?", "Councillors approved the cap by nine votes to four.", context="The council voted on Tuesday to cap lets.") == "not on Thursday"
+    assert misses("By what margin did councillors approve the cap on Tuesday?", "Councillors approved the cap by nine votes to four.", context="The council voted on Tuesday to cap lets.") == ""
+    assert misses("What did the council approve on Thursday?", "Councillors approved the cap by nine votes to four.") == ""  # no day named: it cannot say
+    assert misses("What happened at Sunday's final?", "Sunday's final ended in a tie-break.") == ""
+
+
+def test_a_part_counts_what_its_whole_counts():
+    sentence = "The chain will close 14 of its 52 stores by March, putting 900 jobs at risk."
+    assert misses("How many jobs are at risk from the plan to close 14 stores?", sentence) == ""
+    assert misses("How many jobs are at risk from the plan to close 52 stores?", sentence) == ""
+    assert misses("How many jobs are at risk from the plan to close 12 stores?", sentence) == "no 12 stores"

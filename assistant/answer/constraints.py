@@ -45,6 +45,7 @@ _MONTH_ONLY = re.compile(rf"\b{MONTH}\b")
 _HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # ", which was first held in 1994": a clause that tells the background, not the sentence's event.
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
 _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
@@ -74,7 +75,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -158,6 +159,7 @@ _MISSING_PHRASE = {
     "compass": "not {}",
     "stance": "not {}",
     "speaker": "{} says nothing there",
+    "weekday": "not on {}",
 }
 
 
@@ -307,6 +309,8 @@ def parse(question: str) -> Ask:
         for m in _MONTH_ONLY.findall(question):
             if m != "May" or re.search(r"\b(?:in|of|since|until|by|early|late|mid-?)\s+May\b", question):
                 found.append(Constraint("month", _MONTHS[_month(m) - 1].title()))
+    for day in dict.fromkeys(_WEEKDAY.findall(question)):  # "voted on Thursday"
+        found.append(Constraint("weekday", day))
     for q, word in _QUARTER.findall(question):
         found.append(Constraint("quarter", f"Q{q or _QUARTER_NUMBER[word.lower()]}"))
     years = {int(y) for y in YEAR.findall(question)}
@@ -363,6 +367,8 @@ def _units(text: str) -> dict[str, set[float]]:
     """The numbers a text states by the word each counts ("2.1 degrees": "degre"; "" where
     none follows): {"degre": {2.1, 3.0}, "": {11.0}}."""
     found: dict[str, set[float]] = {}
+    # "close 14 of its 52 stores": 14 counts stores too.
+    text = _PART_OF.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(0)}", text)
     for value, shown in numbers(text).items():
         # "eight Green members" counts members.
         for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+(?:(?:[A-Z][\w’'-]*\s+){{1,2}}([a-z]{{3,}})|([A-Za-z]{{3,}})))?", text):
@@ -371,6 +377,7 @@ def _units(text: str) -> dict[str, set[float]]:
     return found
 
 
+_PART_OF = re.compile(r"(?<![\w.,])(\d[\d,.]*|[a-z]+)\s+of\s+(?:its|the|their|his|her|our|all)\s+(\d[\d,.]*|[a-z]+)\s+([a-z]{3,})\b")
 # Words that hedge a number without changing what it is the number of ("cost about $140
 # million"). Not "under" / "over": "the richest person in the world under 30" ties 30 to no word.
 _HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
@@ -548,6 +555,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = _month(c.text) in stated or (
                 ev.published is not None and _MONTHS[ev.published.month - 1].title() == c.text and not _MONTH_ONLY.search(ev.sentences)
             )
+        elif c.kind == "weekday":
+            # Another day where the evidence names days at all: "voted on Tuesday" is no vote
+            # on Thursday; evidence that names none cannot say.
+            days = set(_WEEKDAY.findall(text))
+            ok = not days or c.text in days
         elif c.kind == "quarter":
             n = int(c.text[1])
             ok = any(int(q or _QUARTER_NUMBER[w.lower()]) == n for q, w in _QUARTER.findall(text))
