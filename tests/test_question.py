@@ -188,3 +188,13 @@ def test_the_question_word_after_a_leading_phrase_says_what_is_asked(question, k
 )
 def test_the_verb_a_when_or_where_question_asks_about(question, verb):
     assert asked_verb(question) == verb
+
+
+def test_a_number_that_names_something_is_no_count():
+    from assistant.answer.question import type_match
+
+    assert type_match("how_many", "The authority is studying a Line 4 extension, with no decision before 2027.") == 0.0
+    assert type_match("how_many", "The extension adds nine stops between Central and the Park.") == 1.0
+    assert type_match("how_many", "About 900 jobs are at risk, the company said.") == 1.0
+    assert type_match("how_many", "Varga beat Sofia Marchetti 6-4, 7-5.") == 1.0
+    assert type_match("how_many", "Jobs at Gate 7 went, and 40 more at the depot.") == 1.0

@@ -183,6 +183,11 @@ def year_bounds(question: str) -> tuple[date | None, date | None]:
     return since, until
 
 
+# A capitalised word, not opening the sentence, and a small number that is not a score or a
+# decimal: "Line 4", "Terminal 2" (a stopword before the number is no name: "About 900").
+_NAMED_NUMBER = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+)\s+\d{1,3}\b(?![-–/.,:]\d)")
+
+
 def type_match(kind: str, sentence: str) -> float:
     """How much the sentence holds the kind of thing asked for (0..1)."""
     if kind == "when":
@@ -190,6 +195,8 @@ def type_match(kind: str, sentence: str) -> float:
     if kind == "how_many":
         # Years and calendar dates are not counts: "in 2000", "on May 9".
         undated = re.sub(rf"\b(19|20)\d{{2}}\b|\b{MONTH}\.? \d{{1,2}}\b|\b\d{{1,2}}(st|nd|rd|th)? {MONTH}\b", " ", sentence)
+        # Nor numbers that name something: "the Line 4 extension", "Terminal 2".
+        undated = _NAMED_NUMBER.sub(lambda m: m.group(0) if m.group(1).lower() in STOPWORDS else m.group(1), undated)
         return 1.0 if _NUMBER_LIKE.search(undated) else 0.0
     if kind == "where":
         return 1.0 if _PLACE_LIKE.search(sentence) else 0.0
