@@ -438,3 +438,11 @@ def test_a_part_counts_what_its_whole_counts():
     assert misses("How many jobs are at risk from the plan to close 14 stores?", sentence) == ""
     assert misses("How many jobs are at risk from the plan to close 52 stores?", sentence) == ""
     assert misses("How many jobs are at risk from the plan to close 12 stores?", sentence) == "no 12 stores"
+
+
+def test_a_number_around_the_sentence_is_not_the_one_it_gives_that_word():
+    sentence = "A judge ordered the studio to pay her £240,000 in damages."
+    context = "Ingleby had sought £1.1 million."
+    assert misses("Which studio was ordered to pay £1.1 million in damages?", sentence, context=context) == "no 1.1 million"
+    assert misses("Which studio was ordered to pay £240,000 in damages?", sentence, context=context) == ""
+    assert misses("How much had Ingleby sought when she was awarded £240,000?", "Ingleby had sought £1.1 million.", context=sentence) == ""

@@ -384,9 +384,9 @@ _HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|les
 
 
 def _word_before(text: str, shown: str) -> str:
-    """The term of the content word just before a number ("cost about $140 million": "cost"),
-    or "" where a stopword or nothing stands there."""
-    m = re.search(rf"\b([A-Za-z]{{3,}})\s+{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
+    """The term of the content word just before a number ("cost about $140 million": "cost";
+    past an object, "pay her £240,000": "pay"), or "" where a stopword or nothing stands there."""
+    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me)\s+)?{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
     return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
 
 
@@ -581,6 +581,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 shown = numbers(sentences).get(value)  # how the sentence writes it
                 said_with = {_word_before(sentences, shown)} - {""} if shown else set()
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
+                # ... nor found only around a sentence that gives that word another number:
+                # "ordered it to pay her £240,000" is no "ordered to pay £1.1 million".
+                ok = ok and (shown is not None or all(_word_before(sentences, other) != bound for other in numbers(sentences).values()))
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = _roles_given(c.alternatives[0], ev)
