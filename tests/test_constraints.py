@@ -448,3 +448,10 @@ def test_a_number_around_the_sentence_is_not_the_one_it_gives_that_word():
     assert misses("Which studio was ordered to pay £1.1 million in damages?", sentence, context=context) == "no 1.1 million"
     assert misses("Which studio was ordered to pay £240,000 in damages?", sentence, context=context) == ""
     assert misses("How much had Ingleby sought when she was awarded £240,000?", "Ingleby had sought £1.1 million.", context=sentence) == ""
+
+
+def test_according_to_an_outlet_asks_which_article_not_who_says_it():
+    question = "Which company is accused of anticompetitive practices, according to The Verge?"
+    assert parse(question).agencies == ()
+    assert misses(question, "The case, filed by the publisher Helena Chronicle, argues that Google siphons off content.", context="The Verge") == ""
+    assert [a.agent for a in parse("Which company is accused of anticompetitive practices, according to Helena Chronicle?").agencies] == ["Helena Chronicle"]

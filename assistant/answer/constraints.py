@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from pathlib import Path
 
-from assistant.answer.entities import NOT_NAMES
+from assistant.answer.entities import ENTITIES, NOT_NAMES
 from assistant.answer.question import MONTH, YEAR, measure_units
 from assistant.answer.support import fold, measured, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
@@ -433,6 +433,8 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at])))
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
+    if agent and any(agent in o.group(0) for o in ENTITIES["outlet"].names.finditer(question)):
+        agent = None  # "according to The Verge" asks which article reports it, not who says it
     if agent:
         found.append(Agency(agent, "say", tuple(n for n in names if n != agent)))
     return tuple(found)
