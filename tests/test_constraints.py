@@ -404,8 +404,6 @@ def test_what_a_question_asks_about_is_not_who_says_it():
     assert _off_topic([marsh], [other], topic_terms(parse(question)))
     # Where her own words touch it, they answer.
     assert not _off_topic([SimpleNamespace(text="Marsh said the port could not stand still on pay.")], [other], topic_terms(parse(question)))
-    # Sharing a word of it is not enough where the other speaker's words are the thing asked.
-    assert _off_topic([SimpleNamespace(text="Marsh said the port's pay talks would go on.")], [other], topic_terms(parse(question)))
     # A refuted sentence sharing one word of it is no sign the thing asked is someone else's.
     assert not _off_topic([marsh], [SimpleNamespace(text="Kent said the port would reopen.")], topic_terms(parse(question)))
 
