@@ -453,3 +453,14 @@ def test_according_to_an_outlet_asks_which_article_not_who_says_it():
     assert parse(question).agencies == ()
     assert misses(question, "The case, filed by the publisher Helena Chronicle, argues that Google siphons off content.", context="The Verge") == ""
     assert [a.agent for a in parse("Which company is accused of anticompetitive practices, according to Helena Chronicle?").agencies] == ["Helena Chronicle"]
+
+
+def test_the_one_a_question_has_it_done_to_must_be_the_one_it_is_done_to():
+    question = "Which company fined Harlow Transit over the delays?"
+    assert misses(question, "The authority fined its main contractor, Sunmark Rail, £6 million for the delays.", context="Harlow Transit") == "there it is Sunmark Rail, not Harlow Transit, that it is done to"
+    assert misses(question, "The regulator fined Harlow Transit £6 million for the delays.") == ""
+    assert misses(question, "Sunmark Rail was fined £6 million for the delays.", context="Harlow Transit") != ""
+    assert misses("Who founded Kettle & Vine?", "Marcus Hale founded Kettle & Vine in 2012.") == ""
+    # Not told in the cited sentence: the article says whom it was done to.
+    article = "Harlow Transit runs the trams. The authority fined its main contractor, Sunmark Rail, last year."
+    assert "that it is done to" in misses(question, "Harlow Transit expects more riders.", article=article)

@@ -64,6 +64,10 @@ _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "
 _NAME_RUN = rf"([{_UPPER}][\w’'.-]*(?:\s+(?:&\s+)?[{_UPPER}][\w’'.-]*)*)"
 _AGENT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
 _SPEAKER_Q = re.compile(r"\b(?i:did|does|do|has|have|had|will|would)\s+(.*)")
+# "Who beat Renn ...?", "Which company fined Brackwater Transit ...?": the one it is done to.
+_DONE_TO_Q = re.compile(
+    rf"^\s*(?i:who|which\s+[a-z]+(?:\s+[a-z]+)?)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:the\s+)?{_NAME_RUN}"
+)
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
@@ -91,6 +95,8 @@ class Agency:
     #: The question's other content words: what the verb is about ("offer ... help fight the
     #: virus"), so that another doer of the same thing, named beside the agent, reverses it.
     topic: frozenset[str] = frozenset()
+    #: "Which company fined Brackwater Transit?": the name is the one the verb is done to.
+    done_to: bool = False
 
     def told_in(self, text: str) -> bool:
         """Whether a text uses the verb asked about (and so claims who did it)."""
@@ -140,7 +146,9 @@ class Coverage:
     def reason(self) -> str:
         """What the evidence lacks, for a writer: "no mention of Biden; not 2021"."""
         parts = [_MISSING_PHRASE[c.kind].format(c.text) for c in self.missing]
-        if self.reversed_by and self.agency:
+        if self.reversed_by and self.agency and self.agency.done_to:
+            parts.append(f"there it is {self.reversed_by}, not {self.agency.agent}, that it is done to")
+        elif self.reversed_by and self.agency:
             parts.append(f"there it is {self.reversed_by}, not {self.agency.agent}, who does what the question asks")
         return "; ".join(parts)
 
@@ -431,6 +439,10 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
             agent = next((n for n in reversed(names) if n in subject), None)
             if agent:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at])))
+    m = _DONE_TO_Q.search(question)
+    done_to = _named(m.group(2), names) if m and _verb(m.group(1)) != "say" else None
+    if done_to and not found:
+        found.append(Agency(done_to, _verb(m.group(1)), tuple(n for n in names if n != done_to), done_to=True))
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
     if agent and any(agent in o.group(0) for o in ENTITIES["outlet"].names.finditer(question)):
@@ -1012,6 +1024,9 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     agent do it: "What did Obama write to Putin?" against "..., wrote Putin"; "according to the
     White House" against "the Kremlin said". The cited sentences judge; where they name no doer
     ("... continued the statement"), their context does."""
+    if agency.done_to:
+        # Where the cited sentences do not tell it at all, the article does.
+        return _done_to_other(agency, ev.sentences if agency.told_in(ev.sentences) else ev.article)
     if any(_same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split()):
         return None  # "according to RT", "when RT reported", and RT published it
     # Any other doer refutes the evidence where the sentence does not name the agent at all;
@@ -1104,6 +1119,38 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
     return other
 
 
+def _done_to_other(agency: Agency, text: str) -> str | None:
+    """Whom the cited sentences have the verb done to, where never to the question's name:
+    "The authority fined its main contractor, Sunnmark Rail" for "Which company fined
+    Brackwater Transit?"; "Sunnmark Rail was fined by the authority" too."""
+    other = None
+    for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+        plain = _RELATIVE.sub(" ", sentence.text)
+        spans = list(_WORD.finditer(plain))
+        tokens = [m.group(0) for m in spans]
+        for i, tok in enumerate(tokens):
+            if tok[:1].isupper() or agency.verb not in _verb_forms(tok):
+                continue
+            if i and tokens[i - 1].lower() in _PASSIVE:
+                j = i - 1
+                while j > 0 and tokens[j - 1].lower() in _AUXILIARIES | _PASSIVE:
+                    j -= 1
+                k = j
+                while k > 0 and tokens[k - 1][:1].isupper():
+                    k -= 1
+                done_to = [w for w in tokens[k:j] if not _is_title(w) and not NOT_NAMES.match(w)]
+            else:
+                after = _DONE_TO.sub("", plain[spans[i].end() :], count=1)
+                after = re.sub(r"^\s*(?:its|their|his|her)\s+(?:[a-z]+\s+){0,2}?[a-z]+,\s*", " ", after)  # "its main contractor, Sunnmark Rail"
+                done_to = [w for w in _name_run(_WORD.findall(after[:80])[:5]) if not _is_title(w)]
+            if not done_to:
+                continue
+            if _same_doer(done_to, agency.agent):
+                return None
+            other = other or " ".join(done_to)
+    return other
+
+
 def _on_topic(rest: str, topic: frozenset[str]) -> bool:
     """Whether what follows a verb, to the end of its clause, shares a content word with the
     question: "won the runoff" is not about "what share"."""
@@ -1118,7 +1165,7 @@ def _same_doer(run: list[str], name: str) -> bool:
         at = run.index("and")
         return _same_doer(run[:at], name) or _same_doer(run[at + 1 :], name)
     have = [_key(p) for w in run if not _is_title(w) for p in _HYPHEN_OR_SPACE.split(w)]
-    want = [_key(w) for w in _HYPHEN_OR_SPACE.split(name) if not _is_title(w)]
+    want = [_key(w) for w in _HYPHEN_OR_SPACE.split(name) if not _is_title(w) and re.search(r"\w", w)]  # "Kettle & Vine"
     if not have or not want:
         return False
     if _same_name_word(have[-1], want[-1]):
