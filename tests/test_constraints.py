@@ -464,3 +464,13 @@ def test_the_one_a_question_has_it_done_to_must_be_the_one_it_is_done_to():
     # Not told in the cited sentence: the article says whom it was done to.
     article = "Harlow Transit runs the trams. The authority fined its main contractor, Sunmark Rail, last year."
     assert "that it is done to" in misses(question, "Harlow Transit expects more riders.", article=article)
+
+
+def test_last_year_in_a_report_is_the_year_before_it():
+    report = date(2025, 11, 19)
+    assert misses("Who won the Corran Prize in 2024?", "Last year's winner, Piet Lomax, presented the Corran Prize.", published=report) == ""
+    assert misses("Who won the Corran Prize in 2025?", "Last year's winner, Piet Lomax, presented the Corran Prize.", published=report) == "nothing from 2025"
+    assert misses("Who won the Corran Prize in 2025?", "Esther Nwosu won the Corran Prize on Wednesday.", published=report) == ""
+    assert misses("How many books were entered in 2025?", "This year 164 books were submitted.", published=report) == ""
+    assert misses("When will the line open in 2026?", "The line will open next year, the authority said.", published=report) == ""
+    assert misses("What revenue did Corran report in 2025?", "Corran's revenue reached $412.6 million, up from $378.5 million last year.", published=report) == ""

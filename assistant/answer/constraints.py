@@ -97,6 +97,9 @@ class Agency:
     topic: frozenset[str] = frozenset()
     #: "Which company fined Brackwater Transit?": the name is the one the verb is done to.
     done_to: bool = False
+    #: "What did X say / tell / warn ...?", "according to X": words of X's own are asked for,
+    #: not a fact X reported ("What revenue did X report?").
+    spoken: bool = False
 
     def told_in(self, text: str) -> bool:
         """Whether a text uses the verb asked about (and so claims who did it)."""
@@ -347,6 +350,19 @@ def parse(question: str) -> Ask:
     return Ask(tuple(found), _agencies(question, own), question)
 
 
+_YEAR_SHIFT = {"last year": -1, "next year": 1, "this year": 0}
+# "up from $378.5 million a year earlier", "than last year": a comparison dates the other figure.
+_COMPARED = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|against)\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE)
+_YEAR_SHIFTS = re.compile(r"\b(" + "|".join(_YEAR_SHIFT) + r")(?:['’]s)?\b", re.IGNORECASE)
+
+
+def _relative_year(sentence: str) -> int | None:
+    """How many years from its report a sentence dates what it tells ("last year": -1), where
+    it says so in words; None where it does not, or says two ways."""
+    shifts = {_YEAR_SHIFT[m.group(1).lower()] for m in _YEAR_SHIFTS.finditer(_COMPARED.sub(" ", sentence))}
+    return shifts.pop() if len(shifts) == 1 else None
+
+
 def _month(name: str) -> int:
     return next(i for i, m in enumerate(_MONTHS, start=1) if m.startswith(name.lower()[:3]))
 
@@ -427,7 +443,7 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
                 continue  # "does the Geneva summit matter": the word read as the verb is a noun
             if m.re is _AGENT_Q and m.group(0).split()[0].lower() not in ("has", "have", "had") and re.search(r"[^s]s$", verb):
                 continue  # "do Brannock shareholders get": after "do" a verb has no -s; this is a noun
-            found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent), _topic(question, names, verb)))
+            found.append(Agency(agent, _verb(verb), tuple(n for n in names if n != agent), _topic(question, names, verb), spoken=_spoken(verb)))
             break
         else:
             # "What did Lanternfish composer Leo Gault say ...?": the speaker is the last name
@@ -438,7 +454,7 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
             subject = " ".join(words[:at]) if at else ""
             agent = next((n for n in reversed(names) if n in subject), None)
             if agent:
-                found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at])))
+                found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
     m = _DONE_TO_Q.search(question)
     done_to = _named(m.group(2), names) if m and _verb(m.group(1)) != "say" else None
     if done_to and not found:
@@ -448,7 +464,7 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
     if agent and any(agent in o.group(0) for o in ENTITIES["outlet"].names.finditer(question)):
         agent = None  # "according to The Verge" asks which article reports it, not who says it
     if agent:
-        found.append(Agency(agent, "say", tuple(n for n in names if n != agent)))
+        found.append(Agency(agent, "say", tuple(n for n in names if n != agent), spoken=True))
     return tuple(found)
 
 
@@ -561,7 +577,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "year":
             # The publication year stands for a sentence that dates no event of its own to
             # another year ("promised in 2021"; "its first title since 1988" dates nothing).
-            ok = c.text in text or (ev.published is not None and str(ev.published.year) == c.text and not _EVENT_YEAR.search(_RELATIVE.sub(" ", ev.sentences)))
+            # "Last year" in a 2025 report is 2024, and not 2025.
+            shift = _relative_year(ev.sentences)
+            ok = c.text in text or (
+                ev.published is not None and str(ev.published.year + (shift or 0)) == c.text
+                and (shift is not None or not _EVENT_YEAR.search(_RELATIVE.sub(" ", ev.sentences)))
+            )
         elif c.kind == "date":
             ok = _date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
@@ -621,7 +642,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         if not ok:
             missing.append(c)
     for agency in ask.agencies:
-        if agency.verb == "say" and _in_text(agency.agent, ev.sentences) and not _says(ev.sentences):
+        if agency.spoken and _in_text(agency.agent, ev.sentences) and not _says(ev.sentences):
             # "What did Merrow say ...?" against "..., whose superintendent, Rosa Merrow, is
             # overseeing a trial": named there, she says nothing there.
             missing.append(Constraint("speaker", agency.agent))
@@ -1042,6 +1063,16 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
         if by_other:
             return by_other
     return None
+
+
+def _spoken(verb: str) -> bool:
+    """Whether a question's verb asks for someone's words (`speech_verbs`: "say", "warn")."""
+    return _verb(verb) == "say" and stem(IRREGULAR_PAST.get(verb.lower(), verb.lower())) in _speech_verbs()
+
+
+@lru_cache(maxsize=1)
+def _speech_verbs() -> frozenset[str]:
+    return frozenset(stem(IRREGULAR_PAST.get(v, v)) for v in _data()["speech_verbs"])
 
 
 def _says(text: str) -> bool:
