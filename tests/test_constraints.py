@@ -474,3 +474,10 @@ def test_last_year_in_a_report_is_the_year_before_it():
     assert misses("How many books were entered in 2025?", "This year 164 books were submitted.", published=report) == ""
     assert misses("When will the line open in 2026?", "The line will open next year, the authority said.", published=report) == ""
     assert misses("What revenue did Corran report in 2025?", "Corran's revenue reached $412.6 million, up from $378.5 million last year.", published=report) == ""
+
+
+def test_a_clause_between_commas_that_says_something_is_no_apposition():
+    question = "According to the Water Board, which mayor spoke with Ada Pruitt by phone?"
+    sentence = "On Friday, the Water Board said Mayor Lee and Pruitt had spoken by phone, agreeing to meet again."
+    assert misses(question, sentence) == ""
+    assert misses("What did Tom Bale say about the barrier?", "Tom Bale, the board's engineer, said the barrier would hold.") == ""

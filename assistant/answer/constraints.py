@@ -480,7 +480,7 @@ def topic_terms(ask: Ask) -> frozenset[str]:
     still?")."""
     named = {t for c in ask.constraints if c.kind == "name" for n in c.alternatives for t in terms(n)}
     # Not who says it: "According to union leader Gemma Castell," / ", the museum's director,".
-    asked = _APPOSITION.sub(" ", re.sub(r"^\s*according to [^,?]*,", " ", ask.question, flags=re.IGNORECASE))
+    asked = _without_appositions(re.sub(r"^\s*according to [^,?]*,", " ", ask.question, flags=re.IGNORECASE))
     return frozenset(t for t in terms(asked) if t not in named and _verb(t) != "say")
 
 
@@ -1075,6 +1075,12 @@ def _speech_verbs() -> frozenset[str]:
     return frozenset(stem(IRREGULAR_PAST.get(v, v)) for v in _data()["speech_verbs"])
 
 
+def _without_appositions(text: str) -> str:
+    """The text without its appositions (", a scholar at the Carnegie Moscow Center,"), but not
+    a clause between commas that says something (", the Kremlin said Johnson had called,")."""
+    return _APPOSITION.sub(lambda m: m.group(0) if any(_verb(w) == "say" for w in _WORD.findall(m.group(0)) if w.islower()) else " ", text)
+
+
 def _says(text: str) -> bool:
     """Whether anyone says anything in the text: a quotation, a verb of saying, "according to"."""
     return bool(_QUOTATION.search(text)) or re.search(r"\baccording to\b", text, re.IGNORECASE) is not None or any(
@@ -1094,7 +1100,7 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
     for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
         by_other = by_other or _done_to_agent(agency, sentence.text)
         # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told ...": past the apposition.
-        plain = _APPOSITION.sub(" ", sentence.text)
+        plain = _without_appositions(sentence.text)
         spans = list(_WORD.finditer(plain))
         tokens = [m.group(0) for m in spans]
         for i, tok in enumerate(tokens):
