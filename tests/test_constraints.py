@@ -481,3 +481,19 @@ def test_a_clause_between_commas_that_says_something_is_no_apposition():
     sentence = "On Friday, the Water Board said Mayor Lee and Pruitt had spoken by phone, agreeing to meet again."
     assert misses(question, sentence) == ""
     assert misses("What did Tom Bale say about the barrier?", "Tom Bale, the board's engineer, said the barrier would hold.") == ""
+
+
+def test_a_role_before_a_name_is_not_the_question_verb():
+    question = "What did Orbanet founder Edith Morven say the first pictures would show?"
+    assert [(a.agent, a.verb) for a in parse(question).agencies] == [("Edith Morven", "say")]
+    assert misses(question, "Orbanet's founder, Edith Morven, who retired in 2022, watched the launch.") == "Edith Morven says nothing there"
+
+
+def test_a_surname_two_people_share_is_the_one_named_last():
+    article = ("Orbanet's founder, Edith Morven, watched. The mission director, Dr Saskia Morven, led the launch. "
+               "Morven said the first pictures would be of the coast.")
+    sentence = "Morven said the first pictures would be of the coast."
+    assert "not Edith Morven" in misses("What did Edith Morven say the first pictures would show?", sentence, article=article)
+    assert misses("What did Saskia Morven say the first pictures would show?", sentence, article=article) == ""
+    # One person of that name: the surname is theirs.
+    assert misses("What did Edith Morven say the first pictures would show?", sentence, article="Edith Morven watched. " + sentence) == ""

@@ -437,8 +437,10 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
             agent = _named(m.group(1), names)
             verb = m.group(2)
             after = re.match(r"\s*([\w’'-]+)", question[m.end() :])
-            if agent is None or _is_title(verb) or (verb in STOPWORDS and _verb(verb) != "say"):
-                continue  # "did the Russian president say", "did Obama and Putin agree": no one name does it
+            if agent is None or _is_title(verb) or _role(verb) or (verb in STOPWORDS and _verb(verb) != "say"):
+                # "did the Russian president say", "did Obama and Putin agree": no one name does
+                # it; "did Orbanet founder Edith Morven say": a role, not the verb.
+                continue
             if m.re is _AGENT_Q and after and after.group(1).islower() and after.group(1) not in STOPWORDS:
                 continue  # "does the Geneva summit matter": the word read as the verb is a noun
             if m.re is _AGENT_Q and m.group(0).split()[0].lower() not in ("has", "have", "had") and re.search(r"[^s]s$", verb):
@@ -1057,7 +1059,7 @@ def _reversed(agency: Agency, ev: Evidence) -> str | None:
     named = _in_text(agency.agent, ev.sentences)
     for text in (ev.sentences, ev.context):
         strict = not named or (agency.verb == "say" and text is ev.sentences)
-        by_agent, by_other = _doers(agency, text, strict, topical=text is ev.sentences)
+        by_agent, by_other = _doers(agency, text, strict, topical=text is ev.sentences, article=ev.article)
         if by_agent:
             return None
         if by_other:
@@ -1088,7 +1090,7 @@ def _says(text: str) -> bool:
     )
 
 
-def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tuple[bool, str | None]:
+def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, article: str = "") -> tuple[bool, str | None]:
     """Whether the text has the question's agent doing its verb, and who else does (any name
     where `strict`, else only another of the question's names, or, where `topical`, anyone
     doing it about what the question asks). Inside a quotation only the agent counts: "The
@@ -1112,6 +1114,8 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
             doer = _subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else _doer(tokens, i)
             if not doer:
                 continue
+            # "Morven said", where the article has both Saskia and Edith Morven: the one named last.
+            doer = _full_name(doer, sentence.text, article) if len(doer) == 1 and article else doer
             if _same_doer(doer, agency.agent):
                 by_agent = True
             elif strict or any(_same_doer(doer, o) for o in agency.others) or (topical and _on_topic(plain[spans[i].end() :], agency.topic)):
@@ -1120,6 +1124,19 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False) -> tu
                 # offered ... to help fight the virus" for "what did Putin offer to help fight it").
                 by_other = by_other or " ".join(doer)
     return by_agent, by_other
+
+
+def _full_name(run: list[str], sentence: str, article: str) -> list[str]:
+    """A surname alone as the person the article last named in full with it before the
+    sentence, where the article names two people of that surname ("Saskia Morven", "Edith
+    Morven"); the run as it is otherwise."""
+    surname = run[0]
+    given = [m for m in re.finditer(rf"\b([{_UPPER}][\w’'-]+)\s+{re.escape(surname)}\b", article) if not _is_title(m.group(1)) and not NOT_NAMES.match(m.group(1))]
+    if len({m.group(1) for m in given}) < 2:
+        return run
+    at = article.find(sentence[:60])
+    before = [m for m in given if at < 0 or m.start() < at]
+    return [before[-1].group(1), surname] if before else run
 
 
 def _done_to_agent(agency: Agency, sentence: str) -> str | None:
