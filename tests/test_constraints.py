@@ -497,3 +497,18 @@ def test_a_surname_two_people_share_is_the_one_named_last():
     assert misses("What did Saskia Morven say the first pictures would show?", sentence, article=article) == ""
     # One person of that name: the surname is theirs.
     assert misses("What did Edith Morven say the first pictures would show?", sentence, article="Edith Morven watched. " + sentence) == ""
+
+
+def test_a_sentence_that_states_the_time_asked_may_answer_below_one_from_another_time():
+    from types import SimpleNamespace
+
+    from assistant.answer.offline import _states_when
+
+    question = parse("Who won the Corran Chess Open in 2022?")
+    this_year = check(question, Evidence("Anouk Reyes won the Corran Chess Open on Sunday.", published=date(2025, 8, 25)))
+    assert this_year.reason() == "nothing from 2022"
+    assert _states_when(this_year, SimpleNamespace(text="In 2022 the title went to Piet Lomax."))
+    assert not _states_when(this_year, SimpleNamespace(text="The title went to Piet Lomax."))
+    # Not where the better one misses a person: that is another event, whatever its date.
+    other = check(parse("Who beat Hale in the Corran Chess Open in 2022?"), Evidence("Reyes beat Delacourt on Sunday.", published=date(2025, 8, 25)))
+    assert not _states_when(other, SimpleNamespace(text="In 2022 Hale lost in the first round."))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
-from assistant.answer.constraints import Ask, Coverage, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
+from assistant.answer.constraints import Ask, Coverage, Evidence, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
 from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
@@ -332,8 +332,9 @@ def _covering(
         unfound = None
         checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
-    if ok and not checked[0][1].ok and ok[0].score < FALLBACK_RATIO * checked[0][0].score:
-        ok = []
+    top = checked[0][1]
+    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * checked[0][0].score and not _states_when(top, ok[0]):
+        ok = []  # far below a sentence about another event
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
         if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if coverage.reversed_by], topic_terms(ask)):
@@ -374,6 +375,15 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
     if not topic or any(topic & set(terms(c.text)) for c in meeting):
         return False
     return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
+
+
+def _states_when(top: Coverage, c: Candidate) -> bool:
+    """Whether a sentence states itself the time a better-scored one misses, where that is all it
+    misses: "In 2022 the title went to ..." for "who won in 2022?", below the report of this
+    year's winner."""
+    if top.reversed_by or not top.missing or any(m.kind not in ("year", "month", "date") for m in top.missing):
+        return False
+    return check(Ask(top.missing), Evidence(c.text)).ok
 
 
 def _answers(kind: QuestionKind, question: str, sentence: str) -> bool:
