@@ -581,10 +581,13 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # another year ("promised in 2021"; "its first title since 1988" dates nothing).
             # "Last year" in a 2025 report is 2024, and not 2025.
             shift = _relative_year(ev.sentences)
+            dated = _EVENT_YEAR.search(_RELATIVE.sub(" ", ev.sentences))
             ok = c.text in text or (
-                ev.published is not None and str(ev.published.year + (shift or 0)) == c.text
-                and (shift is not None or not _EVENT_YEAR.search(_RELATIVE.sub(" ", ev.sentences)))
+                ev.published is not None and str(ev.published.year + (shift or 0)) == c.text and (shift is not None or not dated)
             )
+            # Found around a sentence that dates what it tells to another year ("was fined £3.2
+            # million in 2021"): not this sentence's year.
+            ok = ok and (c.text in ev.sentences or not dated)
         elif c.kind == "date":
             ok = _date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
@@ -629,7 +632,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             name, way = c.alternatives
             own = _RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
             ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:(?:the|its|their|his|her|[A-Z][\w’'-]*['’]s)\s+)?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
-            ok = not ways or way in ways
+            # ... and, where the sentence never names the place that way, a verb of going that
+            # takes another place that way: "launched ... from Kourou" is no launch from Sallowmere.
+            elsewhere = not ways and re.search(
+                rf"\b(?:{_movement_verbs()})\b(?:\s+(?!(?:{_movement_verbs()})\b)[\w’'-]+){{0,6}}?\s+{way}\s+(?:the\s+)?(?!{re.escape(name)}\b)[{_UPPER}]", own
+            )
+            ok = (not ways or way in ways) and not elsewhere
         elif c.kind == "compass":
             points = _compass(ev.sentences)
             ok = not points or c.text in points
