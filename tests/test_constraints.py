@@ -527,3 +527,6 @@ def test_a_verb_of_going_that_takes_another_place_that_way():
     assert misses(question, "The Kestrel satellite was launched on a Vega rocket from Kourou and signalled to Sallow.") == "not from Sallow"
     assert misses(question, "The Kestrel satellite was launched on a Vega rocket from the Sallow coast.") == ""
     assert misses(question, "The Kestrel satellite, built in Sallow, went up on a Vega rocket.") == ""
+    # A sale moves a thing from its seller: "bought by Gannet from Kattegat" is no purchase from Gannet.
+    assert misses("Which operator bought the Fulmar from Gannet Line?", "The Fulmar, bought by Gannet Line from the Danish operator Kattegat, sailed today.") == "not from Gannet Line"
+    assert misses("Which operator bought the Fulmar from Kattegat?", "The Fulmar, bought by Gannet Line from the Danish operator Kattegat, sailed today.") == ""

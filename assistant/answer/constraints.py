@@ -631,7 +631,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "direction":
             name, way = c.alternatives
             own = _RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
-            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:(?:the|its|their|his|her|[A-Z][\w’'-]*['’]s)\s+)?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
+            # "to Ashdale", "from the Danish operator Kattegat"
+            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
             # ... and, where the sentence never names the place that way, a verb of going that
             # takes another place that way: "launched ... from Kourou" is no launch from Sallowmere.
             elsewhere = not ways and re.search(
