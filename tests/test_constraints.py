@@ -530,3 +530,13 @@ def test_a_verb_of_going_that_takes_another_place_that_way():
     # A sale moves a thing from its seller: "bought by Gannet from Kattegat" is no purchase from Gannet.
     assert misses("Which operator bought the Fulmar from Gannet Line?", "The Fulmar, bought by Gannet Line from the Danish operator Kattegat, sailed today.") == "not from Gannet Line"
     assert misses("Which operator bought the Fulmar from Kattegat?", "The Fulmar, bought by Gannet Line from the Danish operator Kattegat, sailed today.") == ""
+
+
+def test_news_of_the_reports_week_is_not_of_a_year_long_before():
+    lede = "LONDON, Sept 30 (Wire) - The Conduct Office has fined Harwick Mutual £18.4 million for weak checks."
+    context = "Between 2020 and 2023 Harwick Mutual opened 41,000 accounts without checks."
+    published = date(2025, 9, 30)
+    assert misses("How much was Harwick Mutual fined in 2023?", lede, context=context, published=published) == "nothing from 2023"
+    assert misses("How much was Harwick Mutual fined in 2025?", lede, context=context, published=published) == ""
+    # A year before its report may still be the one it tells of ("2024 results", said on Tuesday).
+    assert misses("What revenue did Harwick report for 2024?", "Harwick said on Tuesday revenue rose to $5 billion.", context="Harwick 2024 results", published=date(2025, 3, 4)) == ""

@@ -45,6 +45,8 @@ _MONTH_ONLY = re.compile(rf"\b{MONTH}\b")
 _HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # ", which was first held in 1994": a clause that tells the background, not the sentence's event.
+# "LONDON, Sept 30 (City Desk Wire) -", "BRACKWATER, Aug. 6 —": a report's dateline.
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b")
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
 _RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -586,8 +588,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 ev.published is not None and str(ev.published.year + (shift or 0)) == c.text and (shift is not None or not dated)
             )
             # Found around a sentence that dates what it tells to another year ("was fined £3.2
-            # million in 2021"): not this sentence's year.
-            ok = ok and (c.text in ev.sentences or not dated)
+            # million in 2021"), or tells news of its report's week ("LONDON, Sept 30 - ...",
+            # "said on Tuesday") published two years or more after it: not this sentence's year.
+            current = _WEEKDAY.search(ev.sentences) or _DATELINE.match(ev.sentences)
+            stale = current is not None and ev.published is not None and abs(ev.published.year - int(c.text)) >= 2
+            ok = ok and (c.text in ev.sentences or not (dated or stale))
         elif c.kind == "date":
             ok = _date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
