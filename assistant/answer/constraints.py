@@ -638,12 +638,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             own = _RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
             # "to Ashdale", "from the Danish operator Kattegat"
             ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
-            # ... and, where the sentence never names the place that way, a verb of going that
-            # takes another place that way: "launched ... from Kourou" is no launch from Sallowmere.
-            elsewhere = not ways and re.search(
-                rf"\b(?:{_movement_verbs()})\b(?:\s+(?!(?:{_movement_verbs()})\b)[\w’'-]+){{0,6}}?\s+{way}\s+(?:the\s+)?(?!{re.escape(name)}\b)[{_UPPER}]", own
-            )
-            ok = (not ways or way in ways) and not elsewhere
+            ok = not ways or way in ways
         elif c.kind == "compass":
             points = _compass(ev.sentences)
             ok = not points or c.text in points
