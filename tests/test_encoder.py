@@ -1,28 +1,60 @@
-"""The ONNX Runtime question encoder gives the same vectors as sentence-transformers."""
+"""The question encoder: an ONNX export of the model that gives the same vectors as
+sentence-transformers, made once per model and redone when the model's files change."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
 from assistant.config import load_settings
-from assistant.embed import get_embedder
-from assistant.encoder import BertEncoder
+from assistant.embed import SentenceTransformerEmbedder
+from assistant.encoder import OnnxEncoder, exported_file
 
 
-def test_question_encoder_matches_sentence_transformers():
+def test_question_encoder_matches_sentence_transformers(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     settings = load_settings()
-    encoder = BertEncoder(settings.model_path())
+    exported = exported_file(settings.model_path())
+    earlier = exported.with_name(exported.stem[:-12] + "0" * 12 + ".onnx")
+    earlier.parent.mkdir(parents=True)
+    earlier.write_bytes(b"an export of the model's files as they were")
     long = " ".join(f"Sanctions on Moscow, round {i}, were debated in Washington." for i in range(60))
-    assert len(encoder.tok.encode(long).ids) > 256  # cut to the model's window the same way
     texts = ["Where will Biden and Putin meet?", "Ceasefire in Syria — what did the Kremlin say on 28th January 2017?", "ok", long]
-    reference = get_embedder(settings).embed_documents(texts)
+    embedder = SentenceTransformerEmbedder(settings)
+    reference = embedder.embed_documents(texts)  # loading the model exports it
+    assert exported.exists() and not earlier.exists()
+    encoder = OnnxEncoder(exported, settings.model_path())
+    assert len(encoder.tok.encode(long).ids) > 256  # cut to the model's window the same way
     for text, ref in zip(texts, reference):
         assert np.abs(encoder.embed(text) - ref).max() < 1e-5
         assert abs(float(np.dot(encoder.embed(text), ref)) - 1.0) < 1e-5
+    assert np.abs(embedder.embed_query(texts[0]) - reference[0]).max() < 1e-5 and embedder._query_encoder
+
+
+def test_export_is_named_after_the_model_files(tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    first = exported_file(model, tmp_path)
+    assert exported_file(model, tmp_path) == first
+    os.utime(model / "config.json", ns=(0, 0))
+    assert exported_file(model, tmp_path) != first
+
+
+def test_a_model_that_cannot_be_exported_is_asked_through_sentence_transformers(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    settings = load_settings()
+    exported = exported_file(settings.model_path())
+    exported.parent.mkdir(parents=True)
+    exported.with_suffix(".failed").write_text("the exporter rejected it\n")
+    embedder = SentenceTransformerEmbedder(settings)
+    vector = embedder.embed_query("Where will Biden and Putin meet?")
+    assert embedder._query_encoder is False and not exported.exists()
+    assert np.abs(vector - embedder.embed_documents(["Where will Biden and Putin meet?"])[0]).max() < 1e-6
 
 
 def test_cli_does_not_import_torch_to_answer(built_index):
-    import os
     import subprocess
     import sys
 
