@@ -530,3 +530,9 @@ def test_news_of_the_reports_week_is_not_of_a_year_long_before():
     assert misses("How much was Harwick Mutual fined in 2025?", lede, context=context, published=published) == ""
     # A year before its report may still be the one it tells of ("2024 results", said on Tuesday).
     assert misses("What revenue did Harwick report for 2024?", "Harwick said on Tuesday revenue rose to $5 billion.", context="Harwick 2024 results", published=date(2025, 3, 4)) == ""
+
+
+def test_a_role_that_says_who_speaks_is_not_what_is_asked_about():
+    from assistant.answer.constraints import topic_terms
+
+    assert topic_terms(parse("What did the Corran Museum's director, Ada Tveit, say about the six-year sentence?")) == {"sentenc", "six", "year"}

@@ -485,7 +485,7 @@ def topic_terms(ask: Ask) -> frozenset[str]:
     named = {t for c in ask.constraints if c.kind == "name" for n in c.alternatives for t in terms(n)}
     # Not who says it: "According to union leader Gemma Castell," / ", the museum's director,".
     asked = _without_appositions(re.sub(r"^\s*according to [^,?]*,", " ", ask.question, flags=re.IGNORECASE))
-    return frozenset(t for t in terms(asked) if t not in named and _verb(t) != "say")
+    return frozenset(t for t in terms(asked) if t not in named and _verb(t) != "say" and not _role(t))  # "director": who, not what
 
 
 def _named(run: str, names: tuple[str, ...]) -> str | None:
