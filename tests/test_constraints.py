@@ -536,3 +536,28 @@ def test_a_role_that_says_who_speaks_is_not_what_is_asked_about():
     from assistant.answer.constraints import topic_terms
 
     assert topic_terms(parse("What did the Corran Museum's director, Ada Tveit, say about the six-year sentence?")) == {"sentenc", "six", "year"}
+
+
+def test_a_narrative_sentence_is_no_ones_words():
+    question = "What did Ada Reade, whose novel was the favourite, say about The Salt Orchard?"
+    # Neither naming her nor saying anything: the article's own telling, not her words.
+    assert misses(question, "The Salt Orchard follows three generations of a family.", context="Ada Reade did not attend.") == "Ada Reade says nothing there"
+    # A verb of saying inside a relative clause is no one speaking.
+    assert misses(question, "Reade, whose novel had led since the shortlist was announced, did not attend.", context="The Salt Orchard") == "Ada Reade says nothing there"
+    # Past an age: "Nwosu, 41, wrote" is Nwosu's doing.
+    assert "not Ada Reade" in misses(question, "Nwosu, 41, wrote The Salt Orchard over six years.")
+    # Where the outlet is the one asked, the article is its word.
+    assert misses("According to Corran Wire, what did the council approve?", "The council approved the cap.", source="Corran Wire") == ""
+    # Sending is no saying: a message sent by someone else is not refuted by who speaks around it.
+    assert misses("What did the message that the Water Board sent to the mayors propose?", "A message sent to the mayors proposed closer work.", context="The Water Board wrote again. Ada Reade said the plan was new.") == ""
+
+
+def test_a_better_sentence_where_the_person_only_says_nothing_is_no_reason_to_refuse():
+    from types import SimpleNamespace
+
+    from assistant.answer.offline import _only_silent
+
+    question = parse("What did Ada Pruitt say about the barrier?")
+    silent = check(question, Evidence("The barrier was built under Ada Pruitt."))
+    assert _only_silent(silent)
+    assert not _only_silent(check(question, Evidence("Tom Bale said the barrier would hold.")))

@@ -333,7 +333,7 @@ def _covering(
         checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
     top = checked[0][1]
-    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * checked[0][0].score and not _states_when(top, ok[0]):
+    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * checked[0][0].score and not _states_when(top, ok[0]) and not _only_silent(top):
         ok = []  # far below a sentence about another event
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
@@ -375,6 +375,12 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
     if not topic or any(topic & set(terms(c.text)) for c in meeting):
         return False
     return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
+
+
+def _only_silent(top: Coverage) -> bool:
+    """Whether a better-scored sentence misses only that the person asked about says something
+    there: it tells of them, not of another event, and is no reason to refuse one that quotes them."""
+    return top.reversed_by is None and bool(top.missing) and all(m.kind == "speaker" for m in top.missing)
 
 
 def _states_when(top: Coverage, c: Candidate) -> bool:
