@@ -561,3 +561,10 @@ def test_a_better_sentence_where_the_person_only_says_nothing_is_no_reason_to_re
     silent = check(question, Evidence("The barrier was built under Ada Pruitt."))
     assert _only_silent(silent)
     assert not _only_silent(check(question, Evidence("Tom Bale said the barrier would hold.")))
+
+
+def test_a_pronoun_clause_has_the_question_subject_do_it():
+    question = "What did Ada Reade and Tom Bale suggest in the letters they sent Mayor Lee?"
+    assert [(a.agent, a.verb) for a in parse(question).agencies] == [("Ada Reade", "send")]
+    assert "not Ada Reade" in misses(question, "Mayor Lee sent letters to Ada Reade and Tom Bale suggesting a meeting.")
+    assert misses(question, "Ada Reade and Tom Bale sent letters to Mayor Lee suggesting a meeting.") == ""

@@ -70,6 +70,10 @@ _SPEAKER_Q = re.compile(r"\b(?i:did|does|do|has|have|had|will|would)\s+(.*)")
 _DONE_TO_Q = re.compile(
     rf"^\s*(?i:who|which\s+[a-z]+(?:\s+[a-z]+)?)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:the\s+)?{_NAME_RUN}"
 )
+# "did Trump and Boris Johnson suggest", "did Obama write": the question's subject ...
+_SUBJECT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would)\s+(?:the\s+)?{_NAME_RUN}(?:\s+and\s+(?:the\s+)?{_NAME_RUN})?\s+[a-z]+\b")
+# ... which a pronoun takes up in a clause of its own: "the telegrams they sent Putin".
+_PRONOUN_CLAUSE = re.compile(rf"\b(?:[a-z]+)\s+(?:they|he|she)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:to\s+)?[{_UPPER}]")
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
@@ -459,6 +463,13 @@ def _agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
             agent = next((n for n in reversed(names) if n in subject), None)
             if agent:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
+    # "What did Trump and Boris Johnson suggest in the telegrams they sent Putin?": "they" are
+    # the question's subject, who do what the clause says.
+    clause = _PRONOUN_CLAUSE.search(question)
+    subject = _SUBJECT_Q.search(question) if clause else None
+    doers = [n for n in (_named(subject.group(1), names), _named(subject.group(2) or "", names)) if n] if subject else []
+    if doers and _verb(clause.group(1)) != "say":
+        found.append(Agency(doers[0], _verb(clause.group(1)), tuple(n for n in names if n not in doers)))
     m = _DONE_TO_Q.search(question)
     done_to = _named(m.group(2), names) if m and _verb(m.group(1)) != "say" else None
     if done_to and not found:
