@@ -148,7 +148,7 @@ def rebuild(root: Path, state: str, rows: Iterable[Row]) -> None:
     """Both parts from every row, in one pass over the chunk table."""
     with writer_lock(root):
         (root / "STATE").unlink(missing_ok=True)
-        legacy = root.parent.parent / "bm25"  # the index this one replaced (session 10)
+        legacy = root.parent.parent / "bm25"  # the keyword index this one replaced (issue #18)
         if legacy.is_dir():
             shutil.rmtree(legacy, ignore_errors=True)
         with VectorFile.building(root / "vectors") as add:
