@@ -5,12 +5,14 @@ exactly, over just the rows it keeps, at a cost in proportion to what the filter
 the corpus (asking Chroma to filter collects every matching id first). The file set is derived
 from the chunk table and rebuilt from it (`assistant repair`); ingest appends to it:
 
-- `rows.jsonl`: one `[chunk id, article id, outlet (lower case), date key]` line per row;
-- `vectors.f32`: the rows' float32 vectors, memory-mapped;
+- `ids.txt`, `articles.txt`: each row's chunk id and article id, one a line (ids hold no
+  whitespace: `load.slug`); a reader loads the chunk ids only;
+- `outlets.i32`, `dates.i32`, `vectors.f32`: each row's outlet code, date key (YYYYMMDD, -1
+  unknown) and float32 vector, raw, the vectors memory-mapped;
 - `deleted-<n>.npy`: the rows deleted since (an article re-ingested, corrected or removed);
-- `manifest.json`, written last: the row count, the bytes of `rows.jsonl` and the mask's name.
-  A writer killed mid-append leaves bytes past the manifest's counts, which readers ignore and
-  the next writer cuts off.
+- `manifest.json`, written last: the row count, the bytes of the id files, the outlet names
+  the codes index and the mask's name. A writer killed mid-append leaves bytes past these,
+  which readers ignore and the next writer cuts off.
 
 When more than a quarter of the rows are deleted the live ones are copied to a fresh folder.
 """
@@ -43,31 +45,32 @@ class VectorFile:
     def __init__(self, folder: Path):
         self.folder = folder
         try:
-            manifest = json.loads((folder / "manifest.json").read_text())
+            self.manifest = manifest = json.loads((folder / "manifest.json").read_text())
             n, self.dim = int(manifest["rows"]), int(manifest["dim"])
-            with open(folder / "rows.jsonl", "rb") as f:
-                data = f.read(int(manifest["rows_bytes"]))
-            rows = json.loads(b"[" + data.replace(b"\n", b",").rstrip(b",") + b"]") if n else []
+            with open(folder / "ids.txt", "rb") as f:
+                ids = f.read(int(manifest["ids_bytes"])).decode().split("\n")[:-1]
+            self.outlet_codes = np.fromfile(folder / "outlets.i32", dtype=np.int32, count=n)
+            self.date_keys = np.fromfile(folder / "dates.i32", dtype=np.int32, count=n)
             self.deleted = np.load(folder / manifest["deleted"]) if manifest["deleted"] else np.zeros(n, bool)
+            self.outlets = np.array(manifest["outlets"], dtype=object)
             size = (folder / "vectors.f32").stat().st_size
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise VectorFileError(f"{folder}: {exc}") from exc
-        if len(rows) != n or len(self.deleted) != n or size < n * self.dim * 4:
-            raise VectorFileError(f"{folder}: holds {len(rows)} rows, {len(self.deleted)} marks and {size} vector bytes, not {n}")
-        self.ids = np.array([r[0] for r in rows], dtype=object)
-        self.article_ids = np.array([r[1] for r in rows], dtype=object)
-        outlets: dict[str, int] = {}
-        self.outlet_codes = np.array([outlets.setdefault(r[2], len(outlets)) for r in rows], dtype=np.int32)
-        self.outlets = np.array(list(outlets) or [""], dtype=object)
-        self.date_keys = np.array([r[3] for r in rows], dtype=np.int32)
+        if not len(ids) == len(self.outlet_codes) == len(self.date_keys) == len(self.deleted) == n or size < n * self.dim * 4:
+            raise VectorFileError(f"{folder}: holds {len(ids)} ids, {len(self.date_keys)} dates, {len(self.deleted)} marks "
+                                  f"and {size} vector bytes, not {n} rows")
+        self.ids = np.array(ids, dtype=object)
         self.vectors = np.memmap(folder / "vectors.f32", dtype=np.float32, mode="r", shape=(n, self.dim)) if n and self.dim else np.zeros((0, self.dim), np.float32)
         self.alive = ~self.deleted
         self.live = int(self.alive.sum())
-        self.rows_bytes = int(manifest["rows_bytes"])
         self._row_of: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def article_ids(self) -> np.ndarray:
+        with open(self.folder / "articles.txt", "rb") as f:
+            return np.array(f.read(int(self.manifest["articles_bytes"])).decode().split("\n")[:-1], dtype=object)
 
     # Writing -------------------------------------------------------------------------------
 
@@ -85,24 +88,26 @@ class VectorFile:
         tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        with _Appender(tmp) as out:
+        with _Appender(tmp, {"rows": 0, "dim": 0, "ids_bytes": 0, "articles_bytes": 0, "outlets": [], "deleted": ""}) as out:
             yield out.add
-        _manifest(tmp, out.n, out.nbytes, out.dim, None)
+        _manifest(tmp, out.manifest, None)
         shutil.rmtree(folder, ignore_errors=True)  # a reader holding the old files keeps them (mmap)
         tmp.rename(folder)
 
     def update(self, rows: Iterable[Row], changed_articles: set[str]) -> None:
         """Mark the rows of `changed_articles` deleted and append `rows` (their chunks now)."""
-        deleted = self.deleted | np.isin(self.article_ids, list(changed_articles)) if changed_articles else self.deleted.copy()
+        deleted = self.deleted | np.isin(self.article_ids(), list(changed_articles)) if changed_articles else self.deleted.copy()
         if len(self) and deleted.sum() > MAX_DELETED_SHARE * len(self):
             return self.build(self.folder, chain(_live_rows(self, deleted), rows))
-        for name, size in (("rows.jsonl", self.rows_bytes), ("vectors.f32", len(self) * self.dim * 4)):
+        m, n = self.manifest, len(self)
+        sizes = {"ids.txt": m["ids_bytes"], "articles.txt": m["articles_bytes"], "outlets.i32": 4 * n, "dates.i32": 4 * n,
+                 "vectors.f32": 4 * n * self.dim}
+        for name, size in sizes.items():
             os.truncate(self.folder / name, size)  # what a killed writer appended past the manifest
-        with _Appender(self.folder) as out:
+        with _Appender(self.folder, dict(m)) as out:
             for row in rows:
                 out.add(row)
-        mask = np.concatenate([deleted, np.zeros(out.n, bool)])
-        _manifest(self.folder, len(self) + out.n, self.rows_bytes + out.nbytes, self.dim or out.dim, mask)
+        _manifest(self.folder, out.manifest, np.concatenate([deleted, np.zeros(out.manifest["rows"] - n, bool)]))
 
     # Searching -----------------------------------------------------------------------------
 
@@ -138,45 +143,57 @@ class VectorFile:
 
 
 class _Appender:
-    """Rows appended to a folder's files, flushed to disk on close."""
+    """Rows appended to a folder's files, flushed to disk on close; `manifest` counts them."""
 
-    def __init__(self, folder: Path):
-        self.ids, self.vecs = open(folder / "rows.jsonl", "ab"), open(folder / "vectors.f32", "ab")
-        self.n = self.nbytes = self.dim = 0
+    def __init__(self, folder: Path, manifest: dict):
+        names = ("ids.txt", "articles.txt", "outlets.i32", "dates.i32", "vectors.f32")
+        self.files = [open(folder / name, "ab") for name in names]
+        self.manifest = manifest
+        self.codes = {o: i for i, o in enumerate(manifest["outlets"])}
 
     def add(self, row: Row) -> Row:
         cid, _, md, vector = row
-        line = json.dumps([cid, md["article_id"], (md.get("outlet") or "").lower(), int(md.get("published_key", -1))],
-                          ensure_ascii=False).encode() + b"\n"
-        self.ids.write(line)
-        self.vecs.write(np.asarray(vector, dtype=np.float32).tobytes())
-        self.n, self.nbytes, self.dim = self.n + 1, self.nbytes + len(line), self.dim or len(vector)
+        ids, articles, outlets, dates, vecs = self.files
+        m = self.manifest
+        outlet = (md.get("outlet") or "").lower()
+        if outlet not in self.codes:
+            self.codes[outlet] = len(m["outlets"])
+            m["outlets"] = m["outlets"] + [outlet]
+        line, article = f"{cid}\n".encode(), f"{md['article_id']}\n".encode()
+        ids.write(line)
+        articles.write(article)
+        outlets.write(np.int32(self.codes[outlet]).tobytes())
+        dates.write(np.int32(md.get("published_key", -1)).tobytes())
+        vecs.write(np.asarray(vector, dtype=np.float32).tobytes())
+        m["rows"], m["ids_bytes"], m["articles_bytes"] = m["rows"] + 1, m["ids_bytes"] + len(line), m["articles_bytes"] + len(article)
+        m["dim"] = m["dim"] or len(vector)
         return row
 
     def __enter__(self) -> "_Appender":
         return self
 
     def __exit__(self, *exc) -> None:
-        for f in (self.ids, self.vecs):
+        for f in self.files:
             f.flush()
             os.fsync(f.fileno())
             f.close()
 
 
-def _manifest(folder: Path, n: int, nbytes: int, dim: int, deleted: np.ndarray | None) -> None:
+def _manifest(folder: Path, manifest: dict, deleted: np.ndarray | None) -> None:
     old = {p.name for p in folder.glob("deleted-*.npy")}
     name = ""
     if deleted is not None and deleted.any():
-        name = f"deleted-{n}-{int(deleted.sum())}.npy"
+        name = f"deleted-{len(deleted)}-{int(deleted.sum())}.npy"
         np.save(folder / name, deleted)
     tmp = folder / f"manifest.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"rows": n, "rows_bytes": nbytes, "dim": dim, "deleted": name}))
+    tmp.write_text(json.dumps({**manifest, "deleted": name}, ensure_ascii=False))
     os.replace(tmp, folder / "manifest.json")
     for stale in old - {name}:
         (folder / stale).unlink(missing_ok=True)
 
 
 def _live_rows(vf: VectorFile, deleted: np.ndarray) -> Iterator[Row]:
+    article_ids = vf.article_ids()
     for i in np.flatnonzero(~deleted):
-        md = {"article_id": vf.article_ids[i], "outlet": vf.outlets[vf.outlet_codes[i]], "published_key": int(vf.date_keys[i])}
+        md = {"article_id": article_ids[i], "outlet": vf.outlets[vf.outlet_codes[i]], "published_key": int(vf.date_keys[i])}
         yield str(vf.ids[i]), "", md, np.array(vf.vectors[i])

@@ -111,7 +111,7 @@ DAMAGES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "tantivy segment file deleted": (lambda i: _tantivy_segment(i).unlink(), "search index", "keyword"),
     "tantivy folder deleted": (lambda i: shutil.rmtree(_search(i) / "keyword"), "search index", "keyword"),
     "vector file manifest deleted": (lambda i: (_search(i) / "vectors" / "manifest.json").unlink(), "search index", "vectors"),
-    "vector file rows truncated": (lambda i: _truncate(_search(i) / "vectors" / "rows.jsonl", 200), "search index", "vectors"),
+    "vector file ids truncated": (lambda i: _truncate(_search(i) / "vectors" / "ids.txt", 200), "search index", "vectors"),
     "vector file vectors truncated": (lambda i: _truncate(_search(i) / "vectors" / "vectors.f32", 1000), "search index", "vectors"),
     "chunk table garbage": (lambda i: _garbage(_table(i)), "chunk table", "chunks-"),
     "chunk table truncated": (lambda i: _truncate(_table(i), 8192), "chunk table", "chunks-"),
@@ -190,7 +190,7 @@ def test_the_real_cli_gives_one_line_not_a_traceback(index):
 def test_ask_that_fails_on_damage_found_late_names_it(index):
     """Damage the quick look before a question does not read (the vector file's rows) still
     ends in one line naming the file, not a traceback."""
-    _truncate(_search(index) / "vectors" / "rows.jsonl", 200)
+    _truncate(_search(index) / "vectors" / "ids.txt", 200)
     ask = _cli("ask", QUESTION, "--index", str(index))
     assert ask.exit_code == 2 and "vectors" in ask.stderr and "assistant repair" in ask.stderr, ask.output
 

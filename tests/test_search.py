@@ -127,10 +127,9 @@ def test_the_vector_file_survives_a_killed_append_and_compacts(tmp_path, monkeyp
     rows = _rows()
     folder = tmp_path / "vectors"
     VectorFile.build(folder, rows)
-    with open(folder / "rows.jsonl", "ab") as f:  # a writer killed before its manifest
-        f.write(b'["half", "writ')
-    with open(folder / "vectors.f32", "ab") as f:
-        f.write(b"\0" * 13)
+    for name, junk in (("ids.txt", b"half-writ"), ("dates.i32", b"\1\2"), ("vectors.f32", b"\0" * 13)):
+        with open(folder / name, "ab") as f:  # a writer killed before its manifest
+            f.write(junk)
     vf = VectorFile(folder)
     assert len(vf) == len(rows) and vf.live == len(rows)
     first = rows[0][2]["article_id"]
