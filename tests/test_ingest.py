@@ -351,6 +351,13 @@ def test_search_index_of_an_older_version_is_rebuilt_by_the_next_ingest(tmp_path
     monkeypatch.undo()
     assert inspect_index(settings).part(SEARCH).ok and _keyword_hits(settings, "2020") == {"003_08c392e7a666dffc"}
 
+    # The keyword index of the versions before tantivy (`bm25/`): named by `check`, replaced by the next ingest.
+    (settings.index_dir / "bm25" / settings.collection_name).mkdir(parents=True)
+    (search_root(settings) / "STATE").unlink()
+    part = inspect_index(settings).part(SEARCH)
+    assert part.ok and "older version" in part.summary and "next `assistant ingest` rebuilds it" in part.note
+    assert ingest(settings).keyword_index == "rebuilt" and not (settings.index_dir / "bm25").exists()
+
 
 def _ingest_cli(*args: str, index: Path, **env: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "ASSISTANT_INDEX_DIR": str(index), **env}
