@@ -22,12 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from assistant import search
-from assistant.search import index_state, search_root
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, Skipped, SourceItem, discover
 from assistant.metadata import corrected
 from assistant.records import Article, Chunk
+from assistant.search import index_state, search_root
 from assistant.store import ArticleRecord, ChromaStore, open_store
 from assistant.table import ArticleWrite
 

@@ -17,10 +17,10 @@ import gradio as gr
 from assistant.config import Settings
 from assistant.correct import correct_article
 from assistant.ingest import ingest, refresh_search_index
-from assistant.search import search_root, writer_lock
 from assistant.metadata import CORRECTABLE, MetadataError
 from assistant.records import ArticleMeta
 from assistant.retrieve import NO_OUTLET
+from assistant.search import search_root, writer_lock
 from assistant.store import ChromaStore
 from assistant.ui_render import describe_upload
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from assistant import search, vectors
-from assistant.keyword import KeywordIndex, KeywordIndexBusy, chunk_terms
+from assistant.keyword import KeywordIndexBusy, chunk_terms
 from assistant.records import Filters
 from assistant.search import SearchIndex, current_state
 from assistant.text import terms
