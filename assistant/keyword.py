@@ -11,8 +11,6 @@ Outlet and date are indexed fields, so a filtered question is filtered inside ta
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -72,18 +70,14 @@ class KeywordIndex:
 
     @staticmethod
     def build(folder: Path, rows: Iterable[Row]) -> None:
-        """Index every row afresh, in a new folder switched in when whole."""
+        """Index every row in a new index at `folder` (which must not exist)."""
         import tantivy as tv
 
-        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        writer = tv.Index(_schema(), path=str(tmp), reuse=False).writer(heap_size=HEAP, num_threads=1)
+        folder.mkdir(parents=True)
+        writer = tv.Index(_schema(), path=str(folder), reuse=False).writer(heap_size=HEAP, num_threads=1)
         _add(writer, rows)
         writer.commit()
         writer.wait_merging_threads()
-        shutil.rmtree(folder, ignore_errors=True)  # a reader holding the old files keeps them (mmap)
-        tmp.rename(folder)
 
     def update(self, rows: Iterable[Row], changed_articles: set[str]) -> None:
         """Delete the chunks of `changed_articles`, add `rows` (their chunks now), commit;

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,6 +74,7 @@ class SearchIndex:
             except (KeywordIndexError, VectorFileError):
                 if attempt == 2:
                     raise
+                time.sleep(0.2)
                 continue
             return SearchIndex(keyword, vectors, state) if keyword is not None else None
         return None
@@ -145,13 +147,20 @@ def _opens(root: Path) -> bool:
 
 
 def rebuild(root: Path, state: str, rows: Iterable[Row]) -> None:
-    """Both parts from every row, in one pass over the chunk table."""
+    """Both parts from every row, in one pass over the chunk table, built beside the parts they
+    replace, which readers go on using until the two are switched in (then `STATE` is written)."""
     with writer_lock(root):
-        (root / "STATE").unlink(missing_ok=True)
+        new = root / f"new.{os.getpid()}.tmp"
+        shutil.rmtree(new, ignore_errors=True)
+        with VectorFile.building(new / "vectors") as add:
+            KeywordIndex.build(new / "keyword", map(add, rows))
+        (root / "STATE").unlink(missing_ok=True)  # a crash from here on leaves no state: rebuilt again
+        for part in ("keyword", "vectors"):
+            shutil.rmtree(root / part, ignore_errors=True)  # a reader holding the old files keeps them (mmap)
+            (new / part).rename(root / part)
+        new.rmdir()
         legacy = root.parent.parent / "bm25"  # the keyword index this one replaced (issue #18)
         if legacy.is_dir():
             shutil.rmtree(legacy, ignore_errors=True)
-        with VectorFile.building(root / "vectors") as add:
-            KeywordIndex.build(root / "keyword", map(add, rows))
         if state:
             write_state(root, state)

@@ -77,22 +77,23 @@ class VectorFile:
     @staticmethod
     def build(folder: Path, rows: Iterable[Row]) -> None:
         """Write every row afresh in a new folder, switched in when whole."""
-        with VectorFile.building(folder) as add:
+        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        with VectorFile.building(tmp) as add:
             for row in rows:
                 add(row)
+        shutil.rmtree(folder, ignore_errors=True)  # a reader holding the old files keeps them (mmap)
+        tmp.rename(folder)
 
     @staticmethod
     @contextmanager
     def building(folder: Path) -> Iterator[Callable[[Row], Row]]:
-        """`build`, a row at a time: the function given writes a row and returns it."""
-        tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        with _Appender(tmp, {"rows": 0, "dim": 0, "ids_bytes": 0, "articles_bytes": 0, "outlets": [], "deleted": ""}) as out:
+        """A new vector file in `folder`, a row at a time: the function given writes a row and
+        returns it; the manifest is written when the block ends."""
+        folder.mkdir(parents=True)
+        with _Appender(folder, {"rows": 0, "dim": 0, "ids_bytes": 0, "articles_bytes": 0, "outlets": [], "deleted": ""}) as out:
             yield out.add
-        _manifest(tmp, out.manifest, None)
-        shutil.rmtree(folder, ignore_errors=True)  # a reader holding the old files keeps them (mmap)
-        tmp.rename(folder)
+        _manifest(folder, out.manifest, None)
 
     def update(self, rows: Iterable[Row], changed_articles: set[str]) -> None:
         """Mark the rows of `changed_articles` deleted and append `rows` (their chunks now)."""

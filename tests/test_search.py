@@ -205,3 +205,25 @@ def test_a_keyword_index_that_cannot_be_opened_is_rebuilt(tmp_path):
         SearchIndex.load(root)
     assert search.refresh(root, "s2", lambda ids: rows if ids is None else [], set(), [], before="s1") == "rebuilt"
     assert SearchIndex.load(root).keyword.count == len(rows)
+
+
+def test_readers_keep_the_old_index_while_a_rebuild_runs(tmp_path):
+    """A rebuild (a repair, a changed version) is built beside the index it replaces: a reader
+    that opens the index meanwhile gets the old one, whole, and then the new one."""
+    root = tmp_path / "s"
+    old = _rows(2)
+    _build(root, old)
+    seen = []
+
+    def rows():
+        for i, row in enumerate(_rows()):
+            if i == 3:
+                index = SearchIndex.load(root)
+                seen.append((index.state, index.keyword.count, index.vectors.live))
+            yield row
+
+    search.rebuild(root, "s2", rows())
+    assert seen == [("s1", len(old), len(old))]
+    index = SearchIndex.load(root)
+    assert (index.state, index.keyword.count, index.vectors.live) == ("s2", len(_rows()), len(_rows()))
+    assert sorted(p.name for p in root.iterdir()) == ["STATE", "keyword", "vectors", "write.lock"]
