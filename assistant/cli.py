@@ -389,7 +389,7 @@ def _report_health(health) -> bool:
     elif health.empty:
         typer.echo("info  index is empty; run `assistant ingest`")
     else:
-        typer.echo("ok    index is sound: chunk table, vector store and keyword index agree")
+        typer.echo("ok    index is sound: chunk table, vector store and search index agree")
     return not health.damaged
 
 
@@ -401,7 +401,7 @@ def repair(
 ) -> None:
     """Rebuild the damaged parts of the index (see `assistant check`) from what still holds the facts.
 
-    The vector store and keyword index are rebuilt from the chunk table; chunk rows an article
+    The vector store and search index are rebuilt from the chunk table; chunk rows an article
     lost, from the text its record keeps; lost records, by ingesting the recorded source paths
     again. Files that cannot be read are moved to <index>/damaged-<time>/, not deleted.
 

@@ -23,9 +23,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-#: Bumped whenever cleaning or chunking changes what an article's chunks are, so that a
-#: re-ingest re-processes every article and a new collection name is derived.
-PIPELINE_VERSION = "5"
+#: The one version of an index: bumped whenever cleaning, chunking or the keyword terms change
+#: what an index holds. It names the collection (so a new version builds a fresh index instead
+#: of reusing a stale one), goes into each article's content hash (so a re-ingest processes
+#: every article again) and into the search index's `STATE` (`assistant.search`).
+INDEX_VERSION = "5"
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
@@ -170,7 +172,7 @@ class Settings(BaseSettings):
     @cached_property
     def collection_name(self) -> str:
         """Derived from everything that changes a chunk's text or vector, so no stale reuse."""
-        key = f"{self.model_name}|{self.chunk_max_tokens}|{self.chunk_overlap_sentences}|{PIPELINE_VERSION}"
+        key = f"{self.model_name}|{self.chunk_max_tokens}|{self.chunk_overlap_sentences}|{INDEX_VERSION}"
         slug = re.sub(r"[^a-z0-9]+", "-", self.model_name.lower()).strip("-")[:40]
         return f"news-{slug}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
 
@@ -192,11 +194,6 @@ class Settings(BaseSettings):
         """A short hash of every setting that changes an answer (secrets excluded)."""
         data = self.model_dump(mode="json", exclude={"openai_api_key", "log_path", "prompts_dir"})
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
-
-
-def keyword_root(settings: Settings) -> Path:
-    """The folder of the collection's keyword (BM25) index: written by ingest, read by retrieval."""
-    return settings.index_dir / "bm25" / settings.collection_name
 
 
 def load_settings(**overrides: object) -> Settings:

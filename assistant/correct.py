@@ -17,9 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.config import Settings
-from assistant.ingest import rebuild_articles, refresh_keyword_index
+from assistant.ingest import rebuild_articles, refresh_search_index
 from assistant.metadata import MetadataError, check_correction, corrected
 from assistant.records import Article
+from assistant.search import search_root, writer_lock
 from assistant.store import ArticleRecord, ChromaStore
 from assistant.table import flat_meta
 
@@ -39,8 +40,12 @@ def correct_article(settings: Settings, store: ChromaStore, article_id: str, val
     writer left them) and whether its date is inferred rather than stated by the article.
 
     Fields equal to the article's are no correction. MetadataError names a field whose value
-    cannot be used; KeyError an article that is not indexed. The caller holds the index's
-    writer lock."""
+    cannot be used; KeyError an article that is not indexed."""
+    with writer_lock(search_root(settings)):
+        return _correct(settings, store, article_id, values, inferred)
+
+
+def _correct(settings: Settings, store: ChromaStore, article_id: str, values: dict[str, str | None], inferred: bool) -> Correction:
     records = store.article_records()
     record = records.get(article_id)
     if record is None:
@@ -59,7 +64,7 @@ def correct_article(settings: Settings, store: ChromaStore, article_id: str, val
     if report.failed:
         raise MetadataError(f"the article could not be written again: {report.failed[0].reason}")
     now = {**records, **store.article_records([article_id])}
-    refresh_keyword_index(settings, store, before=records, now=now)
+    refresh_search_index(settings, store, before=records, now=now)
     after = flat_meta(now[article_id].meta)
     return Correction(article_id, {k: (before[k], after[k]) for k in after if before[k] != after[k]}, now[article_id])
 

@@ -4,27 +4,28 @@ and `ingest` look at before they use one.
 An index folder holds three parts for a collection. The chunk table
 (`chunks-<collection>.sqlite`) holds the facts: each article's record (metadata, source path)
 and cleaned text, its chunks and their vectors. The vector store (Chroma: `chroma.sqlite3` and
-its segment folders) and the keyword index (`bm25/<collection>/`: `CURRENT`, which names a
-generation folder with `manifest.json`, and segment folders of arrays) are derived from it,
-so `assistant repair` (`assistant.repair`) can rebuild them from it.
+its segment folders) and the search index (`search/<collection>/`: the tantivy keyword index
+and the vector file, `assistant.search`) are derived from it, so `assistant repair`
+(`assistant.repair`) can rebuild them from it.
 
-`inspect_index(quick=True)`, run before a question is answered, costs a few counting queries
-and the headers of the keyword index's files. The full look (`assistant check`, `repair`) also
-runs SQLite's integrity check, reads every record and array and searches the vector store once.
+`inspect_index(quick=True)`, run before a question is answered, costs a few counting queries,
+opening the keyword index and the vector file's manifest. The full look (`assistant check`,
+`repair`) also runs SQLite's integrity check, reads every record and the vector file's rows,
+and searches the vector store once.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from assistant.bm25_segment import TERMS_FORMAT
-from assistant.config import Settings, keyword_root
+from assistant.config import Settings
+from assistant.keyword import KeywordIndex, KeywordIndexError
+from assistant.search import current_state, index_state, search_root
 from assistant.store import (
     ChromaStore,
     DamagedStoreError,
@@ -34,13 +35,14 @@ from assistant.store import (
     repair_command,
     table_path,
 )
+from assistant.vectors import VectorFile, VectorFileError
 
-TABLE, VECTORS, KEYWORDS = "chunk table", "vector store", "keyword index"
+TABLE, VECTORS, SEARCH = "chunk table", "vector store", "search index"
 #: What `assistant repair` does for each part.
 REPAIRS = {
     TABLE: "rebuild it: lost chunk rows from the article texts it keeps, lost records by ingesting the recorded source paths again",
     VECTORS: "rebuild it from the chunk table (nothing is embedded again)",
-    KEYWORDS: "rebuild it from the chunk table",
+    SEARCH: "rebuild it (keyword index and vector file) from the chunk table",
 }
 
 
@@ -273,160 +275,49 @@ def read_vectors(settings: Settings, sample: tuple[str, np.ndarray] | None = Non
     return facts
 
 
-# The keyword index ---------------------------------------------------------------------------
+# The search index ----------------------------------------------------------------------------
 
 
 @dataclass
-class KeywordFacts:
+class SearchFacts:
     root: Path
     damage: Damage | None = None
-    missing: bool = False  # no CURRENT, or an empty one: no index
-    older: bool = False  # CURRENT names a generation of an older version (rebuilt by the next ingest)
-    fingerprint: str = ""
-    live: int = 0
+    missing: bool = False  # no STATE: no index (or one an ingest is building)
+    older: bool = False  # only the keyword index of an older version (`bm25/`): rebuilt by the next ingest
+    state: str = ""
+    keyword: int = 0  # chunks in the keyword index
+    live: int = 0  # live rows of the vector file
 
 
-def read_keywords(root: Path, full: bool = True) -> KeywordFacts:
-    """The keyword index's live rows, after checking that every file it names is whole."""
-    facts = KeywordFacts(root)
-    pointer = root / "CURRENT"
-    try:
-        name = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
-    except (OSError, UnicodeDecodeError) as exc:
-        facts.damage = Damage(pointer, f"cannot be read ({exc})")
-        return facts
-    if not name:
+def read_search(root: Path, full: bool = True) -> SearchFacts:
+    """The search index's chunk counts, after opening both parts (`full`: the vector file's
+    rows are read whole; else its manifest and deleted mask only)."""
+    facts = SearchFacts(root)
+    state = current_state(root)
+    if state is None:
         facts.missing = True
+        facts.older = (root.parent.parent / "bm25").is_dir()
         return facts
-    if not name.startswith("g-"):
-        facts.older = True
-        return facts
+    facts.state = state
     try:
-        facts.fingerprint, facts.live = _read_generation(root, name, full)
-    except Damage as damage:
-        facts.damage = damage
+        keyword = KeywordIndex.open(root / "keyword")
+    except KeywordIndexError as exc:
+        facts.damage = Damage(root / "keyword", f"cannot be opened: {exc}")
+        return facts
+    if keyword is None:
+        facts.damage = Damage(root / "keyword", "missing")
+        return facts
+    facts.keyword = keyword.count
+    try:
+        if full:
+            facts.live = VectorFile(root / "vectors").live
+        else:
+            manifest = json.loads((root / "vectors" / "manifest.json").read_text())
+            mask = np.load(root / "vectors" / manifest["deleted"]) if manifest["deleted"] else np.zeros(0, bool)
+            facts.live = int(manifest["rows"]) - int(mask.sum())
+    except (VectorFileError, OSError, ValueError, KeyError, TypeError) as exc:
+        facts.damage = Damage(root / "vectors", f"cannot be read ({exc})")
     return facts
-
-
-def _read_generation(root: Path, name: str, full: bool) -> tuple[str, int]:
-    generation = root / name
-    if "/" in name or not generation.is_dir():
-        raise Damage(root / "CURRENT", f"names the generation {name!r}, which is missing")
-    manifest = _json(generation / "manifest.json")
-    segments, fingerprint = manifest.get("segments"), manifest.get("fingerprint")
-    if not isinstance(segments, list) or not all(isinstance(s, str) for s in segments) or not isinstance(fingerprint, str):
-        raise Damage(generation / "manifest.json", "lacks its list of segments or its fingerprint")
-    if f"g-{fingerprint}" != name:
-        raise Damage(generation / "manifest.json", f"names the state {fingerprint!r}, not the {name[2:]!r} that CURRENT names")
-    live = 0
-    for segment in segments:
-        n = _read_segment(root / segment, full)
-        deleted = _load(generation / f"deleted-{segment}.npy")
-        if deleted.ndim != 1 or (len(deleted) and (deleted.min() < 0 or deleted.max() >= n)):
-            raise Damage(generation / f"deleted-{segment}.npy", f"names rows outside its segment's {n}")
-        live += n - len(np.unique(deleted))
-    return fingerprint, live
-
-
-def _read_segment(folder: Path, full: bool) -> int:
-    """A segment's row count, after checking each of its files against the others (`full`: its
-    meta.json, whose list of terms is the one large thing to read, is parsed too)."""
-    if not folder.is_dir():
-        raise Damage(folder, "missing")
-    if full:
-        meta = _json(folder / "meta.json")
-        if not (isinstance(meta.get("terms"), list) and isinstance(meta.get("outlets"), list)
-                and isinstance(meta.get("dim"), int) and isinstance(meta.get("avgdl"), (int, float))):
-            raise Damage(folder / "meta.json", "lacks terms, outlets, dim or avgdl")
-    elif not (folder / "meta.json").is_file():
-        raise Damage(folder / "meta.json", "missing")
-    n = _ids(folder / "ids.npz", full)
-    ptr = _load(folder / "ptr.npy")
-    if ptr.ndim != 1 or not len(ptr) or (full and len(ptr) != len(meta["terms"]) + 1):
-        raise Damage(folder / "ptr.npy", f"holds {len(ptr)} offsets for {len(meta['terms']) if full else 'its'} terms")
-    for name, length in (("rows.npy", int(ptr[-1])), ("weights.npy", int(ptr[-1])), ("doc_len.npy", n),
-                         ("date_keys.npy", n), ("outlet_codes.npy", n)):
-        shape = _shape(folder / name)
-        if shape != (length,):
-            raise Damage(folder / name, f"holds {shape[0] if shape else 0} entries where {length} belong")
-    vectors = folder / "vectors.f32"
-    if full and meta["dim"] and (not vectors.is_file() or vectors.stat().st_size != n * meta["dim"] * 4):
-        size = vectors.stat().st_size if vectors.is_file() else None
-        raise Damage(vectors, "missing" if size is None else f"holds {size} bytes where {n * meta['dim'] * 4} belong")
-    return n
-
-
-def _json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise Damage(path, "missing") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Damage(path, f"not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise Damage(path, "not a JSON object")
-    return data
-
-
-def _shape(path: Path) -> tuple[int, ...]:
-    """An array file's shape, from its header, checked against the file's size."""
-    try:
-        with open(path, "rb") as f:
-            shape, dtype = _header(f, path)
-            expected = f.tell() + int(np.prod(shape)) * dtype.itemsize
-            size = f.seek(0, 2)
-    except FileNotFoundError:
-        raise Damage(path, "missing") from None
-    except OSError as exc:
-        raise Damage(path, f"cannot be read ({exc.strerror})") from None
-    if size != expected:
-        raise Damage(path, f"truncated or padded: {size} bytes where {expected} belong")
-    return shape
-
-
-def _load(path: Path) -> np.ndarray:
-    """The array, memory-mapped, once its file is known whole."""
-    _shape(path)
-    try:
-        return np.load(path, mmap_mode="r")
-    except ValueError:  # an empty array cannot be memory-mapped
-        return np.load(path)
-
-
-def _header(f, path: Path) -> tuple[tuple[int, ...], np.dtype]:
-    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    try:
-        version = np.lib.format.read_magic(f)
-        if version not in readers:
-            raise ValueError(f"format version {version}, which this version does not write")
-        shape, _, dtype = readers[version](f)
-    except (ValueError, EOFError, OSError) as exc:
-        raise Damage(path, f"not a NumPy array file ({exc})") from None
-    if dtype.hasobject:
-        raise Damage(path, "holds Python objects, not an array of numbers or text")
-    return shape, dtype
-
-
-def _ids(path: Path, full: bool) -> int:
-    """The rows of a segment's ids.npz (chunk ids and article ids, one each per row)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            if full and (bad := z.testzip()):
-                raise Damage(path, f"its member {bad} is damaged")
-            lengths = []
-            for member in ("ids.npy", "article_ids.npy"):
-                with z.open(member) as f:
-                    shape, _ = _header(f, path)
-                lengths.append(shape[0] if len(shape) == 1 else -1)
-    except FileNotFoundError:
-        raise Damage(path, "missing") from None
-    except KeyError as exc:
-        raise Damage(path, f"lacks {exc.args[0]}") from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise Damage(path, f"not a readable .npz archive ({exc})") from None
-    if lengths[0] < 0 or lengths[0] != lengths[1]:
-        raise Damage(path, f"holds {lengths[0]} chunk ids and {lengths[1]} article ids")
-    return lengths[0]
 
 
 # The whole index -----------------------------------------------------------------------------
@@ -436,15 +327,15 @@ def inspect_index(settings: Settings, quick: bool = False) -> IndexHealth:
     """Each part's health, read without changing anything (`quick`: see the module's note)."""
     table = read_table(table_path(settings), full=not quick)
     vectors = read_vectors(settings, None if quick else table.sample)
-    keywords = read_keywords(keyword_root(settings), full=not quick)
+    search = read_search(search_root(settings), full=not quick)
     if table.exists and not table.unreadable and not table.missing_tables:
         table.changing = table_counts(table.path) != (table.articles, table.chunks, len(table.pending))
-    table_health = _table_part(table, max(vectors.count, keywords.live))
+    table_health = _table_part(table, max(vectors.count, search.keyword))
     # The other parts' counts are held against a sound table's only: not blamed for disagreeing
     # with a damaged one, nor with one that an ingest is writing.
     compare = table_health.ok and table.comparable
-    parts = (table_health, _vector_part(vectors, table, compare), _keyword_part(keywords, table, compare))
-    empty = not (table.articles or table.chunks or vectors.count or keywords.live) and not any(p.problem for p in parts)
+    parts = (table_health, _vector_part(vectors, table, compare), _search_part(search, table, compare))
+    empty = not (table.articles or table.chunks or vectors.count or search.keyword) and not any(p.problem for p in parts)
     return IndexHealth(str(settings.index_dir), parts, repair_command(settings), empty)
 
 
@@ -468,28 +359,30 @@ def _vector_part(vectors: VectorFacts, table: TableFacts, compare: bool) -> Part
     return PartHealth(VECTORS, vectors.location, summary=f"{vectors.count} vectors")
 
 
-def _keyword_part(keywords: KeywordFacts, table: TableFacts, compare: bool) -> PartHealth:
-    root = str(keywords.root)
-    if keywords.damage:
-        return PartHealth(KEYWORDS, str(keywords.damage.path), keywords.damage.problem)
-    if keywords.older:
-        return PartHealth(KEYWORDS, root, summary="made by an older version", note="the next `assistant ingest` rebuilds it")
-    if keywords.missing:
+def _search_part(search: SearchFacts, table: TableFacts, compare: bool) -> PartHealth:
+    root = str(search.root)
+    if search.damage:
+        return PartHealth(SEARCH, str(search.damage.path), search.damage.problem)
+    if search.missing and search.older and table.chunks:
+        return PartHealth(SEARCH, root, summary="made by an older version (bm25/)", note="the next `assistant ingest` rebuilds it")
+    if search.missing:
         if table.chunks:
-            return PartHealth(KEYWORDS, str(keywords.root / "CURRENT"), "missing or empty: no keyword index to search")
-        return PartHealth(KEYWORDS, root, summary="empty")
-    expected = _expected_fingerprint(table) if compare else None
-    if expected is not None and keywords.fingerprint != expected:
-        return PartHealth(KEYWORDS, root, summary=f"{keywords.live} rows",
+            return PartHealth(SEARCH, str(search.root / "STATE"), "missing or empty: no keyword index to search")
+        return PartHealth(SEARCH, root, summary="empty")
+    summary = f"{search.keyword} chunks"
+    if search.keyword != search.live:
+        return PartHealth(SEARCH, root, f"its keyword index holds {search.keyword} chunks where its vector file holds {search.live}")
+    expected = _expected_state(table) if compare else None
+    if expected is not None and search.state != expected:
+        return PartHealth(SEARCH, root, summary=summary,
                           note="out of date (it describes another state of the chunk table); `assistant ingest` rebuilds it")
-    if expected is not None and keywords.live != table.chunks:
-        return PartHealth(KEYWORDS, root, f"holds {keywords.live} live rows where the chunk table has {table.chunks} chunks")
-    return PartHealth(KEYWORDS, root, summary=f"{keywords.live} rows")
+    if expected is not None and search.keyword != table.chunks:
+        return PartHealth(SEARCH, root, f"holds {search.keyword} chunks where the chunk table has {table.chunks}")
+    return PartHealth(SEARCH, root, summary=summary)
 
 
-def _expected_fingerprint(table: TableFacts) -> str | None:
-    """The fingerprint a current keyword index has (None: unknown, from a quick read)."""
+def _expected_state(table: TableFacts) -> str | None:
+    """The state a current search index names (None: unknown, from a quick read)."""
     if not table.records:
         return None
-    records = {aid: record_from(aid, md) for aid, md in table.records.items()}
-    return f"{TERMS_FORMAT}-{records_fingerprint(records)}"
+    return index_state(records_fingerprint({aid: record_from(aid, md) for aid, md in table.records.items()}))

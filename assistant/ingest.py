@@ -21,13 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.bm25 import KeywordIndex
-from assistant.bm25_segment import TERMS_FORMAT
+from assistant import search
 from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_header, split_sentences
-from assistant.config import Settings, keyword_root
+from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, Skipped, SourceItem, discover
 from assistant.metadata import corrected
 from assistant.records import Article, Chunk
+from assistant.search import index_state, search_root
 from assistant.store import ArticleRecord, ChromaStore, open_store
 from assistant.table import ArticleWrite
 
@@ -112,13 +112,20 @@ def ingest(
     progress: Progress | None = None,
     store: ChromaStore | None = None,
 ) -> IngestReport:
-    """Bring the store in line with the articles under `paths` (default: the corpus folder)."""
+    """Bring the store in line with the articles under `paths` (default: the corpus folder).
+    One ingest at a time writes an index: a second one waits for the first (`search.writer_lock`)."""
     from assistant.embed import check_model
 
     started = time.perf_counter()
     check_model(settings)  # before the store is opened: a bad model must not leave an empty collection behind
     store = store or open_store(settings)
-    roots = [Path(p) for p in (paths or [settings.corpus_dir])]
+    with search.writer_lock(search_root(settings)):
+        return _ingest(settings, paths or [settings.corpus_dir], prune, progress, store, started)
+
+
+def _ingest(settings: Settings, paths: list[Path], prune: bool, progress: Progress | None, store: ChromaStore,
+            started: float) -> IngestReport:
+    roots = [Path(p) for p in paths]
     _record_sources(settings, roots)
     report = IngestReport()
     records = store.article_records()
@@ -180,7 +187,7 @@ def ingest(
     removed = set(report.removed)
     now = {aid: r for aid, r in records.items() if aid not in removed}
     now.update(store.article_records(report.added + report.updated))
-    report.keyword_index = refresh_keyword_index(settings, store, progress, records, now)
+    report.keyword_index = refresh_search_index(settings, store, progress, records, now)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -188,7 +195,7 @@ def ingest(
 def rebuild_articles(settings: Settings, store: ChromaStore, articles: list[Article],
                      progress: Progress | None = None) -> IngestReport:
     """Chunk, embed and store these articles again from their stored text and metadata (a
-    repair of lost chunk rows: no source file is read). The keyword index is left to the caller."""
+    repair of lost chunk rows: no source file is read). The search index is left to the caller."""
     started = time.perf_counter()
     report = IngestReport()
     records = store.article_records([a.id for a in articles])
@@ -345,47 +352,30 @@ def _yield_to_model() -> None:
         pass
 
 
-def refresh_keyword_index(settings: Settings, store: ChromaStore, progress: Progress | None = None,
-                          before: dict[str, ArticleRecord] | None = None,
-                          now: dict[str, ArticleRecord] | None = None, rebuild: bool = False) -> str:
-    """Bring the BM25 index in line with the store: "unchanged", "updated" (only the articles
-    that changed since `before`, the store's records when the index last matched it) or
-    "rebuilt" (no usable index, or it describes some other state of the store, or `rebuild`:
-    its files are damaged though `CURRENT` names the right state)."""
-    root = keyword_root(settings)
-    def fingerprint_of(records: dict[str, ArticleRecord]) -> str:
-        return keyword_fingerprint(store, records) if records else ""  # "": an empty store, no index
-
+def refresh_search_index(settings: Settings, store: ChromaStore, progress: Progress | None = None,
+                         before: dict[str, ArticleRecord] | None = None,
+                         now: dict[str, ArticleRecord] | None = None, rebuild: bool = False) -> str:
+    """Bring the search index (keyword index and vector file) in line with the store:
+    "unchanged", "updated" (only the articles that changed since `before`, the store's records
+    when the index last matched it) or "rebuilt" (no usable index, or it describes some other
+    state of the store, or `rebuild`: its files are damaged though `STATE` names the right state)."""
+    root = search_root(settings)
     records = store.article_records() if now is None else now
-    fingerprint = fingerprint_of(records)
-    current = KeywordIndex.current_fingerprint(root)
-    if current == fingerprint and not rebuild:
-        return "unchanged"
+    state = index_state(store.fingerprint(records) if records else "")
     if progress:
-        progress("keyword index", 0, 1)
-    index = None
-    if before is not None and not rebuild and current == fingerprint_of(before):
-        try:
-            index = KeywordIndex.load(root)
-        except (OSError, ValueError, KeyError) as exc:  # damaged: rebuilt below
-            log.warning("keyword index at %s unreadable (%s); rebuilding it", root, exc)
-    if index is not None:
-        changed = {a for a in before.keys() | records.keys() if _state(before.get(a)) != _state(records.get(a))}
-        present = [a for a in changed if a in records]
-        index.update(store.iter_chunks(present), changed, fingerprint or "empty")
-        outcome = "updated"
-    else:
-        KeywordIndex.build(root, store.iter_chunks(), fingerprint or "empty")
+        progress("search index", 0, 1)
+    if rebuild:
+        search.rebuild(root, state, store.iter_chunks())
         outcome = "rebuilt"
+    else:
+        changed = None if before is None else {a for a in before.keys() | records.keys() if _state(before.get(a)) != _state(records.get(a))}
+        outcome = search.refresh(
+            root, state, store.iter_chunks, changed, [a for a in changed or () if a in records],
+            index_state(store.fingerprint(before)) if before else None,
+        )
     if progress:
-        progress("keyword index", 1, 1)
+        progress("search index", 1, 1)
     return outcome
-
-
-def keyword_fingerprint(store: ChromaStore, records: dict[str, ArticleRecord] | None = None) -> str:
-    """What a current BM25 index is named after: the store's state and the terms' format, so
-    an index made by an older version is rebuilt (and searched meanwhile)."""
-    return f"{TERMS_FORMAT}-{store.fingerprint(records)}"
 
 
 def _state(record: ArticleRecord | None) -> tuple | None:

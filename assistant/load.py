@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from assistant.clean import clean_text
-from assistant.config import PIPELINE_VERSION
+from assistant.config import INDEX_VERSION
 from assistant.metadata import (
     ALIASES,
     FIELDS,
@@ -94,7 +94,7 @@ def slug(text: str) -> str:
 
 
 def _hash(*parts: object) -> str:
-    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    h = hashlib.sha256(INDEX_VERSION.encode())
     for part in parts:
         h.update(b"\x00")
         h.update(part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode())

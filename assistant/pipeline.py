@@ -15,11 +15,10 @@ from datetime import date
 from assistant.answer import BACKENDS, REFUSAL, Backend, Draft, backend_choices
 from assistant.answer.offline import OfflineAnswerer
 from assistant.answer.question import year_bounds
-from assistant.bm25 import Filters
 from assistant.cite import build_answer
 from assistant.config import Settings
 from assistant.disagree import find_disagreements
-from assistant.records import Answer, Disagreement
+from assistant.records import Answer, Disagreement, Filters
 from assistant.retrieve import RetrievalResult, get_retriever, make_filters
 
 
@@ -45,8 +44,8 @@ class Assistant:
 
     def idf(self, q_terms: list[str]) -> list[float]:
         """Inverse document frequency of each term over the chunk collection."""
-        kw = self.retriever.keyword_index()
-        return kw.idf(q_terms) if kw is not None else [1.0] * len(q_terms)
+        index = self.retriever.search_index()
+        return index.keyword.idf(q_terms) if index is not None else [1.0] * len(q_terms)
 
     def backend(self, name: str | None = None) -> Backend:
         name = name or self.settings.backend

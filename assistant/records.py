@@ -56,6 +56,19 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Restrictions on which chunks may be retrieved."""
+
+    outlets: tuple[str, ...] = ()  # compared case-insensitively; "" is an article without an outlet
+    since: int | None = None  # YYYYMMDD, inclusive
+    until: int | None = None  # YYYYMMDD, inclusive
+
+    @property
+    def empty(self) -> bool:
+        return not self.outlets and self.since is None and self.until is None
+
+
+@dataclass(frozen=True)
 class Passage:
     """A retrieved chunk with its fused score and the ranks it got from each retriever."""
 

@@ -3,7 +3,7 @@
 - chunk rows an article lost (or a dropped `chunks` table): chunked and embedded again from the
   text and metadata that its record in the chunk table keeps; no source file is read;
 - the vector store: made again from the chunk table, which keeps every chunk's vector;
-- the keyword index: built again from the chunk table;
+- the search index (keyword index and vector file): built again from the chunk table;
 - a chunk table that cannot be read, or that lost article records: the recorded source paths
   are ingested again. Those are every path given to `ingest` (`sources-<collection>.json`),
   the files its readable records name, and any paths given to `repair`. An article whose record
@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.health import KEYWORDS, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, open_existing, read_table, read_vectors
-from assistant.ingest import Progress, ingest, rebuild_articles, recorded_sources, refresh_keyword_index
+from assistant.health import SEARCH, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, open_existing, read_table, read_vectors
+from assistant.ingest import Progress, ingest, rebuild_articles, recorded_sources, refresh_search_index
 from assistant.load import LoadFailure
 from assistant.records import Article
+from assistant.search import search_root, writer_lock
 from assistant.store import ChromaStore, chroma_file, forget_chroma, forget_store, open_store, table_path
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -57,6 +58,11 @@ def repair_index(settings: Settings, paths: list[Path] | None = None, progress: 
     from assistant.embed import check_model
 
     check_model(settings)
+    with writer_lock(search_root(settings)):
+        return _repair(settings, paths, progress)
+
+
+def _repair(settings: Settings, paths: list[Path] | None, progress: Progress | None) -> RepairReport:
     report = RepairReport(before=inspect_index(settings))
     table = read_table(table_path(settings))
     if not report.before.damaged and not table.pending:
@@ -83,9 +89,10 @@ def repair_index(settings: Settings, paths: list[Path] | None = None, progress: 
     if VECTORS in damaged or store.count() != store.table.count():
         n = store.rebuild_vectors()
         report.actions.append(f"rebuilt the vector store from the chunk table: {n} vectors")
-    outcome = refresh_keyword_index(settings, store, progress, rebuild=KEYWORDS in damaged)
+    outcome = refresh_search_index(settings, store, progress, rebuild=SEARCH in damaged)
     if outcome != "unchanged":
-        report.actions.append(f"{outcome} the keyword index from the chunk table: {store.table.count()} chunks")
+        report.actions.append(f"{outcome} the search index (keyword index and vector file) from the chunk table: "
+                              f"{store.table.count()} chunks")
     report.after = inspect_index(settings)
     return report
 

@@ -4,8 +4,8 @@ Dense search finds paraphrases; BM25 finds names, numbers and dates. Both honour
 filters (outlet, date range). Without a filter, dense search is Chroma's HNSW. With one, it
 never asks Chroma to filter (Chroma collects every matching id first, which grows with the
 corpus): a filter that keeps many chunks over-fetches from HNSW and drops the hits that the
-filter mask rejects; one that keeps few is searched exactly over the rows it keeps, from the
-vectors kept beside BM25. After fusion no article keeps more than `max_chunks_per_article`
+filter mask rejects; one that keeps few is searched exactly over the rows it keeps, in the
+vector file (`assistant.vectors`). After fusion no article keeps more than `max_chunks_per_article`
 of the top-k slots. Callers get `Passage` records;
 `assistant.llamaindex` wraps this retriever for llama-index pipelines. Chroma is queried
 directly rather than through llama-index's vector store because importing llama-index costs
@@ -22,10 +22,10 @@ from datetime import date
 
 import numpy as np
 
-from assistant.bm25 import Filters, KeywordIndex
-from assistant.config import Settings, keyword_root
+from assistant.config import Settings
 from assistant.embed import get_embedder
-from assistant.records import Passage
+from assistant.records import Filters, Passage
+from assistant.search import SearchIndex, current_state, search_root
 from assistant.store import ChromaStore, open_store
 from assistant.table import date_key
 
@@ -82,40 +82,40 @@ class HybridRetriever:
         self.settings = settings
         self.store = store or open_store(settings)
         self.embedder = get_embedder(settings)
-        self._keyword: KeywordIndex | None = None
-        self._keyword_version: str | None = None
+        self._search: SearchIndex | None = None
+        self._state: str | None = None
         self._lock = threading.Lock()
 
-    def keyword_index(self) -> KeywordIndex | None:
-        """The BM25 index, reloaded when an ingest (in any process) has switched it."""
-        root = keyword_root(self.settings)
-        current = KeywordIndex.current_fingerprint(root)
-        if current != self._keyword_version:
+    def search_index(self) -> SearchIndex | None:
+        """The keyword index and vector file, reloaded when an ingest (in any process) has changed them."""
+        root = search_root(self.settings)
+        current = current_state(root)
+        if current != self._state:
             with self._lock:
-                if current != self._keyword_version:
-                    self._keyword = KeywordIndex.load(root) if current else None
-                    self._keyword_version = current
-        return self._keyword
+                if current != self._state:
+                    self._search = SearchIndex.load(root) if current else None
+                    self._state = current
+        return self._search
 
     def dense(self, query: str, k: int, filters: Filters, vector: np.ndarray | None = None,
-              keyword: KeywordIndex | None = None, keep: np.ndarray | None = None) -> list[tuple[str, float]]:
+              index: SearchIndex | None = None, keep: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Nearest chunk ids with their cosine similarity, best first, within the filters."""
         vector = self.embedder.embed_query(query) if vector is None else vector
         if filters.empty:
             return self._hnsw(vector, k)
-        if keyword is None or keep is None or not keyword.has_vectors:
-            return self._hnsw(vector, k, where=chroma_where(filters))  # an index without filter columns
+        if index is None or keep is None:
+            return self._hnsw(vector, k, where=chroma_where(filters))  # no vector file yet
         kept = int(keep.sum())
         if kept == 0:
             return []
         fetch = int(np.ceil(k * len(keep) / kept * FILTER_OVERFETCH))
         if kept > EXACT_MAX_ROWS and fetch <= HNSW_MAX_FETCH:
             found = self._hnsw(vector, fetch)
-            rows = keyword.rows_of([cid for cid, _ in found])
+            rows = index.vectors.rows_of([cid for cid, _ in found])
             hits = [hit for hit, row in zip(found, rows) if row >= 0 and keep[row]]
             if len(hits) >= min(k, kept):
                 return hits[:k]
-        return keyword.nearest(vector, k, np.flatnonzero(keep))
+        return index.vectors.nearest(vector, k, np.flatnonzero(keep))
 
     def _hnsw(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
         result = self.store.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"])
@@ -148,14 +148,14 @@ class HybridRetriever:
         fetch = k * OVERFETCH
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        keyword = self.keyword_index()
-        keep = keyword.keep(filters) if keyword is not None else None
+        index = self.search_index()
         # BM25 runs in a thread while the question is embedded: both spend their time in
         # native code that releases the GIL, and together they keep both cores busy
         # (a 44-word question at a million chunks: 26 ms one after the other, 21 ms side by side).
-        bm25 = _BM25_POOL.submit(_timed, keyword.search, query, fetch, filters, keep) if keyword else None
+        bm25 = _BM25_POOL.submit(_timed, index.keyword.search, query, fetch, filters) if index else None
+        keep = index.vectors.keep(filters) if index is not None else None
         vector = self.embedder.embed_query(query)
-        dense_hits = self.dense(query, fetch, filters, vector, keyword, keep)
+        dense_hits = self.dense(query, fetch, filters, vector, index, keep)
         timings["dense_ms"] = (time.perf_counter() - t0) * 1000
         bm25_hits, timings["bm25_ms"] = bm25.result() if bm25 else ([], 0.0)
         t2 = time.perf_counter()

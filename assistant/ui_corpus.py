@@ -16,10 +16,11 @@ import gradio as gr
 
 from assistant.config import Settings
 from assistant.correct import correct_article
-from assistant.ingest import ingest, refresh_keyword_index
+from assistant.ingest import ingest, refresh_search_index
 from assistant.metadata import CORRECTABLE, MetadataError
 from assistant.records import ArticleMeta
 from assistant.retrieve import NO_OUTLET
+from assistant.search import search_root, writer_lock
 from assistant.store import ChromaStore
 from assistant.ui_render import describe_upload
 
@@ -136,14 +137,14 @@ class CorpusTab:
     def delete(self, article_id: str | None) -> tuple:
         if not article_id:
             return "Choose an article to delete first.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
-        with self.ingest_lock:
+        with self.ingest_lock, writer_lock(search_root(self.settings)):
             records = self.store.article_records()
             record = records.get(article_id)
             if record is None:
                 return f"No article '{article_id}' in the index.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
             self.store.delete_article(article_id)
             remaining = {aid: r for aid, r in records.items() if aid != article_id}
-            refresh_keyword_index(self.settings, self.store, before=records, now=remaining)  # drops its rows only
+            refresh_search_index(self.settings, self.store, before=records, now=remaining)  # drops its rows only
             source = Path(record.source_path.split("#")[0])
             if source.parent.resolve() == self.uploads.resolve() and "#" not in record.source_path:
                 source.unlink(missing_ok=True)

@@ -7,8 +7,8 @@ each copy with its own article id, an outlet drawn from the pool's outlet mix an
 spread over three years, and the chunk vector plus Gaussian noise (sigma 0.02 per dimension,
 renormalized; cosine to the original about 0.93). Rows go straight into the store's Chroma
 collections (vectors and filter fields) and chunk table (text, metadata, vector, sentence
-spans and vectors), and the BM25 index is built from the table with `KeywordIndex.build`, as
-ingest would leave them.
+spans and vectors), and the search index (keyword index and vector file) is built from the
+table with `search.rebuild`, as ingest would leave them.
 
     .venv/bin/python -m bench.fill --pool /tmp/b/ingest-1000/run0 --size 100000 --index /tmp/b/q100000 --out f.json
 """
@@ -131,9 +131,8 @@ def _chunk_id(pool: Pool, row: int, copy: Copy) -> str:
 
 
 def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool = False) -> dict:
-    from assistant.bm25 import KeywordIndex
+    from assistant import search
     from assistant.config import load_settings
-    from assistant.ingest import keyword_fingerprint, keyword_root
     from assistant.store import open_store
 
     t_all = time.perf_counter()
@@ -142,7 +141,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
     store = open_store(settings)
     if store.chunks.count() and not finish:
         raise SystemExit(f"{index_dir} already holds chunks; fill a fresh folder, or pass --finish to "
-                         "build the keyword index of a fill that was stopped after its writes")
+                         "build the search index of a fill that was stopped after its writes")
     batch = store._batch
     rng = np.random.default_rng(seed)
     secs = defaultdict(float)
@@ -197,13 +196,13 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
     db.close()
 
     t = time.perf_counter()
-    fingerprint = keyword_fingerprint(store)
+    state = search.index_state(store.fingerprint())
     secs["fingerprint_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    KeywordIndex.build(keyword_root(settings), store.iter_chunks(), fingerprint)
+    search.rebuild(search.search_root(settings), state, store.iter_chunks())
     secs["bm25_build_s"] = time.perf_counter() - t
     total = time.perf_counter() - t_all
-    bm25_dir = index_dir / "bm25"
+    bm25_dir = index_dir / "search"
     sentences_mib = sum(du_mib(p) for p in index_dir.glob("chunks-*"))
     all_mib = du_mib(index_dir)
     result = {
@@ -233,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, required=True, help="Where to write the JSON result.")
     ap.add_argument("--finish", action="store_true",
-                    help="Skip the writes (already done by a stopped fill) and build the keyword index.")
+                    help="Skip the writes (already done by a stopped fill) and build the search index.")
     args = ap.parse_args(argv)
     write_json(args.out, fill(args.pool, args.size, args.index, args.seed, args.finish))
 

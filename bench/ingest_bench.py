@@ -96,7 +96,7 @@ def _clocked_ingest(settings, source: Path, embedder):
 
     with PhaseClock() as clock:
         clock.wrap(ingest_mod, "chunk_article", "chunk_s")
-        clock.wrap(ingest_mod, "refresh_keyword_index", "bm25_s")
+        clock.wrap(ingest_mod, "refresh_search_index", "bm25_s")
         clock.wrap(SentenceTransformerEmbedder, "embed_with_spans", "embed_with_spans_s")
         clock.wrap(SentenceTransformerEmbedder, "embed_documents", "embed_documents_s")
         clock.wrap(ChromaStore, "replace_article", "store_write_s")

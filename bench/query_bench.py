@@ -37,13 +37,13 @@ def free_port() -> int:
 
 
 def start_server(index_dir: Path, server_dir: Path, port: int) -> tuple[subprocess.Popen, float, float]:
-    """Copy the Chroma files (not BM25 / the chunk table) and serve them; returns (process, copy s, start s)."""
+    """Copy the Chroma files (not the search index / the chunk table) and serve them; returns (process, copy s, start s)."""
     t = time.perf_counter()
     if server_dir.exists():
         shutil.rmtree(server_dir)
     server_dir.mkdir(parents=True)
     for p in index_dir.iterdir():
-        if p.name == "bm25" or p.name.startswith(("chunks-", "answers")):
+        if p.name in ("bm25", "search") or p.name.startswith(("chunks-", "answers")):
             continue
         (shutil.copytree if p.is_dir() else shutil.copy2)(p, server_dir / p.name)
     copy_s = time.perf_counter() - t
@@ -67,30 +67,31 @@ def start_server(index_dir: Path, server_dir: Path, port: int) -> tuple[subproce
     return proc, copy_s, time.perf_counter() - t
 
 
-def filter_variants(keyword) -> dict[str, dict]:
+def filter_variants(index) -> dict[str, dict]:
     """No filter, the commonest outlet, and a `since` date keeping about the newest tenth."""
     from assistant.pipeline import AskOptions
 
-    codes = np.bincount(keyword.outlet_codes, minlength=len(keyword.outlets))
-    named = [i for i, o in enumerate(keyword.outlets) if o]
-    outlet = keyword.outlets[max(named, key=lambda i: codes[i])] if named else ""
-    keys = keyword.date_keys[keyword.date_keys > 0]
+    vf = index.vectors
+    codes = np.bincount(vf.outlet_codes, minlength=len(vf.outlets))
+    named = [i for i, o in enumerate(vf.outlets) if o]
+    outlet = vf.outlets[max(named, key=lambda i: codes[i])] if named else ""
+    keys = vf.date_keys[vf.date_keys > 0]
     k = int(np.quantile(keys, SINCE_QUANTILE))
     since = date(k // 10000, k // 100 % 100, k % 100)
     variants = {"none": AskOptions(), "outlet": AskOptions(outlets=(outlet,)), "since": AskOptions(since=since)}
     out = {}
     for name, opts in variants.items():
-        mask = keyword.keep(opts.filters())
+        mask = vf.keep(opts.filters())
         out[name] = {"options": opts, "selectivity": 1.0 if mask is None else float(mask.mean()),
                      "label": {"none": "no filter", "outlet": f"outlet={outlet}", "since": f"since={since}"}[name]}
     return out
 
 
-def _share_keyword_index(src, dst) -> bool:
-    """Let the second retriever use the first one's loaded BM25 index (counted once in memory)."""
-    kw = src.keyword_index()
-    if hasattr(dst, "_keyword") and hasattr(dst, "_keyword_version"):
-        dst._keyword, dst._keyword_version = kw, src._keyword_version
+def _share_search_index(src, dst) -> bool:
+    """Let the second retriever use the first one's loaded search index (counted once in memory)."""
+    index = src.search_index()
+    if hasattr(dst, "_search") and hasattr(dst, "_state"):
+        dst._search, dst._state = index, src._state
         return True
     return False
 
@@ -134,11 +135,11 @@ def _measure(settings, queries, repeats, warmup, result, proc) -> dict:
         t = time.perf_counter()
         a = Assistant(s)
         if assistants:
-            result["bm25_shared"] = _share_keyword_index(next(iter(assistants.values())).retriever, a.retriever)
+            result["bm25_shared"] = _share_search_index(next(iter(assistants.values())).retriever, a.retriever)
         assistants[mode] = a
         open_s = time.perf_counter() - t
         if variants is None:
-            variants = filter_variants(a.retriever.keyword_index())
+            variants = filter_variants(a.retriever.search_index())
         t = time.perf_counter()
         a.retrieve(queries[0], variants["none"]["options"])
         first_query_s[mode] = time.perf_counter() - t
@@ -176,8 +177,9 @@ def _measure(settings, queries, repeats, warmup, result, proc) -> dict:
                     top[mode] = [p.chunk.id for p in res.passages]
                     # Dense search alone (HNSW, or exact over filtered rows), with the question vector given.
                     t = time.perf_counter()
-                    kw = a.retriever.keyword_index()
-                    a.retriever.dense(q, a.settings.top_k * OVERFETCH, v["options"].filters(), vector, kw, kw.keep(v["options"].filters()))
+                    index = a.retriever.search_index()
+                    a.retriever.dense(q, a.settings.top_k * OVERFETCH, v["options"].filters(), vector, index,
+                                      index.vectors.keep(v["options"].filters()))
                     search_ms[(mode, vname)].append((time.perf_counter() - t) * 1000)
                     t = time.perf_counter()
                     ans = a.ask(q, v["options"])

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bm25 import KeywordIndex
 from assistant.config import load_settings
 from assistant.correct import correct_article
-from assistant.ingest import ingest, keyword_root
+from assistant.ingest import ingest
 from assistant.metadata import MetadataError
 from assistant.pipeline import AskOptions, Assistant
 from assistant.retrieve import make_filters
+from assistant.search import SearchIndex, search_root
 from assistant.store import forget_store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,8 +41,8 @@ def _write(folder: Path, title: str = "Harbour council approves night ferry", ex
 
 
 def _bm25_outlet_hits(settings, outlet: str) -> set[str]:
-    index = KeywordIndex.load(keyword_root(settings))
-    return {cid.split("::")[0] for cid, _ in index.search("night ferry islands", 10, make_filters([outlet]))}
+    index = SearchIndex.load(search_root(settings))
+    return {cid.split("::")[0] for cid, _ in index.keyword.search("night ferry islands", 10, make_filters([outlet]))}
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bm25 import KeywordIndex
-from assistant.config import keyword_root, load_settings
+from assistant.config import load_settings
+from assistant.search import SearchIndex, search_root
 from assistant.ingest import ingest
 from assistant.store import open_store
 
@@ -30,14 +30,17 @@ def _chunk_ids(settings) -> list[str]:
 
 
 def _keyword_hits(settings, query: str) -> set[str]:
-    """Articles whose chunks the BM25 index (as another process would load it) finds."""
-    index = KeywordIndex.load(keyword_root(settings))
-    return {cid.split("::")[0] for cid, _ in index.search(query, 1000)}
+    """Articles whose chunks the keyword index (as another process would load it) finds."""
+    index = SearchIndex.load(search_root(settings))
+    return {cid.split("::")[0] for cid, _ in index.keyword.search(query, 1000)}
 
 
 def _keyword_ids(settings) -> list[str]:
-    index = KeywordIndex.load(keyword_root(settings))
-    return sorted(index.ids[index.alive])
+    """The chunks the search index holds, in both its parts."""
+    index = SearchIndex.load(search_root(settings))
+    ids = sorted(index.vectors.ids[index.vectors.alive])
+    assert index.keyword.count == len(ids)
+    return ids
 
 
 def test_incremental_reingest_update_and_prune(tmp_path, corpus_copy):
@@ -319,14 +322,17 @@ def test_records_of_an_older_index_move_to_the_table(tmp_path, corpus_copy):
     assert (len(again.unchanged), again.chunks, again.keyword_index) == (5, 0, "unchanged")
 
 
-def test_keyword_index_of_an_older_format_is_rebuilt_by_the_next_ingest(tmp_path, corpus_copy, monkeypatch):
-    """An index whose terms lack the publication year (made before it was indexed) still
-    answers, and the next ingest rebuilds it though no article changed."""
-    from assistant import bm25_segment, ingest as ingest_module
+def test_search_index_of_an_older_version_is_rebuilt_by_the_next_ingest(tmp_path, corpus_copy, monkeypatch):
+    """An index whose terms lack the publication year (made by an older version) still
+    answers, and the next ingest rebuilds it though no article changed; so is one that tantivy
+    can no longer open (another index format), which `assistant check` names."""
+    from assistant import keyword, search
+    from assistant.health import SEARCH, inspect_index
+    from assistant.text import terms
 
     settings = load_settings(index_dir=tmp_path / "idx", corpus_dir=corpus_copy)
-    monkeypatch.setattr(ingest_module, "TERMS_FORMAT", "t1")
-    monkeypatch.setattr(bm25_segment, "_date_terms", lambda md: [])
+    monkeypatch.setattr(search, "INDEX_VERSION", "4")
+    monkeypatch.setattr(keyword, "chunk_terms", lambda text, md: terms(f"{md.get('title', '')} {text}"))
     assert ingest(settings).keyword_index == "rebuilt"
     assert _keyword_hits(settings, "2020") == set()  # the 2020 article's text never says "2020"
     monkeypatch.undo()
@@ -335,6 +341,22 @@ def test_keyword_index_of_an_older_format_is_rebuilt_by_the_next_ingest(tmp_path
     assert len(again.unchanged) == 5 and again.keyword_index == "rebuilt"
     assert _keyword_hits(settings, "2020") == {"003_08c392e7a666dffc"}
     assert ingest(settings).keyword_index == "unchanged"
+
+    import tantivy
+
+    monkeypatch.setattr(tantivy.Index, "is_compatible", staticmethod(lambda path: False))
+    part = inspect_index(settings).part(SEARCH)
+    assert part.path.endswith("keyword") and "written by another version of tantivy" in part.problem
+    assert ingest(settings).keyword_index == "rebuilt"  # `assistant repair` (test_repair) rebuilds it too
+    monkeypatch.undo()
+    assert inspect_index(settings).part(SEARCH).ok and _keyword_hits(settings, "2020") == {"003_08c392e7a666dffc"}
+
+    # The keyword index of the versions before tantivy (`bm25/`): named by `check`, replaced by the next ingest.
+    (settings.index_dir / "bm25" / settings.collection_name).mkdir(parents=True)
+    (search_root(settings) / "STATE").unlink()
+    part = inspect_index(settings).part(SEARCH)
+    assert part.ok and "older version" in part.summary and "next `assistant ingest` rebuilds it" in part.note
+    assert ingest(settings).keyword_index == "rebuilt" and not (settings.index_dir / "bm25").exists()
 
 
 def _ingest_cli(*args: str, index: Path, **env: str) -> subprocess.CompletedProcess:

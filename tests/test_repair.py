@@ -62,16 +62,12 @@ def _table(index: Path) -> Path:
     return index / f"chunks-{_collection(index)}.sqlite"
 
 
-def _bm25(index: Path) -> Path:
-    return index / "bm25" / _collection(index)
+def _search(index: Path) -> Path:
+    return index / "search" / _collection(index)
 
 
-def _segment(index: Path) -> Path:
-    return next(p for p in _bm25(index).iterdir() if p.name.startswith("s-"))
-
-
-def _generation(index: Path) -> Path:
-    return next(p for p in _bm25(index).iterdir() if p.name.startswith("g-"))
+def _tantivy_segment(index: Path) -> Path:
+    return next((_search(index) / "keyword").glob("*.idx"))
 
 
 def _sql(index: Path, *statements: str) -> None:
@@ -109,15 +105,14 @@ DAMAGES: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "chroma.sqlite3 emptied": (lambda i: _truncate(i / "chroma.sqlite3", 0), "vector store", "chroma.sqlite3"),
     "chroma.sqlite3 deleted": (lambda i: (i / "chroma.sqlite3").unlink(), "vector store", "chroma.sqlite3"),
     "chroma lost vectors": (_drop_vectors, "vector store", "chroma.sqlite3"),
-    "BM25 CURRENT deleted": (lambda i: (_bm25(i) / "CURRENT").unlink(), "keyword index", "CURRENT"),
-    "BM25 CURRENT garbage": (lambda i: (_bm25(i) / "CURRENT").write_text("g-nonexistent"), "keyword index", "CURRENT"),
-    "BM25 weights.npy deleted": (lambda i: (_segment(i) / "weights.npy").unlink(), "keyword index", "weights.npy"),
-    "BM25 rows.npy truncated": (lambda i: _truncate(_segment(i) / "rows.npy", 200), "keyword index", "rows.npy"),
-    "BM25 manifest.json deleted": (lambda i: (_generation(i) / "manifest.json").unlink(), "keyword index", "manifest.json"),
-    "BM25 ids.npz garbage": (lambda i: (_segment(i) / "ids.npz").write_text("garbage"), "keyword index", "ids.npz"),
-    "BM25 ids.npz emptied": (lambda i: (_segment(i) / "ids.npz").write_bytes(b""), "keyword index", "ids.npz"),
-    "BM25 meta.json invalid": (lambda i: (_segment(i) / "meta.json").write_text("{not json"), "keyword index", "meta.json"),
-    "BM25 meta.json without its fields": (lambda i: (_segment(i) / "meta.json").write_text("{}"), "keyword index", "meta.json"),
+    "STATE deleted": (lambda i: (_search(i) / "STATE").unlink(), "search index", "STATE"),
+    "tantivy meta.json garbage": (lambda i: (_search(i) / "keyword" / "meta.json").write_text("{not json"), "search index", "keyword"),
+    "tantivy meta.json deleted": (lambda i: (_search(i) / "keyword" / "meta.json").unlink(), "search index", "keyword"),
+    "tantivy segment file deleted": (lambda i: _tantivy_segment(i).unlink(), "search index", "keyword"),
+    "tantivy folder deleted": (lambda i: shutil.rmtree(_search(i) / "keyword"), "search index", "keyword"),
+    "vector file manifest deleted": (lambda i: (_search(i) / "vectors" / "manifest.json").unlink(), "search index", "vectors"),
+    "vector file ids truncated": (lambda i: _truncate(_search(i) / "vectors" / "ids.txt", 200), "search index", "vectors"),
+    "vector file vectors truncated": (lambda i: _truncate(_search(i) / "vectors" / "vectors.f32", 1000), "search index", "vectors"),
     "chunk table garbage": (lambda i: _garbage(_table(i)), "chunk table", "chunks-"),
     "chunk table truncated": (lambda i: _truncate(_table(i), 8192), "chunk table", "chunks-"),
     "chunk table deleted": (lambda i: _garbage(_table(i)) or _table(i).unlink(), "chunk table", "chunks-"),
@@ -164,7 +159,7 @@ def test_check_names_the_damaged_part_and_repair_restores_answers(index, damage)
 def test_a_healthy_index_is_reported_sound_part_by_part(index):
     check = _cli("check", "--index", str(index))
     assert check.exit_code == 0, check.output
-    for part, holds in (("chunk table", "5 articles, 11 chunks"), ("vector store", "11 vectors"), ("keyword index", "11 rows")):
+    for part, holds in (("chunk table", "5 articles, 11 chunks"), ("vector store", "11 vectors"), ("search index", "11 chunks")):
         assert any(line.startswith(f"ok    {part} ") and line.endswith(holds) for line in check.stdout.splitlines()), check.stdout
     assert "ok    index is sound" in check.stdout
     assert "nothing to repair" in _cli("repair", "--index", str(index)).stdout
@@ -177,7 +172,7 @@ def test_an_empty_index_is_not_damaged(tmp_path):
 
 def test_the_real_cli_gives_one_line_not_a_traceback(index):
     """ask, ingest and ui as a user runs them: one line naming the part and the repair, exit 2."""
-    (_segment(index) / "meta.json").write_text("{}")  # found only when the keyword index is loaded
+    (_search(index) / "keyword" / "meta.json").write_text("{}")  # found when the keyword index is opened
     (index / "chroma.sqlite3").unlink()  # ingest said "unchanged" to this, and ask "empty, run ingest"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -193,11 +188,11 @@ def test_the_real_cli_gives_one_line_not_a_traceback(index):
 
 
 def test_ask_that_fails_on_damage_found_late_names_it(index):
-    """Damage the quick look before a question does not read (meta.json's fields) still ends
-    in one line naming the file, not a traceback."""
-    (_segment(index) / "meta.json").write_text('{"terms": []}')
+    """Damage the quick look before a question does not read (the vector file's rows) still
+    ends in one line naming the file, not a traceback."""
+    _truncate(_search(index) / "vectors" / "ids.txt", 200)
     ask = _cli("ask", QUESTION, "--index", str(index))
-    assert ask.exit_code == 2 and "meta.json" in ask.stderr and "assistant repair" in ask.stderr, ask.output
+    assert ask.exit_code == 2 and "vectors" in ask.stderr and "assistant repair" in ask.stderr, ask.output
 
 
 def test_lost_chunk_rows_are_rebuilt_from_the_stored_texts_without_the_source_files(index, monkeypatch):

@@ -34,12 +34,12 @@ def _chroma_filtered(r: HybridRetriever, vector, k, filters):
 
 @pytest.mark.parametrize("filters", FILTERS)
 def test_exact_filtered_search_matches_chroma(retriever, filters):
-    keyword = retriever.keyword_index()
-    keep = keyword.keep(filters)
+    index = retriever.search_index()
+    keep = index.vectors.keep(filters)
     assert 0 < keep.sum() < len(keep)
     for q in QUESTIONS:
         v = retriever.embedder.embed_query(q)
-        ours = retriever.dense(q, 5, filters, v, keyword, keep)
+        ours = retriever.dense(q, 5, filters, v, index, keep)
         assert [cid for cid, _ in ours] == _chroma_filtered(retriever, v, 5, filters)
         stored = {c.id: c for c in retriever.store.get_chunks([cid for cid, _ in ours])}
         assert all(filters.outlets == () or stored[cid].meta.outlet.lower() in {o.lower() for o in filters.outlets} for cid, _ in ours)
@@ -57,11 +57,11 @@ def test_overfetch_path_matches_chroma(retriever, filters, monkeypatch):
         return original(self, vector, k, where)
 
     monkeypatch.setattr(HybridRetriever, "_hnsw", spy)
-    keyword = retriever.keyword_index()
-    keep = keyword.keep(filters)
+    index = retriever.search_index()
+    keep = index.vectors.keep(filters)
     for q in QUESTIONS:
         v = retriever.embedder.embed_query(q)
-        ours = [cid for cid, _ in retriever.dense(q, 3, filters, v, keyword, keep)]
+        ours = [cid for cid, _ in retriever.dense(q, 3, filters, v, index, keep)]
         assert ours == _chroma_filtered(retriever, v, 3, filters)
     assert any(where is None and k > 3 for where, k in calls)  # the over-fetch really ran
 

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 from llm_server import Reply, chat_messages
 
-from assistant.bm25 import KeywordIndex
 from assistant.config import load_settings
 from assistant.feedback import AnswerLog
 from assistant.followup import standalone
-from assistant.ingest import keyword_root
+from assistant.search import SearchIndex, search_root
 from assistant.store import open_store
 from assistant.ui import ask_options, backend_choices, exposure_warning
 
@@ -417,9 +416,10 @@ def test_upload_ask_then_delete(page, tmp_path, settings):
     page.locator("#delete-yes").click()
     page.locator("#corpus-message", has_text="Deleted marrowick-bridge").wait_for()
     page.wait_for_function("() => !document.querySelector('#articles').innerText.includes('Marrowick')")
-    keyword = KeywordIndex.load(keyword_root(settings))
-    assert not any(cid.startswith("marrowick-bridge::") for cid in keyword.ids[keyword.alive])
-    assert len(keyword.ids[keyword.alive]) == len(list(open_store(settings).iter_chunks()))
+    index = SearchIndex.load(search_root(settings))
+    live = index.vectors.ids[index.vectors.alive]
+    assert not any(cid.startswith("marrowick-bridge::") for cid in live) and not index.keyword.search("Marrowick", 10)
+    assert len(live) == index.keyword.count == len(list(open_store(settings).iter_chunks()))
 
     open_tab(page, "Chat")
     answer = ask(page, BRIDGE_QUESTION)

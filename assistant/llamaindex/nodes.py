@@ -16,9 +16,8 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeRelationship, NodeWithScore, QueryBundle, RelatedNodeInfo, TextNode
 from llama_index.core.vector_stores.types import FilterCondition, FilterOperator, MetadataFilter, MetadataFilters
 
-from assistant.bm25 import Filters
 from assistant.config import Settings
-from assistant.records import Passage
+from assistant.records import Filters, Passage
 from assistant.retrieve import HybridRetriever, get_retriever, make_filters
 
 #: Filter keys: the outlet, and the publication date (as `assistant ask --source / --since / --until`).
@@ -189,7 +188,7 @@ def as_retriever(settings: Settings, k: int | None = None, filters: MetadataFilt
     elif isinstance(filters, Filters):
         ours = filters
     else:
-        raise TypeError(f"filters are llama-index MetadataFilters or assistant.bm25.Filters, not {type(filters).__name__}")
+        raise TypeError(f"filters are llama-index MetadataFilters or assistant.records.Filters, not {type(filters).__name__}")
     return AssistantRetriever(get_retriever(settings), k, ours)
 
 
