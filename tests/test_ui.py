@@ -526,6 +526,15 @@ def field(page, elem_id: str):
     return page.locator(f"#{elem_id}").locator("textarea, input").first
 
 
+def set_field(page, elem_id: str, value: str) -> None:
+    """Fill an option field and leave it, so that the app has its value before the next question
+    (a question typed at once, on a loaded machine, was asked under the old value)."""
+    box = field(page, elem_id)
+    box.fill(value)
+    box.press("Tab")
+    page.wait_for_timeout(300)
+
+
 def test_openai_is_offered_only_with_an_endpoint(settings, tmp_path):
     # The test setup installs the local backend (llama.cpp's server and SmolLM2).
     assert backend_choices(settings) == ["offline", "openai", "local"]  # the scripted LLM's endpoint
@@ -675,7 +684,7 @@ def test_a_byline_line_gives_an_uploaded_article_its_author_and_outlet(page, tmp
 @pytest.mark.browser
 def test_a_refusal_under_filters_says_what_was_searched(page):
     open_options(page)
-    field(page, "since").fill("2020-01-01")
+    set_field(page, "since", "2020-01-01")
     text = ask(page, "How many goals did Messi score in the World Cup final?")
     assert text.startswith("The indexed articles do not answer this question.")
     assert "Only articles dated 2020-01-01 or later were searched" in text
@@ -919,14 +928,14 @@ def test_near_miss_and_filter_notices_are_their_own_kind_of_message_without_thum
     assert visible_likes(page) == 0  # a notice is not an answer to rate
 
     open_options(page)
-    field(page, "since").fill("2020-01-01")
+    set_field(page, "since", "2020-01-01")
     ask(page, "How many goals did Messi score in the World Cup final?")
     filtered = page.locator("#chat [data-testid='bot'] .chat-notice.notice-filter")
     assert filtered.count() == 1 and "Only articles dated 2020-01-01 or later were searched" in filtered.inner_text()
     assert visible_likes(page) == 0
     shot(page, "notices")
 
-    field(page, "since").fill("")
+    set_field(page, "since", "")
     answer = ask(page, "Where will Biden and Putin meet?")
     assert "Geneva" in answer
     assert page.locator("#chat [data-testid='bot']").last.locator(".chat-notice").count() == 0
