@@ -42,6 +42,12 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
+def alternation(words) -> str:
+    """The words as one regex alternation, each escaped, longest first: where one word begins
+    another ("secretary", "secretary of state"), the longer is tried first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 def normalize(text: str) -> str:
     """Lower case, typographic quotes and dashes folded, punctuation dropped, spaces collapsed."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')

@@ -21,6 +21,7 @@ from assistant.answer.entities import (
     without_other_kinds,
 )
 from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
+from assistant.text import alternation as _alternation
 
 #: A month's name, whole or shortened: one capture group.
 MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
@@ -48,10 +49,6 @@ YEAR = re.compile(rf"\b{_YEAR}\b")
 @lru_cache(maxsize=1)
 def _vocab() -> dict:
     return tomllib.loads((Path(__file__).parent / "data" / "question.toml").read_text(encoding="utf-8"))
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 _CUES = _vocab()
