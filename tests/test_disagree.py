@@ -110,6 +110,9 @@ def test_reports_of_different_events_are_not_disagreements(built_index):
         ("Putin won 77 percent of the vote in the 2018 election.", "Putin won 63 percent of the vote in the 2012 election.", None),
         # Numbers that count different things, or nothing: a date, a year, "first".
         ("Putin and Trump met in Helsinki on July 16.", "Putin and Trump met in Helsinki in 2018.", None),
+        # Other months, other events; a sentence opener names no one.
+        ("The Lakeview ferry took 40 minutes in March, the operator said.", "The Lakeview ferry took 55 minutes in June, the operator said.", None),
+        ("However, the Lakeview ferry carried 300 passengers, the operator said.", "The Lakeview ferry carried 340 passengers, the operator said.", "numbers"),
         ("Putin and Trump held their first meeting in Helsinki.", "Putin and Trump held a two-hour meeting in Helsinki.", None),
         # Rewordings of one polarity.
         ("The Kremlin cannot accept the offer from Washington.", "The Kremlin could not accept the offer from Washington.", None),

@@ -185,6 +185,10 @@ def test_follow_up_questions_carry_the_previous_topic():
     assert standalone("and what did the Kremlin say?", []) == "and what did the Kremlin say?"
     chain = previous + ["and what did the Kremlin say?"]
     assert "Obama" in standalone("what about Syria?", chain)
+    # A weekday or a title names no one: "he" still refers back.
+    mayor = ["Why did Mayor Okafor close the Harlow bridge?"]
+    assert standalone("What did he say on Tuesday?", mayor) == "What did he say on Tuesday? (Mayor Okafor, Harlow)"
+    assert standalone("What did the President tell him?", mayor) == "What did the President tell him? (Mayor Okafor, Harlow)"
 
 
 def test_bad_dates_get_a_clear_message():

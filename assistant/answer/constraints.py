@@ -26,12 +26,12 @@ from functools import lru_cache
 from typing import NamedTuple
 from pathlib import Path
 
-from assistant.answer.entities import ENTITIES, NOT_NAMES
+from assistant.answer.entities import ENTITIES
 from assistant.answer.question import MONTH, YEAR, measure_units
 from assistant.answer.support import fold, measured, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
-from assistant.text import IRREGULAR_PAST, STOPWORDS, alternation, stem, terms
+from assistant.text import IRREGULAR_PAST, NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 #: Sentences before the cited one that count as its context (pronouns, "he said").
 CONTEXT_SENTENCES = 3

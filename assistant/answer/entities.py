@@ -16,19 +16,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.text import IRREGULAR_PAST, STOPWORDS, alternation
+from assistant.text import IRREGULAR_PAST, STOPWORDS, alternation, is_name_word
 
-#: The vocabularies: not-names, roles and the kinds of named things, each list with its source.
+#: The vocabularies: roles and the kinds of named things, each list with its source.
 _DATA = tomllib.loads((Path(__file__).parent / "data" / "entities.toml").read_text(encoding="utf-8"))
-
-
-#: Capitalised words that are not names: weekdays, months, sentence openers, pronouns, titles.
-NOT_NAMES = re.compile(rf"^({alternation(_DATA['not_names'])})$")
-
-
-def is_name_word(word: str) -> bool:
-    """A capitalised word that may be part of a name: not "The", "Thursday's" or "March."."""
-    return word[:1].isupper() and not NOT_NAMES.match(re.sub(r"['’]s$", "", word.strip(".,;:!?")))
 
 
 # What follows the noun a question asks with, when it is the head of its phrase: punctuation,

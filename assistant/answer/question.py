@@ -14,13 +14,12 @@ from assistant.answer.entities import (
     asked_entity,
     asked_role,
     asks_for_person,
-    is_name_word,
     name_words,
     names_entity,
     wants_full_name,
     without_other_kinds,
 )
-from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
+from assistant.text import IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
 from assistant.text import alternation as _alternation
 
 #: A month's name, whole or shortened: one capture group.
