@@ -226,9 +226,9 @@ def _claim(r: _Raw, keys: dict[str, int]) -> Claim:
     return Claim(
         key=keys.get(r.passage.chunk.article_id),
         article_id=r.passage.chunk.article_id,
-        source=m.outlet,
+        outlet=m.outlet,
         title=m.title,
-        published=m.published.isoformat() if m.published else None,
+        published=m.published,
         published_inferred=m.published_inferred,
         url=m.url,
         sentence=r.text,
