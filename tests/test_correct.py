@@ -127,3 +127,20 @@ def test_a_correction_sticks_when_the_file_is_ingested_again(corrected_index):
     record = store.article_records()["night-ferry"]
     assert (record.meta.outlet, record.meta.published_inferred) == ("Quillmere Courier", None)
     assert set(record.corrections) == {"outlet", "published", "published_inferred"}
+
+
+def test_a_correction_reads_only_its_articles_record_until_it_writes(corrected_index, monkeypatch):
+    """Checking a correction costs one record however large the index: only a correction that
+    is written reads every record, for the keyword index's name."""
+    settings, _ = corrected_index
+    store = open_store(settings)
+    asked = []
+    read = store.article_records
+    monkeypatch.setattr(store, "article_records", lambda ids=None: asked.append(ids) or read(ids))
+    same = {**FORM, "outlet": "Harbour Post", "published": "2023-09-15"}
+    assert correct_article(settings, store, "night-ferry", same, inferred=True).changes == {}
+    with pytest.raises(MetadataError, match="not a real calendar date"):
+        correct_article(settings, store, "night-ferry", {**same, "published": "2023-02-30"}, inferred=True)
+    with pytest.raises(KeyError):
+        correct_article(settings, store, "no-such-article", same, inferred=True)
+    assert asked and all(ids is not None and len(ids) == 1 for ids in asked), asked
