@@ -10,6 +10,8 @@ other key words only where it names no one): "what did the Kremlin say? (Obama, 
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 from assistant.text import is_name_word
 
@@ -20,18 +22,10 @@ MAX_CARRIED = 5
 
 _OPENERS = re.compile(r"^\s*(and|but|also|so)\b[\s,]*", re.IGNORECASE)
 _FOLLOWUP_START = re.compile(r"^\s*(and|but|also|what about|how about)\b", re.IGNORECASE)
-_PRONOUNS = {"he", "she", "it", "they", "that", "this", "them", "their", "his", "her", "its", "those", "these", "him"}
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
-# Words that carry no topic: question words, auxiliaries, pronouns and verbs of reporting.
-_STOP = {
-    "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
-    "before", "between", "both", "but", "by", "can", "could", "did", "discuss", "discussed", "do", "does",
-    "during", "else", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it",
-    "just", "many", "me", "more", "much", "my", "no", "not", "of", "on", "or", "other", "our", "over",
-    "said", "say", "says", "should", "so", "some", "tell", "than", "the", "then", "there", "to", "told",
-    "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will",
-    "with", "would", "you", "your",
-} | _PRONOUNS
+_VOCAB = tomllib.loads((Path(__file__).parent / "data" / "followup.toml").read_text(encoding="utf-8"))
+_PRONOUNS = frozenset(_VOCAB["pronouns"])
+_STOP = frozenset(_VOCAB["topicless"]) | _PRONOUNS  # words that carry no topic
 
 
 def _words(text: str) -> list[str]:
