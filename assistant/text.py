@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word)
 
 
-def alternation(words) -> str:
+def alternation(words: Iterable[str]) -> str:
     """The words as one regex alternation, each escaped, longest first: where one word begins
     another ("secretary", "secretary of state"), the longer is tried first."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))

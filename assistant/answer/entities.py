@@ -93,8 +93,9 @@ def wants_full_name(question: str) -> bool:
 
 _CAP = r"[A-Z][\w’'&-]{0,40}"  # one capitalised word; names are words joined by single spaces
 def _named(heads: str, alone: str = "") -> re.Pattern:
-    """Names of up to four capitalised words ending in one of `heads` (an alternation) ("Carnegie Moscow Center"),
-    "Council on Foreign Relations"-style names, and names that stand alone ("Pentagon", "NATO")."""
+    """Names of up to four capitalised words ending in one of `heads`, a regex alternation
+    ("Carnegie Moscow Center"), "Council on Foreign Relations"-style names, and names that
+    stand alone ("Pentagon", "NATO")."""
     parts = [rf"\b((?:{_CAP} ){{1,4}}(?:{heads}))\b", rf"\b((?:{heads}) (?:of|for|on) (?:the )?{_CAP}(?: {_CAP}){{0,2}})\b"]
     if alone:
         parts.append(rf"\b({alone})\b")
