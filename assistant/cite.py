@@ -100,9 +100,9 @@ def _citation(key: int, p: Passage, sentences: list[tuple[int, int]]) -> Citatio
         key=key,
         article_id=c.article_id,
         title=c.meta.title,
-        source=c.meta.outlet,
+        outlet=c.meta.outlet,
         author=c.meta.author,
-        published=c.meta.published.isoformat() if c.meta.published else None,
+        published=c.meta.published,
         url=c.meta.url,
         passage=passage,
         start=ps,
@@ -119,18 +119,14 @@ def _citation(key: int, p: Passage, sentences: list[tuple[int, int]]) -> Citatio
 # Rendering -------------------------------------------------------------------------------
 
 
-def short_date(iso: str | None) -> str:
-    if not iso:
-        return "undated"
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%b')} {d.year}"
+def short_date(d: date | None) -> str:
+    """"4 Jul 2016", or "undated"."""
+    return f"{d.day} {d:%b} {d.year}" if d else "undated"
 
 
-def long_date(iso: str | None) -> str | None:
-    if not iso:
-        return None
-    d = date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B')} {d.year}"
+def long_date(d: date | None) -> str | None:
+    """"4 July 2016", or None."""
+    return f"{d.day} {d:%B} {d.year}" if d else None
 
 
 #: How a date the article does not state is marked wherever it is shown, so that a writer
@@ -138,15 +134,15 @@ def long_date(iso: str | None) -> str | None:
 INFERRED = "date inferred"
 
 
-def date_label(iso: str | None, inferred: str | None = None) -> str:
+def date_label(d: date | None, inferred: str | None = None) -> str:
     """`4 Jul 2016`, or `19 Apr 2016 (date inferred)` for a date the article does not state."""
-    return f"{short_date(iso)} ({INFERRED})" if iso and inferred else short_date(iso)
+    return f"{short_date(d)} ({INFERRED})" if d and inferred else short_date(d)
 
 
 def reference(c: Citation) -> str:
     """`RT, "Headline", 4 Jul 2016` (with the byline and link where known). An outlet the
     article does not name is left out, not shown as "Unknown outlet": the headline leads."""
-    parts = [f"{c.source} ({c.agency})" if c.agency and c.agency != c.source else c.source] if c.source else []
+    parts = [f"{c.outlet} ({c.agency})" if c.agency and c.agency != c.outlet else c.outlet] if c.outlet else []
     parts.append(f'"{c.title}"')
     if c.author:
         parts.append(f"by {c.author}")
@@ -189,15 +185,15 @@ def attribution(c: Citation) -> str:
     date: `according to an RT report (publication date inferred: 19 April 2016), “...”`."""
     when = long_date(c.published)
     stated = when if when and not c.published_inferred else None
-    the_outlet = bool(c.source and re.match(r"^the\b", c.source, re.IGNORECASE))
-    subject = f"{c.source} report" if c.source and not the_outlet else "report"
+    the_outlet = bool(c.outlet and re.match(r"^the\b", c.outlet, re.IGNORECASE))
+    subject = f"{c.outlet} report" if c.outlet and not the_outlet else "report"
     lead = " ".join(x for x in (stated, subject) if x)
     lead = f"according to {_article(lead)} {lead}"
     if c.author:
         lead += f" by {c.author}"
     if the_outlet:
-        lead += f" in {c.source}"
-    if not c.source:
+        lead += f" in {c.outlet}"
+    if not c.outlet:
         lead += f" headlined {quoted(c.title)}"
     if when and c.published_inferred:
         lead += f" (publication date inferred: {when})"
@@ -225,7 +221,7 @@ def cited_quote(c: Citation) -> str | None:
 
 def claim_reference(c: Claim) -> str:
     """`[1] RT, "Headline", 4 Jul 2016` for one side of a disagreement; no key when uncited."""
-    ref = ", ".join(x for x in (c.source, f'"{c.title}"', date_label(c.published, c.published_inferred)) if x)
+    ref = ", ".join(x for x in (c.outlet, f'"{c.title}"', date_label(c.published, c.published_inferred)) if x)
     return f"[{c.key}] {ref}" if c.key is not None else ref
 
 
@@ -328,7 +324,7 @@ def render_markdown(answer: Answer) -> str:
     if answer.citations:
         lines.append("")
         for c in answer.citations:
-            ref = f'{_md(c.source) + ", " if c.source else ""}"{_md(c.title)}"'
+            ref = f'{_md(c.outlet) + ", " if c.outlet else ""}"{_md(c.title)}"'
             if c.author:
                 ref += f", by {_md(c.author)}"
             ref += f", {date_label(c.published, c.published_inferred)}"

@@ -238,7 +238,7 @@ def ask(
     k: Annotated[Optional[int], typer.Option("--k", min=1, max=50, help="Passages to retrieve.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after YYYY-MM-DD.")] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before YYYY-MM-DD.")] = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only this outlet (repeatable).")] = None,
+    outlet: Annotated[Optional[list[str]], typer.Option("--outlet", "--source", help="Only this outlet (repeatable; --source is its old name).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     fmt: Annotated[str, typer.Option("--format", help="text or markdown.")] = "text",
 ) -> None:
@@ -265,7 +265,7 @@ def ask(
     lines = _read_questions(questions) if questions else []
     settings = _settings(index)
     start, end = _date_range(since, until)
-    options = AskOptions(k=k, outlets=tuple(source or ()), since=start, until=end, backend=backend)
+    options = AskOptions(k=k, outlets=tuple(outlet or ()), since=start, until=end, backend=backend)
     assistant = _assistant(settings)
     if questions:
         # One JSON object per question line, in order: its answer, or an error naming the line.

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.config import Settings
-from assistant.ingest import rebuild_articles, refresh_search_index
+from assistant.ingest import rebuild_articles, refresh_after_change
 from assistant.metadata import MetadataError, check_correction, corrected
 from assistant.records import Article
 from assistant.search import search_root, writer_lock
@@ -46,8 +46,7 @@ def correct_article(settings: Settings, store: ChromaStore, article_id: str, val
 
 
 def _correct(settings: Settings, store: ChromaStore, article_id: str, values: dict[str, str | None], inferred: bool) -> Correction:
-    records = store.article_records()
-    record = records.get(article_id)
+    record = store.article_records([article_id]).get(article_id)
     if record is None:
         raise KeyError(article_id)
     proposed = check_correction(values, inferred, record.meta)
@@ -63,8 +62,8 @@ def _correct(settings: Settings, store: ChromaStore, article_id: str, values: di
     report = rebuild_articles(settings, store, [article])
     if report.failed:
         raise MetadataError(f"the article could not be written again: {report.failed[0].reason}")
-    now = {**records, **store.article_records([article_id])}
-    refresh_search_index(settings, store, before=records, now=now)
-    after = flat_meta(now[article_id].meta)
-    return Correction(article_id, {k: (before[k], after[k]) for k in after if before[k] != after[k]}, now[article_id])
+    refresh_after_change(settings, store, record)
+    now = store.article_records([article_id])[article_id]
+    after = flat_meta(now.meta)
+    return Correction(article_id, {k: (before[k], after[k]) for k in after if before[k] != after[k]}, now)
 

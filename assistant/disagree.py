@@ -22,11 +22,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from assistant.answer.question import YEAR
+from assistant.answer.question import MONTH, YEAR
 from assistant.answer.support import negation_flipped, numbers
 from assistant.chunk import chunk_sentences
 from assistant.records import Answer, Claim, Disagreement, Passage
-from assistant.text import STOPWORDS, terms
+from assistant.text import STOPWORDS, is_name_word, terms
 
 #: Cosine between the two sentences' vectors (MiniLM) for them to count as one statement.
 MIN_COSINE = 0.75
@@ -36,8 +36,6 @@ MAX_SHOWN = 3
 
 SentenceVectors = Callable[[list[str]], dict[str, tuple[np.ndarray, np.ndarray]]]
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
-_NOT_NAME = {"The", "This", "That", "These", "Those", "But", "And", "However", "Monday", "Tuesday", "Wednesday",
-             "Thursday", "Friday", "Saturday", "Sunday", "President", "Presidents", "Minister", "Mr", "Mrs", "Ms"}
 # Who says it is not what is said: "..., the Kremlin said." / "According to the White House, ...".
 _LEAD_ATTRIBUTION = re.compile(r"^according to [^,]+,\s*", re.IGNORECASE)
 _TAIL_ATTRIBUTION = re.compile(
@@ -64,7 +62,7 @@ class _Sentence:
     counts: dict[str, float] = field(default_factory=dict)  # "minutes" -> 45: what is counted, how many
     years: set[str] = field(default_factory=set)
     terms: set[str] = field(default_factory=set)
-    names: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)  # and months: another month is another event
 
     @classmethod
     def read(cls, raw: _Raw) -> "_Sentence":
@@ -77,7 +75,7 @@ class _Sentence:
             counts=_counts(claim, counted),
             years=set(YEAR.findall(claim)),
             terms={t for t in terms(claim) if t not in shown and not t.isdigit()},
-            names={w for w in _NAME.findall(claim) if w not in _NOT_NAME and w.lower() not in STOPWORDS},
+            names={w for w in _NAME.findall(claim) if (is_name_word(w) or re.fullmatch(MONTH, w)) and w.lower() not in STOPWORDS},
         )
 
 
@@ -228,9 +226,9 @@ def _claim(r: _Raw, keys: dict[str, int]) -> Claim:
     return Claim(
         key=keys.get(r.passage.chunk.article_id),
         article_id=r.passage.chunk.article_id,
-        source=m.outlet,
+        outlet=m.outlet,
         title=m.title,
-        published=m.published.isoformat() if m.published else None,
+        published=m.published,
         published_inferred=m.published_inferred,
         url=m.url,
         sentence=r.text,

@@ -10,6 +10,10 @@ other key words only where it names no one): "what did the Kremlin say? (Obama, 
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
+
+from assistant.text import is_name_word
 
 #: Most words a question can have and still count as "short", so a follow-up.
 SHORT_WORDS = 3
@@ -18,33 +22,25 @@ MAX_CARRIED = 5
 
 _OPENERS = re.compile(r"^\s*(and|but|also|so)\b[\s,]*", re.IGNORECASE)
 _FOLLOWUP_START = re.compile(r"^\s*(and|but|also|what about|how about)\b", re.IGNORECASE)
-_PRONOUNS = {"he", "she", "it", "they", "that", "this", "them", "their", "his", "her", "its", "those", "these", "him"}
 _WORD = re.compile(r"[A-Za-z][\w'’.-]*[A-Za-z0-9]|[A-Za-z0-9]")
-# Words that carry no topic: question words, auxiliaries, pronouns and verbs of reporting.
-_STOP = {
-    "a", "about", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
-    "before", "between", "both", "but", "by", "can", "could", "did", "discuss", "discussed", "do", "does",
-    "during", "else", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into", "is", "it",
-    "just", "many", "me", "more", "much", "my", "no", "not", "of", "on", "or", "other", "our", "over",
-    "said", "say", "says", "should", "so", "some", "tell", "than", "the", "then", "there", "to", "told",
-    "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose", "why", "will",
-    "with", "would", "you", "your",
-} | _PRONOUNS
+_VOCAB = tomllib.loads((Path(__file__).parent / "data" / "followup.toml").read_text(encoding="utf-8"))
+_PRONOUNS = frozenset(_VOCAB["pronouns"])
+_STOP = frozenset(_VOCAB["topicless"]) | _PRONOUNS  # words that carry no topic
 
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def _is_name(word: str, first: bool) -> bool:
-    """A capitalized word that is not a stop word (the first word only if it is not one either)."""
-    return word[:1].isupper() and word.lower() not in _STOP and not (first and word.lower() in _STOP)
+def _is_name(word: str) -> bool:
+    """A word that may be part of a name and carries a topic ("Kremlin", not "What" or "Monday")."""
+    return is_name_word(word) and word.lower() not in _STOP
 
 
 def key_terms(question: str) -> list[str]:
     """The question's topic words: names (capitalized) first, then other content words."""
     words = _words(question)
-    names = [w for i, w in enumerate(words) if _is_name(w, i == 0)]
+    names = [w for w in words if _is_name(w)]
     others = [w for w in words if w not in names and w.lower() not in _STOP and len(w) > 2]
     seen: set[str] = set()
     out = []
@@ -60,7 +56,7 @@ def is_followup(question: str) -> bool:
     if len(words) <= SHORT_WORDS or _FOLLOWUP_START.match(question):
         return True
     has_pronoun = any(w.lower() in _PRONOUNS for w in words)
-    has_name = any(_is_name(w, i == 0) for i, w in enumerate(words))
+    has_name = any(_is_name(w) for w in words)
     return has_pronoun and not has_name
 
 
@@ -78,7 +74,7 @@ def standalone(question: str, previous: list[str]) -> str:
     carried = [w for w in key_terms(context) if w.lower() not in own]
     # The people and places it refers back to, not the old topic's other words: "and what did
     # the White House propose?" after a question about a telegram is not about the telegram.
-    names = [w for w in carried if w[:1].isupper()]
+    names = [w for w in carried if _is_name(w)]
     carried = (names or carried)[:MAX_CARRIED]
     if not carried:
         return question

@@ -378,5 +378,12 @@ def refresh_search_index(settings: Settings, store: ChromaStore, progress: Progr
     return outcome
 
 
+def refresh_after_change(settings: Settings, store: ChromaStore, old: ArticleRecord) -> str:
+    """The search index brought in line after one article was written again or deleted (`old`:
+    its record before): only its rows change, though the index is named after every record."""
+    now = store.article_records()
+    return refresh_search_index(settings, store, before={**now, old.id: old}, now=now)
+
+
 def _state(record: ArticleRecord | None) -> tuple | None:
     return None if record is None else (record.content_hash, record.n_chunks, sorted(record.corrections.items()))

@@ -26,9 +26,7 @@ class ArticleMeta:
     published_inferred: str | None = None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["published"] = self.published.isoformat() if self.published else None
-        return d
+        return {**asdict(self), "published": iso(self.published)}
 
 
 @dataclass(frozen=True)
@@ -86,9 +84,9 @@ class Citation:
     key: int
     article_id: str
     title: str
-    source: str | None
+    outlet: str | None
     author: str | None
-    published: str | None
+    published: date | None
     url: str | None
     passage: str
     start: int
@@ -113,8 +111,8 @@ class Citation:
         return [(self.sentence_start, self.sentence_end)] if self.sentence_start is not None and self.sentence_end is not None else []
 
     def to_dict(self) -> dict:
-        """The citation's fields in JSON's types (the spans as lists)."""
-        return {**asdict(self), "sentence_spans": [list(s) for s in self.sentence_spans]}
+        """The citation's fields in JSON's types (the date in ISO form, the spans as lists)."""
+        return {**asdict(self), "published": iso(self.published), "sentence_spans": [list(s) for s in self.sentence_spans]}
 
 
 @dataclass(frozen=True)
@@ -144,14 +142,17 @@ class Claim:
 
     key: int | None  # the answer's key for this article, when the answer cites it
     article_id: str
-    source: str | None
+    outlet: str | None
     title: str
-    published: str | None
+    published: date | None
     url: str | None
     sentence: str
     start: int
     end: int
     published_inferred: str | None = None  # as on Citation
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "published": iso(self.published)}
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ class Disagreement:
     about: Literal["numbers", "negation"]
     detail: str  # what differs, e.g. "45 minutes / 50 minutes"
     claims: tuple[Claim, ...]  # two or more; those the answer cites first
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "claims": [c.to_dict() for c in self.claims]}
 
 
 @dataclass
@@ -202,15 +206,18 @@ class Answer:
             "removed_keys": self.removed_keys,
             "confidence": round(self.confidence, 4),
             "evidence_dates": evidence_dates(self.citations),
-            "disagreements": [asdict(d) for d in self.disagreements],
+            "disagreements": [d.to_dict() for d in self.disagreements],
             "nearest": asdict(self.nearest) if self.nearest else None,
             "filter_note": self.filter_note,
         }
 
 
 def evidence_dates(citations: list[Citation]) -> dict | None:
-    """The date range of the cited evidence, so an answer can say how current it is."""
+    """The date range of the cited evidence (ISO dates), so an answer can say how current it is."""
     dates = sorted(c.published for c in citations if c.published)
-    if not dates:
-        return None
-    return {"earliest": dates[0], "latest": dates[-1]}
+    return {"earliest": iso(dates[0]), "latest": iso(dates[-1])} if dates else None
+
+
+def iso(d: date | None) -> str | None:
+    """A date as JSON carries it: "2016-07-04", or None."""
+    return d.isoformat() if d else None

@@ -1,9 +1,11 @@
-"""Word-level text helpers shared by BM25, the offline answerer and the support checks."""
+"""Word-level text helpers shared by BM25, the offline answerer and the support checks, and
+the one test of whether a capitalised word may be part of a name."""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +42,22 @@ def terms(text: str) -> list[str]:
 def stem(word: str) -> str:
     """One word's stem, as `terms` stems it."""
     return _stemmer().stemWord(word)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """The words as one regex alternation, each escaped, longest first: where one word begins
+    another ("secretary", "secretary of state"), the longer is tried first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+#: Capitalised words that are not names (data/words.toml): weekdays, months, sentence openers,
+#: pronouns, titles. A pattern that matches such a word whole.
+NOT_NAMES = re.compile(rf"^({alternation(_WORDS['not_names'])})$")
+
+
+def is_name_word(word: str) -> bool:
+    """A capitalised word that may be part of a name: not "The", "Thursday's" or "March."."""
+    return word[:1].isupper() and not NOT_NAMES.match(re.sub(r"['’]s$", "", word.strip(".,;:!?")))
 
 
 def normalize(text: str) -> str:

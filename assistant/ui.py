@@ -322,7 +322,7 @@ class AssistantUI(CorpusTab):
 
     def reader(self, article_id: str, spans: list | tuple = (), focus: int | None = None) -> str:
         """The whole cleaned article with these cited spans, as the reader shows it."""
-        record = self.store.article_records().get(article_id)
+        record = self.store.article_records([article_id]).get(article_id)
         text = self.store.article_text(article_id) if record else None
         return reader_html(article_id, record.meta if record else None, text, spans, focus, next(self._reader_nonce),
                            corrected=tuple(CORRECTABLE.get(f, "") for f in record.corrections if f in CORRECTABLE) if record else ())

@@ -16,7 +16,7 @@ import gradio as gr
 
 from assistant.config import Settings
 from assistant.correct import correct_article
-from assistant.ingest import ingest, refresh_search_index
+from assistant.ingest import ingest, refresh_after_change
 from assistant.metadata import CORRECTABLE, MetadataError
 from assistant.records import ArticleMeta
 from assistant.retrieve import NO_OUTLET
@@ -127,7 +127,7 @@ class CorpusTab:
         """Delete asks first, naming the article: (message, confirmation row, its text)."""
         if not article_id:
             return "Choose an article to delete first.", gr.Column(visible=False), gr.skip()
-        record = self.store.article_records().get(article_id)
+        record = self.store.article_records([article_id]).get(article_id)
         if record is None:
             return f"No article '{article_id}' in the index.", gr.Column(visible=False), gr.skip()
         question = (f"**Delete {article_id}** ('{record.meta.title}')? It leaves the index and no answer "
@@ -138,13 +138,11 @@ class CorpusTab:
         if not article_id:
             return "Choose an article to delete first.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
         with self.ingest_lock, writer_lock(search_root(self.settings)):
-            records = self.store.article_records()
-            record = records.get(article_id)
+            record = self.store.article_records([article_id]).get(article_id)
             if record is None:
                 return f"No article '{article_id}' in the index.", gr.skip(), gr.Column(visible=False), *self.corpus_views()
             self.store.delete_article(article_id)
-            remaining = {aid: r for aid, r in records.items() if aid != article_id}
-            refresh_search_index(self.settings, self.store, before=records, now=remaining)  # drops its rows only
+            refresh_after_change(self.settings, self.store, record)  # drops its rows only
             source = Path(record.source_path.split("#")[0])
             if source.parent.resolve() == self.uploads.resolve() and "#" not in record.source_path:
                 source.unlink(missing_ok=True)

@@ -154,7 +154,7 @@ def outlet_html(outlet: str | None) -> str:
 
 def meta_html(c: Citation) -> str:
     """Outlet · byline · date; an outlet the article does not name is said to be so."""
-    outlet = outlet_html(c.source)
+    outlet = outlet_html(c.outlet)
     return " · ".join(x for x in (outlet, html.escape(c.author or ""), date_html(c)) if x)
 
 
@@ -163,7 +163,7 @@ def claim_html(c: Claim) -> str:
     date shown as the cards show them (an outlet the article does not name is said to be so)."""
     key = f"[{c.key}] " if c.key is not None else ""
     title = html.escape(f'"{c.title}"')
-    ref = ", ".join(x for x in (outlet_html(c.source), title, date_html(c)) if x)
+    ref = ", ".join(x for x in (outlet_html(c.outlet), title, date_html(c)) if x)
     sentence = html.escape('"' + " ".join(c.sentence.split()) + '"')
     return f"{key}{ref}: {sentence}"
 
@@ -332,9 +332,8 @@ def reader_html(article_id: str, meta, text: str | None,
             piece = f"<span class='passage'>{piece}</span>"
         out.append(piece)
     outlet = outlet_html(meta.outlet)
-    iso = meta.published.isoformat() if meta.published else None
-    when = html.escape(long_date(iso) or "") if iso else "<span class='unstated'>not stated</span>"
-    if iso and meta.published_inferred:
+    when = html.escape(long_date(meta.published)) if meta.published else "<span class='unstated'>not stated</span>"
+    if meta.published and meta.published_inferred:
         when += (f" <span class='inferred'>({INFERRED}: {html.escape(meta.published_inferred)})</span>")
     rows = [("Outlet", outlet), ("Author", html.escape(meta.author) if meta.author else "<span class='unstated'>not stated</span>"),
             ("Published", when)]

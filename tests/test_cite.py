@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from assistant.cite import attribution, reference, render_markdown
 from assistant.records import Answer, Citation
@@ -11,7 +12,7 @@ from assistant.records import Answer, Citation
 def _citation(**kw) -> Citation:
     base = dict(
         key=1, article_id="000", title="‘Partnership of equals’: Putin sends Independence Day telegram to Obama",
-        source="RT", author=None, published="2016-07-04", url=None,
+        outlet="RT", author=None, published=date(2016, 7, 4), url=None,
         passage="Russian President Vladimir Putin sent out a personal commemorative message.", start=0, end=75,
         sentence="Russian President Vladimir Putin sent out a personal commemorative message.", sentence_start=0, sentence_end=75,
     )
@@ -27,7 +28,7 @@ def test_reference_line_names_outlet_headline_and_date():
 
 def test_attribution_reads_like_a_journalist_wrote_it():
     assert attribution(_citation()).startswith("according to a 4 July 2016 RT report")
-    assert attribution(_citation(published="2020-05-08", source="Devdiscourse")).startswith("according to an 8 May 2020 Devdiscourse report")
+    assert attribution(_citation(published=date(2020, 5, 8), outlet="Devdiscourse")).startswith("according to an 8 May 2020 Devdiscourse report")
     assert "Putin sent out a personal commemorative message" in attribution(_citation())
 
 
@@ -41,7 +42,7 @@ def test_markdown_uses_footnotes():
 
 def test_markdown_escapes_what_articles_say_and_links_only_http():
     hostile = _citation(
-        source="<script>alert(1)</script>", title="[click](javascript:alert(1)) *now*", author="<img src=x onerror=alert(1)>",
+        outlet="<script>alert(1)</script>", title="[click](javascript:alert(1)) *now*", author="<img src=x onerror=alert(1)>",
         url="javascript:alert(1)", passage="A <b>bold</b> claim [x](javascript:y).",
     )
     answer = Answer(question="<i>Q</i>?", text="A bold claim. [1]", citations=[hostile], refused=False, backend="offline")
@@ -63,18 +64,18 @@ def test_attribution_is_copy_ready_house_style():
         "according to a 4 July 2016 RT report, "
         "“‘The President said the ‘positive experience’ would help,’ continued the statement.”"
     )
-    assert attribution(_citation(source="The Age", author="Jane Doe")).startswith(
+    assert attribution(_citation(outlet="The Age", author="Jane Doe")).startswith(
         "according to a 4 July 2016 report by Jane Doe in The Age, “Russian President")
-    assert attribution(_citation(source="NBC")).startswith("according to a 4 July 2016 NBC report")
-    assert attribution(_citation(published="2016-04-19", published_inferred="reports the call")).startswith(
+    assert attribution(_citation(outlet="NBC")).startswith("according to a 4 July 2016 NBC report")
+    assert attribution(_citation(published=date(2016, 4, 19), published_inferred="reports the call")).startswith(
         "according to an RT report (publication date inferred: 19 April 2016), “")
-    no_outlet = attribution(_citation(source=None, author="Jereco Paloma"))
+    no_outlet = attribution(_citation(outlet=None, author="Jereco Paloma"))
     assert no_outlet.startswith("according to a 4 July 2016 report by Jereco Paloma headlined “‘Partnership of equals’")
     assert "Unknown" not in no_outlet and "news report" not in no_outlet
 
 
 def test_no_unknown_outlet_and_inferred_dates_marked_in_references_and_footnotes():
-    c = _citation(source=None, published_inferred="reports the call of 18 April")
+    c = _citation(outlet=None, published_inferred="reports the call of 18 April")
     assert reference(c) == '"‘Partnership of equals’: Putin sends Independence Day telegram to Obama", 4 Jul 2016 (date inferred)'
     md = render_markdown(Answer(question="Q?", text="x [1]", citations=[c], refused=False, backend="offline"))
     assert "Unknown outlet" not in md and "4 Jul 2016 (date inferred)" in md

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,7 @@ def test_a_correction_survives_a_restart_and_shows_in_answers_and_filters(correc
                           "--source", "Harbour Post"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert ask.returncode == 0, ask.stderr
     cited = json.loads(ask.stdout)["citations"][0]
-    assert (cited["source"], cited["published"], cited["published_inferred"]) == (
+    assert (cited["outlet"], cited["published"], cited["published_inferred"]) == (
         "Harbour Post", "2023-09-15", "marked by a writer as not stated in the article")
     forget_store(settings)  # and this one, as if it had restarted
     record = open_store(settings).article_records()["night-ferry"]
@@ -98,7 +99,7 @@ def test_a_correction_survives_a_restart_and_shows_in_answers_and_filters(correc
     answer = Assistant(settings).ask("How often will the night ferry run?", AskOptions(outlets=("Harbour Post",)))
     assert not answer.refused, answer.text
     c = answer.citations[0]
-    assert (c.source, c.published, c.published_inferred) == ("Harbour Post", "2023-09-15", record.meta.published_inferred)
+    assert (c.outlet, c.published, c.published_inferred) == ("Harbour Post", date(2023, 9, 15), record.meta.published_inferred)
     assert _bm25_outlet_hits(settings, "Harbour Post") == {"night-ferry"}
     assert _bm25_outlet_hits(settings, "Quillmere Courier") == set()
     old = Assistant(settings).ask("How often will the night ferry run?", AskOptions(outlets=("Quillmere Courier",)))
@@ -126,3 +127,20 @@ def test_a_correction_sticks_when_the_file_is_ingested_again(corrected_index):
     record = store.article_records()["night-ferry"]
     assert (record.meta.outlet, record.meta.published_inferred) == ("Quillmere Courier", None)
     assert set(record.corrections) == {"outlet", "published", "published_inferred"}
+
+
+def test_a_correction_reads_only_its_articles_record_until_it_writes(corrected_index, monkeypatch):
+    """Checking a correction costs one record however large the index: only a correction that
+    is written reads every record, for the keyword index's name."""
+    settings, _ = corrected_index
+    store = open_store(settings)
+    asked = []
+    read = store.article_records
+    monkeypatch.setattr(store, "article_records", lambda ids=None: asked.append(ids) or read(ids))
+    same = {**FORM, "outlet": "Harbour Post", "published": "2023-09-15"}
+    assert correct_article(settings, store, "night-ferry", same, inferred=True).changes == {}
+    with pytest.raises(MetadataError, match="not a real calendar date"):
+        correct_article(settings, store, "night-ferry", {**same, "published": "2023-02-30"}, inferred=True)
+    with pytest.raises(KeyError):
+        correct_article(settings, store, "no-such-article", same, inferred=True)
+    assert asked and all(ids is not None and len(ids) == 1 for ids in asked), asked

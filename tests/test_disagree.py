@@ -66,10 +66,10 @@ def test_other_numbers_for_one_statement_are_shown_side_by_side(assistant):
     # One disagreement: the 50-minute report beside both 45-minute ones.
     assert [d.about for d in answer.disagreements] == ["numbers"], answer.to_dict()
     d = answer.disagreements[0]
-    assert sorted(c.source for c in d.claims) == ["Capitol Daily", "Harbour Gazette", "Kremlin Wire"]
+    assert sorted(c.outlet for c in d.claims) == ["Capitol Daily", "Harbour Gazette", "Kremlin Wire"]
     assert sorted(d.detail.split(" / ")) == ["45 minutes", "50 minutes"]
     # A call between other people is another event, not a disagreement.
-    assert all(c.source != "Old Times" for x in answer.disagreements for c in x.claims)
+    assert all(c.outlet != "Old Times" for x in answer.disagreements for c in x.claims)
     for c in d.claims:  # each side points at its article's exact sentence
         text = assistant.retriever.store.article_text(c.article_id)
         assert text[c.start : c.end] == c.sentence and "lasted" in c.sentence
@@ -81,7 +81,8 @@ def test_other_numbers_for_one_statement_are_shown_side_by_side(assistant):
     assert "≠ Sources differ (" in shown and "Capitol Daily" in shown and "lasted 50 minutes" in shown
     assert "**Sources differ (" in render_markdown(answer)
     assert "class='differ'" in sources_html(answer) and "lasted 50 minutes" in sources_html(answer)
-    assert json.loads(json.dumps(answer.to_dict()))["disagreements"][0]["claims"][0]["sentence"]
+    claim = json.loads(json.dumps(answer.to_dict()))["disagreements"][0]["claims"][0]
+    assert claim["sentence"] and claim["outlet"] and claim["published"] in ("2017-01-29", "2017-01-30")
 
 
 def test_a_negated_report_is_shown_side_by_side(assistant):
@@ -110,6 +111,9 @@ def test_reports_of_different_events_are_not_disagreements(built_index):
         ("Putin won 77 percent of the vote in the 2018 election.", "Putin won 63 percent of the vote in the 2012 election.", None),
         # Numbers that count different things, or nothing: a date, a year, "first".
         ("Putin and Trump met in Helsinki on July 16.", "Putin and Trump met in Helsinki in 2018.", None),
+        # Other months, other events; a sentence opener names no one.
+        ("The Lakeview ferry took 40 minutes in March, the operator said.", "The Lakeview ferry took 55 minutes in June, the operator said.", None),
+        ("However, the Lakeview ferry carried 300 passengers, the operator said.", "The Lakeview ferry carried 340 passengers, the operator said.", "numbers"),
         ("Putin and Trump held their first meeting in Helsinki.", "Putin and Trump held a two-hour meeting in Helsinki.", None),
         # Rewordings of one polarity.
         ("The Kremlin cannot accept the offer from Washington.", "The Kremlin could not accept the offer from Washington.", None),

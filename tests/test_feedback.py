@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import date
 
 import pytest
 
@@ -16,9 +17,9 @@ def make_answer(question: str = "Where will Biden and Putin meet?", refused: boo
         key=1,
         article_id="004_3d57db88cf4c69a1",
         title="Hopes for defrosting relations as Biden and Putin meet",
-        source="The Truth International",
+        outlet="The Truth International",
         author="Palwasha Khattak",
-        published="2021-06-15",
+        published=date(2021, 6, 15),
         url=None,
         passage="For Putin, the summit in Geneva will be all about demonstrating that his country is taken seriously.",
         start=700,

@@ -205,7 +205,7 @@ def test_metadata_filters_map_to_ours():
     ("question", "filters", "args"),
     [
         (TELEGRAM_Q, [("outlet", "RT", "=="), ("published", "2016-01-01", ">="), ("published", "2016-12-31", "<=")],
-         ["--source", "RT", "--since", "2016-01-01", "--until", "2016-12-31"]),
+         ["--outlet", "RT", "--since", "2016-01-01", "--until", "2016-12-31"]),
         # Nothing dated 2020-2021 answers; the refusal names the article outside the filters that does.
         (TELEGRAM_Q, [("published", "2020-01-01", ">="), ("published", "2021-12-31", "<=")],
          ["--since", "2020-01-01", "--until", "2021-12-31"]),
@@ -213,7 +213,7 @@ def test_metadata_filters_map_to_ours():
 )
 def test_metadata_filters_return_what_the_cli_filters_return(settings, built_index, question, filters, args):
     given = MetadataFilters(filters=[MetadataFilter(key=k, value=v, operator=FilterOperator(op)) for k, v, op in filters])
-    outlets = [a for flag, a in zip(args, args[1:]) if flag == "--source"]
+    outlets = [a for flag, a in zip(args, args[1:]) if flag == "--outlet"]
     since = next((date.fromisoformat(a) for flag, a in zip(args, args[1:]) if flag == "--since"), None)
     until = next((date.fromisoformat(a) for flag, a in zip(args, args[1:]) if flag == "--until"), None)
     # The retriever: the passages the CLI's filters keep, and only those.
@@ -230,7 +230,7 @@ def test_metadata_filters_return_what_the_cli_filters_return(settings, built_ind
     response = as_query_engine(settings, backend="offline", filters=given).query(question)
     assert response.response == cli["answer"] and comparable(response.metadata) == comparable(cli)
     assert_nodes_are_citations(response, cli["citations"])
-    if "--source" not in args:
+    if "--outlet" not in args:
         assert cli["refused"] and response.metadata["filter_note"] and response.metadata["filter_note"] in response.response
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import time
+from datetime import date
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -185,6 +186,10 @@ def test_follow_up_questions_carry_the_previous_topic():
     assert standalone("and what did the Kremlin say?", []) == "and what did the Kremlin say?"
     chain = previous + ["and what did the Kremlin say?"]
     assert "Obama" in standalone("what about Syria?", chain)
+    # A weekday or a title names no one: "he" still refers back.
+    mayor = ["Why did Mayor Okafor close the Harlow bridge?"]
+    assert standalone("What did he say on Tuesday?", mayor) == "What did he say on Tuesday? (Mayor Okafor, Harlow)"
+    assert standalone("What did the President tell him?", mayor) == "What did the President tell him? (Mayor Okafor, Harlow)"
 
 
 def test_bad_dates_get_a_clear_message():
@@ -204,8 +209,8 @@ def test_only_http_urls_become_links_in_the_sources_card():
 
     def cited(url: str) -> Answer:
         c = Citation(
-            key=1, article_id="a", title="Talks <b>in</b> Vienna", source="<script>alert(1)</script>", author=None,
-            published="2021-05-19", url=url, passage="They met.", start=0, end=9, sentence="They met.",
+            key=1, article_id="a", title="Talks <b>in</b> Vienna", outlet="<script>alert(1)</script>", author=None,
+            published=date(2021, 5, 19), url=url, passage="They met.", start=0, end=9, sentence="They met.",
             sentence_start=0, sentence_end=9,
         )
         return Answer(question="Q?", text="They met. [1]", citations=[c], refused=False, backend="offline")
@@ -288,7 +293,7 @@ def test_api_filters_by_outlet_and_date(server):
     client = Client(server, verbose=False)
     try:
         _, rt = client.predict(question="What did Putin write to Obama?", outlets=["RT"], api_name="/ask")
-        assert rt["citations"] and {c["source"] for c in rt["citations"]} == {"RT"}
+        assert rt["citations"] and {c["outlet"] for c in rt["citations"]} == {"RT"}
         _, recent = client.predict(question="What did Putin and Trump discuss?", since="2020-01-01", api_name="/ask")
         assert all(c["published"] >= "2020-01-01" for c in recent["citations"])
         _, old = client.predict(question="Where will Biden and Putin meet?", until="2016-12-31", api_name="/ask")

@@ -26,12 +26,12 @@ from functools import lru_cache
 from typing import NamedTuple
 from pathlib import Path
 
-from assistant.answer.entities import ENTITIES, NOT_NAMES
+from assistant.answer.entities import ENTITIES
 from assistant.answer.question import MONTH, YEAR, measure_units
 from assistant.answer.support import fold, measured, numbers
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
-from assistant.text import IRREGULAR_PAST, STOPWORDS, stem, terms
+from assistant.text import IRREGULAR_PAST, NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 #: Sentences before the cited one that count as its context (pronouns, "he said").
 CONTEXT_SENTENCES = 3
@@ -384,7 +384,7 @@ def _verb(word: str) -> str:
 @lru_cache(maxsize=1)
 def _movement_verbs() -> str:
     """The verbs of going, as one regex alternation."""
-    return "|".join(re.escape(v) for v in _data()["movement_verbs"])
+    return alternation(_data()["movement_verbs"])
 
 
 @lru_cache(maxsize=1)

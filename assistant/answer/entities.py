@@ -16,24 +16,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.text import IRREGULAR_PAST, STOPWORDS
+from assistant.text import IRREGULAR_PAST, STOPWORDS, alternation, is_name_word
 
-#: The vocabularies: not-names, roles and the kinds of named things, each list with its source.
+#: The vocabularies: roles and the kinds of named things, each list with its source.
 _DATA = tomllib.loads((Path(__file__).parent / "data" / "entities.toml").read_text(encoding="utf-8"))
-
-
-def _any(words: list[str]) -> str:
-    """A regex alternation of the words as written, in their order."""
-    return "|".join(re.escape(w) for w in words)
-
-
-#: Capitalised words that are not names: weekdays, months, sentence openers, pronouns, titles.
-NOT_NAMES = re.compile(rf"^({_any(_DATA['not_names'])})$")
-
-
-def is_name_word(word: str) -> bool:
-    """A capitalised word that may be part of a name: not "The", "Thursday's" or "March."."""
-    return word[:1].isupper() and not NOT_NAMES.match(re.sub(r"['’]s$", "", word.strip(".,;:!?")))
 
 
 # What follows the noun a question asks with, when it is the head of its phrase: punctuation,
@@ -42,12 +28,12 @@ def is_name_word(word: str) -> bool:
 _HEAD_END = (
     r"(?=\s*(?:[?.,;:!]|$)|\s+(?:in|at|on|of|from|to|for|with|by|about|over|against|during|after|before|that|which|who|"
     r"whose|whom|did|does|do|was|were|is|are|has|have|had|will|would|can|could|should|may|might|must|not|also|first|"
-    rf"later|then|now|still|recently|reportedly|said|told|{'|'.join(IRREGULAR_PAST)})\b|\s+(?-i:[a-z]+(?:ed|s))\b)"
+    rf"later|then|now|still|recently|reportedly|said|told|{alternation(IRREGULAR_PAST)})\b|\s+(?-i:[a-z]+(?:ed|s))\b)"
 )
 # Up to three words between "which" and that noun: "which American broadcaster", "which
 # Kremlin spokesman". Never a stopword or a lower-case -ed/-ing word: "what happened at the
 # summit" does not ask for a summit, nor "which leader did the summit host invite".
-_STOP = "|".join(re.escape(w) for w in sorted(STOPWORDS, key=len, reverse=True))
+_STOP = alternation(STOPWORDS)
 _MODIFIERS = rf"(?:(?!(?:{_STOP})\b)(?!(?-i:[a-z])[\w’'-]*(?:ed|ing)\b)[\w’'-]+\s+){{0,3}}?"
 
 
@@ -61,14 +47,14 @@ def _asked(nouns: str, question: str) -> str | None:
 
 #: For each role a question may ask for, the words a sentence may give its holder.
 ROLES: dict[str, str] = {
-    role: _any([w for group in groups for w in _DATA["role_words"][group]]) for role, groups in _DATA["role_asked"].items()
+    role: alternation([w for group in groups for w in _DATA["role_words"][group]]) for role, groups in _DATA["role_asked"].items()
 }
 _ROLE_NOUNS = "|".join(rf"{r}s?" for r in ROLES)
 # A question that names one of these wants a person's full name ("which minister ...?").
-_FULL_NAME_Q = re.compile(rf"\b({_any(_DATA['people']['full_name'])})\b", re.IGNORECASE)
+_FULL_NAME_Q = re.compile(rf"\b({alternation(_DATA['people']['full_name'])})\b", re.IGNORECASE)
 # "the analyst quoted", "the scholar interviewed": the attribution line that says who spoke.
 _SPOKE_Q = frozenset(_DATA["people"]["spoke_asked"])
-_SPOKE = _any(_DATA["people"]["spoke"])
+_SPOKE = alternation(_DATA["people"]["spoke"])
 
 
 def asked_role(question: str) -> re.Pattern | None:
@@ -106,11 +92,11 @@ def wants_full_name(question: str) -> bool:
 # Named things -----------------------------------------------------------------------------
 
 _CAP = r"[A-Z][\w’'&-]{0,40}"  # one capitalised word; names are words joined by single spaces
-def _named(*heads: str, alone: str = "") -> re.Pattern:
-    """Names of up to four capitalised words ending in one of `heads` ("Carnegie Moscow Center"),
-    "Council on Foreign Relations"-style names, and names that stand alone ("Pentagon", "NATO")."""
-    ends = "|".join(heads)
-    parts = [rf"\b((?:{_CAP} ){{1,4}}(?:{ends}))\b", rf"\b((?:{ends}) (?:of|for|on) (?:the )?{_CAP}(?: {_CAP}){{0,2}})\b"]
+def _named(heads: str, alone: str = "") -> re.Pattern:
+    """Names of up to four capitalised words ending in one of `heads`, a regex alternation
+    ("Carnegie Moscow Center"), "Council on Foreign Relations"-style names, and names that
+    stand alone ("Pentagon", "NATO")."""
+    parts = [rf"\b((?:{_CAP} ){{1,4}}(?:{heads}))\b", rf"\b((?:{heads}) (?:of|for|on) (?:the )?{_CAP}(?: {_CAP}){{0,2}})\b"]
     if alone:
         parts.append(rf"\b({alone})\b")
     return re.compile("|".join(parts))
@@ -134,15 +120,15 @@ def _names_of(spec: dict, kinds: dict) -> re.Pattern:
     in an outlet's head ("The Moscow Times")."""
     if "alone_suffixes" in spec:
         return re.compile(
-            rf"\b((?:{_any(spec['alone'])})(?: (?:{_any(spec['alone_suffixes'])}))?)\b|"
-            rf"\b((?:The )?(?:{_CAP} ){{1,3}}(?:{_any(spec['heads'])}))\b"
+            rf"\b((?:{alternation(spec['alone'])})(?: (?:{alternation(spec['alone_suffixes'])}))?)\b|"
+            rf"\b((?:The )?(?:{_CAP} ){{1,3}}(?:{alternation(spec['heads'])}))\b"
         )
     heads = list(spec.get("heads", [])) + [h for k in spec.get("of", []) for h in kinds[k]["heads"]]
-    alone = [_any(spec.get("alone", []))] + [_any(kinds[k].get("alone", [])) for k in spec.get("of", [])]
+    alone = [alternation(spec.get("alone", []))] + [alternation(kinds[k].get("alone", [])) for k in spec.get("of", [])]
     alone += spec.get("alone_patterns", [])
     if spec.get("lower_heads"):  # "the Geneva summit": a place's meeting, its kind in lower case
-        alone.append(rf"(?:{_CAP} ){{1,3}}(?:{_any(spec['lower_heads'])})")
-    return _named(*(re.escape(h) for h in heads), alone="|".join(a for a in alone if a))
+        alone.append(rf"(?:{_CAP} ){{1,3}}(?:{alternation(spec['lower_heads'])})")
+    return _named(alternation(heads), alone="|".join(a for a in alone if a))
 
 
 #: What a "which ..." question asks for, by the noun it asks with, in the order tried.

@@ -18,11 +18,11 @@ import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.answer.constraints import Ask, Coverage, Evidence, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
-from assistant.answer.entities import NOT_NAMES, names_entity, stand_ins
+from assistant.answer.entities import names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences
 from assistant.records import Passage
-from assistant.text import STOPWORDS, terms, words
+from assistant.text import STOPWORDS, is_name_word, terms, words
 
 #: Candidate sentences embedded per question: the dominant cost of an offline answer.
 EMBED_CANDIDATES = 6
@@ -527,9 +527,7 @@ def _clean_name(name: str) -> str | None:
     """A speaker's name without trailing punctuation; None for dates, weekdays and the like."""
     name = name.strip().rstrip(".,;:")
     words = [w for w in name.split() if w.lower() != "the"]
-    if not words or any(NOT_NAMES.match(w.rstrip(".")) for w in words):
-        return None
-    return name
+    return name if words and all(is_name_word(w) for w in words) else None
 
 
 def _speaker(c: Candidate, cands: list[Candidate]) -> tuple[str, str] | None:

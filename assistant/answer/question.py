@@ -14,13 +14,13 @@ from assistant.answer.entities import (
     asked_entity,
     asked_role,
     asks_for_person,
-    is_name_word,
     name_words,
     names_entity,
     wants_full_name,
     without_other_kinds,
 )
-from assistant.text import IRREGULAR_PAST, STOPWORDS, terms, words
+from assistant.text import IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
+from assistant.text import alternation as _alternation
 
 #: A month's name, whole or shortened: one capture group.
 MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
@@ -48,10 +48,6 @@ YEAR = re.compile(rf"\b{_YEAR}\b")
 @lru_cache(maxsize=1)
 def _vocab() -> dict:
     return tomllib.loads((Path(__file__).parent / "data" / "question.toml").read_text(encoding="utf-8"))
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 _CUES = _vocab()

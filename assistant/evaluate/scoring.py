@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.evaluate import metrics as M
 from assistant.evaluate.datasets import EvalItem
-from assistant.records import Answer
+from assistant.records import Answer, iso
 
 if TYPE_CHECKING:
     from assistant.evaluate.judge import Judge
@@ -179,8 +179,8 @@ def record(item: EvalItem, answer: Answer, judge: Judge | None = None) -> dict[s
         "metrics": metrics,
         "judge": judged,
         "citations": [
-            {"key": c.key, "article_id": c.article_id, "title": c.title, "source": c.source,
-             "published": c.published, "gold": c.article_id in gold, "passage": c.passage}
+            {"key": c.key, "article_id": c.article_id, "title": c.title, "outlet": c.outlet,
+             "published": iso(c.published), "gold": c.article_id in gold, "passage": c.passage}
             for c in answer.citations
         ],
         "statements": statements,

@@ -137,7 +137,7 @@ def as_query_engine(
     (`Ollama(...)`, `Anthropic(...)`, `OpenAILike(...)`): it writes the answer from our prompts,
     and its keys and sentences are checked as the `openai` backend's are. `k` and `filters`
     (`MetadataFilters` on outlet and published, see `filter_options`) are `ask`'s `--k`,
-    `--source`, `--since` and `--until`.
+    `--outlet`, `--since` and `--until`.
     """
     llm = backend if isinstance(backend, LLM) else None
     if backend is not None and llm is None and not isinstance(backend, str):

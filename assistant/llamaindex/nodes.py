@@ -20,7 +20,7 @@ from assistant.config import Settings
 from assistant.records import Filters, Passage
 from assistant.retrieve import HybridRetriever, get_retriever, make_filters
 
-#: Filter keys: the outlet, and the publication date (as `assistant ask --source / --since / --until`).
+#: Filter keys: the outlet, and the publication date (as `assistant ask --outlet / --since / --until`).
 OUTLET_KEYS = ("outlet", "source")
 DATE_KEYS = ("published", "date")
 #: Node metadata an LLM is not shown (it sees headline, outlet, byline, date, agency).
@@ -69,7 +69,7 @@ def text_node(node_id: str, text: str, start: int, end: int, article_id: str, me
 
 
 def filter_options(filters: MetadataFilters | None) -> Options:
-    """(outlets, since, until), as `assistant ask --source / --since / --until` take them.
+    """(outlets, since, until), as `assistant ask --outlet / --since / --until` take them.
 
     Accepted: `outlet` (or `source`) `==` a name or `in` a list of names (several `==` joined
     with OR are a list too); `published` (or `date`) `==`, `>=`, `>`, `<=`, `<` an ISO date
