@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from assistant.answer.constraints import Evidence, check, evidence, parse
+from assistant.answer.constraint_records import Evidence
+from assistant.answer.constraints import check, evidence, parse
 from assistant.records import ArticleMeta, Chunk
 
 

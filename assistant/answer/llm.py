@@ -33,7 +33,8 @@ import numpy as np
 import openai
 
 from assistant.answer import REFUSAL, Backend, Draft
-from assistant.answer.constraints import Evidence, check, parse, source_of
+from assistant.answer.constraint_records import Evidence
+from assistant.answer.constraints import check, parse, source_of
 from assistant.answer.reply import parse_reply
 from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
 from assistant.chunk import split_sentences

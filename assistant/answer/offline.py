@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
-from assistant.answer.constraints import Ask, Coverage, Evidence, check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
+from assistant.answer.constraint_records import Ask, Coverage, Evidence
+from assistant.answer.constraints import check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
 from assistant.answer.entities import names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
 from assistant.chunk import chunk_sentences

@@ -1,0 +1,353 @@
+"""Who does what to whom: the agencies a question asks about ("What did Trump offer Putin?")
+and whether the evidence has that doer, or another one ("it is Putin who offers").
+And whether a text has anyone saying anything (a quotation, a verb of saying)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.answer.constraint_records import Agency, Evidence
+from assistant.answer.entities import ENTITIES
+from assistant.answer.names import in_text
+from assistant.answer.roles import role_of
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, is_title, name_key, same_name_word, verb_forms, verb_term, vocabulary_data
+from assistant.chunk import split_sentences
+from assistant.text import IRREGULAR_PAST, NOT_NAMES, STOPWORDS, stem, terms
+
+# "did Trump offer", "has the Kremlin said": the one who does what the question asks about.
+_NAME_RUN = rf"([{UPPER}][\w’'.-]*(?:\s+(?:&\s+)?[{UPPER}][\w’'.-]*)*)"
+_AGENT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would|could|can)\s+(?:the\s+)?{_NAME_RUN}\s+([a-z]+)\b")
+_SPEAKER_Q = re.compile(r"\b(?i:did|does|do|has|have|had|will|would)\s+(.*)")
+# "Who beat Renn ...?", "Which company fined Brackwater Transit ...?": the one it is done to.
+_DONE_TO_Q = re.compile(
+    rf"^\s*(?i:who|which\s+[a-z]+(?:\s+[a-z]+)?)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:the\s+)?{_NAME_RUN}"
+)
+# "did Trump and Boris Johnson suggest", "did Obama write": the question's subject ...
+_SUBJECT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would)\s+(?:the\s+)?{_NAME_RUN}(?:\s+and\s+(?:the\s+)?{_NAME_RUN})?\s+[a-z]+\b")
+# ... which a pronoun takes up in a clause of its own: "the telegrams they sent Putin".
+_PRONOUN_CLAUSE = re.compile(rf"\b(?:[a-z]+)\s+(?:they|he|she)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:to\s+)?[{UPPER}]")
+# "the call that Putin initiated": a relative clause says who did it too.
+_AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
+# "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
+_ACCORDING_Q = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,3}}?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
+
+
+def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ...]:
+    """Who does what the question asks about: "did Trump offer", "the call that Obama
+    initiated"; and who says it: "according to the Kremlin"."""
+    found: list[Agency] = []
+    if sum(verb_term(w) == "say" for w in WORD.findall(question)) <= 1:  # "did the White House say Obama stressed"
+        for m in (_AGENT_Q.search(question), _AGENT_CLAUSE.search(question)):
+            if not m:
+                continue
+            agent = _named(m.group(1), names)
+            verb = m.group(2)
+            after = re.match(r"\s*([\w’'-]+)", question[m.end() :])
+            if agent is None or is_title(verb) or role_of(verb) or (verb in STOPWORDS and verb_term(verb) != "say"):
+                # "did the Russian president say", "did Obama and Putin agree": no one name does
+                # it; "did Orbanet founder Edith Morven say": a role, not the verb.
+                continue
+            if m.re is _AGENT_Q and after and after.group(1).islower() and after.group(1) not in STOPWORDS:
+                continue  # "does the Geneva summit matter": the word read as the verb is a noun
+            if m.re is _AGENT_Q and m.group(0).split()[0].lower() not in ("has", "have", "had") and re.search(r"[^s]s$", verb):
+                continue  # "do Brannock shareholders get": after "do" a verb has no -s; this is a noun
+            found.append(Agency(agent, verb_term(verb), tuple(n for n in names if n != agent), _topic(question, names, verb), spoken=_spoken(verb)))
+            break
+        else:
+            # "What did Lanternfish composer Leo Gault say ...?": the speaker is the last name
+            # before the verb of saying, past the words that say who they are.
+            m = _SPEAKER_Q.search(question)
+            words = m.group(1).split()[:8] if m else []
+            at = next((i for i, w in enumerate(words) if w.islower() and verb_term(w) == "say"), None)
+            subject = " ".join(words[:at]) if at else ""
+            agent = next((n for n in reversed(names) if n in subject), None)
+            if agent:
+                found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
+    # "What did Trump and Boris Johnson suggest in the telegrams they sent Putin?": "they" are
+    # the question's subject, who do what the clause says.
+    clause = _PRONOUN_CLAUSE.search(question)
+    subject = _SUBJECT_Q.search(question) if clause else None
+    doers = [n for n in (_named(subject.group(1), names), _named(subject.group(2) or "", names)) if n] if subject else []
+    if doers and verb_term(clause.group(1)) != "say":
+        found.append(Agency(doers[0], verb_term(clause.group(1)), tuple(n for n in names if n not in doers)))
+    m = _DONE_TO_Q.search(question)
+    done_to = _named(m.group(2), names) if m and verb_term(m.group(1)) != "say" else None
+    if done_to and not found:
+        found.append(Agency(done_to, verb_term(m.group(1)), tuple(n for n in names if n != done_to), done_to=True))
+    m = _ACCORDING_Q.search(question)
+    agent = _named(m.group(1), names) if m else None
+    if agent and any(agent in o.group(0) for o in ENTITIES["outlet"].names.finditer(question)):
+        agent = None  # "according to The Verge" asks which article reports it, not who says it
+    if agent:
+        found.append(Agency(agent, "say", tuple(n for n in names if n != agent), spoken=True))
+    return tuple(found)
+
+
+def _topic(question: str, names: tuple[str, ...], verb: str) -> frozenset[str]:
+    """The question's content terms that are not its names nor its verb."""
+    named = {t for n in names for t in terms(n)}
+    return frozenset(terms(question)) - named - {stem(verb), verb_term(verb)}
+
+
+def _named(run: str, names: tuple[str, ...]) -> str | None:
+    """The question's name that a run of capitalised words holds ("President Trump": "Trump")."""
+    return next((n for n in names if n.split()[-1] in run.split()), None)
+# A participle right after a preposition's object ("sent telegrams to Trump and Boris Johnson
+# suggesting ..."): its doer is the clause's subject, not the name before it.
+_AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
+# What stands between a verb and the one it is done to: a particle, an apposition before the name.
+_DONE_TO = re.compile(r"^\s+(?:(?:out|off|past|back|down)\s+)?(?:the\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2},\s+)?")
+_PASSIVE = frozenset("was were is are be been being get gets got".split())
+_AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
+_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80},")
+# A quotation: whole, or a part of one that runs over several sentences (“... at the start of a
+# text with no closing mark, or ...” at its end with no opening one).
+_QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]|^\s*[“\"][^”\"]*$|^[^“\"]*”")
+
+
+def published_by(agency: Agency, ev: Evidence) -> bool:
+    """Whether the one the question has say it is the article's outlet or author."""
+    return any(same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split())
+
+
+def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
+    """Who else the evidence has doing the question's verb, where it never has the question's
+    agent do it: "What did Obama write to Putin?" against "..., wrote Putin"; "according to the
+    White House" against "the Kremlin said". The cited sentences judge; where they name no doer
+    ("... continued the statement"), their context does."""
+    if agency.done_to:
+        # Where the cited sentences do not tell it at all, the article does.
+        return _done_to_other(agency, ev.sentences if agency.told_in(ev.sentences) else ev.article)
+    if published_by(agency, ev):
+        return None  # "according to RT", "when RT reported", and RT published it
+    # Any other doer refutes the evidence where the sentence does not name the agent at all;
+    # where it does, only another of the question's names does ("Dorsch won" beside "Hallan"),
+    # except that in the sentence itself a verb of saying has one doer: "Lanternfish argued
+    # that its composer, Leo Gault, wrote ..." is Lanternfish saying it, not Gault.
+    named = in_text(agency.agent, ev.sentences)
+    for text in (ev.sentences, ev.context):
+        strict = not named or (agency.verb == "say" and text is ev.sentences)
+        by_agent, by_other = _doers(agency, text, strict, topical=text is ev.sentences, article=ev.article)
+        if by_agent:
+            return None
+        if by_other:
+            return by_other
+    return None
+
+
+def _spoken(verb: str) -> bool:
+    """Whether a question's verb asks for someone's words (`speech_verbs`: "say", "warn")."""
+    return verb_term(verb) == "say" and stem(IRREGULAR_PAST.get(verb.lower(), verb.lower())) in _speech_verbs()
+
+
+@lru_cache(maxsize=1)
+def _speech_verbs() -> frozenset[str]:
+    return frozenset(stem(IRREGULAR_PAST.get(v, v)) for v in vocabulary_data()["speech_verbs"])
+
+
+def without_appositions(text: str) -> str:
+    """The text without its appositions (", a scholar at the Carnegie Moscow Center,"), but not
+    a clause between commas that says something (", the Kremlin said Johnson had called,")."""
+    return _APPOSITION.sub(lambda m: m.group(0) if any(verb_term(w) == "say" for w in WORD.findall(m.group(0)) if w.islower()) else " ", text)
+
+
+def says(text: str) -> bool:
+    """Whether anyone says anything in the text: a quotation, a verb of saying, "according to";
+    not in a relative clause ("Reade, whose novel had been the favourite since the shortlist was
+    announced, did not attend")."""
+    return bool(_QUOTATION.search(text)) or re.search(r"\baccording to\b", text, re.IGNORECASE) is not None or any(
+        verb_term(w) == "say" for w in WORD.findall(RELATIVE.sub(" ", text)) if not w[:1].isupper()
+    )
+
+
+def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, article: str = "") -> tuple[bool, str | None]:
+    """Whether the text has the question's agent doing its verb, and who else does (any name
+    where `strict`, else only another of the question's names, or, where `topical`, anyone
+    doing it about what the question asks). Inside a quotation only the agent counts: "The
+    Kremlin reported: “Mr Putin stressed ...”" has Putin say it."""
+    for quoted in _QUOTATION.findall(text):
+        if _doers(agency, quoted.strip("“”\""), strict)[0]:
+            return True, None
+    by_agent, by_other = False, None
+    for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+        by_other = by_other or _done_to_agent(agency, sentence.text)
+        # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told ...": past the apposition.
+        plain = without_appositions(sentence.text)
+        spans = list(WORD.finditer(plain))
+        tokens = [m.group(0) for m in spans]
+        for i, tok in enumerate(tokens):
+            if tok[:1].isupper() or agency.verb not in verb_forms(tok):
+                continue
+            before = plain[: spans[i].start()]
+            if tok.endswith("ing") and _AFTER_OBJECT.search(before):
+                continue  # "telegrams to Trump and Boris Johnson suggesting ...": the clause's subject suggests
+            doer = _subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else _doer(tokens, i)
+            if not doer:
+                continue
+            # "Morven said", where the article has both Saskia and Edith Morven: the one named last.
+            doer = _full_name(doer, sentence.text, article) if len(doer) == 1 and article else doer
+            if _same_doer(doer, agency.agent):
+                by_agent = True
+            elif strict or any(_same_doer(doer, o) for o in agency.others) or (topical and _on_topic(plain[spans[i].end() :], agency.topic)):
+                # Anyone, where the sentence does not name the agent; where it does, another of
+                # the question's names, or anyone doing it about what the question asks ("Trump
+                # offered ... to help fight the virus" for "what did Putin offer to help fight it").
+                by_other = by_other or " ".join(doer)
+    return by_agent, by_other
+
+
+def _full_name(run: list[str], sentence: str, article: str) -> list[str]:
+    """A surname alone as the person the article last named in full with it before the
+    sentence, where the article names two people of that surname ("Saskia Morven", "Edith
+    Morven"); the run as it is otherwise."""
+    surname = run[0]
+    given = [m for m in re.finditer(rf"\b([{UPPER}][\w’'-]+)\s+{re.escape(surname)}\b", article) if not is_title(m.group(1)) and not NOT_NAMES.match(m.group(1))]
+    if len({m.group(1) for m in given}) < 2:
+        return run
+    at = article.find(sentence[:60])
+    before = [m for m in given if at < 0 or m.start() < at]
+    return [before[-1].group(1), surname] if before else run
+
+
+def _done_to_agent(agency: Agency, sentence: str) -> str | None:
+    """Who does the question's verb to its agent, where the sentence has that and never the agent
+    doing it: "he edged out Tobias Renn" for "did Renn beat Brandt"; "the qualifier who had
+    knocked out the top seed, Mei Tanaka" for "did Tanaka knock out Brandt". Not for verbs of
+    saying, which invert ("..., said Irena Vasko")."""
+    if agency.verb == "say":
+        return None
+    sentence = RELATIVE.sub(" ", sentence)  # "Brandt, who beat Renn last year, lost to Renn"
+    spans = list(WORD.finditer(sentence))
+    tokens = [m.group(0) for m in spans]
+    other = None
+    for i, tok in enumerate(tokens):
+        if tok[:1].isupper() or agency.verb not in verb_forms(tok):
+            continue
+        if i and re.search(r"['’]s$", tokens[i - 1]) and i + 1 < len(tokens) and tokens[i + 1] in ("to", "by", "of"):
+            # A noun: "Renn's defeat to Brandt" (Brandt does it to Renn), "Kessler's purchase of Marlow".
+            owner = [re.sub(r"['’]s$", "", w) for w in _name_run(tokens[max(0, i - 3) : i])[-2:]]
+            named = [w for w in _name_run(tokens[i + 2 : i + 7]) if not is_title(w)]
+            doer, done_to = (owner, named) if tokens[i + 1] == "of" else (named, owner)
+            if doer and _same_doer(doer, agency.agent):
+                return None
+            if done_to and _same_doer(done_to, agency.agent):
+                other = other or " ".join(doer) or "someone else"
+            continue
+        doer = _doer(tokens, i)
+        if doer and _same_doer(doer, agency.agent):
+            return None
+        after = _DONE_TO.sub("", sentence[spans[i].end() :], count=1)
+        done_to = [w for w in _name_run(WORD.findall(after[:80])[:5]) if not is_title(w)]
+        if done_to and _same_doer(done_to, agency.agent):
+            other = other or (" ".join(doer) if doer else next((o for o in agency.others if in_text(o, sentence)), "someone else"))
+    return other
+
+
+def _done_to_other(agency: Agency, text: str) -> str | None:
+    """Whom the cited sentences have the verb done to, where never to the question's name:
+    "The authority fined its main contractor, Sunnmark Rail" for "Which company fined
+    Brackwater Transit?"; "Sunnmark Rail was fined by the authority" too."""
+    other = None
+    for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+        plain = RELATIVE.sub(" ", sentence.text)
+        spans = list(WORD.finditer(plain))
+        tokens = [m.group(0) for m in spans]
+        for i, tok in enumerate(tokens):
+            if tok[:1].isupper() or agency.verb not in verb_forms(tok):
+                continue
+            if i and tokens[i - 1].lower() in _PASSIVE:
+                j = i - 1
+                while j > 0 and tokens[j - 1].lower() in _AUXILIARIES | _PASSIVE:
+                    j -= 1
+                k = j
+                while k > 0 and tokens[k - 1][:1].isupper():
+                    k -= 1
+                done_to = [w for w in tokens[k:j] if not is_title(w) and not NOT_NAMES.match(w)]
+            else:
+                after = _DONE_TO.sub("", plain[spans[i].end() :], count=1)
+                after = re.sub(r"^\s*(?:its|their|his|her)\s+(?:[a-z]+\s+){0,2}?[a-z]+,\s*", " ", after)  # "its main contractor, Sunnmark Rail"
+                done_to = [w for w in _name_run(WORD.findall(after[:80])[:5]) if not is_title(w)]
+            if not done_to:
+                continue
+            if _same_doer(done_to, agency.agent):
+                return None
+            other = other or " ".join(done_to)
+    return other
+
+
+def _on_topic(rest: str, topic: frozenset[str]) -> bool:
+    """Whether what follows a verb, to the end of its clause, shares a content word with the
+    question: "won the runoff" is not about "what share"."""
+    clause = re.split(r"[,;:]", rest, maxsplit=1)[0]
+    return bool(topic & set(terms(clause)))
+
+
+def _same_doer(run: list[str], name: str) -> bool:
+    """A doer's words are the name: "Brightwater Foods Inc." is "Brightwater Foods", "Mr Putin"
+    is "Vladimir Putin", but "Lars Verhoeven" is not "Anika Verhoeven"."""
+    if "and" in run:  # "Dana Whitcombe and Frank Osei": either of them
+        at = run.index("and")
+        return _same_doer(run[:at], name) or _same_doer(run[at + 1 :], name)
+    have = [name_key(p) for w in run if not is_title(w) for p in HYPHEN_OR_SPACE.split(w)]
+    want = [name_key(w) for w in HYPHEN_OR_SPACE.split(name) if not is_title(w) and re.search(r"\w", w)]  # "Kettle & Vine"
+    if not have or not want:
+        return False
+    if same_name_word(have[-1], want[-1]):
+        return len(have) < 2 or len(want) < 2 or same_name_word(have[-2], want[-2])
+    return set(want) <= set(have) or set(have) <= set(want)
+
+
+def _name_run(tokens: list[str]) -> list[str]:
+    """The capitalised words that open `tokens` ("the" skipped), titles included."""
+    run: list[str] = []
+    for w in tokens:
+        if w.lower() == "the" and not run:
+            continue
+        if not w[:1].isupper() or (NOT_NAMES.match(w) and not is_title(w) and not run):
+            break
+        run.append(w)
+    return [w for w in run if is_title(w) or not NOT_NAMES.match(w)]
+
+
+def _subject(tokens: list[str]) -> list[str]:
+    """The sentence's subject: the names just before its first verb in the past ("Brayford Town
+    reached the final ..., beating Kessington" is Brayford's beating)."""
+    for k, w in enumerate(tokens):
+        if k and w.islower() and (w.endswith("ed") or w in IRREGULAR_PAST or verb_term(w) == "say") and tokens[k - 1][:1].isupper():
+            j = k
+            while j > 0 and tokens[j - 1][:1].isupper():
+                j -= 1
+            return [x for x in tokens[j:k] if not NOT_NAMES.match(x) and not x.isupper() or len(x) <= 3 and x.isupper()]
+    return []
+
+
+def _doer(tokens: list[str], i: int) -> list[str]:
+    """Who does the verb at tokens[i]: the name after "by" ("initiated by President Obama"),
+    the name just after it where the clause inverts ("…, wrote Putin"), else the name just
+    before it, with at most auxiliaries between ("Trump has issued", "Mr Putin stressed"; "a
+    message sent to Russian diplomats proposed" names no doer)."""
+    if i and re.search(r"['’]s$", tokens[i - 1]):
+        return []  # "Renn's defeat to Brandt": a noun, whose doer this does not read
+    if i + 1 < len(tokens) and tokens[i + 1] == "by":
+        run = [w for w in _name_run(tokens[i + 2 : i + 8]) if not is_title(w)]
+        if run:
+            return run
+    if i and tokens[i - 1].lower() in _PASSIVE and (re.search(r"(?:ed|en)$", tokens[i]) or tokens[i].lower() in IRREGULAR_PAST):
+        # "Brandt was defeated in straight sets by Renn": the doer follows "by"; none without it.
+        by = next((j for j in range(i + 1, min(i + 9, len(tokens))) if tokens[j] == "by"), None)
+        return [w for w in _name_run(tokens[by + 1 : by + 7]) if not is_title(w)] if by is not None else []
+    if i == 0 or tokens[i - 1] == "…":
+        run = [w for w in _name_run(tokens[i + 1 : i + 6]) if not is_title(w)]
+        if run:
+            return run
+    j = i
+    while j > 0 and (tokens[j - 1].lower() in _AUXILIARIES or tokens[j - 1].isdigit()):
+        j -= 1  # "has issued"; "Nwosu, 41, wrote": past an age
+    k = j
+    while k > 0 and tokens[k - 1][:1].isupper() and tokens[k - 1].lower() not in STOPWORDS:
+        k -= 1
+        if k > 1 and tokens[k - 1] == "and" and tokens[k - 2][:1].isupper():
+            k -= 1  # "Dana Whitcombe and Frank Osei voted": both do it
+    run = [w for w in tokens[k:j] if w == "and" or not NOT_NAMES.match(name_key(w).title())]
+    return [w for w in run if not is_title(w)] if any(not is_title(w) for w in run) else []

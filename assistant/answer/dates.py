@@ -1,0 +1,57 @@
+"""Months, days, ISO dates, quarters and years shifted by "last year": how a question and a
+sentence give a date, and whether a sentence's date is the one asked about."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from assistant.answer.question import MONTH
+
+MONTHS = ("january february march april may june july august september october november december").split()
+DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")
+MONTH_DAY = re.compile(rf"\b{MONTH}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
+MONTH_ONLY = re.compile(rf"\b{MONTH}\b")
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th) quarter)\b", re.IGNORECASE)
+QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+_YEAR_SHIFT = {"last year": -1, "next year": 1, "this year": 0}
+# "up from $378.5 million a year earlier", "than last year": a comparison dates the other figure.
+_COMPARED = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|against)\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE)
+_YEAR_SHIFTS = re.compile(r"\b(" + "|".join(_YEAR_SHIFT) + r")(?:['’]s)?\b", re.IGNORECASE)
+
+
+def relative_year(sentence: str) -> int | None:
+    """How many years from its report a sentence dates what it tells ("last year": -1), where
+    it says so in words; None where it does not, or says two ways."""
+    shifts = {_YEAR_SHIFT[m.group(1).lower()] for m in _YEAR_SHIFTS.finditer(_COMPARED.sub(" ", sentence))}
+    return shifts.pop() if len(shifts) == 1 else None
+
+
+def month_number(name: str) -> int:
+    return next(i for i, m in enumerate(MONTHS, start=1) if m.startswith(name.lower()[:3]))
+
+
+def date_found(day_month: str, text: str, published: date | None, sentences: str) -> bool:
+    """"18 April" in any spelling in the text ("April 18", "2016-04-18"), or, where the cited
+    sentences state no date of their own, an article published up to three days after it
+    (news reports yesterday's call)."""
+    day, month_name = day_month.split()
+    want = (int(day), MONTHS.index(month_name.lower()) + 1)
+    if want in dates_in(text):
+        return True
+    if published is None or dates_in(sentences):
+        return False
+    try:
+        asked = date(published.year, want[1], want[0])
+    except ValueError:
+        return False
+    return 0 <= (published - asked).days <= 3
+
+
+def dates_in(text: str) -> set[tuple[int, int]]:
+    """Every (day, month) a text states, in any of its spellings."""
+    found = {(int(d), month_number(m)) for d, m in DAY_MONTH.findall(text)} | {(int(d), month_number(m)) for m, d in MONTH_DAY.findall(text)}
+    return found | {(int(d), int(m)) for _, m, d in ISO_DATE.findall(text) if 1 <= int(m) <= 12}

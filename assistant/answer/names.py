@@ -1,0 +1,178 @@
+"""The names a question gives and where a text names them: a name found by its words, its
+aliases or a title's surname, a rival named in its place, the persons a text names."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.answer.constraint_records import Ask
+from assistant.answer.dates import MONTH_ONLY, QUARTER
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, same_name_word, verb_term, vocab
+from assistant.text import NOT_NAMES, STOPWORDS
+
+_WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
+       "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
+
+
+@lru_cache(maxsize=1024)
+def question_names(question: str) -> tuple[str, ...]:
+    """The names a question gives, titles and sentence openers left out: "President Trump" is
+    "Trump", "Biden-Putin" is "Biden" and "Putin", "What" and "In" are none."""
+    out: list[str] = []
+    for m in CAPS.finditer(question):
+        words = m.group(0).split()
+        if m.start() == len(question) - len(question.lstrip()):
+            while words and words[0].lower() in _WH | STOPWORDS:
+                words = words[1:]  # "In which city", "Did Putin"
+            if len(words) == 1 and m.group(0) == words[0] and not words[0].isupper():
+                words = []  # "Since what year", "Ahead of": one capitalised opener is no name
+        parts: list[str] = []
+        for w in words:
+            if re.search(r"-[a-z]", w):
+                parts.append("")  # "USB-C-to-USB-C", "AI-powered": a compound word, not a name
+                continue
+            # "Biden-Putin" stays one name, met part by part (`name_found`).
+            piece = re.sub(r"['’]s$", "", w.strip(".,;:!?'’\"“”")) if not re.fullmatch(r"(?:[A-Z]\.)+", w) else w
+            if not piece or NOT_NAMES.match(piece) or MONTH_ONLY.fullmatch(piece) or QUARTER.fullmatch(piece):
+                parts.append("")  # a break: "Putin Thursday" is not one name
+            elif is_title(piece) or piece.isdigit():
+                parts.append("")
+            else:
+                parts.append(piece)
+                if re.search(r"['’]s$", w.rstrip(".,;:!?")):
+                    parts.append("")  # "Putin's World War Two telegrams": two names
+        if len(parts) == 1 and _MODIFIER.match(question[m.end() :]) and re.search(r"(?:ian|ean|can|ese|ish|ern)$", parts[0]):
+            continue  # "Western commemoration", "Russian leader": a kind, not a name
+        name: list[str] = []
+        for piece in parts + [""]:
+            if piece:
+                name.append(piece)
+            elif name:
+                out.append(" ".join(name))
+                name = []
+    return tuple(dict.fromkeys(out))
+
+
+def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> bool:
+    """A name is in the evidence as a whole ("Independence Day", "Ferris Street bridge"), by an
+    alias ("U.S." for "United States"), word by word where it is one word or hyphenated
+    ("Biden-Putin": both), or by its last word (a surname) where no other name there takes
+    that last word: "Vladimir Putin" is met by "President Putin"; "Victory Day" is not met by
+    "Independence Day", nor "Anika Verhoeven" by "Lars Verhoeven", nor "Kessington Marathon" by
+    a runner from Kessington in the Port Esk Marathon."""
+    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+        return True
+    forms = vocab()[1].get(name_key(name), ())
+    if any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text, re.IGNORECASE) or f in words for f in forms):
+        return True
+    parts = name.split()
+    if len(parts) == 1:
+        return all(name_key(p) in words or any(same_name_word(p, w) for w in words) for p in HYPHEN_OR_SPACE.split(name))
+    last = parts[-1]
+    if re.search(rf"\b{re.escape(last.lower())}\b", text):
+        return False  # a common word ("day" for "Independence Day"): only the whole name will do
+    found = False
+    for m in caps:
+        run = [w for w in m.group(0).split() if not is_title(w)]
+        for i, w in enumerate(run):
+            if same_name_word(w, last):
+                # Word by word backwards while both have words: "Pinehurst High School" is not
+                # "Pinecrest High School", nor "Lars Verhoeven" "Anika Verhoeven".
+                for k in range(1, min(i, len(parts) - 1) + 1):
+                    before = run[i - k]
+                    if NOT_NAMES.match(before):
+                        break
+                    if not same_name_word(before, parts[-1 - k]):
+                        return False  # another first name: another person
+                found = True
+    return found
+
+
+def in_text(name: str, text: str) -> bool:
+    caps = list(CAPS.finditer(text))
+    words = {name_key(w) for m in caps for w in HYPHEN_OR_SPACE.split(m.group(0))}
+    return name_found(name, words, caps, text)
+
+
+def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
+    """A name in the sentence that stands where the question has `name`: beside the same
+    word ("the Obama administration" / "the Trump administration", "President Trump" /
+    "President Putin", "Trump offered" / "Putin offer", "in Leeds" / "in York"), or another
+    person where `name` is a person ("Putin and Trump say ..." for "did Putin and Boris
+    Johnson say"). Another of the question's names is a rival only where it stands beside a
+    word the question puts beside `name` alone ("Brightwater shareholders" asked, "Kettle &
+    Vine shareholders" cited). `text` is all the evidence: who is a person is read there."""
+    asked_beside = _neighbours(ask.question)
+    want = asked_beside.get(name_key(name.split()[-1]), frozenset())
+    asked = question_names(ask.question)
+    persons = _persons(ask.question) | _persons(text)
+    person = name_key(name.split()[-1]) in persons
+    beside = _neighbours(sentence)
+    for m in CAPS.finditer(sentence):
+        for w in m.group(0).split():
+            if is_title(w) or NOT_NAMES.match(name_key(w).title()) or name_key(w) in STOPWORDS:
+                continue
+            if any(same_name_word(w, p) for p in HYPHEN_OR_SPACE.split(name)):
+                continue
+            if any(same_name_word(w, p) for n in asked for p in HYPHEN_OR_SPACE.split(n)):
+                if want and beside.get(name_key(w), frozenset()) & (want - asked_beside.get(name_key(w), frozenset())):
+                    return w
+                continue
+            if (want and beside.get(name_key(w), frozenset()) & want) or (person and name_key(w) in persons):
+                return w
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _persons(text: str) -> frozenset[str]:
+    """The names a text gives people: those after a title ("Prime Minister Boris Johnson",
+    "Mr Putin"), by their last word."""
+    found: set[str] = set()
+    for m in CAPS.finditer(text):
+        words = m.group(0).split()
+        for i, w in enumerate(words[:-1]):
+            if is_title(w) and not is_title(words[i + 1]):
+                rest = [x for x in words[i + 1 :] if not is_title(x)]
+                if rest:
+                    found.add(name_key(rest[-1] if len(rest) <= 3 else rest[0]))
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _neighbours(text: str) -> dict[str, frozenset[str]]:
+    """For each capitalised word of a text, the words either side of it, as terms marked with
+    their side ("<in", ">administr"): content words, titles, verbs of saying, and "in" / "at"
+    before a place."""
+    tokens = WORD.findall(text)
+    out: dict[str, set[str]] = {}
+    for i, tok in enumerate(tokens):
+        if not tok[:1].isupper():
+            continue
+        for j in (i - 1, i + 1):
+            if not 0 <= j < len(tokens):
+                continue
+            w = tokens[j]
+            if is_title(w) or (not w[:1].isupper() and (w.lower() not in STOPWORDS | _WH or verb_term(w) == "say" or (j < i and w.lower() in ("in", "at")))):
+                # On its side: "the Sarn River treaty" and "the treaty, Marovia" share no place.
+                out.setdefault(name_key(tok), set()).add(("<" if j < i else ">") + verb_term(w))
+            if j == i - 1 and j > 0 and w.islower() and w not in STOPWORDS and tokens[j - 1].lower() in ("in", "at"):
+                out.setdefault(name_key(tok), set()).add("<" + tokens[j - 1].lower())  # "in neighbouring Ashwood"
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def referred_to(name: str, text: str, article: str) -> bool:
+    """The evidence speaks of "the summit" (or "a historic summit"), and its article of "the
+    summit in Geneva" or "the Geneva summit": the name is the evidence's by that reference. Only
+    a thing anchored to a place or an event this way, never a person doing something."""
+    if not article:
+        return False
+    n = re.escape(name)
+    nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", article)
+    nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", article)
+    return any(
+        re.search(rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE) for noun in set(nouns) - STOPWORDS
+    )
+
+
+_MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adjective qualifies

@@ -1,0 +1,119 @@
+"""What a person is ("Mayor", "coach", "runner-up"): the role vocabulary, the roles a text
+gives a name (a title before it, an apposition beside it) and the roles that exclude each other."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.answer.constraint_records import Evidence
+from assistant.answer.vocabulary import is_title, name_key, same_name_word, vocab, vocabulary_data
+
+
+@lru_cache(maxsize=1)
+def role_vocab() -> tuple[frozenset[str], dict[str, str]]:
+    """The words that say what a person is, and each one's role ("ceo" is "executive")."""
+    data = vocabulary_data()["roles"]
+    words = (frozenset(data["words"]) | vocab()[0]) - frozenset(data["not_roles"])
+    return words, {w: group[0] for group in data["same"] for w in group}
+
+
+@lru_cache(maxsize=256)
+def rivals(role: str) -> frozenset[str]:
+    """The roles that exclude `role` (one of its families, itself left out)."""
+    same = role_vocab()[1]
+    families = [{same.get(w, w) for w in f} for f in vocabulary_data()["roles"]["families"]]
+    return frozenset(r for f in families if role in f for r in f) - {role}
+
+
+@lru_cache(maxsize=1)
+def _role_skips() -> tuple[frozenset[str], frozenset[str]]:
+    """Words before a role that make it a past one ("former"), and words that are no role
+    ("Mr", "Foreign")."""
+    data = vocabulary_data()["roles"]
+    return frozenset(data["past_roles"]), frozenset(data["not_roles"])
+
+
+def role_of(word: str) -> str | None:
+    words, same = role_vocab()
+    k = name_key(word)
+    return same.get(k, k) if k in words else None
+
+
+_BREAK = re.compile(r"[,;:()“”\"\n]|\.(?:\s|$)")
+_TOKEN = re.compile(r"[\w’'.-]+|[,;:()“”\"\n]")
+_DETERMINER = r"(?:the|a|an|its|his|her|their|[A-Z][\w’'.-]*(?:’s|'s))"
+_APPOSITION_AFTER = re.compile(rf"\s*,\s*(?:\d+\s*,\s*)?({_DETERMINER}\s[^,.;:()“”\"]{{1,60}}?)\s*[,.;]")
+# "... clear of the runner-up, Hanne Lindqvist": the last noun phrase before the comma.
+_APPOSITION_BEFORE = re.compile(rf"(?<!\w)({_DETERMINER}\s(?:(?!(?<!\w){_DETERMINER}\s)[^,.;:()“”\"]){{1,60}}?),\s*$")
+
+
+def roles_at(text: str, start: int, end: int) -> dict[str, str]:
+    """What a text says the person named at [start, end) is, role by word as written: the
+    titles and role words just before the name ("Kessington coach Dana Lutz"), and an
+    apposition on either side ("Anika Pell, the city's planning director,", "the runner-up,
+    Hanne Lindqvist")."""
+    found: dict[str, str] = {}
+    past, not_roles = _role_skips()
+    held: dict[str, str] = {}
+    for i, tok in enumerate(reversed(_TOKEN.findall(text[max(0, start - 80) : start]))):
+        if i >= 5 or _BREAK.fullmatch(tok) or (tok.endswith(".") and not is_title(tok)):
+            break
+        role = role_of(tok)
+        if role:
+            held.setdefault(role, tok.strip("."))
+        elif name_key(tok).rstrip("-") in past:
+            held = {}  # "former President Hale": no longer
+        elif not (tok[:1].isupper() or name_key(tok) in ("the", "a", "an") or name_key(tok) in not_roles):
+            break  # "told Mayor Okafor": "told" ends what is said of her
+    found.update(held)
+    before = _APPOSITION_BEFORE.search(text[max(0, start - 80) : start])
+    if before and re.match(r"\s*[,.;:)]|\s*$", text[end:]):  # not "a new coach, Okafor told reporters"
+        found.update({r: w for r, w in _apposition_roles(before.group(1)).items() if r not in found})
+    after = _APPOSITION_AFTER.match(text, end)
+    if after:
+        found.update({r: w for r, w in _apposition_roles(after.group(1)).items() if r not in found})
+    return found
+
+
+_APPOSITION_END = re.compile(r"\b(?:of|who|whom|whose|which|that|at|for|with|from|in|on|representing|working|running|since)\b")
+
+
+def _apposition_roles(phrase: str) -> dict[str, str]:
+    """The roles an apposition gives: its head noun phrase's ("the city's planning director"),
+    not a possessor's ("the mayor's spokesman"), a past one ("a former teacher") or one after
+    "of" / "who" ("the daughter of a judge")."""
+    head = _APPOSITION_END.split(phrase, maxsplit=1)[0]
+    past = _role_skips()[0]
+    found: dict[str, str] = {}
+    for tok in _TOKEN.findall(head):
+        if name_key(tok).rstrip("-") in past or tok.lower().startswith("ex-"):
+            return {}
+        if tok.endswith(("'s", "’s")):
+            continue
+        role = role_of(tok)
+        if role:
+            found.setdefault(role, tok)
+    return found
+
+
+def roles_given(name: str, ev: Evidence) -> set[str]:
+    """The roles the evidence gives the person `name`: where the cited sentence names them, the
+    sentence's; otherwise its context's."""
+    parts = name.split()
+    last = re.escape(parts[-1])
+    for text in (ev.sentences, f"{ev.near}\n{ev.context}"):
+        roles: set[str] = set()
+        mentioned = False
+        for m in re.finditer(rf"(?<![\w-]){last}(?![\w-])", text):
+            start, steps = m.start(), 0
+            while (steps := steps + 1) <= 3 and (prev := re.search(r"([A-Z][\w’'.-]*)\s+$", text[max(0, start - 60) : start])) and not role_of(prev.group(1)) and not is_title(prev.group(1)):
+                start = max(0, start - 60) + prev.start(1)  # "Anika Pell": the name begins at her first name
+            first = text[start : m.start()].split()
+            if len(parts) > 1 and first and not same_name_word(first[-1], parts[-2]):
+                continue  # "her brother, striker Tom Lutz": another Lutz
+            mentioned = True
+            roles |= set(roles_at(text, start, m.end()))
+        if mentioned:
+            return roles
+    return set()

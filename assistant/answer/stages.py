@@ -1,0 +1,97 @@
+"""A contest's stages (final, semi-final, runoff), the sides a verb takes ("voted for" /
+"against") and the points of the compass, as a question asks them and a text gives them."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from assistant.answer.constraint_records import Evidence
+from assistant.answer.vocabulary import RELATIVE, WORD, vocabulary_data
+from assistant.text import STOPWORDS
+
+
+_COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
+
+
+def compass(text: str) -> list[str]:
+    """The points of the compass a text gives in lower case ("to the west", "north-east of",
+    "eastern"; not "East Timor")."""
+    return [a + b for a, b in _COMPASS.findall(text)]
+
+
+class _Stage(NamedTuple):
+    group: int  # which list of `[stages]` in data/names.toml
+    text: str
+    aside: bool  # "before the runoff": looked to, not where the sentence's facts are from
+
+
+@lru_cache(maxsize=1)
+def _stage_patterns() -> tuple[tuple[re.Pattern[str], int, bool], ...]:
+    """Each stage name as a pattern (hyphen or space between its words, a plural "s"), longest
+    first so that "semi-final" is never read as "final"."""
+    data = vocabulary_data()["stages"]
+    names = [(name, group) for group, names in enumerate(data["groups"]) for name in names]
+    return tuple(
+        (re.compile(r"(?<![\w-])" + r"[\s-]?".join(map(re.escape, name.split())) + r"s?(?![\w-])", re.IGNORECASE), group, name in data["noun_only"])
+        for name, group in sorted(names, key=lambda x: -len(x[0]))
+    )
+
+
+@lru_cache(maxsize=4096)
+def stages_in(text: str) -> tuple[_Stage, ...]:
+    """The contest stages a text names: "the 2019 final", "in the first round", "the runoff"."""
+    aside = frozenset(vocabulary_data()["stages"]["aside"])
+    followers = frozenset(vocabulary_data()["stages"]["noun_followers"])
+    taken: list[tuple[int, int]] = []
+    found: list[_Stage] = []
+    for pattern, group, noun_only in _stage_patterns():
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            after = re.match(r"\s*([a-z]+|\d+)\b", text[m.end() :])
+            if noun_only and after and after.group(1) not in STOPWORDS | followers and not after.group(1).endswith("ly"):
+                continue  # "the final report", "the final 10 minutes", "the last four years"
+            if noun_only and m.group(0)[:1].isupper() and re.search(r"[A-Z][\w’'-]*\s+$", text[: m.start()]):
+                continue  # "Eastgate Primary School": a name
+            taken.append(m.span())
+            before = [w.lower() for w in WORD.findall(text[max(0, m.start() - 80) : m.start()])[-6:]]
+            found.append(_Stage(group, m.group(0), any(w in aside for w in before)))
+    return tuple(found)
+
+
+def stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
+    """The asked stage is not contradicted by the cited sentence: a sentence that names another
+    stage as the one its facts are from, and not the asked one, is about another stage
+    ("Hallan, who won 12.4 percent in the first round" is no share of the runoff vote; a goal
+    scored "in the quarter-final" is no goal in the final). Stages named together with the
+    asked one ("won the first leg" of "the semi-final") do not. Only the sentence refutes: its
+    context (the sentences before, the headline) often names the stage before or after, and
+    refuting from there refused answerable questions on text the check was not written for."""
+    # A past-perfect relative clause is background ("Lund, who had knocked out Ortiz in the semi-finals,").
+    sentence = RELATIVE.sub(lambda m: " " if re.search(r"\bhad\b", m.group(0)) else m.group(0), ev.sentences)
+    named = {s.group for s in stages_in(sentence) if not s.aside}
+    return group in named or not (named - asked)
+
+
+# "voted 4-3 for", "voted unanimously against"; "voted for the third time against" and "spoke for
+# ten minutes against" take the side after the time.
+_STANCE = re.compile(
+    r"(?<!\d )\b([a-z]+)\s+(?:\w+ly\s+)?(?:\d+[-–]\d+\s+)?"
+    r"(?:for\s+(?:the\s+)?(?:(?:first|second|third|fourth|fifth|last|\d+|a|an|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|several|many|nearly|almost|more\s+than)\s+)*(?:times?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b(?:\s+\w+ly)?\s*,?\s*)?"
+    r"(for|against|in favou?r of)\b(?!\s+(?:the\s+)?(?:times?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)\b)",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _stance_verbs() -> frozenset[str]:
+    return frozenset(vocabulary_data()["stance_verbs"])
+
+
+def stances(text: str) -> list[tuple[str, str]]:
+    """The sides a text takes ("voted against", "argued in favour of": "for")."""
+    verbs = _stance_verbs()
+    return [(v.lower(), "against" if side.lower() == "against" else "for") for v, side in _STANCE.findall(text) if v.lower() in verbs]
