@@ -227,7 +227,7 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
         if i and re.search(r"['’]s$", tokens[i - 1]) and i + 1 < len(tokens) and tokens[i + 1] in ("to", "by", "of"):
             # A noun: "Renn's defeat to Brandt" (Brandt does it to Renn), "Kessler's purchase of Marlow".
             owner = [re.sub(r"['’]s$", "", w) for w in _name_run(tokens[max(0, i - 3) : i])[-2:]]
-            named = [w for w in _name_run(tokens[i + 2 : i + 7]) if not is_title(w)]
+            named = _named_at(tokens[i + 2 : i + 7])
             doer, done_to = (owner, named) if tokens[i + 1] == "of" else (named, owner)
             if doer and _same_doer(doer, agency.agent):
                 return None
@@ -237,8 +237,7 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
         doer = _doer(tokens, i)
         if doer and _same_doer(doer, agency.agent):
             return None
-        after = _DONE_TO.sub("", sentence[spans[i].end() :], count=1)
-        done_to = [w for w in _name_run(WORD.findall(after[:80])[:5]) if not is_title(w)]
+        done_to = _named_after(sentence[spans[i].end() :])
         if done_to and _same_doer(done_to, agency.agent):
             other = other or (" ".join(doer) if doer else next((o for o in agency.others if in_text(o, sentence)), "someone else"))
     return other
@@ -265,9 +264,7 @@ def _done_to_other(agency: Agency, text: str) -> str | None:
                     k -= 1
                 done_to = [w for w in tokens[k:j] if not is_title(w) and not NOT_NAMES.match(w)]
             else:
-                after = _DONE_TO.sub("", plain[spans[i].end() :], count=1)
-                after = re.sub(r"^\s*(?:its|their|his|her)\s+(?:[a-z]+\s+){0,2}?[a-z]+,\s*", " ", after)  # "its main contractor, Sunnmark Rail"
-                done_to = [w for w in _name_run(WORD.findall(after[:80])[:5]) if not is_title(w)]
+                done_to = _named_after(plain[spans[i].end() :], past_possessive=True)
             if not done_to:
                 continue
             if _same_doer(done_to, agency.agent):
@@ -310,6 +307,25 @@ def _name_run(tokens: list[str]) -> list[str]:
     return [w for w in run if is_title(w) or not NOT_NAMES.match(w)]
 
 
+def _named_at(tokens: list[str]) -> list[str]:
+    """The name that opens `tokens`, without its titles ("President Obama": "Obama")."""
+    return [w for w in _name_run(tokens) if not is_title(w)]
+
+
+# "fined its main contractor, Sunnmark Rail": a possessive apposition before the name.
+_POSSESSIVE_BEFORE = re.compile(r"^\s*(?:its|their|his|her)\s+(?:[a-z]+\s+){0,2}?[a-z]+,\s*")
+
+
+def _named_after(after: str, past_possessive: bool = False) -> list[str]:
+    """The one a verb is done to: the name in the few words after it, past a particle and an
+    apposition ("edged out Tobias Renn", "beat the defending champion, Anouk Reyes"), and where
+    asked, past a possessive one ("its main contractor, Sunnmark Rail")."""
+    after = _DONE_TO.sub("", after, count=1)
+    if past_possessive:
+        after = _POSSESSIVE_BEFORE.sub(" ", after)
+    return _named_at(WORD.findall(after[:80])[:5])
+
+
 def _subject(tokens: list[str]) -> list[str]:
     """The sentence's subject: the names just before its first verb in the past ("Brayford Town
     reached the final ..., beating Kessington" is Brayford's beating)."""
@@ -330,15 +346,15 @@ def _doer(tokens: list[str], i: int) -> list[str]:
     if i and re.search(r"['’]s$", tokens[i - 1]):
         return []  # "Renn's defeat to Brandt": a noun, whose doer this does not read
     if i + 1 < len(tokens) and tokens[i + 1] == "by":
-        run = [w for w in _name_run(tokens[i + 2 : i + 8]) if not is_title(w)]
+        run = _named_at(tokens[i + 2 : i + 8])
         if run:
             return run
     if i and tokens[i - 1].lower() in _PASSIVE and (re.search(r"(?:ed|en)$", tokens[i]) or tokens[i].lower() in IRREGULAR_PAST):
         # "Brandt was defeated in straight sets by Renn": the doer follows "by"; none without it.
         by = next((j for j in range(i + 1, min(i + 9, len(tokens))) if tokens[j] == "by"), None)
-        return [w for w in _name_run(tokens[by + 1 : by + 7]) if not is_title(w)] if by is not None else []
+        return _named_at(tokens[by + 1 : by + 7]) if by is not None else []
     if i == 0 or tokens[i - 1] == "…":
-        run = [w for w in _name_run(tokens[i + 1 : i + 6]) if not is_title(w)]
+        run = _named_at(tokens[i + 1 : i + 6])
         if run:
             return run
     j = i

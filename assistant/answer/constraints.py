@@ -364,8 +364,8 @@ def holder_named(question: str, sentence: str) -> bool:
     if role is None:
         return True
     same = role_vocab()[1]
-    said = {w for w in WORD.findall(sentence.lower()) if role_of(w.rstrip("s")) == role or role_of(w) == role}
-    if not said and not any(same.get(name_key(w)) == role for w in WORD.findall(sentence)):
+    # The role as a word of the sentence, plural or abbreviated ("governors", "Gov.").
+    if not any(role in (role_of(w.lower()), role_of(w.lower().rstrip("s")), same.get(name_key(w))) for w in WORD.findall(sentence)):
         return False
     asked = {name_key(w) for n in question_names(question) for w in HYPHEN_OR_SPACE.split(n)}
     for run in CAPS.finditer(sentence):

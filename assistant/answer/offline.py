@@ -333,8 +333,8 @@ def _covering(
         unfound = None
         checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
-    top = checked[0][1]
-    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * checked[0][0].score and not _states_when(top, ok[0]) and not _only_silent(top):
+    best, top = checked[0]
+    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not _states_when(top, ok[0]) and not _only_silent(top):
         ok = []  # far below a sentence about another event
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
