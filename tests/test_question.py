@@ -157,6 +157,12 @@ def test_the_verb_a_question_asks_about(question, verb):
         ("How many oaks died when the soil was kept 3 degrees warmer?", "Of the 40 oaks in the warm plot, 17 died.", True),
         ("How many weeks did the drought last?", "The drought lasted nine weeks.", True),
         ("How many people were hurt?", "The crash injured 12.", True),
+        # "How long", wherever it stands, asks for a length of time, not any number.
+        ("Over how long will the cost be recovered from bills?", "The plan will raise the dam by six metres at a cost of £140 million.", False),
+        ("Over how long will the cost be recovered from bills?", "The firm will recover the cost through bills over 25 years.", True),
+        ("Over how long will the cost be recovered from bills?", "Bills will rise by £11 a year.", False),  # a rate, not a length
+        ("For how long had the two sides tried to end the war?", "In the past year, the two sides have tried to end the war.", True),
+        ("How long has Ruiz coached the Pilots?", "Ruiz has coached the Pilots since 2019.", True),
     ],
 )
 def test_an_amount_is_answered_by_a_number_of_its_kind(question, sentence, holds):
@@ -198,3 +204,18 @@ def test_a_number_that_names_something_is_no_count():
     assert type_match("how_many", "About 900 jobs are at risk, the company said.") == 1.0
     assert type_match("how_many", "Varga beat Sofia Marchetti 6-4, 7-5.") == 1.0
     assert type_match("how_many", "Jobs at Gate 7 went, and 40 more at the depot.") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds"),
+    [
+        # "At what time" asks for a time of day: the weekday the question gives is no answer.
+        ("At what time did the ferry leave on Sunday?", "The ferry left Halvick on Sunday with 180 passengers.", False),
+        ("At what time did the ferry leave on Sunday?", "The ferry left at 7.45am on Sunday.", True),
+        ("At what time did the ferry leave on Sunday?", "It sailed at 14:10, two hours late.", True),
+        ("By what time must the ballots arrive?", "Ballots must arrive by noon on Friday.", True),
+    ],
+)
+def test_a_time_of_day_is_answered_by_a_clock_time(question, sentence, holds):
+    assert classify(question).kind == "when"
+    assert holds_answer(classify(question), question, sentence) is holds

@@ -15,7 +15,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -107,4 +107,5 @@ _MISSING_PHRASE = {
     "stance": "not {}",
     "speaker": "{} says nothing there",
     "weekday": "not on {}",
+    "done": "still to come there (“{}”)",
 }

@@ -29,14 +29,14 @@ from assistant.answer.agency import published_by, question_agencies, reversed_ag
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, relative_year
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
-from assistant.answer.question import YEAR, measure_units
+from assistant.answer.question import YEAR, classify, measure_units
 from assistant.answer.roles import rivals, role_of, role_vocab, roles_at, roles_given
-from assistant.answer.stages import compass, stage_found, stages_in, stances
+from assistant.answer.stages import compass, past_asked, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, is_title, name_key, verb_term, vocabulary_data
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
-from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
+from assistant.text import NOT_NAMES, STOPWORDS, alternation, is_name_word, stem, terms
 
 #: Sentences before the cited one that count as its context (pronouns, "he said").
 CONTEXT_SENTENCES = 3
@@ -80,9 +80,10 @@ def parse(question: str) -> Ask:
     found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
     moving = _movement_verbs()
     for n in own:  # "move from Eastgate to Lakeview": which way, where a verb of going says it
-        way = re.search(rf"\b(?:{moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
+        way = re.search(rf"\b({moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
         if way:
-            found.append(Constraint("direction", f"{way.group(1)} {n}", (n, "to" if way.group(1) == "into" else way.group(1))))
+            to = "to" if way.group(2).lower() == "into" else way.group(2).lower()
+            found.append(Constraint("direction", f"{way.group(2)} {n}", (n, to, verb_term(way.group(1)))))
     for point in dict.fromkeys(compass(question)):  # "35 km east of Pinecrest"
         found.append(Constraint("compass", point, (point,)))
     for n in own:  # "Mayor Okafor": the question says what this person is
@@ -112,6 +113,8 @@ def parse(question: str) -> Ask:
         found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in stages))))
     for verb, side in stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
+    if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question)):
+        found.append(Constraint("done", "done", tuple(sorted(done))))  # "What name did the vote choose?"
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
     uncounted = measured(uncounted, measure_units())
@@ -132,6 +135,30 @@ def parse(question: str) -> Ask:
 
 
 @lru_cache(maxsize=1)
+def _other_way(text: str, verb: str, way: str, name: str) -> bool:
+    """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
+    within a few words of it: "bought by Gannet Line from the Danish operator Kattegat"."""
+    asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
+    slot = re.compile(rf"((?:\s+[\w’'-]+){{0,6}}?)\s+{'(?:to|into)' if way == 'to' else way}\s+([^,;:.()]*)", re.IGNORECASE)
+    for said in WORD.finditer(text):
+        m = verb_term(said.group(0)) == verb and slot.match(text, said.end())
+        if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
+            found = _slot_name(m.group(2).split())
+            return found is not None and name_key(found) not in asked
+    return False
+
+
+def _slot_name(words: list[str]) -> str | None:
+    """The first word of the name that a way's words open with, within three words: "Kourou"
+    in "Kourou in French Guiana", "Kattegat" in "the Danish operator Kattegat Øfart"; not an
+    adjective ("his American counterpart")."""
+    for i, word in enumerate(words[:4]):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if is_name_word(word) and not (following.islower() and following not in STOPWORDS):
+            return word
+    return None
+
+
 def _movement_verbs() -> str:
     """The verbs of going, as one regex alternation."""
     return alternation(vocabulary_data()["movement_verbs"])
@@ -316,16 +343,22 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
         elif c.kind == "direction":
-            name, way = c.alternatives
+            name, way, verb = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
             # "to Ashdale", "from the Danish operator Kattegat"
             ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
-            ok = not ways or way in ways
+            # ... and where the name is given no way at all, the asked verb's own way must not
+            # go to another name: "bought by Gannet Line from Kattegat" is not "bought from
+            # Gannet Line", nor "launched from Kourou ... in Sallowmere" "launched from Sallowmere".
+            ok = way in ways if ways else not _other_way(own, verb, way, name)
         elif c.kind == "compass":
             points = compass(ev.sentences)
             ok = not points or c.text in points
         elif c.kind == "stage":
             ok = stage_found(int(c.alternatives[0]), {int(g) for g in c.alternatives}, ev)
+        elif c.kind == "done":  # not "will be chosen by a public vote"
+            to_come = still_to_come(frozenset(c.alternatives), ev.sentences)
+            c, ok = Constraint("done", to_come or ""), to_come is None
         elif c.kind == "stance":
             verb, side = c.alternatives
             sides = {s for v, s in stances(ev.sentences) if stem(v) == verb}

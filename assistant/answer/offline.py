@@ -21,6 +21,7 @@ from assistant.answer.constraint_records import Ask, Coverage, Evidence
 from assistant.answer.constraints import check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
 from assistant.answer.entities import names_entity, stand_ins
 from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
+from assistant.answer.vocabulary import WORD, verb_term
 from assistant.chunk import chunk_sentences
 from assistant.records import Passage
 from assistant.text import STOPWORDS, is_name_word, terms, words
@@ -90,7 +91,7 @@ class OfflineAnswerer(Backend):
         weights = self.idf(q_terms) if q_terms else []
         # "Who built ...?", "Which company signed ...?", "What did the White House propose?":
         # the verb asked about is what an answer must say; the rest is often the article's topic.
-        verb = asked_verb(question) or next((a.verb for a in parse(question).agencies if a.verb != "say"), None)
+        verb = _verb_asked(question)
         weights = [w * VERB_WEIGHT if t == verb else w for t, w in zip(q_terms, weights)]
         total = sum(weights) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
@@ -141,9 +142,14 @@ class OfflineAnswerer(Backend):
         value = best.strength
         if not holds_answer(kind, question, best.text):
             value *= TYPE_MISSING_FACTOR
-        if _unmatched_year(kind, best, passages):
+        if _unmatched_year(kind, best, passages, self._near(best, passages)):
             value *= YEAR_MISSING_FACTOR
         return value
+
+    def _near(self, c: Candidate, passages: list[Passage]) -> str:
+        """The sentences just before a candidate, which its evidence is read with."""
+        chunk = passages[c.passage_index].chunk
+        return evidence(chunk, c.start, c.end, self.article_texts([c.article_id]).get(c.article_id, "")).near
 
     def ranked(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> tuple[QuestionKind, list[Candidate]]:
         """Every sentence of the passages, scored against the question, best first."""
@@ -336,6 +342,8 @@ def _covering(
     best, top = checked[0]
     if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not _states_when(top, ok[0]) and not _only_silent(top):
         ok = []  # far below a sentence about another event
+    if ok and not top.ok and not _states_when(top, ok[0]) and _untold(_verb_asked(ask.question), ok[0].text, best.text):
+        ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
         if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if coverage.reversed_by], topic_terms(ask)):
@@ -378,6 +386,21 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
     return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
 
 
+def _verb_asked(question: str) -> str | None:
+    """The term of the verb a question asks about: "steal" in "What was stolen ...?", "offer"
+    in "What did Trump offer Putin?" (not a verb of saying)."""
+    return asked_verb(question) or next((a.verb for a in parse(question).agencies if a.verb != "say"), None)
+
+
+def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
+    """Whether a sentence leaves untold the verb asked about that a better-scored sentence,
+    refuted for another event, tells: it is that topic's filler, not the thing asked."""
+    def told(text: str) -> bool:
+        return any(verb_term(w) == verb for w in WORD.findall(text))
+
+    return verb is not None and told(refuted) and not told(sentence)
+
+
 def _only_silent(top: Coverage) -> bool:
     """Whether a better-scored sentence misses only that the person asked about says something
     there: it tells of them, not of another event, and is no reason to refuse one that quotes them."""
@@ -408,12 +431,13 @@ def _stems(text: str) -> list[tuple[str, str]]:
     return list(zip(ws, terms(" ".join(ws))))
 
 
-def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage]) -> bool:
-    """The question names a year that neither the evidence's dates nor its text mention."""
+def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage], near: str = "") -> bool:
+    """The question names a year that neither the evidence's dates nor its text (the sentence,
+    and those just before it: "In April 2017 the estate lost ... It then spent ...") mention."""
     if not kind.years:
         return False
     published = {p.chunk.meta.published.year for p in passages if p.chunk.meta.published}
-    return not any(y in published or str(y) in best.text for y in kind.years)
+    return not any(y in published or str(y) in best.text or str(y) in near for y in kind.years)
 
 
 def _newness(passages: list[Passage]) -> dict[str, float]:

@@ -94,6 +94,23 @@ _MONEY = re.compile(
     r"\b(?:USD|EUR|GBP)\s?\d",
     re.IGNORECASE,
 )
+# A length of time: "25 years", "a two-hour call", "for a decade", "half an hour".
+_DURATION = re.compile(
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|(?<![\d%]\s)an?|half an?|several|a few|many)[\s-]+(?:(?!an?\b|per\b)[a-z]+[\s-]+)?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b|"
+    # "in the past year", "for years", "since 2019"
+    r"\b(?:the\s+)?(?:past|last|next|previous|coming|following)\s+(?:[\w-]+\s+)?(?:days?|weeks?|months?|years?|decades?)\b|"
+    rf"\bfor\s+(?:days|weeks|months|years|decades)\b|\bsince\s+(?:{MONTH}\s+)?(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+# A time of day: "02:14", "9.30am", "at noon", "nine o'clock".
+_CLOCK = re.compile(
+    rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}}\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midday|midnight|dawn|dusk)\b|"
+    rf"\b(?:\d{{1,2}}|{_NUMBER_WORDS}) o['’]clock\b",
+    re.IGNORECASE,
+)
+_HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
+_WHAT_TIME = re.compile(r"\b(?:what|which) time\b(?!\s+(?:period|frame|limit)\b)", re.IGNORECASE)
 _SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -102,6 +119,8 @@ def quantity(question: str) -> tuple[str, str | None]:
     """What kind of number a "how many / how much / what revenue" question asks for: "money",
     "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
     asked, money, _ = _quantity_patterns()
+    if _HOW_LONG.search(question):
+        return "duration", None
     m = asked.search(question)
     if m:
         noun = m.group(1).lower()
@@ -139,9 +158,9 @@ def classify(question: str) -> QuestionKind:
         m = re.search(r"\b(?:did|does|has)\s+(?:the\s+)?([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)", q)
         if m:
             speaker = m.group(1)
-    elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low):
+    elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low) or _WHAT_TIME.search(low):
         kind = "when"
-    elif re.match(r"^(how long)\b", low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _quantity_patterns()[0].search(q):
+    elif _HOW_LONG.search(low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _quantity_patterns()[0].search(q):
         kind = "how_many"
     elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b(?!['’]s)", low):
         kind = "where"
@@ -255,6 +274,8 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     if kind.kind == "when" and re.search(r"\bwhat date\b|\bwhich date\b|\bon what date\b", question, re.IGNORECASE):
         # A date, not just a weekday or "soon".
         return bool(_CALENDAR_DATE.search(sentence))
+    if kind.kind == "when" and _WHAT_TIME.search(question):
+        return bool(_CLOCK.search(sentence))  # a time of day, not "on Wednesday"
     if kind.kind == "how_many":
         # A number the question does not already give: "held 2.1 degrees above" answers no "how many".
         for n in sorted(set(re.findall(r"\d[\d,.]*\d|\d", question)), key=len, reverse=True):
@@ -264,6 +285,8 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             return bool(_MONEY.search(sentence))  # "revenue rose 9 percent" states no revenue
         if wanted == "share":
             return bool(_SHARE.search(sentence))
+        if wanted == "duration":
+            return bool(_DURATION.search(sentence))  # "over 25 years", not "by six metres"
         if noun and noun not in measure_units():
             # "How many colonies": "for six weeks" counts time, not colonies.
             sentence = _quantity_patterns()[2].sub(" ", sentence)

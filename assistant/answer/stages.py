@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import RELATIVE, WORD, vocabulary_data
+from assistant.answer.vocabulary import RELATIVE, WORD, verb_term, vocabulary_data
 from assistant.text import STOPWORDS
 
 
@@ -95,3 +95,30 @@ def stances(text: str) -> list[tuple[str, str]]:
     """The sides a text takes ("voted against", "argued in favour of": "for")."""
     verbs = _stance_verbs()
     return [(v.lower(), "against" if side.lower() == "against" else "for") for v, side in _STANCE.findall(text) if v.lower() in verbs]
+
+
+# Words that put a verb still to come: "will be chosen", "is expected to announce", "yet to sign".
+_STILL_TO_COME = re.compile(
+    r"\b(?:will|shall|would(?!\s+have\b)|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+|likely\s+|about\s+)?to"
+    r"|yet\s+to|plans?\s+to|planned\s+to|intends?\s+to)\s+(?:not\s+)?(?:be\s+|have\s+)?(?:[a-z]+ly\s+)?([a-z]+)\b",
+    re.IGNORECASE,
+)
+
+
+def past_asked(question: str) -> frozenset[str]:
+    """The terms of a question's words when it asks what was done ("What name did the vote
+    choose?"): empty where it asks of the future itself ("What will ...", "say he would ...")."""
+    if not re.search(r"\b(?:did|was|were|had|has|have)\b", question, re.IGNORECASE) or _STILL_TO_COME.search(question):
+        return frozenset()
+    return frozenset(verb_term(w) for w in WORD.findall(question) if w.islower() and w not in STOPWORDS)
+
+
+def still_to_come(asked: frozenset[str], sentence: str) -> str | None:
+    """The words that put one of the asked verbs still to come in the sentence ("will be
+    chosen by a public vote"), where the sentence nowhere tells it done."""
+    future = [m for m in _STILL_TO_COME.finditer(sentence) if verb_term(m.group(1)) in asked]
+    if not future:
+        return None
+    verbs, starts = {verb_term(m.group(1)) for m in future}, {m.start(1) for m in future}
+    done = any(verb_term(w.group(0)) in verbs and w.start() not in starts for w in WORD.finditer(sentence))
+    return None if done else future[0].group(0)
