@@ -615,3 +615,13 @@ def test_a_year_in_the_sentence_just_before_dates_the_answer():
     spent = SimpleNamespace(text="It then spent £90,000 on two frost fans.")
     assert _unmatched_year(kind, spent, [], near="")
     assert not _unmatched_year(kind, spent, [], near="In April 2019 the farm lost half its buds.")
+
+
+def test_the_other_figure_of_a_comparison_does_not_date_the_answer():
+    swung = "Marlow Foods swung to a net loss of $96 million, compared with a profit of $41 million in the second quarter."
+    context = "Marlow Foods cuts 900 jobs after third-quarter slump"
+    assert misses("What net loss did Marlow Foods report for the second quarter?", swung, context=context) == "not Q2"
+    assert misses("What net loss did Marlow Foods report for the third quarter?", swung, context=context) == ""
+    fell = "Marlow Foods said revenue for the third quarter fell to $2.1 billion from $2.3 billion in the second quarter."
+    assert misses("What revenue did Marlow Foods report for the second quarter?", fell) == "not Q2"
+    assert misses("What revenue did Marlow Foods report for the third quarter?", fell) == ""

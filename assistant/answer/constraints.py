@@ -134,7 +134,13 @@ def parse(question: str) -> Ask:
     return Ask(tuple(found), question_agencies(question, own), question)
 
 
-@lru_cache(maxsize=1)
+# "compared with a profit of $41 million in the second quarter", "from $2.31 billion in the
+# second quarter", "than in 2023": the other figure of a comparison, and its time.
+_COMPARISON = re.compile(
+    r"\b(?:compared (?:with|to)|versus|than|from(?=\s+(?:an?\s+|about\s+|around\s+)?[$£€]?\d))\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE
+)
+
+
 def _other_way(text: str, verb: str, way: str, name: str) -> bool:
     """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
     within a few words of it: "bought by Gannet Line from the Danish operator Kattegat"."""
@@ -159,6 +165,7 @@ def _slot_name(words: list[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
 def _movement_verbs() -> str:
     """The verbs of going, as one regex alternation."""
     return alternation(vocabulary_data()["movement_verbs"])
@@ -315,8 +322,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             days = set(_WEEKDAY.findall(text))
             ok = not days or c.text in days
         elif c.kind == "quarter":
+            # Not the other figure of a comparison: "a net loss of $96 million, compared with a
+            # profit of $41 million in the second quarter" is no second-quarter loss.
             n = int(c.text[1])
-            ok = any(int(q or QUARTER_NUMBER[w.lower()]) == n for q, w in QUARTER.findall(text))
+            ok = any(int(q or QUARTER_NUMBER[w.lower()]) == n for q, w in QUARTER.findall(_COMPARISON.sub(" ", text)))
         elif c.kind == "number":
             value, unit = float(c.alternatives[0]), c.alternatives[1]
             units = measure_units()
