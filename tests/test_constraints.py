@@ -405,7 +405,7 @@ def test_what_a_question_asks_about_is_not_who_says_it():
     from types import SimpleNamespace
 
     from assistant.answer.constraints import topic_terms
-    from assistant.answer.offline import _off_topic
+    from assistant.answer.covering import _off_topic
 
     question = "According to union leader Ada Marsh, why can the Tamsin port not stand still?"
     assert topic_terms(parse(question)) == {"port", "stand", "still"}
@@ -513,7 +513,7 @@ def test_a_surname_two_people_share_is_the_one_named_last():
 def test_a_sentence_that_states_the_time_asked_may_answer_below_one_from_another_time():
     from types import SimpleNamespace
 
-    from assistant.answer.offline import _states_when
+    from assistant.answer.covering import _states_when
 
     question = parse("Who won the Corran Chess Open in 2022?")
     this_year = check(question, Evidence("Anouk Reyes won the Corran Chess Open on Sunday.", published=date(2025, 8, 25)))
@@ -566,7 +566,7 @@ def test_a_narrative_sentence_is_no_ones_words():
 def test_a_better_sentence_where_the_person_only_says_nothing_is_no_reason_to_refuse():
     from types import SimpleNamespace
 
-    from assistant.answer.offline import _only_silent
+    from assistant.answer.covering import _only_silent
 
     question = parse("What did Ada Pruitt say about the barrier?")
     silent = check(question, Evidence("The barrier was built under Ada Pruitt."))
@@ -595,9 +595,9 @@ def test_what_is_still_to_come_there_is_not_what_was_done():
 
 
 def test_a_fallback_that_leaves_the_asked_verb_untold_is_the_topics_filler():
-    from assistant.answer.offline import _untold, _verb_asked
+    from assistant.answer.covering import _untold, verb_asked
 
-    verb = _verb_asked("What was taken from a gallery in Corran in March 2024?")
+    verb = verb_asked("What was taken from a gallery in Corran in March 2024?")
     refuted = "A Harwick court convicted two men of taking a silver chalice from the Corran Gallery."
     assert _untold(verb, "It went back on display at the gallery last month.", refuted)
     assert not _untold(verb, "Thieves took a silver chalice from the gallery in March 2024.", refuted)

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
-from assistant.answer.constraint_records import Ask, Coverage, Evidence
-from assistant.answer.constraints import check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
+from assistant.answer.candidate import Candidate
+from assistant.answer.constraint_records import Coverage
+from assistant.answer.constraints import evidence, parse
+from assistant.answer.covering import answers, covering, verb_asked
 from assistant.answer.entities import names_entity, stand_ins
-from assistant.answer.question import QuestionKind, asked_verb, classify, holds_answer, quoted_spans, type_match
-from assistant.answer.vocabulary import WORD, verb_term
+from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
+from assistant.answer.quotes import ATTRIBUTION_ONLY, bare_attribution, next_sentence, quote_before, render, speaker_quoted, whole_quotation
 from assistant.chunk import chunk_sentences
 from assistant.records import Passage
-from assistant.text import STOPWORDS, is_name_word, terms, words
+from assistant.text import STOPWORDS, terms, words
 
 #: Candidate sentences embedded per question: the dominant cost of an offline answer.
 EMBED_CANDIDATES = 6
@@ -34,45 +34,10 @@ W_DENSE, W_LEX, W_PASSAGE, W_TYPE, W_DATE = 0.45, 0.2, 0.0, 0.02, 0.05
 W_RECENT = 0.1  # "latest ...": the newest of the retrieved articles over the oldest
 W_ENTITY = 0.06  # "which think tank ...": a sentence that names one
 VERB_WEIGHT = 2.0  # the verb a who / what / which question asks about, in the term overlap
-# Confidence: how strongly the best sentence matches, blending meaning and rare-term coverage.
-C_DENSE, C_LEX = 0.6, 0.4
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
 TYPE_SWAP_MARGIN = 0.1
 SAME_ARTICLE_SWAP_MARGIN = 0.15  # ... from the best match's own article: the same event
 MISSING_FACTOR = 0.35  # confidence of evidence, per constraint of the question it misses
-QUOTE_SPEAKER_BONUS = 5.0  # times W_TYPE: a quote attributed to the speaker asked about
-#: Best-scored sentences whose evidence is checked against the question's constraints.
-COVERAGE_WINDOW = 12
-#: Where the best-matching sentence is about another event, a sentence that covers the
-#: question answers it only if it matches nearly as well: a weaker one is the same topic's
-#: filler ("Putin's overture was the latest in a series of contacts" for what Trump offered).
-#: Tuned on the dev sets: covering answers there score >= 0.90 of the best, fillers <= 0.78.
-FALLBACK_RATIO = 0.85
-
-
-@dataclass
-class Candidate:
-    passage_index: int
-    article_id: str
-    text: str
-    start: int
-    end: int
-    #: The share of the question's weighted terms the sentence has.
-    coverage: float
-    passage_score: float
-    type_score: float
-    date_score: float = 0.0
-    recent_score: float = 0.0
-    entity_score: float = 0.0
-    vector: np.ndarray | None = None
-    dense: float = 0.0
-    score: float = 0.0
-
-    @property
-    def strength(self) -> float:
-        """How strongly the sentence matches the question, blending meaning and rare-term
-        coverage: what confidence starts from and what the threshold is compared with."""
-        return C_DENSE * self.dense + C_LEX * self.coverage
 
 
 class OfflineAnswerer(Backend):
@@ -91,7 +56,7 @@ class OfflineAnswerer(Backend):
         weights = self.idf(q_terms) if q_terms else []
         # "Who built ...?", "Which company signed ...?", "What did the White House propose?":
         # the verb asked about is what an answer must say; the rest is often the article's topic.
-        verb = _verb_asked(question)
+        verb = verb_asked(question)
         weights = [w * VERB_WEIGHT if t == verb else w for t, w in zip(q_terms, weights)]
         total = sum(weights) or 1.0
         top_score = max((p.score for p in passages), default=1.0) or 1.0
@@ -127,7 +92,7 @@ class OfflineAnswerer(Backend):
                         end=end,
                         coverage=matched / total,
                         passage_score=p.score / top_score,
-                        type_score=type_match(kind.kind, text) + _speaker_quoted(kind, text),
+                        type_score=type_match(kind.kind, text) + speaker_quoted(kind, text),
                         date_score=_date_match(kind.years, c.meta.published),
                         recent_score=newness.get(c.article_id, 0.0),
                         entity_score=1.0 if named else 0.0,
@@ -216,7 +181,7 @@ class OfflineAnswerer(Backend):
         cands = head
         # Evidence that misses a person, date, place or number the question names is about
         # another event: it is no answer, at best the nearest thing the corpus reports.
-        head, nearest, unfound = _covering(parse(question), kind, head, passages, self.article_texts)
+        head, nearest, unfound = covering(parse(question), kind, head, passages, self.article_texts)
         if not head:
             return self._near_miss(question, kind, nearest, passages)
         best = head[0]
@@ -226,14 +191,14 @@ class OfflineAnswerer(Backend):
             swaps = [
                 c for c in head[1:5]
                 if c.score >= best.score - (SAME_ARTICLE_SWAP_MARGIN if c.article_id == best.article_id else TYPE_SWAP_MARGIN)
-                and _answers(kind, question, c.text)
+                and answers(kind, question, c.text)
             ]
             best = next((c for c in swaps if c.article_id == best.article_id), swaps[0] if swaps else best)
             head.remove(best)
             head.insert(0, best)
-        if _bare_attribution(best, kind) and not _quote_before(best, cands):
+        if bare_attribution(best, kind) and not quote_before(best, cands):
             # Who spoke, without what they said, answers nothing: the next sentence that says something.
-            best = next((c for c in head[1:] if not _ATTRIBUTION_ONLY.match(c.text)), best)
+            best = next((c for c in head[1:] if not ATTRIBUTION_ONLY.match(c.text)), best)
             head.remove(best)
             head.insert(0, best)
         confidence = self.confidence(question, kind, best, head, passages)
@@ -252,7 +217,7 @@ class OfflineAnswerer(Backend):
             # The best match lacks the kind of answer asked for ("where": no place in it): add the
             # article's best sentence that has one, if it is relevant enough to stand.
             extra = next(
-                (c for c in head[1:8] if c.article_id == best_article and _answers(kind, question, c.text)
+                (c for c in head[1:8] if c.article_id == best_article and answers(kind, question, c.text)
                  and c.strength >= self.threshold),
                 None,
             )
@@ -260,16 +225,16 @@ class OfflineAnswerer(Backend):
                 chosen.append(extra)
         if kind.kind == "quote":
             # "In his message, Putin said ..." is often followed by the quote itself: “...,” he said.
-            follow = _next_sentence(best, cands)
+            follow = next_sentence(best, cands)
             if follow is not None and follow.text.lstrip().startswith(("“", '"')):
                 if follow in head:  # ... unless it is someone else's, or about another event
                     chosen.append(follow)
             elif not quoted_spans(best.text) and not best.text.lstrip().startswith(("“", '"')):
                 # ... or preceded by it, the attribution on a line of its own: "X told CBS News."
-                chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
-        elif _bare_attribution(best, kind):
+                chosen.extend(quote_before(best, cands)[: self.max_sentences - 1])
+        elif bare_attribution(best, kind):
             # "X, a scholar at Y, told CBS News." says nothing alone: what X told them comes first.
-            chosen.extend(_quote_before(best, cands)[: self.max_sentences - 1])
+            chosen.extend(quote_before(best, cands)[: self.max_sentences - 1])
         for c in head[1:]:
             if len(chosen) >= self.max_sentences:
                 break
@@ -280,7 +245,7 @@ class OfflineAnswerer(Backend):
                 continue
             if _redundant(c, chosen):
                 continue
-            if _bare_attribution(c, kind):
+            if bare_attribution(c, kind):
                 continue  # who said it, without what was said
             if kind.years and article != best_article and _unmatched_year(kind, c, passages[c.passage_index : c.passage_index + 1]):
                 continue  # "in 2020": not another article's sentence from another year
@@ -295,61 +260,19 @@ class OfflineAnswerer(Backend):
         # A quotation is given whole, with its closing mark and its speaker: never “... alone.
         units: list[Candidate] = []
         for c in chosen:
-            whole = _whole_quotation(c, cands, passages)
+            whole = whole_quotation(c, cands, passages)
             if not any(u.article_id == whole.article_id and u.start <= whole.start and whole.end <= u.end for u in units):
                 units = [u for u in units if not (u.article_id == whole.article_id and whole.start <= u.start and u.end <= whole.end)]
                 units.append(whole)
         sentences: list[DraftSentence] = []
         for i, c in enumerate(units):
-            spoken = i + 1 < len(units) and _ATTRIBUTION_ONLY.match(units[i + 1].text) and _next_sentence(c, cands) is units[i + 1]
+            spoken = i + 1 < len(units) and ATTRIBUTION_ONLY.match(units[i + 1].text) and next_sentence(c, cands) is units[i + 1]
             rendered = kind.kind == "quote" or c.text not in {x.text for x in chosen}  # a quotation widened to be whole
             # The speaker is named in front of the quotation, unless the line naming them follows it.
-            text = _render(c, kind, cands) if rendered and not spoken else c.text
+            text = render(c, kind, cands) if rendered and not spoken else c.text
             sentences.append(DraftSentence(text=text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text))
         notice = f"This answers only part of the question: the articles found have {unfound}." if unfound else None
         return Draft(refused=False, text="", sentences=sentences, confidence=confidence, kind=kind.kind, notice=notice)
-
-
-def _covering(
-    ask: Ask, kind: QuestionKind, head: list[Candidate], passages: list[Passage], article_texts
-) -> tuple[list[Candidate], tuple[Candidate, Coverage] | None, str | None]:
-    """The best-scored sentences whose evidence has every constraint of the question, and the
-    best one that misses some, with what it misses (None when the best sentence covers all).
-
-    A question in several parts ("while The Verge reports ..., does The Age ...") takes each
-    part from another article: its sentences must only contradict none of who did what, and
-    what none of the retrieved passages has is said (third item: "no mention of X"), the
-    question refused only where they have none of it.
-    """
-    if not ask.constraints and not ask.agencies:
-        return head, None, None
-    outlets = {x for p in passages for x in (p.chunk.meta.outlet, p.chunk.meta.agency) if x}
-    own, sources = sources_named(ask, outlets)
-    several = has_several_parts(ask.question, len(sources))
-    window = head[:COVERAGE_WINDOW]
-    texts = article_texts(list({p.chunk.article_id for p in passages}))
-    if several:
-        whole = [passage_evidence(p, texts.get(p.chunk.article_id, "")) for p in passages]
-        missing = set.intersection(*(set(check(replace(own, agencies=()), ev).missing) for ev in whole)) if whole else set()
-        checked = [(c, check(replace(own, constraints=()), evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
-        if missing and len(missing) == len(own.constraints):
-            return [], (window[0], Coverage(tuple(c for c in own.constraints if c in missing))), None
-        unfound = Coverage(tuple(c for c in own.constraints if c in missing)).reason() or None
-    else:
-        unfound = None
-        checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
-    ok = [c for c, coverage in checked if coverage.ok]
-    best, top = checked[0]
-    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not _states_when(top, ok[0]) and not _only_silent(top):
-        ok = []  # far below a sentence about another event
-    if ok and not top.ok and not _states_when(top, ok[0]) and _untold(_verb_asked(ask.question), ok[0].text, best.text):
-        ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
-    if ok:
-        close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
-        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if coverage.reversed_by], topic_terms(ask)):
-            ok = []
-    nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
-    return ok, nearest, unfound
 
 
 # "What happened in 2021?": no words to match, only a time; the articles of that time answer it.
@@ -366,63 +289,13 @@ def _overview(kind: QuestionKind, cands: list[Candidate], passages: list[Passage
     ledes: dict[str, Candidate] = {}
     for c in sorted(cands, key=lambda c: c.start):
         published = passages[c.passage_index].chunk.meta.published
-        if published and published.year in kind.years and c.article_id not in ledes and not _ATTRIBUTION_ONLY.match(c.text):
+        if published and published.year in kind.years and c.article_id not in ledes and not ATTRIBUTION_ONLY.match(c.text):
             ledes[c.article_id] = c
     if not ledes:
         return None
     chosen = sorted(ledes.values(), key=lambda c: passages[c.passage_index].chunk.meta.published)[:limit]
     sentences = [DraftSentence(text=c.text, passage_index=c.passage_index, start=c.start, end=c.end, source_text=c.text) for c in chosen]
     return Draft(refused=False, text="", sentences=sentences, confidence=max(c.score for c in chosen), kind="overview")
-
-
-def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozenset[str]) -> bool:
-    """Whether the sentences that meet the question's constraints share nothing of what it
-    asks about, where one as close in score, refuted for having another doer, shares most of it:
-    Castell's words on pay for "according to Castell, why can the port not stand still", when
-    it is Rao who says the port cannot stand still. The corpus reports the thing asked, but not
-    of the one the question names."""
-    if not topic or any(topic & set(terms(c.text)) for c in meeting):
-        return False
-    return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
-
-
-def _verb_asked(question: str) -> str | None:
-    """The term of the verb a question asks about: "steal" in "What was stolen ...?", "offer"
-    in "What did Trump offer Putin?" (not a verb of saying)."""
-    return asked_verb(question) or next((a.verb for a in parse(question).agencies if a.verb != "say"), None)
-
-
-def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
-    """Whether a sentence leaves untold the verb asked about that a better-scored sentence,
-    refuted for another event, tells: it is that topic's filler, not the thing asked."""
-    def told(text: str) -> bool:
-        return any(verb_term(w) == verb for w in WORD.findall(text))
-
-    return verb is not None and told(refuted) and not told(sentence)
-
-
-def _only_silent(top: Coverage) -> bool:
-    """Whether a better-scored sentence misses only that the person asked about says something
-    there: it tells of them, not of another event, and is no reason to refuse one that quotes them."""
-    return top.reversed_by is None and bool(top.missing) and all(m.kind == "speaker" for m in top.missing)
-
-
-def _states_when(top: Coverage, c: Candidate) -> bool:
-    """Whether a sentence states itself the time a better-scored one misses, where that is all it
-    misses: "In 2022 the title went to ..." for "who won in 2022?", below the report of this
-    year's winner."""
-    if top.reversed_by or not top.missing or any(m.kind not in ("year", "month", "date") for m in top.missing):
-        return False
-    return check(Ask(top.missing), Evidence(c.text)).ok
-
-
-def _answers(kind: QuestionKind, question: str, sentence: str) -> bool:
-    """Whether a sentence brought in for the best match holds the kind of answer asked for,
-    and, for "Who is the governor of ...?", names a holder of that role: a runner-up naming
-    another party's leader is no swap for "the central bank's governor said ...". (The best
-    match itself is judged by the kind of answer alone: "X was founded by Y" names a founder
-    without the word.)"""
-    return holds_answer(kind, question, sentence) and holder_named(question, sentence)
 
 
 def _stems(text: str) -> list[tuple[str, str]]:
@@ -464,135 +337,3 @@ def _redundant(c: Candidate, chosen: list[Candidate]) -> bool:
         if a and len(a & b) / len(a) > 0.7:
             return True
     return False
-
-
-def _speaker_quoted(kind: QuestionKind, text: str) -> float:
-    """For "what did X say": a sentence that quotes and names X is worth more than either alone."""
-    if kind.kind != "quote" or not kind.speaker or not quoted_spans(text):
-        return 0.0
-    outside = re.sub(r"[“\"][^”\"]*[”\"]", " ", text)
-    return QUOTE_SPEAKER_BONUS if kind.speaker.split()[-1].lower() in outside.lower() else 0.0
-
-
-def _quote_balance(text: str) -> int:
-    """1 where a sentence opens a quotation it does not close, -1 where it closes one it did not
-    open (“... / ...,” he said), 0 otherwise."""
-    curly = text.count("“") - text.count("”")
-    if curly:
-        return 1 if curly > 0 else -1
-    if text.count('"') % 2 == 0:
-        return 0
-    return 1 if re.search(r'(?:^|\s)"\S', text) and not re.search(r'\S"(?:\s|$|[,.;:])', text.rstrip()[:-1] + " ") else -1
-
-
-def _whole_quotation(c: Candidate, cands: list[Candidate], passages: list[Passage]) -> Candidate:
-    """The candidate widened to the whole quotation it is part of (up to three more sentences of
-    its passage), or itself when its quotation marks balance or the quotation runs outside."""
-    balance = _quote_balance(c.text)
-    if not balance:
-        return c
-    chunk = passages[c.passage_index].chunk
-    same = sorted((x for x in cands if x.article_id == c.article_id and chunk.start <= x.start and x.end <= chunk.end), key=lambda x: x.start)
-    at = next((i for i, x in enumerate(same) if x.start == c.start), None)
-    if at is None:
-        return c
-    steps = same[at + 1 : at + 4] if balance > 0 else same[max(0, at - 3) : at][::-1]
-    end = next((x for x in steps if _quote_balance(x.text) == -balance), None)
-    if end is None:
-        return c
-    first, last = (c, end) if balance > 0 else (end, c)
-    text = chunk.text[first.start - chunk.start : last.end - chunk.start]
-    return replace(c, text=text, start=first.start, end=last.end)
-
-
-def _next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
-    after = [x for x in cands if x.article_id == c.article_id and x.start >= c.end]
-    return min(after, key=lambda x: x.start) if after else None
-
-
-def _quote_before(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
-    """The quotation that an attribution line closes (up to three sentences), else none."""
-    lines: list[Candidate] = []
-    for prev in _previous_sentences(c, cands)[:3]:
-        if not prev.text.rstrip().endswith(("”", '"')) and not lines:
-            return []
-        lines.append(prev)
-        if prev.text.lstrip().startswith(("“", '"')):
-            return lines
-    return []
-
-
-# A sentence that only says who spoke: a name, perhaps who they are, and the verb:
-# "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told CBS News."
-_ATTRIBUTION_ONLY = re.compile(
-    r"^(?:The |A )?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}(?:,[^,“”\"]{1,80},)?\s+(told [^.“”\"]{1,40}|said|says|added|wrote)\.$"
-)
-
-
-def _bare_attribution(c: Candidate, kind: QuestionKind) -> bool:
-    """A line that only says who spoke, where the question asks for more than who (or a quote)."""
-    return kind.kind not in ("who", "quote") and bool(_ATTRIBUTION_ONLY.match(c.text))
-
-
-def _previous_sentences(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
-    before = [x for x in cands if x.article_id == c.article_id and x.end <= c.start]
-    return sorted(before, key=lambda x: -x.start)
-
-
-_NAME_WORDS = r"(?:the\s+)?[A-Z][\w’'-]*(?:\.[A-Z][\w’'-]*)*\.?(?:\s+[A-Z][\w’'-]*(?:\.[A-Z][\w’'-]*)*\.?)*"
-# "told Reuters" names who was spoken to, not who spoke: "told" only counts before the verb.
-_SPEAKER_AFTER = re.compile(rf"\b(said|says|wrote|writes|added|adds|stressed|continued|noted|insisted)\s+({_NAME_WORDS})")
-_SPEAKER_BEFORE = re.compile(rf"({_NAME_WORDS})\s+(said|says|wrote|writes|told|tells|added|adds|stressed|reported|noted|insisted)\b")
-_PRONOUN = re.compile(r"\b(he|she|they)\s+(said|says|wrote|told|added|stressed|noted)\b")
-_NAME = re.compile(r"\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\s+(?:said|says|wrote|told|stressed|added)\b")
-_VERB = {"told": "said", "tells": "says"}
-
-
-def _clean_name(name: str) -> str | None:
-    """A speaker's name without trailing punctuation; None for dates, weekdays and the like."""
-    name = name.strip().rstrip(".,;:")
-    words = [w for w in name.split() if w.lower() != "the"]
-    return name if words and all(is_name_word(w) for w in words) else None
-
-
-def _speaker(c: Candidate, cands: list[Candidate]) -> tuple[str, str] | None:
-    """Who is quoted and the verb the article uses, from the sentence or the one before it.
-
-    None when the article does not say it plainly: the sentence then stays verbatim.
-    """
-    outside = re.sub(r"[“\"][^”\"]*[”\"]", " ", c.text)
-    for pattern, name_group, verb_group in ((_SPEAKER_AFTER, 2, 1), (_SPEAKER_BEFORE, 1, 2)):
-        m = pattern.search(outside)
-        name = _clean_name(m.group(name_group)) if m else None
-        if name:
-            return name, _VERB.get(m.group(verb_group), m.group(verb_group))
-    follow = _next_sentence(c, cands)
-    if follow is not None and not outside.strip(" .,;:…") and _ATTRIBUTION_ONLY.match(follow.text):
-        # “...” / Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told CBS News.
-        m = _ATTRIBUTION_ONLY.match(follow.text)
-        name = _clean_name(re.split(r",", follow.text, maxsplit=1)[0]) if "," in follow.text[: m.start(1)] else _clean_name(follow.text[: m.start(1)])
-        if name:
-            return name, m.group(1)
-    m = _PRONOUN.search(outside)
-    if m:
-        for prev in _previous_sentences(c, cands)[:1]:
-            named = _NAME.search(prev.text)
-            name = _clean_name(named.group(1)) if named else None
-            if name:
-                return name, _VERB.get(m.group(2), m.group(2))
-    return None
-
-
-def _render(c: Candidate, kind: QuestionKind, cands: list[Candidate]) -> str:
-    """A quote as "Speaker wrote: “words”", the words exactly as the article has them.
-
-    Sentences without a whole quotation, or whose speaker cannot be told, stay verbatim.
-    """
-    spans = quoted_spans(c.text)
-    found = _speaker(c, cands) if spans else None
-    if not found:
-        return c.text
-    name, verb = found
-    name = name[0].upper() + name[1:]
-    quote = " … ".join(q.rstrip(",;: ") for q in spans)
-    return f"{name} {verb}: “{quote}”"
