@@ -601,6 +601,8 @@ def test_a_fallback_that_leaves_the_asked_verb_untold_is_the_topics_filler():
     refuted = "A Harwick court convicted two men of taking a silver chalice from the Corran Gallery."
     assert _untold(verb, "It went back on display at the gallery last month.", refuted)
     assert not _untold(verb, "Thieves took a silver chalice from the gallery in March 2024.", refuted)
+    # Nor where it has the verb's form only as a noun ("confirmed the Monday's call").
+    assert not _untold(verb_asked("What did the council call the plan?"), "The plan was a good start.", "The mayor confirmed Monday's call with the council.")
     # Where the better sentence does not tell the verb either, nothing is judged.
     assert not _untold(verb, "It went back on display at the gallery last month.", "The gallery reopened in May.")
 
@@ -625,3 +627,16 @@ def test_the_other_figure_of_a_comparison_does_not_date_the_answer():
     fell = "Marlow Foods said revenue for the third quarter fell to $2.1 billion from $2.3 billion in the second quarter."
     assert misses("What revenue did Marlow Foods report for the second quarter?", fell) == "not Q2"
     assert misses("What revenue did Marlow Foods report for the third quarter?", fell) == ""
+
+
+def test_a_sentence_with_no_stage_goes_on_with_the_one_set_just_before_it():
+    def stage_misses(question: str, sentence: str, lead_in: str) -> str:
+        return check(parse(question), Evidence(sentence, lead_in, lead_in=lead_in)).reason()
+
+    beat = "Lund, the second seed, beat Ana Ortiz 6-2, 6-4."
+    semis = "Both finalists had come through long semi-finals on Saturday."
+    assert stage_misses("By what score did Lund beat Ortiz in the final?", beat, semis) == "not the final"
+    assert stage_misses("By what score did Lund beat Ortiz in the semi-final?", beat, semis) == ""
+    # A sentence that names its own stage is its own word; one before naming none says nothing.
+    assert stage_misses("By what score did Lund beat Ortiz in the final?", "In the final Lund beat Ortiz 6-2, 6-4.", semis) == ""
+    assert stage_misses("By what score did Lund beat Ortiz in the final?", beat, "The crowd of 7,800 was a record.") == ""

@@ -64,6 +64,8 @@ class Evidence:
     source: str = ""
     #: The sentences just before the cited one (part of `context`): what it goes on from.
     near: str = ""
+    #: The one sentence just before it in its paragraph ("" where it opens the paragraph).
+    lead_in: str = ""
 
     @property
     def text(self) -> str:

@@ -255,7 +255,10 @@ def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evid
     headline, source = _about(chunk.meta, article_text)
     near = "\n".join(x.text for x in before)
     context = "\n".join([headline, near] + rest)
-    return Evidence(text[s:e], context, chunk.meta.published, article_text, source, near)
+    # The sentence just before, where it opens the same paragraph's telling ("In the semi-finals
+    # on Saturday, ...": what the cited sentence goes on from).
+    lead_in = split_sentences(text[p_start : max(s, p_start)])[-1:]
+    return Evidence(text[s:e], context, chunk.meta.published, article_text, source, near, lead_in[0].text if lead_in else "")
 
 
 def passage_evidence(p: Passage, article_text: str = "") -> Evidence:

@@ -3,6 +3,7 @@ answers below one about another event (the fallback), or is that topic's filler.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.answer.candidate import Candidate
@@ -86,10 +87,19 @@ def verb_asked(question: str) -> str | None:
 def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
     """Whether a sentence leaves untold the verb asked about that a better-scored sentence,
     refuted for another event, tells: it is that topic's filler, not the thing asked."""
-    def told(text: str) -> bool:
-        return any(verb_term(w) == verb for w in WORD.findall(text))
+    def told(text: str, as_verb: bool) -> bool:
+        found = list(WORD.finditer(text))
+        return any(
+            verb_term(w.group(0)) == verb and not (as_verb and i and _NOUN_BEFORE.search(found[i - 1].group(0)))
+            for i, w in enumerate(found)
+        )
 
-    return verb is not None and told(refuted) and not told(sentence)
+    # Told by the refuted sentence as a verb ("the Monday's call" is a noun), in any form here.
+    return verb is not None and told(refuted, as_verb=True) and not told(sentence, as_verb=False)
+
+
+# A word after which the verb's form is a noun: "the call", "Monday's call", "its offer".
+_NOUN_BEFORE = re.compile(r"^(?:the|a|an|this|that|these|those|his|her|its|their|our|my|your|every|each|no)$|['’]s$", re.IGNORECASE)
 
 
 def _only_silent(top: Coverage) -> bool:

@@ -68,11 +68,21 @@ def stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
     scored "in the quarter-final" is no goal in the final). Stages named together with the
     asked one ("won the first leg" of "the semi-final") do not. Only the sentence refutes: its
     context (the sentences before, the headline) often names the stage before or after, and
-    refuting from there refused answerable questions on text the check was not written for."""
+    refuting from there refused answerable questions on text the check was not written for; only
+    the sentence just before, in the same paragraph, speaks for a sentence that names no stage."""
     # A past-perfect relative clause is background ("Lund, who had knocked out Ortiz in the semi-finals,").
-    sentence = RELATIVE.sub(lambda m: " " if re.search(r"\bhad\b", m.group(0)) else m.group(0), ev.sentences)
-    named = {s.group for s in stages_in(sentence) if not s.aside}
+    named = _stages_told(ev.sentences)
+    # A sentence that names no stage goes on with the one its paragraph's sentence before set:
+    # "Both finalists had come through long semi-finals. Varga beat Marchetti 6-4, 7-5."
+    named = named or _stages_told(ev.lead_in)
     return group in named or not (named - asked)
+
+
+def _stages_told(sentence: str) -> set[int]:
+    """The stages a sentence tells its facts of (a past-perfect relative clause is background:
+    "Lund, who had knocked out Ortiz in the semi-finals,")."""
+    sentence = RELATIVE.sub(lambda m: " " if re.search(r"\bhad\b", m.group(0)) else m.group(0), sentence)
+    return {s.group for s in stages_in(sentence) if not s.aside}
 
 
 # "voted 4-3 for", "voted unanimously against"; "voted for the third time against" and "spoke for
