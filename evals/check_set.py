@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2, dev3, dev4 and fresh (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2, dev3, dev4, dev5 and fresh (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is dev2, dev3, dev4 or fresh; one private index directory per part of the set, in the order of
-PARTS below (dev4 and fresh: the synthetic corpus's index, then the bundled corpus's); index checks
+SET is dev2, dev3, dev4, dev5 or fresh; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
 
@@ -39,6 +39,10 @@ PARTS = {
     "dev3": [part("evals/dev3/questions.jsonl", "evals/dev3/corpus", "w", 60, 48, 4, {55, 56}, words=(380, 460))],
     "dev4": four("dev4", "y", "x", not_in=("evals/news.jsonl", "evals/test.jsonl")),
     "fresh": four("fresh", "g", "f", private=True, not_in=("evals/news.jsonl",)),
+    # dev5: dev4's layout; its articles were asked for at ~450-650 words, and its bundled questions
+    # must not repeat dev4's either
+    "dev5": [dict(p, words=(440, 660)) if p["prefix"] == "z" else p
+             for p in four("dev5", "z", "u", not_in=("evals/news.jsonl", "evals/test.jsonl", "evals/dev4/bundled.jsonl"))],
 }
 FIELDS = {"id", "question", "gold_answers", "gold_articles", "gold_passage", "type", "answerable", "paraphrased", "pair"}
 TYPES = {"who", "when", "where", "how_many", "why", "what", "quote", "multi", "unanswerable", "near_miss"}
