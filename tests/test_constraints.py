@@ -640,3 +640,26 @@ def test_a_sentence_with_no_stage_goes_on_with_the_one_set_just_before_it():
     # A sentence that names its own stage is its own word; one before naming none says nothing.
     assert stage_misses("By what score did Lund beat Ortiz in the final?", "In the final Lund beat Ortiz 6-2, 6-4.", semis) == ""
     assert stage_misses("By what score did Lund beat Ortiz in the final?", beat, "The crowd of 7,800 was a record.") == ""
+
+
+def test_review_of_the_dev5_round():
+    """Rules of one round, each on sentences from none of the corpora."""
+    # A question about what is planned or still to come asks nothing done.
+    assert misses("What was still to be agreed for the planned merger of Halden and Marlow?", "Halden said the price for Marlow will be agreed next month.") == ""
+    # The sentence's own month, not one its context names: an attack "in June" is no July closure.
+    shut = "A cyber attack in June had shut the Corran bottling plant for nine days."
+    assert misses("What closed the Corran bottling plant for nine days in July?", shut, context="In July the firm warned on profits.") == "nothing from July"
+    assert misses("What closed the Corran bottling plant for nine days in June?", shut, context="In July the firm warned on profits.") == ""
+    # ... the dateline's month is the report's, not the sentence's.
+    assert misses("What did Halden say about sales in August?", "LONDON, Sept 30 (Wire) - Halden said sales fell.", context="Halden's August sales fell.") == ""
+    # A verb's way may name its party past a few describing words.
+    hired = "Marlow hired Ada Pike as its finance director from the rival pub chain Halden Inns."
+    assert misses("Which executive did Halden Inns hire away from Marlow?", hired) == "not from Marlow"
+    # "did Ellerburn's chairman say": the chairman speaks, not the club.
+    assert parse("What did Corran's chairman say about the bid?").agencies == ()
+    # "The Obama administration imposed" is Obama's doing.
+    assert "Pell, not Ostra" in misses("What sanctions did Ostra impose on the Pell administration?", "The Pell administration had imposed sanctions after Ostra seized the port.")
+    assert misses("What sanctions did the Pell administration impose on Ostra?", "The Pell administration had imposed sanctions after Ostra seized the port.") == ""
+    # A number bound to a word by a hyphen counts that thing: "an 18-storey tower".
+    assert misses("How many flats will Halden's 18-storey tower hold?", "Halden's 24-storey tower will hold 300 flats.") == "no 18-storey"
+    assert misses("How many flats will Halden's 24-storey tower hold?", "Halden's 24-storey tower will hold 300 flats.") == ""

@@ -219,3 +219,9 @@ def test_a_number_that_names_something_is_no_count():
 def test_a_time_of_day_is_answered_by_a_clock_time(question, sentence, holds):
     assert classify(question).kind == "when"
     assert holds_answer(classify(question), question, sentence) is holds
+
+
+def test_a_month_or_weekday_is_no_place():
+    question = "In which city was the ceasefire agreed?"
+    assert not holds_answer(classify(question), question, "The ceasefire was agreed in February and broke down in May.")
+    assert holds_answer(classify(question), question, "The ceasefire was agreed in Munich in February.")

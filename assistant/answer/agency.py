@@ -61,7 +61,8 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
             words = m.group(1).split()[:8] if m else []
             at = next((i for i, w in enumerate(words) if w.islower() and verb_term(w) == "say"), None)
             subject = " ".join(words[:at]) if at else ""
-            agent = next((n for n in reversed(names) if n in subject), None)
+            # ... not one named as whose they are: "did Ellerburn's chairman say" is the chairman.
+            agent = next((n for n in reversed(names) if re.search(rf"{re.escape(n)}(?!['’]s\b)", subject)), None)
             if agent:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
     # "What did Trump and Boris Johnson suggest in the telegrams they sent Putin?": "they" are
@@ -338,6 +339,11 @@ def _subject(tokens: list[str]) -> list[str]:
     return []
 
 
+@lru_cache(maxsize=1)
+def _collective_heads() -> frozenset[str]:
+    return frozenset(vocabulary_data()["collective_heads"])
+
+
 def _doer(tokens: list[str], i: int) -> list[str]:
     """Who does the verb at tokens[i]: the name after "by" ("initiated by President Obama"),
     the name just after it where the clause inverts ("…, wrote Putin"), else the name just
@@ -360,6 +366,8 @@ def _doer(tokens: list[str], i: int) -> list[str]:
     j = i
     while j > 0 and (tokens[j - 1].lower() in _AUXILIARIES or tokens[j - 1].isdigit()):
         j -= 1  # "has issued"; "Nwosu, 41, wrote": past an age
+    if j > 1 and tokens[j - 1].lower() in _collective_heads() and tokens[j - 2][:1].isupper():
+        j -= 1  # "Obama administration had imposed": the body is its name's
     k = j
     while k > 0 and tokens[k - 1][:1].isupper() and tokens[k - 1].lower() not in STOPWORDS:
         k -= 1

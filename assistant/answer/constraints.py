@@ -118,7 +118,8 @@ def parse(question: str) -> Ask:
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
     uncounted = measured(uncounted, measure_units())
-    # "8-ball", "2,000-plus", "G-20", "1990s" name no count.
+    # "an 18-storey tower" counts storeys; "2,000-plus", "G-20", "1990s" name no count.
+    uncounted = re.sub(r"\b(\d[\d,.]*)-(?!plus\b)([a-z]{3,})\b", r"\1 \2", uncounted)
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
         if value not in years and not _QUOTED.search(shown):
@@ -155,10 +156,10 @@ def _other_way(text: str, verb: str, way: str, name: str) -> bool:
 
 
 def _slot_name(words: list[str]) -> str | None:
-    """The first word of the name that a way's words open with, within three words: "Kourou"
+    """The first word of the name that a way's words open with, within five words: "Kourou"
     in "Kourou in French Guiana", "Kattegat" in "the Danish operator Kattegat Øfart"; not an
     adjective ("his American counterpart")."""
-    for i, word in enumerate(words[:4]):
+    for i, word in enumerate(words[:6]):
         following = words[i + 1] if i + 1 < len(words) else ""
         if is_name_word(word) and not (following.islower() and following not in STOPWORDS):
             return word
@@ -315,8 +316,13 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "date":
             ok = date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
-            stated = {month_number(m) for m in MONTH_ONLY.findall(text) if m != "May" or re.search(r"\bMay\s+\d", text)}
-            ok = month_number(c.text) in stated or (
+            def months(t: str) -> set[int]:
+                return {month_number(m) for m in MONTH_ONLY.findall(t) if m != "May" or re.search(r"\bMay\s+\d", t)}
+
+            # The sentence's own month, where it names one (not a comparison's): "a cyber attack
+            # in June had shut its plant" is no July closure, whatever July its context names.
+            own_months = months(_COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences))))
+            ok = month_number(c.text) in (own_months or months(text)) or (
                 ev.published is not None and MONTHS[ev.published.month - 1].title() == c.text and not MONTH_ONLY.search(ev.sentences)
             )
         elif c.kind == "weekday":

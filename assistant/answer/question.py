@@ -51,7 +51,10 @@ def _vocab() -> dict:
 
 
 _CUES = _vocab()
-_PLACE_LIKE = re.compile(rf"\b({_alternation(_CUES['place_prepositions'])})\s+(the\s+)?[A-Z][a-z]+")
+# ... not a month or weekday ("in February" is no place).
+_PLACE_LIKE = re.compile(
+    rf"\b({_alternation(_CUES['place_prepositions'])})\s+(the\s+)?(?!{MONTH}\b|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][a-z]+"
+)
 _REASON_LIKE = re.compile(
     rf"\b({_alternation(_CUES['reason_cues'])}|to ({_alternation(_CUES['purpose_verbs'])}))\b", re.IGNORECASE
 )

@@ -109,16 +109,20 @@ def stances(text: str) -> list[tuple[str, str]]:
 
 # Words that put a verb still to come: "will be chosen", "is expected to announce", "yet to sign".
 _STILL_TO_COME = re.compile(
-    r"\b(?:will|shall|would(?!\s+have\b)|(?:is|are|was|were)\s+(?:due\s+|set\s+|expected\s+|scheduled\s+|likely\s+|about\s+)?to"
+    r"\b(?:will|shall|would(?!\s+have\b)|(?:is|are|was|were)\s+(?:still\s+|yet\s+)?(?:due\s+|set\s+|expected\s+|scheduled\s+|likely\s+|about\s+)?to"
     r"|yet\s+to|plans?\s+to|planned\s+to|intends?\s+to)\s+(?:not\s+)?(?:be\s+|have\s+)?(?:[a-z]+ly\s+)?([a-z]+)\b",
     re.IGNORECASE,
 )
 
 
+# A question about what is planned asks of the future: "for the planned meeting".
+_PLANNED = re.compile(r"\b(?:planned|proposed|upcoming|scheduled|expected|intended|still|yet)\b", re.IGNORECASE)
+
+
 def past_asked(question: str) -> frozenset[str]:
     """The terms of a question's words when it asks what was done ("What name did the vote
     choose?"): empty where it asks of the future itself ("What will ...", "say he would ...")."""
-    if not re.search(r"\b(?:did|was|were|had|has|have)\b", question, re.IGNORECASE) or _STILL_TO_COME.search(question):
+    if not re.search(r"\b(?:did|was|were|had|has|have)\b", question, re.IGNORECASE) or _STILL_TO_COME.search(question) or _PLANNED.search(question):
         return frozenset()
     return frozenset(verb_term(w) for w in WORD.findall(question) if w.islower() and w not in STOPWORDS)
 
