@@ -1,9 +1,9 @@
 """The Corpus tab's handlers: the article table and the choices drawn from it, uploads,
 deletes, and a writer's corrections of an article's metadata.
 
-A part of `assistant.ui.AssistantUI`, which holds what they share: the settings, the store, the
-index's writer lock, the uploads folder and the status line. Every change goes through
-`assistant.ingest`, `assistant.correct` and the store.
+A part of `assistant.ui_state.AssistantUI`, which holds what they share: the settings, the
+store, the index's writer lock, the uploads folder and the status line. Every change goes
+through `assistant.ingest`, `assistant.correct` and the store.
 """
 
 from __future__ import annotations

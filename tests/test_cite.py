@@ -116,7 +116,7 @@ def _harbour_answer(cited: list[int], texts: list[str] | None = None) -> Answer:
 
 
 def test_a_sentence_between_two_cited_ones_is_not_shown_as_cited():
-    from assistant.ui_render import sources_html
+    from assistant.ui_sources import sources_html
 
     answer = _harbour_answer([0, 2])
     (c,) = answer.citations

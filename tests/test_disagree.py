@@ -16,7 +16,7 @@ from assistant.config import load_settings
 from assistant.disagree import _conflict, _Raw, _Sentence
 from assistant.ingest import ingest
 from assistant.pipeline import Assistant
-from assistant.ui_render import sources_html
+from assistant.ui_sources import sources_html
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,9 @@ from assistant.feedback import AnswerLog
 from assistant.followup import standalone
 from assistant.search import SearchIndex, search_root
 from assistant.store import open_store
-from assistant.ui import ask_options, backend_choices, exposure_warning
+from assistant.ui import exposure_warning
+from assistant.ui_chat import ask_options
+from assistant.ui_layout import backend_choices
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "ui"
@@ -205,7 +207,7 @@ def test_bad_dates_get_a_clear_message():
 
 def test_only_http_urls_become_links_in_the_sources_card():
     from assistant.records import Answer, Citation
-    from assistant.ui_render import sources_html
+    from assistant.ui_sources import sources_html
 
     def cited(url: str) -> Answer:
         c = Citation(
@@ -951,7 +953,7 @@ def test_the_reader_marks_cited_spans_escapes_the_text_and_links_only_web_urls()
     from datetime import date
 
     from assistant.records import ArticleMeta
-    from assistant.ui_render import reader_html
+    from assistant.ui_reader import reader_html
 
     text = "First <b>line</b>.\nThey met in Vienna. Then they left.\nEnd."
     s = text.index("They met")
