@@ -173,6 +173,9 @@ def test_from_is_not_to():
     flown = "The probe was launched on an Ariane rocket from Kourou and sent its first signal to the control room in Darmstadt an hour later."
     assert misses("Which rocket launched the probe from Darmstadt?", flown) == "not from Darmstadt"
     assert misses("Which rocket launched the probe from Kourou?", flown) == ""
+    # The name a way goes to is read with its titles and abbreviations: "to U.S. Senator Ada Pell".
+    assert misses("Why did Ostra send a letter to Pell?", "Ostra sent a letter on Friday to U.S. Senator Ada Pell.") == ""
+    assert misses("Why did Ostra send a letter to Hale?", "Ostra sent a letter on Friday to U.S. Senator Ada Pell.", context="Hale") == "not to Hale"
     # Another name the verb goes to, past a comma or another way, is not its way.
     assert misses("When did Ruiz move to Pell United?", "Ruiz moved in May, after a row in Ostra, and signed for Pell United.") == ""
 
@@ -663,3 +666,16 @@ def test_review_of_the_dev5_round():
     # A number bound to a word by a hyphen counts that thing: "an 18-storey tower".
     assert misses("How many flats will Halden's 18-storey tower hold?", "Halden's 24-storey tower will hold 300 flats.") == "no 18-storey"
     assert misses("How many flats will Halden's 24-storey tower hold?", "Halden's 24-storey tower will hold 300 flats.") == ""
+
+
+def test_a_known_outlet_ends_a_name_and_a_comparison_word_compares_reports_only():
+    from assistant.answer.constraints import has_several_parts
+    from assistant.answer.names import question_names
+
+    # "tell CBS News Moscow hoped": the outlet, then the clause's subject.
+    assert question_names("What did Ada Pike tell CBS News Moscow hoped for?") == ("Ada Pike", "CBS News", "Moscow")
+    assert question_names("What did CBS News report?") == ("CBS News",)
+    # "a stark difference from the summits" compares no articles; "the report ... differ" does.
+    assert not has_several_parts("How did the format mark a stark difference from the summits Hale held?", 0)
+    assert has_several_parts("How does the Wire's report differ from the Post's on the summit?", 0)
+    assert has_several_parts("Which city came up in both Hale's speech and Pell's letter?", 0)

@@ -225,3 +225,10 @@ def test_a_month_or_weekday_is_no_place():
     question = "In which city was the ceasefire agreed?"
     assert not holds_answer(classify(question), question, "The ceasefire was agreed in February and broke down in May.")
     assert holds_answer(classify(question), question, "The ceasefire was agreed in Munich in February.")
+
+
+def test_a_place_the_question_gives_or_a_peoples_adjective_is_no_answer_to_where():
+    question = "In which city was the Ostra ceasefire agreed?"
+    assert not holds_answer(classify(question), question, "Envoys sent to Danish diplomats said the Ostra ceasefire was holding.")
+    assert not holds_answer(classify(question), question, "The ceasefire in Ostra was agreed on Monday.")
+    assert holds_answer(classify(question), question, "The Ostra ceasefire was agreed in Vienna on Monday.")

@@ -27,16 +27,16 @@ from functools import lru_cache
 
 from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, without_appositions
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, relative_year
+from assistant.answer.dates import COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, relative_year
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
 from assistant.answer.question import YEAR, classify, measure_units
 from assistant.answer.roles import rivals, role_of, role_vocab, roles_at, roles_given
-from assistant.answer.stages import compass, past_asked, stage_found, stages_in, stances, still_to_come
+from assistant.answer.stages import compass, other_way, past_asked, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, is_title, name_key, verb_term, vocabulary_data
 from assistant.chunk import paragraph_bounds, split_sentences
 from assistant.records import ArticleMeta, Chunk, Passage
-from assistant.text import NOT_NAMES, STOPWORDS, alternation, is_name_word, stem, terms
+from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 #: Sentences before the cited one that count as its context (pronouns, "he said").
 CONTEXT_SENTENCES = 3
@@ -135,37 +135,6 @@ def parse(question: str) -> Ask:
     return Ask(tuple(found), question_agencies(question, own), question)
 
 
-# "compared with a profit of $41 million in the second quarter", "from $2.31 billion in the
-# second quarter", "than in 2023": the other figure of a comparison, and its time.
-_COMPARISON = re.compile(
-    r"\b(?:compared (?:with|to)|versus|than|from(?=\s+(?:an?\s+|about\s+|around\s+)?[$£€]?\d))\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE
-)
-
-
-def _other_way(text: str, verb: str, way: str, name: str) -> bool:
-    """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
-    within a few words of it: "bought by Gannet Line from the Danish operator Kattegat"."""
-    asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
-    slot = re.compile(rf"((?:\s+[\w’'-]+){{0,6}}?)\s+{'(?:to|into)' if way == 'to' else way}\s+([^,;:.()]*)", re.IGNORECASE)
-    for said in WORD.finditer(text):
-        m = verb_term(said.group(0)) == verb and slot.match(text, said.end())
-        if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
-            found = _slot_name(m.group(2).split())
-            return found is not None and name_key(found) not in asked
-    return False
-
-
-def _slot_name(words: list[str]) -> str | None:
-    """The first word of the name that a way's words open with, within five words: "Kourou"
-    in "Kourou in French Guiana", "Kattegat" in "the Danish operator Kattegat Øfart"; not an
-    adjective ("his American counterpart")."""
-    for i, word in enumerate(words[:6]):
-        following = words[i + 1] if i + 1 < len(words) else ""
-        if is_name_word(word) and not (following.islower() and following not in STOPWORDS):
-            return word
-    return None
-
-
 @lru_cache(maxsize=1)
 def _movement_verbs() -> str:
     """The verbs of going, as one regex alternation."""
@@ -216,10 +185,8 @@ def topic_terms(ask: Ask) -> frozenset[str]:
 # and Putin" is one event).
 _REPORT = re.compile(r"\b(?:articles?|reports?|stor(?:y|ies)|pieces?|coverage)\b", re.IGNORECASE)
 _SECOND_QUESTION = re.compile(r"\b(?:and|or|but)\s+(?:did|does|do|has|have|is|was|were|are)\b|\bbefore or after\b", re.IGNORECASE)
-_SEVERAL_PARTS = re.compile(
-    r"\b(while|whereas|compared?|comparison|(?:in)?consisten(?:t|cy)|differ\w*|in contrast|unlike)\b|\bboth\s+(?:[^\s,?]+\s+){1,6}?and\b",
-    re.IGNORECASE,
-)
+_SEVERAL_PARTS = re.compile(r"\b(while|whereas|compared?|comparison|(?:in)?consisten(?:t|cy)|differ\w*|in contrast|unlike)\b", re.IGNORECASE)
+_BOTH = re.compile(r"\bboth\s+(?:[^\s,?]+\s+){1,6}?and\b", re.IGNORECASE)
 
 
 def sources_named(ask: Ask, outlets: set[str]) -> tuple[Ask, tuple[Constraint, ...]]:
@@ -235,7 +202,11 @@ def has_several_parts(question: str, sources: int) -> bool:
     and the subsequent report ...", "did X ..., and did Y ..."), or one naming two outlets or
     more: its answer may take each part from another article."""
     reports = len(_REPORT.findall(question))
-    return sources > 1 or reports > 1 or bool(_SEVERAL_PARTS.search(question) or _SECOND_QUESTION.search(question))
+    # A comparison word is one only of reports, or of two sayings ("X says ..., while Y says"):
+    # "a stark difference from the summits Putin had held" compares no articles.
+    sayings = sum(verb_term(w) == "say" for w in WORD.findall(question) if w.islower())
+    compared = bool(_SEVERAL_PARTS.search(question)) and (reports > 0 or sources > 0 or sayings > 1)
+    return sources > 1 or reports > 1 or compared or bool(_BOTH.search(question) or _SECOND_QUESTION.search(question))
 
 
 # The evidence ---------------------------------------------------------------------------------
@@ -321,7 +292,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
 
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
-            own_months = months(_COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences))))
+            own_months = months(COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences))))
             ok = month_number(c.text) in (own_months or months(text)) or (
                 ev.published is not None and MONTHS[ev.published.month - 1].title() == c.text and not MONTH_ONLY.search(ev.sentences)
             )
@@ -334,7 +305,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # Not the other figure of a comparison: "a net loss of $96 million, compared with a
             # profit of $41 million in the second quarter" is no second-quarter loss.
             n = int(c.text[1])
-            ok = any(int(q or QUARTER_NUMBER[w.lower()]) == n for q, w in QUARTER.findall(_COMPARISON.sub(" ", text)))
+            ok = any(int(q or QUARTER_NUMBER[w.lower()]) == n for q, w in QUARTER.findall(COMPARISON.sub(" ", text)))
         elif c.kind == "number":
             value, unit = float(c.alternatives[0]), c.alternatives[1]
             units = measure_units()
@@ -364,11 +335,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             name, way, verb = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
             # "to Ashdale", "from the Danish operator Kattegat"
-            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
+            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'.-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
             # ... and where the name is given no way at all, the asked verb's own way must not
             # go to another name: "bought by Gannet Line from Kattegat" is not "bought from
             # Gannet Line", nor "launched from Kourou ... in Sallowmere" "launched from Sallowmere".
-            ok = way in ways if ways else not _other_way(own, verb, way, name)
+            ok = way in ways if ways else not other_way(own, verb, way, name)
         elif c.kind == "compass":
             points = compass(ev.sentences)
             ok = not points or c.text in points

@@ -17,6 +17,14 @@ QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)
 QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
+# "compared with a profit of $41 million in the second quarter", "from $2.31 billion in the
+# second quarter", "than in 2023": the other figure of a comparison, and its time (narrower than
+# _COMPARED: "from" only before a number, so "moved from Eastgate in 1998" keeps its year).
+COMPARISON = re.compile(
+    r"\b(?:compared (?:with|to)|versus|than|from(?=\s+(?:an?\s+|about\s+|around\s+)?[$£€]?\d))\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE
+)
+
+
 _YEAR_SHIFT = {"last year": -1, "next year": 1, "this year": 0}
 # "up from $378.5 million a year earlier", "than last year": a comparison dates the other figure.
 _COMPARED = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|against)\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE)

@@ -131,6 +131,11 @@ def _names_of(spec: dict, kinds: dict) -> re.Pattern:
     return _named(alternation(heads), alone="|".join(a for a in alone if a))
 
 
+#: A known outlet's name, with "News", "TV" ... after it ("CBS News").
+KNOWN_OUTLET = re.compile(
+    rf"\b(?:{alternation(_DATA['kinds']['outlet']['alone'])})(?: (?:{alternation(_DATA['kinds']['outlet']['alone_suffixes'])}))?\b"
+)
+
 #: What a "which ..." question asks for, by the noun it asks with, in the order tried.
 ENTITIES: dict[str, EntityKind] = {
     kind: EntityKind(spec["nouns"], _names_of(spec, _DATA["kinds"]), spec.get("strict", False), frozenset(spec.get("includes", ())))

@@ -19,10 +19,7 @@ given with a notice: an answer cut off at the limit is not shown as the model's 
 
 from __future__ import annotations
 
-import json
 import logging
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -34,6 +31,7 @@ import openai
 
 from assistant.answer import REFUSAL, Backend, Draft
 from assistant.answer.constraint_records import Evidence
+from assistant.answer.endpoint import EndpointFailure, Watchdog, cause, completion, read_at_most, short, status_detail
 from assistant.answer.constraints import check, parse, source_of
 from assistant.answer.reply import parse_reply
 from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers
@@ -57,55 +55,6 @@ ANSWER_VARIABLES = {"question", "passages", "refusal", "last_key"}
 #: a chunk), or one per this many characters where a server sends bigger deltas; lenient, so
 #: an answer the server itself would finish under max_tokens is never cut here.
 CHARS_PER_TOKEN = 8
-
-
-class EndpointFailure(Exception):
-    """The endpoint failed; the message is the user-facing reason (the offline answer follows)."""
-
-
-class _Watchdog:
-    """Shuts the HTTP response's socket at the deadline, from a timer thread.
-
-    A read blocked on a server that sends nothing but keep-alive lines (which the SSE decoder
-    swallows) or nothing at all returns at once with an error, instead of waiting for data
-    that never comes; the caller then closes the response as usual. Only `shutdown` is
-    called on the socket, which is safe while another thread reads it.
-    """
-
-    def __init__(self, seconds: float):
-        self.fired = False
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def watch(self, response: object) -> None:
-        """Guard the socket under `response` (httpx / httpcore expose it; others are only timed)."""
-        stream = (getattr(response, "extensions", None) or {}).get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        with self._lock:
-            self._sock = sock if isinstance(sock, socket.socket) else None
-            if self.fired:
-                self._shutdown()
-
-    def stop(self) -> None:
-        self._timer.cancel()
-        with self._lock:
-            self._sock = None
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            self._shutdown()
-
-    def _shutdown(self) -> None:
-        if self._sock is not None:
-            try:
-                # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would unwrap it.
-                socket.socket.shutdown(self._sock, socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed
 
 
 # The backend -------------------------------------------------------------------------------
@@ -194,7 +143,7 @@ class LLMAnswerer(Backend):
         deadline = time.monotonic() + total
         over_time = f"{at} did not finish its answer within {total:g} s (ASSISTANT_OPENAI_TOTAL_TIMEOUT)"
         over_cap = f"{at} did not finish its answer within the {cap}-token limit ({self.max_tokens_setting})"
-        watchdog = _Watchdog(total)
+        watchdog = Watchdog(total)
         started = False
         response = None
         try:
@@ -212,8 +161,8 @@ class LLMAnswerer(Backend):
             ctype = raw.headers.get("content-type", "")
             if "text/event-stream" not in ctype:
                 # A server that ignores stream=True answers one JSON completion; anything else is garbage.
-                body = _read_at_most(response, 65536 + 6 * CHARS_PER_TOKEN * cap, at, over_cap)
-                text, finish = _completion(body, ctype, at)
+                body = read_at_most(response, 65536 + 6 * CHARS_PER_TOKEN * cap, at, over_cap)
+                text, finish = completion(body, ctype, at)
                 if finish == "length" or len(text) > CHARS_PER_TOKEN * cap:
                     raise EndpointFailure(over_cap)
                 yield text
@@ -246,14 +195,14 @@ class LLMAnswerer(Backend):
             if watchdog.fired:
                 raise EndpointFailure(over_time) from None
             if started:
-                raise EndpointFailure(f"{at} dropped the connection mid-answer ({_cause(exc)})") from None
-            raise EndpointFailure(f"{at} could not be reached ({_cause(exc)})") from None
+                raise EndpointFailure(f"{at} dropped the connection mid-answer ({cause(exc)})") from None
+            raise EndpointFailure(f"{at} could not be reached ({cause(exc)})") from None
         except openai.APIStatusError as exc:
-            raise EndpointFailure(f"{at} answered HTTP {exc.status_code} ({_status_detail(exc)})") from None
+            raise EndpointFailure(f"{at} answered HTTP {exc.status_code} ({status_detail(exc)})") from None
         except (openai.OpenAIError, ValueError) as exc:
             if watchdog.fired:
                 raise EndpointFailure(over_time) from None
-            raise EndpointFailure(f"{at} sent a response that is not a chat completion ({_short(str(exc))})") from None
+            raise EndpointFailure(f"{at} sent a response that is not a chat completion ({short(str(exc))})") from None
         finally:
             watchdog.stop()
             if response is not None:
@@ -342,35 +291,6 @@ class LLMAnswerer(Backend):
         return sum(w for t, w in zip(own, weights) if t in bag) / total
 
 
-def _read_at_most(response: object, limit: int, at: str, too_long: str) -> bytes:
-    """The whole body of a non-streamed reply, refusing one longer than `limit` bytes.
-
-    A read that fails (the watchdog shut the socket, the server dropped it) is a `EndpointFailure`;
-    the caller maps it to the deadline when the watchdog fired.
-    """
-    body = bytearray()
-    try:
-        for piece in response.iter_bytes():  # type: ignore[attr-defined]
-            body += piece
-            if len(body) > limit:
-                raise EndpointFailure(too_long)
-    except EndpointFailure:
-        raise
-    except Exception as exc:  # the transport's read errors (httpx or httpx2)
-        raise EndpointFailure(f"{at} dropped the connection mid-answer ({_short(str(exc) or type(exc).__name__)})") from None
-    return bytes(body)
-
-
-def _completion(body: bytes, ctype: str, at: str) -> tuple[str, str | None]:
-    """The text and finish_reason of a JSON chat completion."""
-    try:
-        choice = json.loads(body)["choices"][0]
-        return choice["message"]["content"] or "", choice.get("finish_reason")
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        shown = _short(body.decode("utf-8", "replace"), 60)
-        raise EndpointFailure(f"{at} sent a response that is not a chat completion ({ctype or 'no content type'}: {shown!r})") from None
-
-
 def _passage_of(c: Citation, passages: list[Passage]) -> Passage | None:
     """The retrieved passage a citation points into (its chunk holds the cited span)."""
     inside = [p for p in passages if p.chunk.article_id == c.article_id and p.chunk.start <= c.start and c.end <= p.chunk.end]
@@ -396,25 +316,3 @@ def _source_text(p: Passage) -> str:
     return f"{passage_header(p)}\n{p.chunk.text}"
 
 
-def _short(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _cause(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc
-    text = str(cause)
-    if "refused" in text.lower():
-        return "connection refused"
-    return _short(text or type(cause).__name__)
-
-
-def _status_detail(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    message = body.get("message") if isinstance(body, dict) else None
-    detail = _short(str(message or body or exc.message), 100)
-    if exc.status_code == 401:
-        detail += "; check ASSISTANT_OPENAI_API_KEY"
-    elif exc.status_code == 404:
-        detail += "; check the base URL and ASSISTANT_OPENAI_MODEL"
-    return detail

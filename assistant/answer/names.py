@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
+from assistant.answer.entities import KNOWN_OUTLET
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, same_name_word, verb_term, vocab
 from assistant.text import NOT_NAMES, STOPWORDS
 
@@ -27,8 +28,17 @@ def question_names(question: str) -> tuple[str, ...]:
                 words = words[1:]  # "In which city", "Did Putin"
             if len(words) == 1 and m.group(0) == words[0] and not words[0].isupper():
                 words = []  # "Since what year", "Ahead of": one capitalised opener is no name
+        outlet = KNOWN_OUTLET.match(" ".join(words))
+        if outlet and outlet.end() < len(" ".join(words)) and outlet.group(0).split()[-1] in ("News", "TV", "Television", "Radio"):
+            # "did Stanovaya tell CBS News Moscow hoped": a known outlet's full name ends its name
+            # ("BBC Sound" may be an outlet of its own).
+            at = len(outlet.group(0).split())
+            words = words[:at] + ["|"] + words[at:]
         parts: list[str] = []
         for w in words:
+            if w == "|":
+                parts.append("")
+                continue
             if re.search(r"-[a-z]", w):
                 parts.append("")  # "USB-C-to-USB-C", "AI-powered": a compound word, not a name
                 continue

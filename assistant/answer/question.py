@@ -294,9 +294,21 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             # "How many colonies": "for six weeks" counts time, not colonies.
             sentence = _quantity_patterns()[2].sub(" ", sentence)
         return type_match(kind.kind, sentence) > 0
-    if kind.kind in ("when", "where"):
+    if kind.kind == "where":
+        # A place the question does not already give, not a people's adjective ("to Russian diplomats").
+        asked = name_words(question)
+
+        def place(m: re.Match) -> bool:
+            adjective = m.group(0).endswith(_DEMONYM_ENDS) and re.match(r"\s+[a-z]", sentence[m.end() :])
+            return not adjective and not (name_words(m.group(0).split()[-1]) & asked)
+
+        return any(place(m) for m in _PLACE_LIKE.finditer(sentence))
+    if kind.kind == "when":
         return type_match(kind.kind, sentence) > 0
     return True
+
+
+_DEMONYM_ENDS = ("ian", "ean", "can", "ese", "ish", "ern")
 
 
 _FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")  # "Michael McFaul", "Dmitry Peskov"

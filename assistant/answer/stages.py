@@ -1,5 +1,6 @@
 """A contest's stages (final, semi-final, runoff), the sides a verb takes ("voted for" /
-"against") and the points of the compass, as a question asks them and a text gives them."""
+"against"), the way it goes ("bought from"), whether it is done or still to come, and the
+points of the compass, as a question asks them and a text gives them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import RELATIVE, WORD, verb_term, vocabulary_data
-from assistant.text import STOPWORDS
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, name_key, verb_term, vocabulary_data
+from assistant.text import STOPWORDS, is_name_word
 
 
 _COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
@@ -136,3 +137,32 @@ def still_to_come(asked: frozenset[str], sentence: str) -> str | None:
     verbs, starts = {verb_term(m.group(1)) for m in future}, {m.start(1) for m in future}
     done = any(verb_term(w.group(0)) in verbs and w.start() not in starts for w in WORD.finditer(sentence))
     return None if done else future[0].group(0)
+
+
+def other_way(text: str, verb: str, way: str, name: str) -> bool:
+    """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
+    within a few words of it: "bought by Gannet Line from the Danish operator Kattegat"."""
+    asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
+    slot = re.compile(rf"((?:\s+[\w’'-]+){{0,6}}?)\s+{'(?:to|into)' if way == 'to' else way}\s+([^,;:()]*)", re.IGNORECASE)
+    for said in WORD.finditer(text):
+        m = verb_term(said.group(0)) == verb and slot.match(text, said.end())
+        if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
+            found = _slot_name(m.group(2).split())
+            return bool(found) and not any(name_key(w) in asked for w in found)
+    return False
+
+
+def _slot_name(words: list[str]) -> list[str]:
+    """The name that a way's words open with, within five words, its titles too: "Kourou" in
+    "Kourou in French Guiana", "Kattegat Øfart" in "the Danish operator Kattegat Øfart", "U.S.
+    President Donald Trump"; not an adjective ("his American counterpart")."""
+    for i, word in enumerate(words[:6]):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if is_name_word(word) and not (following.islower() and following not in STOPWORDS):
+            run = [word]
+            for w in words[i + 1 :]:
+                if not w[:1].isupper() or run[-1].endswith((".", "!", "?")) and not re.fullmatch(r"(?:[A-Z]\.)+", run[-1]):
+                    break
+                run.append(w)
+            return [w.strip(".,;:!?") for w in run]
+    return []

@@ -23,7 +23,8 @@ from collections.abc import Iterator
 
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 
-from assistant.answer.llm import CHARS_PER_TOKEN, LLMAnswerer, EndpointFailure
+from assistant.answer.endpoint import EndpointFailure
+from assistant.answer.llm import CHARS_PER_TOKEN, LLMAnswerer
 from assistant.answer.offline import OfflineAnswerer
 from assistant.config import Settings
 from assistant.embed import Embedder
