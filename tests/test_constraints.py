@@ -679,3 +679,17 @@ def test_a_known_outlet_ends_a_name_and_a_comparison_word_compares_reports_only(
     assert not has_several_parts("How did the format mark a stark difference from the summits Hale held?", 0)
     assert has_several_parts("How does the Wire's report differ from the Post's on the summit?", 0)
     assert has_several_parts("Which city came up in both Hale's speech and Pell's letter?", 0)
+
+
+def test_who_speaks_when_one_reports_anothers_words():
+    from assistant.answer.constraints import topic_terms
+
+    # "According to the Kremlin, what did Putin say ...?": Putin's words, the Kremlin reporting;
+    # "United States" is no verb of saying.
+    question = "According to the Water Board, what did Pell say would help the United States?"
+    assert [(a.agent, a.verb) for a in parse(question).agencies] == [("Pell", "say"), ("Water Board", "say")]
+    statement = "“Trade will help the United States,” Pell said, the Water Board reported."
+    assert misses(question, statement) == ""
+    assert "Hale" in misses(question.replace("Pell", "Hale"), statement, context="Hale")
+    # A title says who, not what the question asks about.
+    assert topic_terms(parse("What did Dr Ada Pike liken a fish pass to?")) == {"liken", "fish", "pass"}

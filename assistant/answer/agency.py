@@ -37,7 +37,7 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
     """Who does what the question asks about: "did Trump offer", "the call that Obama
     initiated"; and who says it: "according to the Kremlin"."""
     found: list[Agency] = []
-    if sum(verb_term(w) == "say" for w in WORD.findall(question)) <= 1:  # "did the White House say Obama stressed"
+    if sum(verb_term(w) == "say" for w in WORD.findall(question) if not w[:1].isupper()) <= 1:  # "did the White House say Obama stressed"; "United States" says nothing
         for m in (_AGENT_Q.search(question), _AGENT_CLAUSE.search(question)):
             if not m:
                 continue

@@ -176,6 +176,7 @@ def topic_terms(ask: Ask) -> frozenset[str]:
     named = {t for c in ask.constraints if c.kind == "name" for n in c.alternatives for t in terms(n)}
     # Not who says it: "According to union leader Gemma Castell," / ", the museum's director,".
     asked = without_appositions(re.sub(r"^\s*according to [^,?]*,", " ", ask.question, flags=re.IGNORECASE))
+    asked = " ".join(w for w in asked.split() if not is_title(w.strip(".,;:?!")))  # "Dr", "Mayor": who, not what
     return frozenset(t for t in terms(asked) if t not in named and verb_term(t) != "say" and not role_of(t))  # "director": who, not what
 
 
@@ -364,6 +365,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             missing.append(Constraint("speaker", agency.agent))
             continue
         reversed_by = reversed_agency(agency, ev)
+        if reversed_by and agency.spoken and any(o.spoken and o is not agency and in_text(o.agent, reversed_by) for o in ask.agencies):
+            continue  # "According to the Kremlin, what did Putin say?": Putin speaking, the Kremlin reporting
         if reversed_by:
             return Coverage(tuple(missing), reversed_by, agency)
     return Coverage(tuple(missing))
