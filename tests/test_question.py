@@ -232,3 +232,10 @@ def test_a_place_the_question_gives_or_a_peoples_adjective_is_no_answer_to_where
     assert not holds_answer(classify(question), question, "Envoys sent to Danish diplomats said the Ostra ceasefire was holding.")
     assert not holds_answer(classify(question), question, "The ceasefire in Ostra was agreed on Monday.")
     assert holds_answer(classify(question), question, "The Ostra ceasefire was agreed in Vienna on Monday.")
+
+
+def test_a_place_named_by_what_it_is_answers_where():
+    question = "Where will the inquiry into the flood be held?"
+    assert holds_answer(classify(question), question, "The inquiry will be held at the old town hall in June.")
+    assert holds_answer(classify(question), question, "Residents who lost homes met the inquiry team in a car park.")
+    assert not holds_answer(classify(question), question, "The inquiry will be held in June, the council said.")

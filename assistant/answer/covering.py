@@ -64,7 +64,7 @@ def covering(
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
-        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if not coverage.ok], topic_terms(ask)):
+        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if coverage.reversed_by], topic_terms(ask)):
             ok = []
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
     return ok, nearest, unfound

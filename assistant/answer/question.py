@@ -206,6 +206,12 @@ def year_bounds(question: str) -> tuple[date | None, date | None]:
 _NAMED_NUMBER = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+)\s+\d{1,3}\b(?![-–/.,:]\d)")
 
 
+# "at the old town hall", "in a car park": a place by what it is.
+_COMMON_PLACE = re.compile(
+    rf"\b(?:{_alternation(_CUES['place_prepositions'])})\s+(?:the|a|an|its|their|his|her)\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_alternation(_CUES['place_nouns'])})\b"
+)
+
+
 def type_match(kind: str, sentence: str) -> float:
     """How much the sentence holds the kind of thing asked for (0..1)."""
     if kind == "when":
@@ -217,7 +223,7 @@ def type_match(kind: str, sentence: str) -> float:
         undated = _NAMED_NUMBER.sub(lambda m: m.group(0) if m.group(1).lower() in STOPWORDS else m.group(1), undated)
         return 1.0 if _NUMBER_LIKE.search(undated) else 0.0
     if kind == "where":
-        return 1.0 if _PLACE_LIKE.search(sentence) else 0.0
+        return 1.0 if _PLACE_LIKE.search(sentence) or _COMMON_PLACE.search(sentence) else 0.0
     if kind == "why":
         return 1.0 if _REASON_LIKE.search(sentence) else 0.0
     if kind == "who":
@@ -302,7 +308,7 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             adjective = m.group(0).endswith(_DEMONYM_ENDS) and re.match(r"\s+[a-z]", sentence[m.end() :])
             return not adjective and not (name_words(m.group(0).split()[-1]) & asked)
 
-        return any(place(m) for m in _PLACE_LIKE.finditer(sentence))
+        return any(place(m) for m in _PLACE_LIKE.finditer(sentence)) or bool(_COMMON_PLACE.search(sentence))
     if kind.kind == "when":
         return type_match(kind.kind, sentence) > 0
     return True
