@@ -693,3 +693,12 @@ def test_who_speaks_when_one_reports_anothers_words():
     assert "Hale" in misses(question.replace("Pell", "Hale"), statement, context="Hale")
     # A title says who, not what the question asks about.
     assert topic_terms(parse("What did Dr Ada Pike liken a fish pass to?")) == {"liken", "fish", "pass"}
+
+
+def test_a_role_given_without_a_name_is_not_met_by_a_former_holder():
+    former = "Former mayor Ada Pike told the meeting the tower had been a mistake."
+    assert misses("What did Corran's mayor call the tower?", former, context="Corran") == "not the mayor now (a former one there)"
+    assert misses("What did Corran's former mayor call the tower?", former, context="Corran") == ""
+    assert misses("What did Corran's mayor call the tower?", "The mayor, Tom Hale, and former mayor Ada Pike called it a mistake.", context="Corran") == ""
+    # A role before a name is the name's (checked as the name's role), not a described one.
+    assert not [c for c in parse("What did Mayor Ruth Okafor promise?").constraints if c.kind == "current"]

@@ -15,7 +15,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done, current
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -109,5 +109,6 @@ _MISSING_PHRASE = {
     "stance": "not {}",
     "speaker": "{} says nothing there",
     "weekday": "not on {}",
+    "current": "not the {} now (a former one there)",
     "done": "still to come there (“{}”)",
 }

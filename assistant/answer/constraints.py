@@ -30,7 +30,7 @@ from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evide
 from assistant.answer.dates import COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, relative_year
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
 from assistant.answer.question import YEAR, classify, measure_units
-from assistant.answer.roles import rivals, role_of, role_vocab, roles_at, roles_given
+from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
 from assistant.answer.stages import compass, other_way, past_asked, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, is_title, name_key, verb_term, vocabulary_data
@@ -91,6 +91,8 @@ def parse(question: str) -> Ask:
         asked = roles_at(question, at.start(), at.end()) if at else {}
         if asked:
             found.append(Constraint("role", f"{' '.join(asked.values())} {n}", (n, *sorted(asked))))
+    for word, role in described_roles(question):  # "Bellhaven's mayor", not a former one
+        found.append(Constraint("current", word, (role,)))
     for quoted in _QUOTED.findall(question):
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
@@ -332,6 +334,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
+        elif c.kind == "current":
+            ok = not only_past(c.alternatives[0], ev.sentences)
         elif c.kind == "direction":
             name, way, verb = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"

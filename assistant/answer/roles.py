@@ -117,3 +117,26 @@ def roles_given(name: str, ev: Evidence) -> set[str]:
         if mentioned:
             return roles
     return set()
+
+
+def described_roles(question: str) -> list[tuple[str, str]]:
+    """The roles a question gives someone it does not name ("what did Bellhaven's mayor say"),
+    as (word, role), where it does not make them past ones ("the former mayor")."""
+    past, _ = _role_skips()
+    tokens = _TOKEN.findall(question)
+    found = []
+    for i, tok in enumerate(tokens):
+        role = role_of(tok) if tok.islower() else None
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if role and not following[:1].isupper() and not (i and name_key(tokens[i - 1]) in past):
+            found.append((tok, role))
+    return found
+
+
+def only_past(role: str, sentence: str) -> bool:
+    """Whether a sentence gives the role only as a past one: "Former mayor Dilys Pendlebury told
+    the meeting" has no mayor in it now."""
+    past, _ = _role_skips()
+    tokens = _TOKEN.findall(sentence)
+    held = [i for i, tok in enumerate(tokens) if role_of(tok) == role]
+    return bool(held) and all(i and name_key(tokens[i - 1]).rstrip("-") in past for i in held)
