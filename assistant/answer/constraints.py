@@ -29,7 +29,7 @@ from assistant.answer.agency import published_by, question_agencies, reversed_ag
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, relative_year
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
-from assistant.answer.question import YEAR, classify, measure_units
+from assistant.answer.question import YEAR, asked_verb, classify, measure_units
 from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
 from assistant.answer.stages import compass, other_way, past_asked, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
@@ -45,6 +45,8 @@ LEDE_SENTENCES, LEDE_CHARS = 3, 1000
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # "LONDON, Sept 30 (City Desk Wire) -", "BRACKWATER, Aug. 6 —": a report's dateline.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b")
+# "its first cut since March 2020", "as it did in March": a time the sentence looks back to.
+_BACKGROUND_TIME = re.compile(r"\b(?:since|until|till|after|before|as \w+ (?:did|had|was|were) in)\b[^,;]*", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 # A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
@@ -115,8 +117,8 @@ def parse(question: str) -> Ask:
         found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in stages))))
     for verb, side in stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
-    if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question)):
-        found.append(Constraint("done", "done", tuple(sorted(done))))  # "What name did the vote choose?"
+    if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, _verb_of(question, own))):
+        found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
     uncounted = measured(uncounted, measure_units())
@@ -135,6 +137,12 @@ def parse(question: str) -> Ask:
             text = written.group(0) if written else shown
             found.append(Constraint("number", text, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
     return Ask(tuple(found), question_agencies(question, own), question)
+
+
+def _verb_of(question: str, names: tuple[str, ...]) -> str | None:
+    """The term of the verb the question asks about ("acquire" in "Which company did Halden
+    acquire?"), not a purpose's ("to replace") nor a noun's."""
+    return asked_verb(question) or next((a.verb for a in question_agencies(question, names) if a.verb != "say"), None)
 
 
 @lru_cache(maxsize=1)
@@ -295,7 +303,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
 
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
-            own_months = months(COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences))))
+            own_months = months(_BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences)))))
             ok = month_number(c.text) in (own_months or months(text)) or (
                 ev.published is not None and MONTHS[ev.published.month - 1].title() == c.text and not MONTH_ONLY.search(ev.sentences)
             )
@@ -307,8 +315,13 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "quarter":
             # Not the other figure of a comparison: "a net loss of $96 million, compared with a
             # profit of $41 million in the second quarter" is no second-quarter loss.
-            n = int(c.text[1])
-            ok = any(int(q or QUARTER_NUMBER[w.lower()]) == n for q, w in QUARTER.findall(COMPARISON.sub(" ", text)))
+            # The sentence's own quarter, else its context's, else a comparison's ("fell to $3.0
+            # billion from $3.4 billion in the third quarter" dates both figures).
+            def quarters(t: str) -> set[int]:
+                return {int(q or QUARTER_NUMBER[w.lower()]) for q, w in QUARTER.findall(t)}
+
+            main = quarters(COMPARISON.sub(" ", ev.sentences))
+            ok = int(c.text[1]) in (main or quarters(COMPARISON.sub(" ", f"{ev.source}\n{ev.context}")) or quarters(text))
         elif c.kind == "number":
             value, unit = float(c.alternatives[0]), c.alternatives[1]
             units = measure_units()
@@ -341,10 +354,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
             # "to Ashdale", "from the Danish operator Kattegat"
             ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'.-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
-            # ... and where the name is given no way at all, the asked verb's own way must not
-            # go to another name: "bought by Gannet Line from Kattegat" is not "bought from
-            # Gannet Line", nor "launched from Kourou ... in Sallowmere" "launched from Sallowmere".
-            ok = way in ways if ways else not other_way(own, verb, way, name)
+            # ... and, where the name has no way at all, the asked verb's own way must not go to
+            # another name ("bought by Gannet Line from Kattegat" is not "bought from Gannet
+            # Line"; "Marlow hired Pike from Halden" not "hired from Marlow"), unless the sentence
+            # has the name as a place the other may hold ("moved to Nevada ..., settling in Las Vegas").
+            inside = re.search(rf"\b(?:in|at|near|within|inside|outside)\s+(?:the\s+)?(?:[\w’'.-]+\s+){{0,2}}?{re.escape(name)}(?!\w)", own)
+            ok = way in ways if ways else bool(inside) or not other_way(own, verb, way, name)
         elif c.kind == "compass":
             points = compass(ev.sentences)
             ok = not points or c.text in points

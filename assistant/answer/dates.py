@@ -18,10 +18,10 @@ QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2
 
 
 # "compared with a profit of $41 million in the second quarter", "from $2.31 billion in the
-# second quarter", "than in 2023": the other figure of a comparison, and its time (narrower than
+# second quarter", "than in 2023" (not "more than"): the other figure of a comparison, and its time (narrower than
 # _COMPARED: "from" only before a number, so "moved from Eastgate in 1998" keeps its year).
 COMPARISON = re.compile(
-    r"\b(?:compared (?:with|to)|versus|than|from(?=\s+(?:an?\s+|about\s+|around\s+)?[$£€]?\d))\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE
+    r"\b(?:compared (?:with|to)|versus|than(?=\s+(?:in|during|for|a year|the (?:same|previous|prior))\b)|from(?=\s+(?:an?\s+|about\s+|around\s+)?[$£€]?\d))\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE
 )
 
 

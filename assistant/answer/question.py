@@ -109,11 +109,11 @@ _DURATION = re.compile(
 # A time of day: "02:14", "9.30am", "at noon", "nine o'clock".
 _CLOCK = re.compile(
     rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}}\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midday|midnight|dawn|dusk)\b|"
-    rf"\b(?:\d{{1,2}}|{_NUMBER_WORDS}) o['’]clock\b",
+    rf"\b(?:\d{{1,2}}|{_NUMBER_WORDS}) o['’]clock\b|\b\d{{4}}\s*(?:GMT|UTC|BST|CET|EDT|EST|ET|PT|local time)\b",
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
-_WHAT_TIME = re.compile(r"\b(?:what|which) time\b(?!\s+(?:period|frame|limit)\b)", re.IGNORECASE)
+_WHAT_TIME = re.compile(r"\b(?:what|which) time\b(?!\s+(?:period|frame|limit|of (?:the )?(?:year|day|month|season))\b)", re.IGNORECASE)
 _SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -123,7 +123,8 @@ def quantity(question: str) -> tuple[str, str | None]:
     "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
     asked, money, _ = _quantity_patterns()
     if _HOW_LONG.search(question):
-        return "duration", None
+        # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
+        return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None
     m = asked.search(question)
     if m:
         noun = m.group(1).lower()
@@ -208,7 +209,7 @@ _NAMED_NUMBER = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+)\s+\d{1,3}\b(?![-–/.,:]
 
 # "at the old town hall", "in a car park": a place by what it is.
 _COMMON_PLACE = re.compile(
-    rf"\b(?:{_alternation(_CUES['place_prepositions'])})\s+(?:the|a|an|its|their|his|her)\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_alternation(_CUES['place_nouns'])})\b"
+    rf"\b(?:{_alternation(_CUES['place_prepositions'])})\s+(?:the|a|an|its|their|his|her)\s+(?:[\w’'-]+\s+){{0,2}}?(?i:{_alternation(_CUES['place_nouns'])})\b"
 )
 
 
@@ -302,10 +303,12 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
         return type_match(kind.kind, sentence) > 0
     if kind.kind == "where":
         # A place the question does not already give, not a people's adjective ("to Russian diplomats").
-        asked = name_words(question)
+        # "Where in Spain ...?" is answered within Spain: "in Spain's eastern Valencia region".
+        asked = set() if re.search(r"\bwhere in\b", question, re.IGNORECASE) else name_words(question)
 
         def place(m: re.Match) -> bool:
-            adjective = m.group(0).endswith(_DEMONYM_ENDS) and re.match(r"\s+[a-z]", sentence[m.end() :])
+            following = re.match(r"\s+([a-z]+)", sentence[m.end() :])
+            adjective = m.group(0).endswith(_DEMONYM_ENDS) and following and following.group(1) not in STOPWORDS
             return not adjective and not (name_words(m.group(0).split()[-1]) & asked)
 
         return any(place(m) for m in _PLACE_LIKE.finditer(sentence)) or bool(_COMMON_PLACE.search(sentence))

@@ -138,5 +138,17 @@ def only_past(role: str, sentence: str) -> bool:
     the meeting" has no mayor in it now."""
     past, _ = _role_skips()
     tokens = _TOKEN.findall(sentence)
-    held = [i for i, tok in enumerate(tokens) if role_of(tok) == role]
-    return bool(held) and all(i and name_key(tokens[i - 1]).rstrip("-") in past for i in held)
+    held = [i for i, tok in enumerate(tokens) if role_of(tok) == role or _past_form(tok, past) == role]
+
+    def former(i: int) -> bool:
+        return _past_form(tokens[i], past) == role or (i > 0 and name_key(tokens[i - 1]).rstrip("-") in past)
+
+    # Only where the former holder is who the sentence is about, its subject ("Former mayor
+    # Dilys Pendlebury told ..."), not one named in passing ("replaced former mayor ...").
+    return bool(held) and all(former(i) for i in held) and former(held[0]) and held[0] <= 2
+
+
+def _past_form(token: str, past: frozenset[str]) -> str | None:
+    """The role of a hyphenated past one: "ex-mayor" is a mayor no longer."""
+    head, _, rest = token.partition("-")
+    return role_of(rest) if rest and name_key(head) in past else None

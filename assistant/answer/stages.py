@@ -75,7 +75,9 @@ def stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
     named = _stages_told(ev.sentences)
     # A sentence that names no stage goes on with the one its paragraph's sentence before set:
     # "Both finalists had come through long semi-finals. Varga beat Marchetti 6-4, 7-5."
-    named = named or _stages_told(ev.lead_in)
+    # ... not one that looks ahead ("The semi-final draw takes place on Sunday").
+    ahead = _STILL_TO_COME.search(ev.lead_in) or re.search(r"\b(?:draw|takes? place|will)\b", ev.lead_in, re.IGNORECASE)
+    named = named or (set() if ahead else _stages_told(ev.lead_in))
     return group in named or not (named - asked)
 
 
@@ -120,12 +122,13 @@ _STILL_TO_COME = re.compile(
 _PLANNED = re.compile(r"\b(?:planned|proposed|upcoming|scheduled|expected|intended|still|yet)\b", re.IGNORECASE)
 
 
-def past_asked(question: str) -> frozenset[str]:
-    """The terms of a question's words when it asks what was done ("What name did the vote
-    choose?"): empty where it asks of the future itself ("What will ...", "say he would ...")."""
-    if not re.search(r"\b(?:did|was|were|had|has|have)\b", question, re.IGNORECASE) or _STILL_TO_COME.search(question) or _PLANNED.search(question):
+def past_asked(question: str, verb: str | None) -> frozenset[str]:
+    """The term of the question's verb when it asks what was done ("Which company did Halden
+    acquire?"): empty where it asks of the future itself ("What will ...", "say he would ...",
+    "the planned merger") or names no verb of its own."""
+    if verb is None or not re.search(r"\b(?:did|was|were|had|has|have)\b", question, re.IGNORECASE) or _STILL_TO_COME.search(question) or _PLANNED.search(question):
         return frozenset()
-    return frozenset(verb_term(w) for w in WORD.findall(question) if w.islower() and w not in STOPWORDS)
+    return frozenset({verb})
 
 
 def still_to_come(asked: frozenset[str], sentence: str) -> str | None:
