@@ -85,7 +85,7 @@ def _assistant(settings):
     """The loaded pipeline, or a clear error when the store is unreachable, damaged or empty."""
     from assistant.embed import EmbeddingModelError, check_model
     from assistant.pipeline import Assistant
-    from assistant.store import StoreError
+    from assistant.store import StoreError, empty_index_hint
 
     try:
         check_model(settings)  # first: the store is named after the model, and a bad one finds an empty store
@@ -94,7 +94,7 @@ def _assistant(settings):
     except (StoreError, EmbeddingModelError) as exc:
         _fail(str(exc))
     if assistant.retriever.store.count() == 0:
-        _fail(f"the index at {assistant.retriever.store.location} is empty; run `assistant ingest` first")
+        _fail(f"the index at {assistant.retriever.store.location} is empty; {empty_index_hint(settings)}")
     return assistant
 
 
@@ -355,7 +355,7 @@ def check(index: IndexOpt = None) -> None:
         ok = False
         typer.echo(f"FAIL  store: {exc}")
     if health is not None:
-        ok = _report_health(health) and ok
+        ok = _report_health(health, settings) and ok
     if settings.backend == "openai":
         url = settings.llm_base_url or "https://api.openai.com/v1"
         key = "set" if settings.llm_api_key else "not set"
@@ -373,9 +373,10 @@ def check(index: IndexOpt = None) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
-def _report_health(health) -> bool:
+def _report_health(health, settings) -> bool:
     """`check`'s lines for each part of the index; False when one is damaged."""
     from assistant.health import REPAIRS
+    from assistant.store import empty_index_hint
 
     for p in health.parts:
         if p.problem:
@@ -387,7 +388,7 @@ def _report_health(health) -> bool:
     if health.damaged:
         typer.echo(f"FAIL  index damaged ({', '.join(p.part for p in health.damaged)}); repair it with: {health.repair}")
     elif health.empty:
-        typer.echo("info  index is empty; run `assistant ingest`")
+        typer.echo(f"info  index is empty; {empty_index_hint(settings)}")
     else:
         typer.echo("ok    index is sound: chunk table, vector store and search index agree")
     return not health.damaged

@@ -51,6 +51,21 @@ def table_path(settings: Settings) -> Path:
     return settings.index_dir / f"chunks-{settings.collection_name}.sqlite"
 
 
+def other_tables(settings: Settings) -> list[Path]:
+    """Chunk tables in index_dir of other collections: indexes that another version of the
+    assistant, or other model or chunking settings, built there (left as they are)."""
+    return sorted(p for p in settings.index_dir.glob("chunks-*.sqlite") if p != table_path(settings))
+
+
+def empty_index_hint(settings: Settings) -> str:
+    """What to do about an empty index: ingest, saying so where an older index is beside it."""
+    older = other_tables(settings)
+    if not older:
+        return "run `assistant ingest`"
+    return (f"run `assistant ingest` to build it (the folder holds an index of another version or settings, "
+            f"{older[0].name}, which this version does not read)")
+
+
 def chroma_file(settings: Settings) -> Path:
     """The embedded Chroma store's database (its vector segments are folders beside it)."""
     return settings.index_dir / "chroma.sqlite3"
