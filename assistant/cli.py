@@ -402,8 +402,9 @@ def repair(
 ) -> None:
     """Rebuild the damaged parts of the index (see `assistant check`) from what still holds the facts.
 
-    The vector store and search index are rebuilt from the chunk table; chunk rows an article
-    lost, from the text its record keeps; lost records, by ingesting the recorded source paths
+    The vector store is rebuilt from the search index's vector file (or by embedding the stored
+    texts again where that is not current), the search index from the chunk table and the vector
+    store; chunk rows an article lost, from the text its record keeps; lost records, by ingesting the recorded source paths
     again. Files that cannot be read are moved to <index>/damaged-<time>/, not deleted.
 
     Example usage:

@@ -226,7 +226,7 @@ def _vector_articles(store: ChromaStore) -> set[str]:
         for offset in range(0, total, 5000):
             got = store.chunks.get(include=["metadatas"], limit=5000, offset=offset)
             ids.update(md.get("article_id", "") for md in got["metadatas"] if md)
-    except Exception:  # a damaged vector store is rebuilt from the chunk table anyway
+    except Exception:  # a damaged vector store is rebuilt anyway (`_mend_vectors`)
         pass
     return ids - {""}
 

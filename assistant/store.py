@@ -186,7 +186,7 @@ class ChromaStore:
             if not settings.chroma_host and _damaged_database(exc) and path.is_file():
                 raise DamagedStoreError(
                     f"the vector store {path} is damaged ({_first_line(exc)}); "
-                    f"run `{repair_command(settings)}` to rebuild it from the chunk table", path, _first_line(exc)
+                    f"run `{repair_command(settings)}` to rebuild it", path, _first_line(exc)
                 ) from exc
             where = (
                 f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}; start it with "

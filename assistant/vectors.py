@@ -2,8 +2,8 @@
 
 Chroma's HNSW answers an unfiltered question; a filter that keeps few chunks is searched here,
 exactly, over just the rows it keeps, at a cost in proportion to what the filter keeps, not to
-the corpus (asking Chroma to filter collects every matching id first: 99-131 ms against 8-9 ms
-here at 100,000 chunks, bench/README.md). The file set is derived: the filter fields from the
+the corpus (asking Chroma to filter collects every matching id first: 81-145 ms against 4-13 ms
+at 100,000 chunks, and not exact, bench/README.md). The file set is derived: the filter fields from the
 chunk table, the vectors from Chroma, which holds each chunk's vector (`ChromaStore.iter_chunks`
 joins the two); it is rebuilt from them (`assistant repair`), and Chroma is rebuilt from it
 where Chroma is lost. Ingest appends to it:

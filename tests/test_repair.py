@@ -90,7 +90,7 @@ def _truncate(path: Path, size: int) -> None:
 
 
 def _drop_vectors(index: Path) -> None:
-    """Chroma loses three of the chunk table's vectors (in another process, as a user's tool would)."""
+    """Chroma loses three chunks' vectors (in another process, as a user's tool would)."""
     code = (
         "import chromadb, sys; c = chromadb.PersistentClient(path=sys.argv[1]).get_collection(sys.argv[2]); "
         "c.delete(ids=c.get(limit=3)['ids'])"
