@@ -28,9 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.config import Settings
 import numpy as np
 
+from assistant.config import Settings
 from assistant.health import SEARCH, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, open_existing, read_table, read_vectors
 from assistant.ingest import Progress, ingest, rebuild_articles, recorded_sources, refresh_search_index
 from assistant.load import LoadFailure

@@ -2,10 +2,10 @@
 
 Dense search finds paraphrases; BM25 finds names, numbers and dates. Both honour the same
 filters (outlet, date range). Without a filter, dense search is Chroma's HNSW. With one, it
-never asks Chroma to filter (Chroma collects every matching id first, which grows with the
-corpus; Chroma keeps no filter fields): a filter that keeps many chunks over-fetches from HNSW and drops the hits that the
-filter mask rejects; one that keeps few is searched exactly over the rows it keeps, in the
-vector file (`assistant.vectors`). After fusion no article keeps more than `max_chunks_per_article`
+never asks Chroma to filter (Chroma keeps no filter fields; its `where` collects every matching
+id first, which grows with the corpus): a filter that keeps many chunks over-fetches from HNSW
+and drops the hits that the filter mask rejects; one that keeps few is searched exactly over
+the rows it keeps, in the vector file (`assistant.vectors`). After fusion no article keeps more than `max_chunks_per_article`
 of the top-k slots. Callers get `Passage` records;
 `assistant.llamaindex` wraps this retriever for llama-index pipelines. Chroma is queried
 directly rather than through llama-index's vector store because importing llama-index costs

@@ -43,7 +43,6 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "start": chunk.start,
         "end": chunk.end,
         **flat_meta(m),
-        "outlet_key": (m.outlet or "").lower(),
         "published_key": date_key(m.published),
     }
 

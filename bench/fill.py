@@ -117,8 +117,8 @@ def _chunk_md(pool: Pool, row: int, copy: Copy) -> dict:
     from assistant.table import date_key
 
     md = dict(pool.metas[row])
-    md.update(article_id=copy.article_id, outlet=copy.outlet, outlet_key=copy.outlet.lower(),
-              published=copy.published.isoformat(), published_key=date_key(copy.published))
+    md.update(article_id=copy.article_id, outlet=copy.outlet, published=copy.published.isoformat(),
+              published_key=date_key(copy.published))
     return md
 
 
