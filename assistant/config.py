@@ -24,10 +24,11 @@ from pydantic_settings import (
 )
 
 #: The one version of an index: bumped whenever cleaning, chunking or the keyword terms change
-#: what an index holds. It names the collection (so a new version builds a fresh index instead
-#: of reusing a stale one), goes into each article's content hash (so a re-ingest processes
-#: every article again) and into the search index's `STATE` (`assistant.search`).
-INDEX_VERSION = "5"
+#: what an index holds, or its parts change what they keep (6: a chunk's vector in Chroma only,
+#: issue #18). It names the collection (so a new version builds a fresh index instead of
+#: reusing a stale one), goes into each article's content hash (so a re-ingest processes every
+#: article again) and into the search index's `STATE` (`assistant.search`).
+INDEX_VERSION = "6"
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 

@@ -2,11 +2,13 @@
 and `ingest` look at before they use one.
 
 An index folder holds three parts for a collection. The chunk table
-(`chunks-<collection>.sqlite`) holds the facts: each article's record (metadata, source path)
-and cleaned text, its chunks and their vectors. The vector store (Chroma: `chroma.sqlite3` and
-its segment folders) and the search index (`search/<collection>/`: the tantivy keyword index
-and the vector file, `assistant.search`) are derived from it, so `assistant repair`
-(`assistant.repair`) can rebuild them from it.
+(`chunks-<collection>.sqlite`) holds each article's record (metadata, source path) and cleaned
+text, its chunks' texts, metadata and sentence vectors. The vector store (Chroma:
+`chroma.sqlite3` and its segment folders, or a server) holds each chunk's vector. The search
+index (`search/<collection>/`: the tantivy keyword index and the vector file,
+`assistant.search`) is derived from the two. `assistant repair` (`assistant.repair`) rebuilds
+the search index from them, and the vector store from the search index's vector file (or, where
+that cannot be used, by embedding the chunk table's texts again).
 
 `inspect_index(quick=True)`, run before a question is answered, costs a few counting queries,
 opening the keyword index and the vector file's manifest. The full look (`assistant check`,
@@ -41,8 +43,8 @@ TABLE, VECTORS, SEARCH = "chunk table", "vector store", "search index"
 #: What `assistant repair` does for each part.
 REPAIRS = {
     TABLE: "rebuild it: lost chunk rows from the article texts it keeps, lost records by ingesting the recorded source paths again",
-    VECTORS: "rebuild it from the chunk table (nothing is embedded again)",
-    SEARCH: "rebuild it (keyword index and vector file) from the chunk table",
+    VECTORS: "rebuild it from the search index's vector file (where that is current; else the texts are embedded again)",
+    SEARCH: "rebuild it (keyword index and vector file) from the chunk table and the vector store",
 }
 
 
@@ -110,7 +112,7 @@ class TableFacts:
     orphans: dict[str, int] = field(default_factory=dict)  # article id of no record -> chunk rows
     changing: bool = False  # it changed while it was read (an ingest is writing): counts are not compared
     records: dict[str, dict] = field(default_factory=dict)  # full reads only
-    sample: tuple[str, np.ndarray] | None = None  # a chunk's id and vector, to search the vector store for
+    sample: str | None = None  # a chunk's id, whose vector the vector store must hold and find
 
     @property
     def sound(self) -> bool:
@@ -213,9 +215,9 @@ def _read_table(db: sqlite3.Connection, facts: TableFacts, full: bool) -> None:
         n = int(md.get("n_chunks", 0))
         if md.get("content_hash") and counts.get(aid, 0) != n:
             facts.short[aid] = (counts.get(aid, 0), n)
-    row = db.execute("SELECT chunk_id, vector FROM chunks ORDER BY rowid LIMIT 1").fetchone()
+    row = db.execute("SELECT chunk_id FROM chunks ORDER BY rowid LIMIT 1").fetchone()
     if row:
-        facts.sample = (row[0], np.frombuffer(row[1], dtype=np.float32))
+        facts.sample = row[0]
 
 
 def table_counts(path: Path) -> tuple[int, int, int] | None:
@@ -245,9 +247,10 @@ class VectorFacts:
     count: int = 0
 
 
-def read_vectors(settings: Settings, sample: tuple[str, np.ndarray] | None = None) -> VectorFacts:
-    """How many vectors Chroma holds for this collection; with `sample`, whether searching for
-    that chunk's own vector finds it (a damaged vector segment does not)."""
+def read_vectors(settings: Settings, sample: str | None = None) -> VectorFacts:
+    """How many vectors Chroma holds for this collection; with `sample` (a chunk id), whether it
+    holds that chunk's vector and searching for it finds the chunk (a damaged vector segment
+    does not)."""
     local = not settings.chroma_host
     facts = VectorFacts(str(chroma_file(settings)) if local else f"http://{settings.chroma_host}:{settings.chroma_port}")
     if local and not chroma_file(settings).is_file():
@@ -266,10 +269,15 @@ def read_vectors(settings: Settings, sample: tuple[str, np.ndarray] | None = Non
     try:
         facts.count = collection.count()
         if sample is not None and facts.count:
-            found = collection.query(query_embeddings=[sample[1].tolist()], n_results=1, include=["distances"])
+            stored = collection.get(ids=[sample], include=["embeddings"])
+            if not stored["ids"]:
+                facts.problem = f"holds no vector for the chunk table's chunk {sample}"
+                return facts
+            found = collection.query(query_embeddings=[np.asarray(stored["embeddings"][0]).tolist()], n_results=1,
+                                     include=["distances"])
             distances = found["distances"][0] if found["distances"] else []
             if not distances or distances[0] > 1e-3:
-                facts.problem = f"searching it for a stored chunk's own vector ({sample[0]}) does not find it: its vector segment is damaged"
+                facts.problem = f"searching it for a stored chunk's own vector ({sample}) does not find it: its vector segment is damaged"
     except Exception as exc:  # Chroma's errors have no common base class
         facts.problem = f"cannot be read or searched ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
     return facts

@@ -111,20 +111,23 @@ def ingest(
     prune: bool = False,
     progress: Progress | None = None,
     store: ChromaStore | None = None,
+    refresh_search: bool = True,
 ) -> IngestReport:
     """Bring the store in line with the articles under `paths` (default: the corpus folder).
-    One ingest at a time writes an index: a second one waits for the first (`search.writer_lock`)."""
+    One ingest at a time writes an index: a second one waits for the first (`search.writer_lock`).
+    `refresh_search=False` leaves the search index to the caller (a repair brings the vector
+    store in line first)."""
     from assistant.embed import check_model
 
     started = time.perf_counter()
     check_model(settings)  # before the store is opened: a bad model must not leave an empty collection behind
     store = store or open_store(settings)
     with search.writer_lock(search_root(settings)):
-        return _ingest(settings, paths or [settings.corpus_dir], prune, progress, store, started)
+        return _ingest(settings, paths or [settings.corpus_dir], prune, progress, store, started, refresh_search)
 
 
 def _ingest(settings: Settings, paths: list[Path], prune: bool, progress: Progress | None, store: ChromaStore,
-            started: float) -> IngestReport:
+            started: float, refresh_search: bool) -> IngestReport:
     roots = [Path(p) for p in paths]
     _record_sources(settings, roots)
     report = IngestReport()
@@ -187,7 +190,8 @@ def _ingest(settings: Settings, paths: list[Path], prune: bool, progress: Progre
     removed = set(report.removed)
     now = {aid: r for aid, r in records.items() if aid not in removed}
     now.update(store.article_records(report.added + report.updated))
-    report.keyword_index = refresh_search_index(settings, store, progress, records, now)
+    if refresh_search:
+        report.keyword_index = refresh_search_index(settings, store, progress, records, now)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -355,7 +359,8 @@ def _yield_to_model() -> None:
 def refresh_search_index(settings: Settings, store: ChromaStore, progress: Progress | None = None,
                          before: dict[str, ArticleRecord] | None = None,
                          now: dict[str, ArticleRecord] | None = None, rebuild: bool = False) -> str:
-    """Bring the search index (keyword index and vector file) in line with the store:
+    """Bring the search index (keyword index and vector file) in line with the store (the chunk
+    table's rows with Chroma's vectors):
     "unchanged", "updated" (only the articles that changed since `before`, the store's records
     when the index last matched it) or "rebuilt" (no usable index, or it describes some other
     state of the store, or `rebuild`: its files are damaged though `STATE` names the right state)."""

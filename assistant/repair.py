@@ -2,8 +2,13 @@
 
 - chunk rows an article lost (or a dropped `chunks` table): chunked and embedded again from the
   text and metadata that its record in the chunk table keeps; no source file is read;
-- the vector store: made again from the chunk table, which keeps every chunk's vector;
-- the search index (keyword index and vector file): built again from the chunk table;
+- the vector store (the one home of chunk vectors): made again from the search index's vector
+  file where that describes the chunk table as it is now (nothing is embedded); else its vectors
+  of chunks the table no longer has are deleted, and the articles whose chunks lack a vector are
+  embedded again from the texts the chunk table keeps (every article, where its vectors cannot
+  be searched);
+- the search index (keyword index and vector file): built again from the chunk table and the
+  vector store, once the vector store is whole;
 - a chunk table that cannot be read, or that lost article records: the recorded source paths
   are ingested again. Those are every path given to `ingest` (`sources-<collection>.json`),
   the files its readable records name, and any paths given to `repair`. An article whose record
@@ -23,13 +28,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.health import SEARCH, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, open_existing, read_table, read_vectors
 from assistant.ingest import Progress, ingest, rebuild_articles, recorded_sources, refresh_search_index
 from assistant.load import LoadFailure
 from assistant.records import Article
-from assistant.search import search_root, writer_lock
+from assistant.search import current_state, index_state, search_root, writer_lock
 from assistant.store import ChromaStore, chroma_file, forget_chroma, forget_store, open_store, table_path
+from assistant.vectors import VectorFile, VectorFileError
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -86,13 +94,11 @@ def _repair(settings: Settings, paths: list[Path] | None, progress: Progress | N
         _reembed(settings, store, table, report, progress)
     if table.pending:
         _finish_pending(settings, store, table, report, progress)
-    if VECTORS in damaged or store.count() != store.table.count():
-        n = store.rebuild_vectors()
-        report.actions.append(f"rebuilt the vector store from the chunk table: {n} vectors")
+    _mend_vectors(settings, store, report, progress)
     outcome = refresh_search_index(settings, store, progress, rebuild=SEARCH in damaged)
     if outcome != "unchanged":
-        report.actions.append(f"{outcome} the search index (keyword index and vector file) from the chunk table: "
-                              f"{store.table.count()} chunks")
+        report.actions.append(f"{outcome} the search index (keyword index and vector file) from the chunk table and "
+                              f"the vector store: {store.table.count()} chunks")
     report.after = inspect_index(settings)
     return report
 
@@ -117,7 +123,7 @@ def _reingest(settings: Settings, store: ChromaStore, table: TableFacts, sources
     if gone:
         report.actions.append(f"{len(gone)} recorded source path(s) no longer exist, e.g. {gone[0]}")
     before = _vector_articles(store) | set(table.orphans)
-    done = ingest(settings, there, store=store, progress=progress) if there else None
+    done = ingest(settings, there, store=store, progress=progress, refresh_search=False) if there else None
     if done is not None:
         report.failed += done.failed
         report.actions.append(
@@ -133,6 +139,51 @@ def _reingest(settings: Settings, store: ChromaStore, table: TableFacts, sources
             f"{len(report.lost)} article(s) could not be recovered (their records were lost and no recorded source gives them): "
             f"{', '.join(report.lost[:5])}{' ...' if len(report.lost) > 5 else ''}; ingest their files to add them again"
         )
+
+
+def _mend_vectors(settings: Settings, store: ChromaStore, report: RepairReport, progress: Progress | None) -> None:
+    """Make the vector store hold a vector for each chunk of the chunk table, and no other; see
+    the module's note. Its vectors are distrusted whole where searching it for a stored chunk's
+    vector fails (a damaged segment)."""
+    chunks = store.table.chunk_articles()
+    sample = next(iter(chunks), None)
+    distrusted = read_vectors(settings, sample).problem is not None if sample else False
+    if not distrusted and store.count() == len(chunks):
+        return  # the counts agree and a stored vector is found: what `assistant check` asks of it
+    held = set() if distrusted else store.vector_ids()
+    if held == chunks.keys():
+        return
+    if (file := _current_vector_file(settings, store, chunks.keys())) is not None:
+        n = store.rewrite_vectors(file.live_vectors())
+        report.actions.append(f"rebuilt the vector store from the search index's vector file: {n} vectors (nothing embedded)")
+        return
+    if distrusted:
+        store.rewrite_vectors([])
+    extra = sorted(held - chunks.keys())
+    for i in range(0, len(extra), 5000):
+        store.chunks.delete(ids=extra[i : i + 5000])
+    lacking = sorted({aid for cid, aid in chunks.items() if cid not in held})
+    records = store.article_records(lacking)
+    texts = store.article_texts(sorted(records))
+    articles = [Article(aid, texts[aid], r.meta, r.source_path, r.content_hash) for aid, r in records.items() if texts.get(aid)]
+    done = rebuild_articles(settings, store, articles, progress)
+    report.failed += done.failed
+    report.actions.append(f"the vector store lacked the vectors of {len(lacking)} article(s) and the search index's vector file "
+                          f"is not current: embedded {len(articles)} again from the texts the chunk table keeps"
+                          + (f"; removed {len(extra)} vectors of chunks the table does not have" if extra else ""))
+
+
+def _current_vector_file(settings: Settings, store: ChromaStore, chunk_ids) -> VectorFile | None:
+    """The search index's vector file, where it describes the chunk table as it is now: the
+    state it names is the table's and its live rows are the table's chunks."""
+    root = search_root(settings)
+    if current_state(root) != index_state(store.fingerprint()):
+        return None
+    try:
+        file = VectorFile(root / "vectors")
+    except VectorFileError:
+        return None
+    return file if set(file.ids[np.flatnonzero(file.alive)].tolist()) == set(chunk_ids) else None
 
 
 def _reembed(settings: Settings, store: ChromaStore, table: TableFacts, report: RepairReport, progress: Progress | None) -> None:
@@ -161,7 +212,7 @@ def _finish_pending(settings: Settings, store: ChromaStore, table: TableFacts, r
 def _ingest_files(settings, store, files: list[Path], report: RepairReport, progress, what: str) -> None:
     there = [f for f in files if f.exists()]
     if there:
-        done = ingest(settings, there, store=store, progress=progress)
+        done = ingest(settings, there, store=store, progress=progress, refresh_search=False)
         report.failed += done.failed
     report.actions.append(f"ingested again the files of {len(files)} article(s) {what}"
                           + (f"; {len(files) - len(there)} file(s) are gone" if len(there) < len(files) else ""))
@@ -175,7 +226,7 @@ def _vector_articles(store: ChromaStore) -> set[str]:
         for offset in range(0, total, 5000):
             got = store.chunks.get(include=["metadatas"], limit=5000, offset=offset)
             ids.update(md.get("article_id", "") for md in got["metadatas"] if md)
-    except Exception:  # a damaged vector store is rebuilt from the chunk table anyway
+    except Exception:  # a damaged vector store is rebuilt anyway (`_mend_vectors`)
         pass
     return ids - {""}
 

@@ -2,10 +2,10 @@
 
 Dense search finds paraphrases; BM25 finds names, numbers and dates. Both honour the same
 filters (outlet, date range). Without a filter, dense search is Chroma's HNSW. With one, it
-never asks Chroma to filter (Chroma collects every matching id first, which grows with the
-corpus): a filter that keeps many chunks over-fetches from HNSW and drops the hits that the
-filter mask rejects; one that keeps few is searched exactly over the rows it keeps, in the
-vector file (`assistant.vectors`). After fusion no article keeps more than `max_chunks_per_article`
+never asks Chroma to filter (Chroma keeps no filter fields; its `where` collects every matching
+id first, which grows with the corpus): a filter that keeps many chunks over-fetches from HNSW
+and drops the hits that the filter mask rejects; one that keeps few is searched exactly over
+the rows it keeps, in the vector file (`assistant.vectors`). After fusion no article keeps more than `max_chunks_per_article`
 of the top-k slots. Callers get `Passage` records;
 `assistant.llamaindex` wraps this retriever for llama-index pipelines. Chroma is queried
 directly rather than through llama-index's vector store because importing llama-index costs
@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import get_embedder
-from assistant.records import Filters, Passage
+from assistant.records import Chunk, Filters, Passage
 from assistant.search import SearchIndex, current_state, search_root
 from assistant.store import ChromaStore, open_store
 from assistant.table import date_key
@@ -53,19 +53,12 @@ def make_filters(outlets: list[str] | None = None, since: date | None = None, un
     )
 
 
-def chroma_where(filters: Filters) -> dict | None:
-    """The filters as a Chroma `where` clause (outlets compared case-insensitively)."""
-    parts: list[dict] = []
-    if filters.outlets:
-        parts.append({"outlet_key": {"$in": [o.lower() for o in filters.outlets]}})
-    if filters.since is not None:
-        parts.append({"published_key": {"$gte": filters.since}})
-    if filters.until is not None:
-        parts.append({"published_key": {"$lte": filters.until}})
-        parts.append({"published_key": {"$gte": 0}})
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+def admits(filters: Filters, chunk: Chunk) -> bool:
+    """Whether the filters keep this chunk (as the search index's filters do)."""
+    key = date_key(chunk.meta.published)
+    return ((not filters.outlets or (chunk.meta.outlet or "").lower() in {o.lower() for o in filters.outlets})
+            and (filters.since is None or key >= filters.since)
+            and (filters.until is None or 0 <= key <= filters.until))
 
 
 @dataclass
@@ -104,7 +97,7 @@ class HybridRetriever:
         if filters.empty:
             return self._hnsw(vector, k)
         if index is None or keep is None:
-            return self._hnsw(vector, k, where=chroma_where(filters))  # no vector file yet
+            return self._checked_hnsw(vector, k, filters)  # no search index yet
         kept = int(keep.sum())
         if kept == 0:
             return []
@@ -117,10 +110,18 @@ class HybridRetriever:
                 return hits[:k]
         return index.vectors.nearest(vector, k, np.flatnonzero(keep))
 
-    def _hnsw(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        result = self.store.chunks.query(query_embeddings=[vector.tolist()], n_results=k, where=where, include=["distances"])
+    def _hnsw(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        result = self.store.chunks.query(query_embeddings=[vector.tolist()], n_results=k, include=["distances"])
         ids, dists = (result[key][0] if result[key] else [] for key in ("ids", "distances"))
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+
+    def _checked_hnsw(self, vector: np.ndarray, k: int, filters: Filters) -> list[tuple[str, float]]:
+        """Without a search index (an ingest's first one not yet written): HNSW over-fetched and
+        its hits checked against the filters by the chunk table's metadata (Chroma keeps no
+        filter fields)."""
+        found = self._hnsw(vector, HNSW_MAX_FETCH)
+        chunks = {c.id: c for c in self.store.get_chunks([cid for cid, _ in found])}
+        return [hit for hit in found if hit[0] in chunks and admits(filters, chunks[hit[0]])][:k]
 
     def _fuse(self, dense_hits: list[tuple[str, float]], bm25_hits: list[tuple[str, float]]) -> dict[str, dict]:
         """Weighted sum of cosine and max-normalized BM25 (default), or reciprocal-rank fusion.

@@ -1,10 +1,11 @@
 """The search index of a collection: the keyword index and the vector file, derived together
-from the chunk table, with one state key and one writer at a time.
+from the chunk table and Chroma's vectors (`ChromaStore.iter_chunks` joins them), with one
+state key and one writer at a time.
 
 `<index_dir>/search/<collection>/` holds `keyword/` (tantivy), `vectors/` (the vector file) and
 `STATE`: the index version and a hash of the article records the two describe, written after
 both are whole. A retriever reloads them when `STATE` changes; ingest updates them by the
-articles that changed since the state they name, and rebuilds them from the chunk table when
+articles that changed since the state they name, and rebuilds them from the store when
 they name another state, cannot be read, or were written by another tantivy format.
 Writers (ingest, a correction, a delete, a repair) take `write.lock` in turn: a second ingest
 waits for the first, in this process or another.

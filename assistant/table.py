@@ -1,5 +1,6 @@
-"""The SQLite table beside the vector index: article records and texts, chunk texts, their
-metadata, sentence spans and sentence vectors; and the row formats the store uses.
+"""The SQLite table beside the vector store: article records and texts, chunk texts, their
+metadata, sentence spans and sentence vectors; and the row formats the store uses. A chunk's
+vector is Chroma's alone (`assistant.store`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from assistant.records import Article, ArticleMeta, Chunk
 
 
 def date_key(d: date | None) -> int:
-    """Dates as sortable integers (YYYYMMDD) for Chroma's range filters; -1 when unknown."""
+    """Dates as sortable integers (YYYYMMDD) for the search index's range filters; -1 when unknown."""
     return d.year * 10000 + d.month * 100 + d.day if d else -1
 
 
@@ -42,22 +43,19 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "start": chunk.start,
         "end": chunk.end,
         **flat_meta(m),
-        "outlet_key": (m.outlet or "").lower(),
         "published_key": date_key(m.published),
     }
 
 
-def search_metadata(chunk: Chunk) -> dict[str, Any]:
-    """What Chroma keeps of a chunk: the fields that filters and deletes use."""
-    return {
-        "article_id": chunk.article_id,
-        "outlet_key": (chunk.meta.outlet or "").lower(),
-        "published_key": date_key(chunk.meta.published),
-    }
+def vector_metadata(article_id: str) -> dict[str, str]:
+    """What Chroma keeps of a chunk beside its vector: its article, by which an article's
+    chunks are deleted. Filters never go to Chroma (`assistant.retrieve`), so it keeps no
+    outlet or date."""
+    return {"article_id": article_id}
 
 
 def meta_from(md: dict[str, Any]) -> ArticleMeta:
-    """Article metadata back from its flat Chroma form ("" means unknown)."""
+    """Article metadata back from its flat stored form ("" means unknown)."""
     published = md.get("published") or None
     return ArticleMeta(
         title=md.get("title", ""),
@@ -96,8 +94,10 @@ class ChunkTable:
     """Article records and texts; chunk texts, metadata, sentence spans and sentence vectors:
     in SQLite beside the index.
 
-    Chroma keeps only what search needs (the vector and the filter fields); the rest lives
-    here, in any store mode. Writing text to Chroma would cost its full-text index on every
+    Chroma keeps only each chunk's vector (and its article, for deletes); the rest lives
+    here, in any store mode. The chunk vector is not kept here as well: Chroma stores it and
+    gives it back (`ChromaStore.iter_chunks`), and the search index's vector file is derived
+    from it. Writing text to Chroma would cost its full-text index on every
     chunk (about half of ingest's write time, and most of the store's size on disk) for a
     search that BM25 does better. Article records were a Chroma collection once: reading
     250,000 of them back took over two minutes (Chroma pages by offset, and refuses one large
@@ -113,7 +113,7 @@ class ChunkTable:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, article_id TEXT NOT NULL,"
-                " text TEXT NOT NULL, meta TEXT NOT NULL, vector BLOB NOT NULL,"
+                " text TEXT NOT NULL, meta TEXT NOT NULL,"
                 " spans BLOB NOT NULL, vectors BLOB NOT NULL, dim INTEGER NOT NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS by_article ON chunks(article_id)")
@@ -127,20 +127,20 @@ class ChunkTable:
         return db
 
     def replace_many(self, articles: list[ArticleWrite]) -> None:
-        """Each article's chunks, with their vectors (float32) and sentence rows of (chunk id,
-        spans as int32 [n, 2] in article offsets, vectors [n, dim] as float16); the article's
-        old chunks go, in one transaction."""
+        """Each article's chunks, with their sentence rows of (chunk id, spans as int32 [n, 2]
+        in article offsets, vectors [n, dim] as float16); the article's old chunks go, in one
+        transaction. The chunk vectors are Chroma's: not written here."""
         rows = []
         for w in articles:
             by_id = {cid: (spans, vecs) for cid, spans, vecs in w.sentence_rows}
             dim = w.vectors.shape[1] if len(w.vectors) else 0
-            for c, vector in zip(w.chunks, w.vectors):
+            for c in w.chunks:
                 spans, vecs = by_id.get(c.id, (np.zeros((0, 2), np.int32), np.zeros((0, dim), np.float32)))
-                rows.append((c.id, w.article.id, c.text, json.dumps(chunk_metadata(c)), vector.astype(np.float32).tobytes(),
+                rows.append((c.id, w.article.id, c.text, json.dumps(chunk_metadata(c)),
                              spans.astype(np.int32).tobytes(), vecs.astype(np.float16).tobytes(), dim))
         with self._db() as db:
             db.executemany("DELETE FROM chunks WHERE article_id = ?", [(w.article.id,) for w in articles])
-            db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def delete(self, article_id: str) -> None:
         with self._db() as db:
@@ -183,6 +183,10 @@ class ChunkTable:
     def count(self) -> int:
         return self._db().execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
+    def chunk_articles(self) -> dict[str, str]:
+        """Every chunk's article id, by chunk id."""
+        return dict(self._db().execute("SELECT chunk_id, article_id FROM chunks"))
+
     def _select(self, columns: str, chunk_ids: list[str]) -> list[tuple]:
         return list(_where_in(self._db(), f"SELECT {columns} FROM chunks", "chunk_id", chunk_ids))
 
@@ -190,17 +194,17 @@ class ChunkTable:
         return {cid: chunk_from(cid, text, json.loads(meta)) for cid, text, meta in self._select("chunk_id, text, meta", chunk_ids)}
 
     def iter_chunks(self, article_ids: list[str] | None = None):
-        """Every chunk as (id, text, metadata, vector), in the order written; only those of
+        """Every chunk as (id, text, metadata), in the order written; only those of
         `article_ids` when given."""
         db = sqlite3.connect(self.path, timeout=30)  # its own cursor: callers may query meanwhile
-        query = "SELECT chunk_id, text, meta, vector FROM chunks"
+        query = "SELECT chunk_id, text, meta FROM chunks"
         try:
             if article_ids is None:
                 rows = db.execute(f"{query} ORDER BY rowid")
             else:
                 rows = _where_in(db, query, "article_id", sorted(article_ids), " ORDER BY rowid")
-            for cid, text, meta, vector in rows:
-                yield cid, text, json.loads(meta), np.frombuffer(vector, dtype=np.float32)
+            for cid, text, meta in rows:
+                yield cid, text, json.loads(meta)
         finally:
             db.close()
 

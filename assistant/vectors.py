@@ -2,8 +2,11 @@
 
 Chroma's HNSW answers an unfiltered question; a filter that keeps few chunks is searched here,
 exactly, over just the rows it keeps, at a cost in proportion to what the filter keeps, not to
-the corpus (asking Chroma to filter collects every matching id first). The file set is derived
-from the chunk table and rebuilt from it (`assistant repair`); ingest appends to it:
+the corpus (asking Chroma to filter collects every matching id first: 81-145 ms against 4-13 ms
+at 100,000 chunks, and not exact, bench/README.md). The file set is derived: the filter fields from the
+chunk table, the vectors from Chroma, which holds each chunk's vector (`ChromaStore.iter_chunks`
+joins the two); it is rebuilt from them (`assistant repair`), and Chroma is rebuilt from it
+where Chroma is lost. Ingest appends to it:
 
 - `ids.txt`, `articles.txt`: each row's chunk id and article id, one a line (ids hold no
   whitespace: `load.slug`); a reader loads the chunk ids only;
@@ -36,7 +39,7 @@ MAX_DELETED_SHARE = 0.25
 
 
 class VectorFileError(Exception):
-    """The vector file cannot be used: rebuilt from the chunk table."""
+    """The vector file cannot be used: rebuilt from the chunk table and Chroma."""
 
 
 class VectorFile:
@@ -134,6 +137,12 @@ class VectorFile:
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top])]
         return [(str(self.ids[rows[i]]), float(sims[i])) for i in top]
+
+    def live_vectors(self) -> Iterator[tuple[str, str, np.ndarray]]:
+        """(chunk id, article id, vector) of every live row: what Chroma is rebuilt from."""
+        article_ids = self.article_ids()
+        for i in np.flatnonzero(self.alive):
+            yield str(self.ids[i]), str(article_ids[i]), np.array(self.vectors[i])
 
     def rows_of(self, chunk_ids: list[str]) -> list[int]:
         """Each chunk's live row (-1 for an id the file does not hold). The map is built on

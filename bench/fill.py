@@ -6,9 +6,9 @@ repeats the pool's real chunks (text, offsets, sentence vectors) as copies of th
 each copy with its own article id, an outlet drawn from the pool's outlet mix and a date
 spread over three years, and the chunk vector plus Gaussian noise (sigma 0.02 per dimension,
 renormalized; cosine to the original about 0.93). Rows go straight into the store's Chroma
-collections (vectors and filter fields) and chunk table (text, metadata, vector, sentence
-spans and vectors), and the search index (keyword index and vector file) is built from the
-table with `search.rebuild`, as ingest would leave them.
+collection (vectors and article ids) and chunk table (text, metadata, sentence spans and
+vectors), and the search index (keyword index and vector file) is built from the two with
+`search.rebuild`, as ingest would leave them.
 
     .venv/bin/python -m bench.fill --pool /tmp/b/ingest-1000/run0 --size 100000 --index /tmp/b/q100000 --out f.json
 """
@@ -117,13 +117,9 @@ def _chunk_md(pool: Pool, row: int, copy: Copy) -> dict:
     from assistant.table import date_key
 
     md = dict(pool.metas[row])
-    md.update(article_id=copy.article_id, outlet=copy.outlet, outlet_key=copy.outlet.lower(),
-              published=copy.published.isoformat(), published_key=date_key(copy.published))
+    md.update(article_id=copy.article_id, outlet=copy.outlet, published=copy.published.isoformat(),
+              published_key=date_key(copy.published))
     return md
-
-
-def _search_md(md: dict) -> dict:
-    return {k: md[k] for k in ("article_id", "outlet_key", "published_key")}
 
 
 def _chunk_id(pool: Pool, row: int, copy: Copy) -> str:
@@ -134,6 +130,7 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
     from assistant import search
     from assistant.config import load_settings
     from assistant.store import open_store
+    from assistant.table import vector_metadata
 
     t_all = time.perf_counter()
     pool = load_pool(pool_dir)
@@ -157,14 +154,14 @@ def fill(pool_dir: Path, size: int, index_dir: Path, seed: int = 0, finish: bool
             e /= np.linalg.norm(e, axis=1, keepdims=True)
             secs["vectors_s"] += time.perf_counter() - t
             t = time.perf_counter()
-            store.chunks.add(ids=list(ids), embeddings=e, metadatas=[_search_md(md) for md in mds])
+            store.chunks.add(ids=list(ids), embeddings=e, metadatas=[vector_metadata(md["article_id"]) for md in mds])
             secs["chroma_chunks_s"] += time.perf_counter() - t
             written += len(ids)
             t = time.perf_counter()
             with db:
-                db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               [(cid, md["article_id"], text, json.dumps(md), vec.tobytes(), *sent)
-                                for cid, text, md, vec, sent in zip(ids, docs, mds, e, sent_rows)])
+                db.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [(cid, md["article_id"], text, json.dumps(md), *sent)
+                                for cid, text, md, sent in zip(ids, docs, mds, sent_rows)])
             secs["table_s"] += time.perf_counter() - t
         if art_rows:
             t = time.perf_counter()

@@ -90,7 +90,7 @@ def _truncate(path: Path, size: int) -> None:
 
 
 def _drop_vectors(index: Path) -> None:
-    """Chroma loses three of the chunk table's vectors (in another process, as a user's tool would)."""
+    """Chroma loses three chunks' vectors (in another process, as a user's tool would)."""
     code = (
         "import chromadb, sys; c = chromadb.PersistentClient(path=sys.argv[1]).get_collection(sys.argv[2]); "
         "c.delete(ids=c.get(limit=3)['ids'])"
@@ -168,6 +168,49 @@ def test_a_healthy_index_is_reported_sound_part_by_part(index):
 def test_an_empty_index_is_not_damaged(tmp_path):
     check = _cli("check", "--index", str(tmp_path / "new"))
     assert check.exit_code == 0 and "info  index is empty; run `assistant ingest`" in check.stdout, check.stdout
+
+
+def test_a_lost_vector_store_comes_back_from_the_vector_file(index):
+    """A chunk's vector is kept in Chroma, and derived into the search index's vector file: a
+    lost Chroma is made again from that file, with nothing embedded."""
+    (index / "chroma.sqlite3").unlink()
+    fixed = _cli("repair", "--index", str(index))
+    assert fixed.exit_code == 0 and "from the search index's vector file: 11 vectors (nothing embedded)" in fixed.stdout, fixed.stdout
+
+
+def test_a_lost_vector_store_and_vector_file_come_back_from_the_texts(index):
+    """Where the vector file is lost too, the chunk table's texts are embedded again."""
+    (index / "chroma.sqlite3").unlink()
+    (_search(index) / "vectors" / "manifest.json").unlink()
+    fixed = _cli("repair", "--index", str(index))
+    assert fixed.exit_code == 0 and "embedded 5 again from the texts" in fixed.stdout, fixed.stdout
+    assert fixed.stdout.rstrip().endswith("the index is sound"), fixed.stdout
+    answer = json.loads(_cli("ask", QUESTION, "--index", str(index), "--json").stdout)
+    assert "Geneva" in answer["answer"] and answer["citations"][0]["article_id"] == "004_3d57db88cf4c69a1"
+
+
+def test_an_index_an_older_version_built_is_named_and_ingest_builds_this_one(pristine, tmp_path, monkeypatch):
+    """A version that keeps its parts otherwise (INDEX_VERSION) names another collection: its
+    files are left alone, `ask` and `check` say the folder holds them, and `ingest` builds this
+    version's index beside them."""
+    from assistant import config
+    from assistant.ingest import ingest
+
+    index = tmp_path / "index"
+    current = config.INDEX_VERSION
+    monkeypatch.setattr(config, "INDEX_VERSION", "older")
+    assert ingest(load_settings(index_dir=index), [pristine[1]]).ok
+    old_table = _table(index)
+    monkeypatch.setattr(config, "INDEX_VERSION", current)
+
+    ask = _cli("ask", QUESTION, "--index", str(index))
+    assert ask.exit_code == 2 and "is empty" in ask.stderr and old_table.name in ask.stderr, ask.output
+    check = _cli("check", "--index", str(index))
+    assert check.exit_code == 0 and old_table.name in check.stdout, check.stdout
+    assert _cli("ingest", str(pristine[1]), "--index", str(index)).exit_code == 0
+    answer = _cli("ask", QUESTION, "--index", str(index))
+    assert answer.exit_code == 0 and "Geneva" in answer.stdout, answer.output
+    assert old_table.exists()
 
 
 def test_the_real_cli_gives_one_line_not_a_traceback(index):
