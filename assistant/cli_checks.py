@@ -79,7 +79,7 @@ def load_assistant(settings):
     """The loaded pipeline, or a clear error when the store is unreachable, damaged or empty."""
     from assistant.embed import EmbeddingModelError, check_model
     from assistant.pipeline import Assistant
-    from assistant.store import StoreError
+    from assistant.store import StoreError, empty_index_hint
 
     try:
         check_model(settings)  # first: the store is named after the model, and a bad one finds an empty store
@@ -88,7 +88,7 @@ def load_assistant(settings):
     except (StoreError, EmbeddingModelError) as exc:
         fail(str(exc))
     if assistant.retriever.store.count() == 0:
-        fail(f"the index at {assistant.retriever.store.location} is empty; run `assistant ingest` first")
+        fail(f"the index at {assistant.retriever.store.location} is empty; {empty_index_hint(settings)}")
     return assistant
 
 

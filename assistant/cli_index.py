@@ -125,7 +125,7 @@ def check(index: IndexOpt = None) -> None:
         ok = False
         typer.echo(f"FAIL  store: {exc}")
     if health is not None:
-        ok = _report_health(health) and ok
+        ok = _report_health(health, settings) and ok
     if settings.backend == "openai":
         url = settings.llm_base_url or "https://api.openai.com/v1"
         key = "set" if settings.llm_api_key else "not set"
@@ -143,9 +143,10 @@ def check(index: IndexOpt = None) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
-def _report_health(health) -> bool:
+def _report_health(health, settings) -> bool:
     """`check`'s lines for each part of the index; False when one is damaged."""
     from assistant.health import REPAIRS
+    from assistant.store import empty_index_hint
 
     for p in health.parts:
         if p.problem:
@@ -157,7 +158,7 @@ def _report_health(health) -> bool:
     if health.damaged:
         typer.echo(f"FAIL  index damaged ({', '.join(p.part for p in health.damaged)}); repair it with: {health.repair}")
     elif health.empty:
-        typer.echo("info  index is empty; run `assistant ingest`")
+        typer.echo(f"info  index is empty; {empty_index_hint(settings)}")
     else:
         typer.echo("ok    index is sound: chunk table, vector store and search index agree")
     return not health.damaged
@@ -170,8 +171,9 @@ def repair(
 ) -> None:
     """Rebuild the damaged parts of the index (see `assistant check`) from what still holds the facts.
 
-    The vector store and search index are rebuilt from the chunk table; chunk rows an article
-    lost, from the text its record keeps; lost records, by ingesting the recorded source paths
+    The vector store is rebuilt from the search index's vector file (or by embedding the stored
+    texts again where that is not current), the search index from the chunk table and the vector
+    store; chunk rows an article lost, from the text its record keeps; lost records, by ingesting the recorded source paths
     again. Files that cannot be read are moved to <index>/damaged-<time>/, not deleted.
 
     Example usage:
