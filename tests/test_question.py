@@ -239,3 +239,17 @@ def test_a_place_named_by_what_it_is_answers_where():
     assert holds_answer(classify(question), question, "The inquiry will be held at the old town hall in June.")
     assert holds_answer(classify(question), question, "Residents who lost homes met the inquiry team in a car park.")
     assert not holds_answer(classify(question), question, "The inquiry will be held in June, the council said.")
+
+
+def test_a_thing_asked_by_name_is_not_answered_by_an_unnamed_one():
+    from assistant.answer.question import unnamed_blank
+
+    question = "Which car-wash business in Corran moved £4 million through its account?"
+    assert not holds_answer(classify(question), question, "It cited one case in which a car-wash business in Corran moved £4 million.")
+    assert unnamed_blank("At which nursery did the outbreak begin?", "The virus is moving through classrooms, not just nurseries, Ada Pike said.")
+    assert unnamed_blank("What was the name of the grandson she was buying a card for?", "She had been buying a birthday card for her grandson.")
+    # Named there, before or after it, or a noun a description may answer, or "the ...": not judged.
+    assert not unnamed_blank("Which club did Okafor join?", "Okafor joined a club in the third tier, Brayford Town.")
+    assert not unnamed_blank("Which scholar told the Wire?", "Ada Pike, a scholar at the Corran Institute, told the Wire.")
+    assert not unnamed_blank("Which global deal did they clinch?", "They clinched a global oil deal.")
+    assert not unnamed_blank("Which contractor repaired the roof?", "The contractor, who was not charged, repaired the roof.")

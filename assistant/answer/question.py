@@ -259,12 +259,76 @@ def asked_verb(question: str) -> str | None:
     return found[0] if found else None
 
 
+# "the name of the contractor": the noun whose name is asked.
+_NAME_OF_Q = re.compile(r"\bname of (?:the|a|an|his|her|its|their)\s+(?:[a-z][\w-]*\s+){0,2}?([a-z][\w-]*)\b(?!\s+[a-z][\w-]*\s+(?:of|who|that|which)\b)", re.IGNORECASE)
+_UNNAMED_BEFORE = frozenset("a an one another her his their its some several".split())
+
+
+def _blank_noun(question: str) -> str:
+    """The noun a "which ...?" question asks the name of: "business" in "Which car-wash business
+    in Dunford moved ...?"; "" where it asks with none ("What did X say?")."""
+    m = _NAME_OF_Q.search(question)
+    if m:
+        return m.group(1).lower()
+    m = re.search(r"\b(?i:which|what)\s+((?:[a-z][\w-]*\s*)+)", question)
+    head = ""
+    for w in (m.group(1).split() if m else [])[:3]:
+        if w in STOPWORDS or (head and w.endswith("ed")):
+            break
+        head = w
+    return head
+
+
+def _apposed_name(tokens: list[str]) -> bool:
+    """Whether the tokens open with a name that stands alone ("Brayford Town." / "Brayford Town,"),
+    not the subject of what follows (", Tallis said")."""
+    run = 0
+    while run < len(tokens) and tokens[run][:1].isupper():
+        run += 1
+    return run > 0 and (run == len(tokens) or not tokens[run][:1].islower())
+
+
+def unnamed_blank(question: str, sentence: str) -> bool:
+    """Whether the sentence has the thing a "which ...?" question asks the name of only as an
+    unnamed one: "a car-wash business in Dunford moved £4 million" for "Which car-wash business
+    ...?", "not just nurseries" for "At which nursery ...?". A sentence without the noun, or
+    with "the ..." (named, perhaps, before), is not judged."""
+    head = _blank_noun(question)
+    if head not in _CUES["named_kinds"]:
+        return False
+    forms = {head, head + "s", head + "es", head[:-1] + "ies" if head.endswith("y") else head}
+    tokens = re.findall(r"[\w’'-]+|[,;:.()“”\"]", sentence)
+    seen = False
+    for i, tok in enumerate(tokens):
+        if tok not in forms:
+            continue
+        seen = True
+        j = i - 1
+        while j >= 0 and (tokens[j].islower() or "-" in tokens[j]) and tokens[j] not in _UNNAMED_BEFORE | {"the", "this", "that"}:
+            j -= 1  # past its modifiers: "a car-wash business", "her younger grandson"
+        det = tokens[j].lower() if j >= 0 else ""
+        if j >= 2 and tokens[j - 1] == "," and tokens[j - 2][:1].isupper():
+            return False  # "Tatyana Stanovaya, a scholar at ...": named before it
+        after = tokens[i + 1 : i + 8]
+        clause = after[: next((k for k, t in enumerate(after) if t in (".", ";")), len(after))]
+        # Named where a name follows it, or stands after a comma in its clause ("a club in the
+        # third tier, Brayford Town"), or it is "named" / "called" something.
+        named = bool(clause) and (clause[0][:1].isupper() or clause[0] in ("named", "called") or any(
+            t == "," and _apposed_name(clause[k + 1 :]) for k, t in enumerate(clause)))
+        plural = tok != head
+        if named or not (det in _UNNAMED_BEFORE or (plural and det not in ("the", "this", "that"))):
+            return False  # named there, or "the contractor" (perhaps named before)
+    return seen
+
+
 def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     """Whether the sentence holds something of the kind asked for that the question lacks.
 
     Used for refusals: "which spokesman ...?" is not answered by a sentence whose only names
     are the question's own, nor "how many ...?" by one with no number in it.
     """
+    if kind.kind in ("who", "what") and unnamed_blank(question, sentence):
+        return False
     if kind.entity:
         if names_entity(kind.entity, question, sentence) is not None:
             return True
