@@ -55,6 +55,11 @@ def alternation(words: Iterable[str]) -> str:
 NOT_NAMES = re.compile(rf"^({alternation(_WORDS['not_names'])})$")
 
 
+#: The endings of a people's adjective ("Russian", "Chinese", "Western"): before a noun it is a
+#: kind ("Russian diplomats"), not a name or a place.
+DEMONYM_ENDS = ("ian", "ean", "can", "ese", "ish", "ern")
+
+
 def is_name_word(word: str) -> bool:
     """A capitalised word that may be part of a name: not "The", "Thursday's" or "March."."""
     return word[:1].isupper() and not NOT_NAMES.match(re.sub(r"['’]s$", "", word.strip(".,;:!?")))

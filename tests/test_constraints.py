@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.constraints import check, evidence, parse
+from assistant.answer.constraints import check, parse
+from assistant.answer.evidence import evidence
 from assistant.records import ArticleMeta, Chunk
 
 
@@ -569,8 +570,6 @@ def test_a_narrative_sentence_is_no_ones_words():
 
 
 def test_a_better_sentence_where_the_person_only_says_nothing_is_no_reason_to_refuse():
-    from types import SimpleNamespace
-
     from assistant.answer.covering import _only_silent
 
     question = parse("What did Ada Pruitt say about the barrier?")
@@ -621,8 +620,8 @@ def test_a_year_in_the_sentence_just_before_dates_the_answer():
 
     kind = classify("How much did Hale Farm spend on frost fans after the 2019 frost?")
     spent = SimpleNamespace(text="It then spent £90,000 on two frost fans.")
-    assert _unmatched_year(kind, spent, [], near="")
-    assert not _unmatched_year(kind, spent, [], near="In April 2019 the farm lost half its buds.")
+    assert _unmatched_year(kind, spent, [], near=lambda: "")
+    assert not _unmatched_year(kind, spent, [], near=lambda: "In April 2019 the farm lost half its buds.")
 
 
 def test_the_other_figure_of_a_comparison_does_not_date_the_answer():

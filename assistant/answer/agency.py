@@ -10,6 +10,7 @@ from functools import lru_cache
 from assistant.answer.constraint_records import Agency, Evidence
 from assistant.answer.entities import ENTITIES
 from assistant.answer.names import in_text
+from assistant.answer.question import asked_verb
 from assistant.answer.roles import role_of
 from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, is_title, name_key, same_name_word, verb_forms, verb_term, vocabulary_data
 from assistant.chunk import split_sentences
@@ -375,3 +376,10 @@ def _doer(tokens: list[str], i: int) -> list[str]:
             k -= 1  # "Dana Whitcombe and Frank Osei voted": both do it
     run = [w for w in tokens[k:j] if w == "and" or not NOT_NAMES.match(name_key(w).title())]
     return [w for w in run if not is_title(w)] if any(not is_title(w) for w in run) else []
+
+
+def verb_of(question: str, agencies: tuple[Agency, ...]) -> str | None:
+    """The term of the verb the question asks about ("acquire" in "Which company did Halden
+    acquire?", "steal" in "What was stolen ...?"), not a verb of saying, a purpose's ("to
+    replace") nor a noun's."""
+    return asked_verb(question) or next((a.verb for a in agencies if a.verb != "say"), None)

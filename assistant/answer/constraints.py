@@ -15,8 +15,9 @@ country aliases, verbs of saying, roles ("Mayor", "coach", "runner-up"), verbs t
 in `data/names.toml`.
 
 The parts it reads with live beside it, over the records in `constraint_records`: the
-vocabulary loaded once and word shapes (`vocabulary`), dates (`dates`), names (`names`), roles
-(`roles`), stages, sides and the compass (`stages`), and who does what (`agency`).
+evidence a citation is read with (`evidence`), the vocabulary loaded once and word shapes
+(`vocabulary`), dates (`dates`), names (`names`), roles (`roles`), stages, sides, ways and
+what is done or still to come (`stages`), and who does what (`agency`).
 """
 
 from __future__ import annotations
@@ -25,28 +26,20 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, without_appositions
+from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of, without_appositions
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, relative_year
+from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
-from assistant.answer.question import YEAR, asked_verb, classify, measure_units
+from assistant.answer.question import YEAR, classify, measure_units
 from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
 from assistant.answer.stages import compass, other_way, past_asked, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, is_title, name_key, verb_term, vocabulary_data
-from assistant.chunk import paragraph_bounds, split_sentences
-from assistant.records import ArticleMeta, Chunk, Passage
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
-#: Sentences before the cited one that count as its context (pronouns, "he said").
-CONTEXT_SENTENCES = 3
-#: An article's lede, its first sentences, says what event it reports: it is context too.
-LEDE_SENTENCES, LEDE_CHARS = 3, 1000
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # "LONDON, Sept 30 (City Desk Wire) -", "BRACKWATER, Aug. 6 —": a report's dateline.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b")
-# "its first cut since March 2020", "as it did in March": a time the sentence looks back to.
-_BACKGROUND_TIME = re.compile(r"\b(?:since|until|till|after|before|as \w+ (?:did|had|was|were) in)\b[^,;]*", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 # A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
@@ -117,7 +110,8 @@ def parse(question: str) -> Ask:
         found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in stages))))
     for verb, side in stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
-    if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, _verb_of(question, own))):
+    agencies = question_agencies(question, own)
+    if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
@@ -136,13 +130,7 @@ def parse(question: str) -> Ask:
                 written = None
             text = written.group(0) if written else shown
             found.append(Constraint("number", text, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
-    return Ask(tuple(found), question_agencies(question, own), question)
-
-
-def _verb_of(question: str, names: tuple[str, ...]) -> str | None:
-    """The term of the verb the question asks about ("acquire" in "Which company did Halden
-    acquire?"), not a purpose's ("to replace") nor a noun's."""
-    return asked_verb(question) or next((a.verb for a in question_agencies(question, names) if a.verb != "say"), None)
+    return Ask(tuple(found), agencies, question)
 
 
 @lru_cache(maxsize=1)
@@ -220,53 +208,6 @@ def has_several_parts(question: str, sources: int) -> bool:
     return sources > 1 or reports > 1 or compared or bool(_BOTH.search(question) or _SECOND_QUESTION.search(question))
 
 
-# The evidence ---------------------------------------------------------------------------------
-
-
-def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evidence:
-    """The cited sentence [start, end) of a chunk (article offsets), with its context: the
-    article's headline, outlet, byline, date and lede, the sentences just before it, the rest
-    of its paragraph, and the next paragraph where that is the line naming who said a quotation
-    that this one ends."""
-    text, s, e = chunk.text, start - chunk.start, end - chunk.start
-    before = split_sentences(text[: max(s, 0)])[-CONTEXT_SENTENCES:]
-    p_start, p_end = (x - chunk.start for x in paragraph_bounds(text, chunk.start, start, end))
-    rest = [text[e:p_end]]
-    following = split_sentences(text[p_end:].lstrip("\n").split("\n", 1)[0])
-    if text[p_start:p_end].rstrip().endswith(("”", '"')) and len(following) == 1:
-        rest.append(following[0].text)  # “...” / Tatyana Stanovaya, a scholar at ..., told CBS News.
-    headline, source = _about(chunk.meta, article_text)
-    near = "\n".join(x.text for x in before)
-    context = "\n".join([headline, near] + rest)
-    # The sentence just before, where it opens the same paragraph's telling ("In the semi-finals
-    # on Saturday, ...": what the cited sentence goes on from).
-    lead_in = split_sentences(text[p_start : max(s, p_start)])[-1:]
-    return Evidence(text[s:e], context, chunk.meta.published, article_text, source, near, lead_in[0].text if lead_in else "")
-
-
-def passage_evidence(p: Passage, article_text: str = "") -> Evidence:
-    """A whole retrieved passage as evidence, with its article's headline, lede and source."""
-    headline, source = _about(p.chunk.meta, article_text)
-    return Evidence(p.chunk.text, headline, p.chunk.meta.published, article_text, source)
-
-
-def _about(m: ArticleMeta, article_text: str) -> tuple[str, str]:
-    """What says which event an article reports (its headline and lede), and who reports it
-    (outlet, byline, wire agency)."""
-    return "\n".join([m.title or "", _lede(article_text[:LEDE_CHARS])]), source_of(m)
-
-
-def source_of(m: ArticleMeta) -> str:
-    """Who reports an article (outlet, byline, wire agency): whom an "according to ..." may name."""
-    return "\n".join(x for x in (m.outlet, m.author, m.agency) if x)
-
-
-@lru_cache(maxsize=1024)
-def _lede(head: str) -> str:
-    """An article's first sentences, from its first characters (each article's once)."""
-    return "\n".join(x.text for x in split_sentences(head)[:LEDE_SENTENCES])
-
-
 def check(ask: Ask, ev: Evidence) -> Coverage:
     """Which of the question's constraints the evidence misses (none: it may answer)."""
     text = ev.text
@@ -298,13 +239,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "date":
             ok = date_found(c.text, text, ev.published, ev.sentences)
         elif c.kind == "month":
-            def months(t: str) -> set[int]:
-                return {month_number(m) for m in MONTH_ONLY.findall(t) if m != "May" or re.search(r"\bMay\s+\d", t)}
-
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
-            own_months = months(_BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences)))))
-            ok = month_number(c.text) in (own_months or months(text)) or (
+            own_months = months_in(BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", RELATIVE.sub(" ", _DATELINE.sub(" ", ev.sentences)))))
+            ok = month_number(c.text) in (own_months or months_in(text)) or (
                 ev.published is not None and MONTHS[ev.published.month - 1].title() == c.text and not MONTH_ONLY.search(ev.sentences)
             )
         elif c.kind == "weekday":
@@ -317,11 +255,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # profit of $41 million in the second quarter" is no second-quarter loss.
             # The sentence's own quarter, else its context's, else a comparison's ("fell to $3.0
             # billion from $3.4 billion in the third quarter" dates both figures).
-            def quarters(t: str) -> set[int]:
-                return {int(q or QUARTER_NUMBER[w.lower()]) for q, w in QUARTER.findall(t)}
-
-            main = quarters(COMPARISON.sub(" ", ev.sentences))
-            ok = int(c.text[1]) in (main or quarters(COMPARISON.sub(" ", f"{ev.source}\n{ev.context}")) or quarters(text))
+            main = quarters_in(COMPARISON.sub(" ", ev.sentences))
+            ok = int(c.text[1]) in (main or quarters_in(COMPARISON.sub(" ", f"{ev.source}\n{ev.context}")) or quarters_in(text))
         elif c.kind == "number":
             value, unit = float(c.alternatives[0]), c.alternatives[1]
             units = measure_units()

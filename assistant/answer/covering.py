@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.answer.agency import verb_of
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Ask, Coverage, Evidence
-from assistant.answer.constraints import check, evidence, has_several_parts, holder_named, parse, passage_evidence, sources_named, topic_terms
-from assistant.answer.question import QuestionKind, asked_verb, holds_answer
+from assistant.answer.constraints import check, has_several_parts, holder_named, parse, sources_named, topic_terms
+from assistant.answer.evidence import evidence, passage_evidence
+from assistant.answer.question import QuestionKind, holds_answer
 from assistant.answer.vocabulary import WORD, verb_term
 from assistant.records import Passage
 from assistant.text import terms
@@ -84,7 +86,7 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
 def verb_asked(question: str) -> str | None:
     """The term of the verb a question asks about: "steal" in "What was stolen ...?", "offer"
     in "What did Trump offer Putin?" (not a verb of saying)."""
-    return asked_verb(question) or next((a.verb for a in parse(question).agencies if a.verb != "say"), None)
+    return verb_of(question, parse(question).agencies)
 
 
 def _untold(verb: str | None, sentence: str, refuted: str) -> bool:

@@ -25,6 +25,10 @@ COMPARISON = re.compile(
 )
 
 
+# "its first cut since March 2020", "as it did in March": a time the sentence looks back to.
+BACKGROUND_TIME = re.compile(r"\b(?:since|until|till|after|before|as \w+ (?:did|had|was|were) in)\b[^,;]*", re.IGNORECASE)
+
+
 _YEAR_SHIFT = {"last year": -1, "next year": 1, "this year": 0}
 # "up from $378.5 million a year earlier", "than last year": a comparison dates the other figure.
 _COMPARED = re.compile(r"\b(?:from|than|compared (?:with|to)|versus|against)\b[^,;]*?(?=[,;]|\.(?:\s|$)|$)", re.IGNORECASE)
@@ -36,6 +40,16 @@ def relative_year(sentence: str) -> int | None:
     it says so in words; None where it does not, or says two ways."""
     shifts = {_YEAR_SHIFT[m.group(1).lower()] for m in _YEAR_SHIFTS.finditer(_COMPARED.sub(" ", sentence))}
     return shifts.pop() if len(shifts) == 1 else None
+
+
+def months_in(text: str) -> set[int]:
+    """The months a text names (1-12); "May" only before a day ("May 9"), not the verb."""
+    return {month_number(m) for m in MONTH_ONLY.findall(text) if m != "May" or re.search(r"\bMay\s+\d", text)}
+
+
+def quarters_in(text: str) -> set[int]:
+    """The quarters a text names (1-4): "Q3", "the third quarter", "third-quarter"."""
+    return {int(q or QUARTER_NUMBER[w.lower()]) for q, w in QUARTER.findall(text)}
 
 
 def month_number(name: str) -> int:

@@ -10,7 +10,7 @@ from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.entities import KNOWN_OUTLET
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, same_name_word, verb_term, vocab
-from assistant.text import NOT_NAMES, STOPWORDS
+from assistant.text import DEMONYM_ENDS, NOT_NAMES, STOPWORDS
 
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
        "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
@@ -52,7 +52,7 @@ def question_names(question: str) -> tuple[str, ...]:
                 parts.append(piece)
                 if re.search(r"['’]s$", w.rstrip(".,;:!?")):
                     parts.append("")  # "Putin's World War Two telegrams": two names
-        if len(parts) == 1 and _MODIFIER.match(question[m.end() :]) and re.search(r"(?:ian|ean|can|ese|ish|ern)$", parts[0]):
+        if len(parts) == 1 and _MODIFIER.match(question[m.end() :]) and parts[0].endswith(DEMONYM_ENDS):
             continue  # "Western commemoration", "Russian leader": a kind, not a name
         name: list[str] = []
         for piece in parts + [""]:

@@ -11,13 +11,15 @@ evidence is weak it refuses with the shared refusal phrase.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Coverage
-from assistant.answer.constraints import evidence, parse
+from assistant.answer.constraints import parse
+from assistant.answer.evidence import evidence
 from assistant.answer.covering import answers, covering, verb_asked
 from assistant.answer.entities import names_entity, stand_ins
 from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
@@ -107,14 +109,9 @@ class OfflineAnswerer(Backend):
         value = best.strength
         if not holds_answer(kind, question, best.text):
             value *= TYPE_MISSING_FACTOR
-        if _unmatched_year(kind, best, passages, self._near(best, passages)):
+        if _unmatched_year(kind, best, passages, lambda: _near(best, passages)):
             value *= YEAR_MISSING_FACTOR
         return value
-
-    def _near(self, c: Candidate, passages: list[Passage]) -> str:
-        """The sentences just before a candidate, which its evidence is read with."""
-        chunk = passages[c.passage_index].chunk
-        return evidence(chunk, c.start, c.end, self.article_texts([c.article_id]).get(c.article_id, "")).near
 
     def ranked(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> tuple[QuestionKind, list[Candidate]]:
         """Every sentence of the passages, scored against the question, best first."""
@@ -304,13 +301,23 @@ def _stems(text: str) -> list[tuple[str, str]]:
     return list(zip(ws, terms(" ".join(ws))))
 
 
-def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage], near: str = "") -> bool:
+def _unmatched_year(kind: QuestionKind, best: Candidate, passages: list[Passage], near: Callable[[], str] = lambda: "") -> bool:
     """The question names a year that neither the evidence's dates nor its text (the sentence,
-    and those just before it: "In April 2017 the estate lost ... It then spent ...") mention."""
+    and those just before it: "In April 2017 the estate lost ... It then spent ...") mention.
+    `near` gives those sentences, read only where the dates and the sentence do not have it."""
     if not kind.years:
         return False
     published = {p.chunk.meta.published.year for p in passages if p.chunk.meta.published}
-    return not any(y in published or str(y) in best.text or str(y) in near for y in kind.years)
+    if any(y in published or str(y) in best.text for y in kind.years):
+        return False
+    before = near()
+    return not any(str(y) in before for y in kind.years)
+
+
+def _near(c: Candidate, passages: list[Passage]) -> str:
+    """The sentences just before a candidate in its chunk, which its evidence is read with."""
+    chunk = passages[c.passage_index].chunk
+    return evidence(chunk, c.start, c.end).near
 
 
 def _newness(passages: list[Passage]) -> dict[str, float]:

@@ -19,7 +19,7 @@ from assistant.answer.entities import (
     wants_full_name,
     without_other_kinds,
 )
-from assistant.text import IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
+from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
 from assistant.text import alternation as _alternation
 
 #: A month's name, whole or shortened: one capture group.
@@ -372,16 +372,13 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
 
         def place(m: re.Match) -> bool:
             following = re.match(r"\s+([a-z]+)", sentence[m.end() :])
-            adjective = m.group(0).endswith(_DEMONYM_ENDS) and following and following.group(1) not in STOPWORDS
+            adjective = m.group(0).endswith(DEMONYM_ENDS) and following and following.group(1) not in STOPWORDS
             return not adjective and not (name_words(m.group(0).split()[-1]) & asked)
 
         return any(place(m) for m in _PLACE_LIKE.finditer(sentence)) or bool(_COMMON_PLACE.search(sentence))
     if kind.kind == "when":
         return type_match(kind.kind, sentence) > 0
     return True
-
-
-_DEMONYM_ENDS = ("ian", "ean", "can", "ese", "ish", "ern")
 
 
 _FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")  # "Michael McFaul", "Dmitry Peskov"

@@ -146,13 +146,19 @@ def other_way(text: str, verb: str, way: str, name: str) -> bool:
     """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
     within a few words of it: "bought by Gannet Line from the Danish operator Kattegat"."""
     asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
-    slot = re.compile(rf"((?:\s+[\w’'-]+){{0,6}}?)\s+{'(?:to|into)' if way == 'to' else way}\s+([^,;:()]*)", re.IGNORECASE)
+    slot = _way_slot(way)
     for said in WORD.finditer(text):
         m = verb_term(said.group(0)) == verb and slot.match(text, said.end())
         if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
             found = _slot_name(m.group(2).split())
             return bool(found) and not any(name_key(w) in asked for w in found)
     return False
+
+
+@lru_cache(maxsize=4)
+def _way_slot(way: str) -> re.Pattern[str]:
+    """Up to six words after a verb, then its way ("from", "to" or "into") and what follows."""
+    return re.compile(rf"((?:\s+[\w’'-]+){{0,6}}?)\s+{'(?:to|into)' if way == 'to' else way}\s+([^,;:()]*)", re.IGNORECASE)
 
 
 def _slot_name(words: list[str]) -> list[str]:
