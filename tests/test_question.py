@@ -163,6 +163,13 @@ def test_the_verb_a_question_asks_about(question, verb):
         ("Over how long will the cost be recovered from bills?", "Bills will rise by £11 a year.", False),  # a rate, not a length
         ("For how long had the two sides tried to end the war?", "In the past year, the two sides have tried to end the war.", True),
         ("How long has Ruiz coached the Pilots?", "Ruiz has coached the Pilots since 2019.", True),
+        # "How tall / wide / heavy": a size, of the dimension asked where the sentence names one.
+        ("How tall is the statue?", "The statue, 4.2 metres wide, was cast in 1921.", False),
+        ("How wide is the statue?", "The statue, 4.2 metres wide, was cast in 1921.", True),
+        ("How tall is the statue?", "The bronze stands 6 m high on a granite base.", True),
+        ("How tall is the statue?", "The statue, cast in 1921, cost £40,000.", False),
+        ("How heavy was the bell?", "The bell, which weighs 2.3 tonnes, was cast in Leeds.", True),
+        ("How tall is the new tower?", "The tower will have 18 storeys.", True),
     ],
 )
 def test_an_amount_is_answered_by_a_number_of_its_kind(question, sentence, holds):

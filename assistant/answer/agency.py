@@ -138,6 +138,33 @@ def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
     return None
 
 
+def speaker(ev: Evidence) -> str | None:
+    """Who says the cited sentence: the name doing its verb of saying ("Dunleavy said",
+    "..., said Irena Vasko"), or where a pronoun does ("“...,” he said"), the one saying the
+    sentence before it in its paragraph. None where no one can be read."""
+    for text in (ev.sentences, ev.lead_in):
+        plain = without_appositions(_QUOTATION.sub(" … ", text))
+        tokens = [w.rstrip(".") for w in WORD.findall(plain)]
+        said = next((i for i, tok in enumerate(tokens) if tok[:1].islower() and verb_term(tok) == "say"), None)
+        if said is None:
+            return None
+        doer = _doer(tokens, said)
+        if doer:
+            return " ".join(_full_name(doer, text, ev.article) if len(doer) == 1 and ev.article else doer)
+        if not (said and tokens[said - 1].lower() in ("he", "she")):
+            return None
+    return None
+
+
+def subject(ev: Evidence) -> str | None:
+    """Who the cited sentence is about: the name just before its first verb in the past ("The
+    council's leader, Patricia Everingham, kept her seat")."""
+    run = _subject([w.rstrip(".") for w in WORD.findall(_QUOTATION.sub(" … ", ev.sentences))])
+    if not run:
+        return None
+    return " ".join(_full_name(run, ev.sentences, ev.article) if len(run) == 1 and ev.article else run)
+
+
 def _spoken(verb: str) -> bool:
     """Whether a question's verb asks for someone's words (`speech_verbs`: "say", "warn")."""
     return verb_term(verb) == "say" and stem(IRREGULAR_PAST.get(verb.lower(), verb.lower())) in _speech_verbs()
@@ -367,6 +394,8 @@ def _doer(tokens: list[str], i: int) -> list[str]:
     j = i
     while j > 0 and (tokens[j - 1].lower() in _AUXILIARIES or tokens[j - 1].isdigit()):
         j -= 1  # "has issued"; "Nwosu, 41, wrote": past an age
+    if j > 1 and tokens[j - 1].lower() == "who" and tokens[j - 2][:1].isupper():
+        j -= 1  # "Councillor Neil Prentice, who proposed": the one the clause is of
     if j > 1 and tokens[j - 1].lower() in _collective_heads() and tokens[j - 2][:1].isupper():
         j -= 1  # "Obama administration had imposed": the body is its name's
     k = j

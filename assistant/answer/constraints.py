@@ -26,13 +26,13 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of, without_appositions
+from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, speaker, subject, verb_of, without_appositions
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
 from assistant.answer.question import YEAR, classify, measure_units
 from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
-from assistant.answer.stages import compass, other_way, past_asked, stage_found, stages_in, stances, still_to_come
+from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, is_title, name_key, verb_term, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
@@ -42,6 +42,8 @@ _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b")
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
+# "... sell him to?", "To whom did ...": the way a question leaves blank.
+_BLANK_WAY = re.compile(r"\b(to|from)\s*\?\s*$|^\s*(?i:(to|from))\s+(?:which|whom|what|where)\b")
 # A quoted phrase: in double quotes only ('The Verge' in single quotes is a name or a title).
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,}?)[\"”](?!\w)")
 
@@ -88,6 +90,10 @@ def parse(question: str) -> Ask:
             found.append(Constraint("role", f"{' '.join(asked.values())} {n}", (n, *sorted(asked))))
     for word, role in described_roles(question):  # "Bellhaven's mayor", not a former one
         found.append(Constraint("current", word, (role,)))
+        if _says_as(question, word):  # "According to the board's chair, ...": the chair speaking
+            found.append(Constraint("speaker role", word, (role,)))
+        elif _does_as(question, word):  # "did the deputy council leader keep his seat": the deputy doing it
+            found.append(Constraint("doer role", word, (role,)))
     for quoted in _QUOTED.findall(question):
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
@@ -96,9 +102,9 @@ def parse(question: str) -> Ask:
         if 1 <= day <= 31:
             found.append(Constraint("date", f"{day} {MONTHS[month - 1].title()}"))
     if not dates:
-        for m in MONTH_ONLY.findall(question):
-            if m != "May" or re.search(r"\b(?:in|of|since|until|by|early|late|mid-?)\s+May\b", question):
-                found.append(Constraint("month", MONTHS[month_number(m) - 1].title()))
+        for m in dict.fromkeys(month_number(m) for m in MONTH_ONLY.findall(question)):
+            if m in months_in(question):  # "in May", not Theresa May
+                found.append(Constraint("month", MONTHS[m - 1].title()))
     for day in dict.fromkeys(_WEEKDAY.findall(question)):  # "voted on Thursday"
         found.append(Constraint("weekday", day))
     for q, word in QUARTER.findall(question):
@@ -110,7 +116,16 @@ def parse(question: str) -> Ask:
         found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in stages))))
     for verb, side in stances(question):
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
+    for word, one, other in senses(question):  # "keep his seat", not "lost his seat"
+        found.append(Constraint("sense", word, (*sorted(one), "|", *sorted(other))))
     agencies = question_agencies(question, own)
+    # "Which club did Ellerburn sell Zielinski to?": the blank is where he went, so Ellerburn is
+    # where he came from ("to" where the doer takes: "Which club did Ellerburn buy him from?").
+    blank = _BLANK_WAY.search(question)
+    for a in agencies if blank else ():
+        side = passed_side(a.verb)
+        if side and not a.done_to and side != (blank.group(1) or blank.group(2)).lower():
+            found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED)))
     if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
@@ -131,6 +146,23 @@ def parse(question: str) -> Ask:
             text = written.group(0) if written else shown
             found.append(Constraint("number", text, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
     return Ask(tuple(found), agencies, question)
+
+
+def _says_as(question: str, word: str) -> bool:
+    """Whether the question has the one it describes by `word` say what it asks: "according
+    to the board's chair", "what did the museum's director tell ..."."""
+    w = re.escape(word)
+    if re.search(rf"\baccording to\b[^,?]*\b{w}\b", question, re.IGNORECASE):
+        return True
+    after = re.search(rf"\b{w}\s+([a-z]+)", question)
+    return after is not None and verb_term(after.group(1)) == "say"
+
+
+def _does_as(question: str, word: str) -> bool:
+    """Whether the one the question describes by `word` is who does what it asks: "did
+    Hexmoor's deputy council leader keep his seat"."""
+    does = re.search(rf"\b(?:did|does|do|has|have|had|will|would|can|could)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(word)}\s+([a-z]+)", question)
+    return does is not None and does.group(1) not in STOPWORDS
 
 
 @lru_cache(maxsize=1)
@@ -248,7 +280,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "weekday":
             # Another day where the evidence names days at all: "voted on Tuesday" is no vote
             # on Thursday; evidence that names none cannot say.
-            days = set(_WEEKDAY.findall(text))
+            # The sentence's own day first: "On Saturday evening, Ferraro won" is no Sunday
+            # win, whatever Sunday its report's lede names.
+            days = set(_WEEKDAY.findall(RELATIVE.sub(" ", ev.sentences))) or set(_WEEKDAY.findall(text))
             ok = not days or c.text in days
         elif c.kind == "quarter":
             # Not the other figure of a comparison: "a net loss of $96 million, compared with a
@@ -284,6 +318,14 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
         elif c.kind == "current":
             ok = not only_past(c.alternatives[0], ev.sentences)
+        elif c.kind in ("speaker role", "doer role"):
+            # The one saying the cited words (or the one they are about) holds the role the
+            # question gives them, not a rival one ("its deputy chair, Colin Dunleavy" for
+            # "according to the board's chair"; "The council's leader, Pat Ever, kept her seat"
+            # for the deputy leader's seat).
+            who = speaker(ev) if c.kind == "speaker role" else subject(ev)
+            given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
+            ok = c.alternatives[0] in given or not given & rivals(c.alternatives[0])
         elif c.kind == "direction":
             name, way, verb = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
@@ -303,6 +345,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "done":  # not "will be chosen by a public vote"
             to_come = still_to_come(frozenset(c.alternatives), ev.sentences)
             c, ok = Constraint("done", to_come or ""), to_come is None
+        elif c.kind == "sense":
+            at = c.alternatives.index("|")
+            opposite = opposite_told(frozenset(c.alternatives[:at]), frozenset(c.alternatives[at + 1 :]), ev.sentences)
+            c, ok = Constraint("sense", f"{c.text}” (“{opposite}"), opposite is None
         elif c.kind == "stance":
             verb, side = c.alternatives
             sides = {s for v, s in stances(ev.sentences) if stem(v) == verb}

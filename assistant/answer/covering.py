@@ -12,6 +12,7 @@ from assistant.answer.constraint_records import Ask, Coverage, Evidence
 from assistant.answer.constraints import check, has_several_parts, holder_named, parse, sources_named, topic_terms
 from assistant.answer.evidence import evidence, passage_evidence
 from assistant.answer.question import QuestionKind, holds_answer
+from assistant.answer.stages import same_event
 from assistant.answer.vocabulary import WORD, verb_term
 from assistant.records import Passage
 from assistant.text import terms
@@ -48,7 +49,7 @@ def covering(
     texts = article_texts(list({p.chunk.article_id for p in passages}))
     if several:
         # Each part's names and times, over whole passages (what is done is a sentence's telling).
-        own = replace(own, constraints=tuple(c for c in own.constraints if c.kind != "done"))
+        own = replace(own, constraints=tuple(c for c in own.constraints if c.kind not in _TOLD))
         whole = [passage_evidence(p, texts.get(p.chunk.article_id, "")) for p in passages]
         missing = set.intersection(*(set(check(replace(own, agencies=()), ev).missing) for ev in whole)) if whole else set()
         checked = [(c, check(replace(own, constraints=()), evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
@@ -62,7 +63,9 @@ def covering(
     best, top = checked[0]
     if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top):
         ok = []  # far below a sentence about another event
-    if ok and not top.ok and not _states_when(top, ok[0]) and _untold(verb_asked(ask.question), ok[0].text, best.text):
+    if ok and not top.ok and not _states_when(top, ok[0]) and (
+        _untold(verb_asked(ask.question), ok[0].text, best.text) or (not _only_number(top) and _less_told(topic_terms(ask), ok[0].text, best.text))
+    ):
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
@@ -70,6 +73,11 @@ def covering(
             ok = []
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
     return ok, nearest, unfound
+
+
+#: Constraints on how a sentence tells what it tells (done or still to come, a verb's sense,
+#: the role of who says or does it): a part's sentence has them, not a whole passage.
+_TOLD = frozenset({"done", "sense", "speaker role", "doer role"})
 
 
 def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozenset[str]) -> bool:
@@ -91,11 +99,14 @@ def verb_asked(question: str) -> str | None:
 
 def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
     """Whether a sentence leaves untold the verb asked about that a better-scored sentence,
-    refuted for another event, tells: it is that topic's filler, not the thing asked."""
+    refuted for another event, tells (in any verb telling that event: "signed" for "sell"): it
+    is that topic's filler, not the thing asked."""
+    verbs = same_event(verb) if verb else frozenset()
+
     def told(text: str, as_verb: bool) -> bool:
         found = list(WORD.finditer(text))
         return any(
-            verb_term(w.group(0)) == verb and not (as_verb and i and _NOUN_BEFORE.search(found[i - 1].group(0)))
+            verb_term(w.group(0)) in verbs and not (as_verb and i and _NOUN_BEFORE.search(found[i - 1].group(0)))
             for i, w in enumerate(found)
         )
 
@@ -103,8 +114,25 @@ def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
     return verb is not None and told(refuted, as_verb=True) and not told(sentence, as_verb=False)
 
 
+def _less_told(topic: frozenset[str], sentence: str, refuted: str) -> bool:
+    """Whether a sentence tells much less of what the question asks about than a better-scored
+    one refuted for another event: two of its words or more ("a new furnace ... lit" at another
+    plant, against the lede on this plant's closure), where that one tells at least half of
+    what the question asks about. It is the topic's filler."""
+    told, told_there = topic & set(terms(sentence)), topic & set(terms(refuted))
+    # ... where the refuted one tells at least half of it: it is about the thing asked.
+    return len(told_there - told) >= 2 and len(told) < len(told_there) and 2 * len(told_there) >= len(topic)
+
+
 # A word after which the verb's form is a noun: "the call", "Monday's call", "its offer".
 _NOUN_BEFORE = re.compile(r"^(?:the|a|an|this|that|these|those|his|her|its|their|our|my|your|every|each|no)$|['’]s$", re.IGNORECASE)
+
+
+def _only_number(top: Coverage) -> bool:
+    """Whether a better-scored sentence misses only a number: it gives a sibling figure of the
+    same report (the 10-milligram dose's result for the 25-milligram one's), so that it shares
+    the topic's words says nothing of a sentence below it."""
+    return top.reversed_by is None and bool(top.missing) and all(m.kind == "number" for m in top.missing)
 
 
 def _only_silent(top: Coverage) -> bool:

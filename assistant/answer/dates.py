@@ -43,8 +43,12 @@ def relative_year(sentence: str) -> int | None:
 
 
 def months_in(text: str) -> set[int]:
-    """The months a text names (1-12); "May" only before a day ("May 9"), not the verb."""
-    return {month_number(m) for m in MONTH_ONLY.findall(text) if m != "May" or re.search(r"\bMay\s+\d", text)}
+    """The months a text names (1-12); "May" only before a day ("May 9") or after a word of time
+    ("in May", "since May"), not the verb nor Theresa May."""
+    return {month_number(m) for m in MONTH_ONLY.findall(text) if m != "May" or _MAY.search(text)}
+
+
+_MAY = re.compile(r"\bMay\s+\d|\b(?:in|of|since|until|by|from|early|late|mid-?|last|next|this)\s+May\b")
 
 
 def quarters_in(text: str) -> set[int]:

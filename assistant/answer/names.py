@@ -35,7 +35,7 @@ def question_names(question: str) -> tuple[str, ...]:
             at = len(outlet.group(0).split())
             words = words[:at] + ["|"] + words[at:]
         parts: list[str] = []
-        for w in words:
+        for i, w in enumerate(words):
             if w == "|":
                 parts.append("")
                 continue
@@ -48,6 +48,8 @@ def question_names(question: str) -> tuple[str, ...]:
                 parts.append("")  # a break: "Putin Thursday" is not one name
             elif is_title(piece) or piece.isdigit():
                 parts.append("")
+            elif piece.endswith(DEMONYM_ENDS) and not (parts and parts[-1]) and i + 1 < len(words) and is_title(words[i + 1]):
+                parts.append("")  # "Russian Foreign Minister Sergei Lavrov": whose minister, not a name
             else:
                 parts.append(piece)
                 if re.search(r"['’]s$", w.rstrip(".,;:!?")):
@@ -168,6 +170,11 @@ def _neighbours(text: str) -> dict[str, frozenset[str]]:
                 out.setdefault(name_key(tok), set()).add(("<" if j < i else ">") + verb_term(w))
             if j == i - 1 and j > 0 and w.islower() and w not in STOPWORDS and tokens[j - 1].lower() in ("in", "at"):
                 out.setdefault(name_key(tok), set()).add("<" + tokens[j - 1].lower())  # "in neighbouring Ashwood"
+        k = i - 1
+        while k >= 0 and tokens[k][:1].isupper():
+            k -= 1
+        if 0 <= k < i - 1 and tokens[k].lower() in ("in", "at"):
+            out.setdefault(name_key(tok), set()).add("<" + tokens[k].lower())  # "at Huysman's Ebbsford works"
     return {k: frozenset(v) for k, v in out.items()}
 
 
@@ -180,6 +187,8 @@ def referred_to(name: str, text: str, article: str) -> bool:
     n = re.escape(name)
     nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", article)
     nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", article)
+    # "the family of Captain Hugh Pendarves" is "the Pendarves family".
+    nouns += re.findall(rf"\bthe\s+([a-z]{{4,}})\s+of\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}{n}\b", article)
     return any(
         re.search(rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE) for noun in set(nouns) - STOPWORDS
     )

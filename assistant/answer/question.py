@@ -113,6 +113,7 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
+_SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b", re.IGNORECASE)
 _WHAT_TIME = re.compile(r"\b(?:what|which) time\b(?!\s+(?:period|frame|limit|of (?:the )?(?:year|day|month|season))\b)", re.IGNORECASE)
 _SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
@@ -122,6 +123,9 @@ def quantity(question: str) -> tuple[str, str | None]:
     """What kind of number a "how many / how much / what revenue" question asks for: "money",
     "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
     asked, money, _ = _quantity_patterns()
+    size = _SIZE_Q.search(question)
+    if size:
+        return "size", size.group(1).lower()
     if _HOW_LONG.search(question):
         # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
         return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None
@@ -164,7 +168,7 @@ def classify(question: str) -> QuestionKind:
             speaker = m.group(1)
     elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low) or _WHAT_TIME.search(low):
         kind = "when"
-    elif _HOW_LONG.search(low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _quantity_patterns()[0].search(q):
+    elif _HOW_LONG.search(low) or _SIZE_Q.search(low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _quantity_patterns()[0].search(q):
         kind = "how_many"
     elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b(?!['’]s)", low):
         kind = "where"
@@ -361,6 +365,8 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
             return bool(_SHARE.search(sentence))
         if wanted == "duration":
             return bool(_DURATION.search(sentence))  # "over 25 years", not "by six metres"
+        if wanted == "size":
+            return _sized(noun or "", sentence)
         if noun and noun not in measure_units():
             # "How many colonies": "for six weeks" counts time, not colonies.
             sentence = _quantity_patterns()[2].sub(" ", sentence)
@@ -379,6 +385,27 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     if kind.kind == "when":
         return type_match(kind.kind, sentence) > 0
     return True
+
+
+def _sized(asked: str, sentence: str) -> bool:
+    """Whether a sentence gives a size of the dimension asked ("tall"): a number with a unit of
+    size, in a sentence that names no other dimension unless it names the asked one too."""
+    units, dimensions = _size_vocab()
+    if not units.search(sentence):
+        return False
+    told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
+    wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
+    return not told or wanted in told
+
+
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _size_vocab() -> tuple[re.Pattern, list[frozenset[str]]]:
+    data = _vocab()["size"]
+    units = re.compile(rf"\b\d[\d,.]*\s*(?:{_alternation(data['units'])})\b", re.IGNORECASE)
+    return units, [frozenset(g) for g in data["dimensions"]]
 
 
 _FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")  # "Michael McFaul", "Dmitry Peskov"

@@ -21,9 +21,38 @@ def role_vocab() -> tuple[frozenset[str], dict[str, str]]:
 @lru_cache(maxsize=256)
 def rivals(role: str) -> frozenset[str]:
     """The roles that exclude `role` (one of its families, itself left out)."""
+    if role.startswith(DEPUTY):  # a deputy chair is not the chair, nor another role's deputy
+        return frozenset({role[len(DEPUTY):]} | {DEPUTY + r for r in rivals(role[len(DEPUTY):]) if not r.startswith(DEPUTY)})
     same = role_vocab()[1]
     families = [{same.get(w, w) for w in f} for f in vocabulary_data()["roles"]["families"]]
-    return frozenset(r for f in families if role in f for r in f) - {role}
+    return frozenset(r for f in families if role in f for r in f) - {role} | {DEPUTY + role, DEPUTY.strip()}
+
+
+#: The mark of a role below another ("deputy chair", "vice-president": `lesser` in the data).
+DEPUTY = "deputy "
+
+
+@lru_cache(maxsize=1)
+def _lesser() -> frozenset[str]:
+    return frozenset(vocabulary_data()["roles"]["lesser"])
+
+
+def _below(role: str) -> str:
+    """The role one below `role`: "chair" -> "deputy chair"."""
+    return role if role.startswith(DEPUTY) else DEPUTY + role
+
+
+def _lesser_before(tokens: list[str], i: int) -> int | None:
+    """Where the word stands that makes the role at tokens[i] a deputy's: "deputy" (or "vice",
+    ...) just before it, or before one or two words that say of what ("deputy council leader",
+    "deputy medical director"); None where it is not a deputy's."""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        word = name_key(tokens[k])
+        if word in _lesser():
+            return k
+        if not re.fullmatch(r"[a-z][a-z-]*", word) or word in ("the", "a", "an", "its", "his", "her", "their") or role_of(word):
+            return None
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -37,12 +66,15 @@ def _role_skips() -> tuple[frozenset[str], frozenset[str]]:
 def role_of(word: str) -> str | None:
     words, same = role_vocab()
     k = name_key(word)
+    head, _, rest = k.partition("-")
+    if rest and head in _lesser() and rest in words:  # "vice-president"
+        return _below(same.get(rest, rest))
     return same.get(k, k) if k in words else None
 
 
 _BREAK = re.compile(r"[,;:()“”\"\n]|\.(?:\s|$)")
 _TOKEN = re.compile(r"[\w’'.-]+|[,;:()“”\"\n]")
-_DETERMINER = r"(?:the|a|an|its|his|her|their|[A-Z][\w’'.-]*(?:’s|'s))"
+_DETERMINER = r"(?:(?i:the|a|an|its|his|her|their)|[A-Z][\w’'.-]*(?:’s|'s))"
 _APPOSITION_AFTER = re.compile(rf"\s*,\s*(?:\d+\s*,\s*)?({_DETERMINER}\s[^,.;:()“”\"]{{1,60}}?)\s*[,.;]")
 # "... clear of the runner-up, Hanne Lindqvist": the last noun phrase before the comma.
 _APPOSITION_BEFORE = re.compile(rf"(?<!\w)({_DETERMINER}\s(?:(?!(?<!\w){_DETERMINER}\s)[^,.;:()“”\"]){{1,60}}?),\s*$")
@@ -62,12 +94,21 @@ def roles_at(text: str, start: int, end: int) -> dict[str, str]:
         role = role_of(tok)
         if role:
             held.setdefault(role, tok.strip("."))
+        elif name_key(tok) in _lesser():
+            held = {_below(r): f"{tok} {w}" for r, w in held.items()}  # "Deputy Mayor Okafor"
         elif name_key(tok).rstrip("-") in past:
             held = {}  # "former President Hale": no longer
         elif not (tok[:1].isupper() or name_key(tok) in ("the", "a", "an") or name_key(tok) in not_roles):
             break  # "told Mayor Okafor": "told" ends what is said of her
+    lead = _TOKEN.findall(text[max(0, start - 80) : start])
+    roles_here = [k for k, tok in enumerate(lead) if role_of(tok)]
+    if held and roles_here and _lesser_before(lead, roles_here[-1]) is not None:
+        held = {_below(r): w for r, w in held.items()}  # "deputy council leader Roger Haskett"
     found.update(held)
-    before = _APPOSITION_BEFORE.search(text[max(0, start - 80) : start])
+    head = text[max(0, start - 80) : start]
+    while (title := re.search(r"([A-Z][\w.]*)\s+$", head)) and is_title(title.group(1)):
+        head = head[: title.start()]  # "His deputy, Dr Rachel Venn": the apposition before her titles
+    before = _APPOSITION_BEFORE.search(head)
     if before and re.match(r"\s*[,.;:)]|\s*$", text[end:]):  # not "a new coach, Okafor told reporters"
         found.update({r: w for r, w in _apposition_roles(before.group(1)).items() if r not in found})
     after = _APPOSITION_AFTER.match(text, end)
@@ -86,14 +127,17 @@ def _apposition_roles(phrase: str) -> dict[str, str]:
     head = _APPOSITION_END.split(phrase, maxsplit=1)[0]
     past = _role_skips()[0]
     found: dict[str, str] = {}
-    for tok in _TOKEN.findall(head):
+    tokens = _TOKEN.findall(head)
+    for i, tok in enumerate(tokens):
         if name_key(tok).rstrip("-") in past or tok.lower().startswith("ex-"):
             return {}
         if tok.endswith(("'s", "’s")):
             continue
         role = role_of(tok)
         if role:
-            found.setdefault(role, tok)
+            found.setdefault(_below(role) if _lesser_before(tokens, i) is not None else role, tok)  # "its deputy chair"
+    if not found and tokens and name_key(tokens[-1]) in _lesser():
+        found[DEPUTY.strip()] = tokens[-1]  # "His deputy, Dr Rachel Venn": someone's deputy
     return found
 
 
@@ -129,6 +173,9 @@ def described_roles(question: str) -> list[tuple[str, str]]:
         role = role_of(tok) if tok.islower() else None
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if role and not following[:1].isupper() and not (i and name_key(tokens[i - 1]) in past):
+            lesser = _lesser_before(tokens, i)
+            if lesser is not None:  # "the board's deputy chair", "the deputy council leader"
+                tok, role = " ".join(tokens[lesser : i + 1]), _below(role)
             found.append((tok, role))
     return found
 
@@ -145,7 +192,9 @@ def only_past(role: str, sentence: str) -> bool:
 
     # Only where the former holder is who the sentence is about, its subject ("Former mayor
     # Dilys Pendlebury told ..."), not one named in passing ("replaced former mayor ...").
-    return bool(held) and all(former(i) for i in held) and former(held[0]) and held[0] <= 2
+    # ... what stands before it being only its determiners and possessors ("The gallery's").
+    opening = all(tok[:1].isupper() or name_key(tok) in ("the", "a", "an", "its", "their") or tok.endswith(("'s", "’s")) for tok in tokens[: held[0] - 1]) if held else False
+    return bool(held) and all(former(i) for i in held) and former(held[0]) and (held[0] <= 2 or opening)
 
 
 def _past_form(token: str, past: frozenset[str]) -> str | None:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, name_key, verb_term, vocabulary_data
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, name_key, verb_forms, verb_term, vocabulary_data
 from assistant.text import STOPWORDS, is_name_word
 
 
@@ -57,8 +57,14 @@ def stages_in(text: str) -> tuple[_Stage, ...]:
             if noun_only and m.group(0)[:1].isupper() and re.search(r"[A-Z][\w’'-]*\s+$", text[: m.start()]):
                 continue  # "Eastgate Primary School": a name
             taken.append(m.span())
-            before = [w.lower() for w in WORD.findall(text[max(0, m.start() - 80) : m.start()])[-6:]]
-            found.append(_Stage(group, m.group(0), any(w in aside for w in before)))
+            before = WORD.findall(text[max(0, m.start() - 80) : m.start()])[-6:]
+            # A word that looks ahead or back, as a verb or a preposition: "will meet them in the
+            # final", "before the runoff"; not a noun's modifier ("a meet record in the heats").
+            looks = any(
+                w.lower() in aside and (k + 1 == len(before) or before[k + 1].lower() in STOPWORDS or before[k + 1][:1].isupper())
+                for k, w in enumerate(before)
+            )
+            found.append(_Stage(group, m.group(0), looks))
     return tuple(found)
 
 
@@ -142,13 +148,19 @@ def still_to_come(asked: frozenset[str], sentence: str) -> str | None:
     return None if done else future[0].group(0)
 
 
+#: The verb of a "direction" constraint that any verb of passing or going tells (`passing`).
+PASSED = "passed"
+
+
 def other_way(text: str, verb: str, way: str, name: str) -> bool:
     """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
-    within a few words of it: "bought by Gannet Line from the Danish operator Kattegat"."""
+    within a few words of it: "bought by Gannet Line from the Danish operator Kattegat".
+    `PASSED` stands for any verb that passes a thing or goes ("signed him from Odra Leszno")."""
     asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
     slot = _way_slot(way)
+    verbs = _passing()[2] if verb == PASSED else {verb}
     for said in WORD.finditer(text):
-        m = verb_term(said.group(0)) == verb and slot.match(text, said.end())
+        m = not said.group(0)[:1].isupper() and verb_term(said.group(0)) in verbs and slot.match(text, said.end())
         if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
             found = _slot_name(m.group(2).split())
             return bool(found) and not any(name_key(w) in asked for w in found)
@@ -175,3 +187,53 @@ def _slot_name(words: list[str]) -> list[str]:
                 run.append(w)
             return [w.strip(".,;:!?") for w in run]
     return []
+
+
+def same_event(verb: str) -> frozenset[str]:
+    """The verbs that tell the event a verb tells: for a verb of passing, every such verb
+    ("sold" and "signed ... from" tell one transfer); for others, the verb alone."""
+    give, take, _ = _passing()
+    return give | take if verb in give | take else frozenset({verb})
+
+
+def passed_side(verb: str) -> str | None:
+    """Which side the subject of a verb of passing is: "from" for the giver ("sell", "loan"),
+    "to" for the taker ("buy", "sign", "hire"); None for other verbs."""
+    give, take, _ = _passing()
+    return "from" if verb in give else "to" if verb in take else None
+
+
+@lru_cache(maxsize=1)
+def _passing() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The terms of the verbs that give, that take, and of all that pass or go."""
+    data = vocabulary_data()
+    give, take = (frozenset(verb_term(w) for w in data[key]) for key in ("give_verbs", "take_verbs"))
+    return give, take, give | take | {verb_term(w) for w in data["movement_verbs"]}
+
+
+def senses(question: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+    """The verbs of one side of a pair of opposites that the question asks with ("keep" in
+    "did the leader keep his seat"), as (word, its side's terms, the other side's terms); none
+    where it names both sides ("did prices rise or fall")."""
+    found = []
+    told = [w for w in WORD.findall(question) if w[:1].islower()]
+    for pair in _opposites():
+        for one, other in (pair, pair[::-1]):
+            asked = [w for w in told if verb_forms(w) & one]
+            if asked and not any(verb_forms(w) & other for w in told):
+                found.append((asked[0], one, other))
+    return found
+
+
+def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str) -> str | None:
+    """The word of the other side a sentence tells where it tells none of the asked one:
+    "lost" in "their deputy leader lost his seat by 14 votes" for "keep"."""
+    told = [w for w in WORD.findall(sentence) if w[:1].islower()]
+    if any(verb_forms(w) & one for w in told):
+        return None
+    return next((w for w in told if verb_forms(w) & other), None)
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
+    return [tuple(frozenset(verb_term(w) for w in side) for side in pair) for pair in vocabulary_data()["opposites"]]
