@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -238,15 +239,12 @@ def _salvage_sources(path: Path) -> list[str]:
     """The source paths that the records of an unreadable chunk table still give, as far as they can be read."""
     sources: list[str] = []
     try:
-        db = open_existing(path, "ro", timeout=5.0)
-        try:
+        with closing(open_existing(path, "ro", timeout=5.0)) as db:
             for (meta,) in db.execute("SELECT meta FROM articles"):
                 try:
                     sources.append(json.loads(meta).get("source_path", ""))
                 except (ValueError, AttributeError):
                     continue
-        finally:
-            db.close()
     except sqlite3.Error:
         pass
     return sources
