@@ -169,17 +169,8 @@ def chunk_article(article: Article, counter: TokenCounter, max_tokens: int, over
     chunks = []
     for n, group in enumerate(groups):
         start, end = sentences[group[0]].start, sentences[group[-1]].end
-        chunks.append(
-            Chunk(
-                id=f"{article.id}::{n}",
-                article_id=article.id,
-                index=n,
-                text=article.text[start:end],
-                start=start,
-                end=end,
-                meta=article.meta,
-            )
-        )
+        chunks.append(Chunk(id=f"{article.id}::{n}", article_id=article.id, index=n, text=article.text[start:end],
+                            start=start, end=end, meta=article.meta))
     return chunks
 
 

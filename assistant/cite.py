@@ -45,19 +45,9 @@ def build_answer(question: str, draft: Draft, passages: list[Passage], backend: 
     ]
     parts = [f"{s.text} {''.join(f'[{k}]' for k in keys)}".strip() for s, keys in zip(draft.sentences, sentence_keys)]
     text = draft.text if draft.refused or not parts else " ".join(parts)
-    return Answer(
-        question=question,
-        text=text,
-        citations=citations,
-        refused=draft.refused,
-        backend=backend,
-        statements=statements,
-        passages=passages,
-        confidence=draft.confidence,
-        notice=draft.notice,
-        removed_keys=draft.removed_keys,
-        prompt_hash=draft.prompt_hash,
-    )
+    return Answer(question=question, text=text, citations=citations, refused=draft.refused, backend=backend,
+                  statements=statements, passages=passages, confidence=draft.confidence, notice=draft.notice,
+                  removed_keys=draft.removed_keys, prompt_hash=draft.prompt_hash)
 
 
 def _near_miss_answer(question: str, draft: Draft, passages: list[Passage], backend: str) -> Answer:
@@ -66,17 +56,8 @@ def _near_miss_answer(question: str, draft: Draft, passages: list[Passage], back
     assert s is not None and s.passage_index is not None
     citation = _citation(1, passages[s.passage_index], [(s.start, s.end)] if s.start is not None and s.end is not None else [])
     nearest = Nearest(key=1, sentence=s.text, misses=draft.nearest_misses or "")
-    return Answer(
-        question=question,
-        text=f"{REFUSAL} {near_miss_line(nearest)}",
-        citations=[citation],
-        refused=True,
-        backend=backend,
-        passages=passages,
-        confidence=draft.confidence,
-        notice=draft.notice,
-        nearest=nearest,
-    )
+    return Answer(question=question, text=f"{REFUSAL} {near_miss_line(nearest)}", citations=[citation], refused=True,
+                  backend=backend, passages=passages, confidence=draft.confidence, notice=draft.notice, nearest=nearest)
 
 
 def near_miss_line(n: Nearest) -> str:
@@ -96,24 +77,11 @@ def _citation(key: int, p: Passage, sentences: list[tuple[int, int]]) -> Citatio
     else:
         ps, pe = c.start, c.end
     passage = c.text[ps - c.start : pe - c.start]
-    return Citation(
-        key=key,
-        article_id=c.article_id,
-        title=c.meta.title,
-        outlet=c.meta.outlet,
-        author=c.meta.author,
-        published=c.meta.published,
-        url=c.meta.url,
-        passage=passage,
-        start=ps,
-        end=pe,
-        sentence=sentence,
-        sentence_start=start,
-        sentence_end=end,
-        agency=c.meta.agency,
-        published_inferred=c.meta.published_inferred,
-        sentence_spans=tuple(sentences) if len(sentences) > 1 else (),
-    )
+    m = c.meta
+    return Citation(key=key, article_id=c.article_id, title=m.title, outlet=m.outlet, author=m.author,
+                    published=m.published, url=m.url, passage=passage, start=ps, end=pe, sentence=sentence,
+                    sentence_start=start, sentence_end=end, agency=m.agency, published_inferred=m.published_inferred,
+                    sentence_spans=tuple(sentences) if len(sentences) > 1 else ())
 
 
 # Rendering -------------------------------------------------------------------------------
@@ -255,12 +223,10 @@ def render_text(answer: Answer, show_passages: bool = True, include_answer: bool
     for d in answer.disagreements:
         head, *sides = disagreement_lines(d)
         lines += [f"  ≠ {head}:"] + [f"      {x}" for x in sides]
-    span = evidence_span(answer)
-    if span:
+    if span := evidence_span(answer):
         lines.append(span)
     if answer.citations:
-        lines.append("")
-        lines.append("Sources:")
+        lines += ["", "Sources:"]
         for c in answer.citations:
             lines.append(f"[{c.key}] {reference(c)}")
             if show_passages:
@@ -318,8 +284,7 @@ def render_markdown(answer: Answer) -> str:
     for d in answer.disagreements:
         head, *sides = disagreement_lines(d)
         lines += ["", f"> **{_md(head)}:**"] + [f"> - {_md(x)}" for x in sides]
-    span = evidence_span(answer)
-    if span:
+    if span := evidence_span(answer):
         lines += ["", f"*{span}*"]
     if answer.citations:
         lines.append("")

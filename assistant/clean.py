@@ -186,11 +186,5 @@ def clean_text(raw: str, known_title: str | None = None) -> CleanedPage:
         body_lines.append(line)
         last = i
     author, outlet = header_byline(lines[:start])
-    return CleanedPage(
-        body="\n".join(body_lines),
-        title=title,
-        header_lines=lines[:start],
-        footer_lines=lines[last + 1 :],
-        author=author or _author_near_end(lines[last + 1 :]),
-        outlet=outlet,
-    )
+    return CleanedPage(body="\n".join(body_lines), title=title, header_lines=lines[:start], footer_lines=lines[last + 1 :],
+                       author=author or _author_near_end(lines[last + 1 :]), outlet=outlet)

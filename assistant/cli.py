@@ -9,12 +9,8 @@ from assistant.cli_eval import evaluate
 from assistant.cli_index import check, ingest, repair, sources
 from assistant.cli_ui import log, ui
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Citation-grounded answers over news articles.",
-    pretty_exceptions_enable=False,
-)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Citation-grounded answers over news articles.",
+                  pretty_exceptions_enable=False)
 
 # In this order in `assistant --help`.
 app.command()(ingest)

@@ -16,12 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 #: The one version of an index: bumped whenever cleaning, chunking or the keyword terms change
 #: what an index holds, or its parts change what they keep (6: a chunk's vector in Chroma only,
@@ -65,9 +60,7 @@ def _config_file() -> Path:
 class Settings(BaseSettings):
     """Every knob of the assistant. Each field is also ASSISTANT_<FIELD> in the environment."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", extra="forbid", validate_default=True, frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid", validate_default=True, frozen=True)
 
     # Where things live
     index_dir: Path = Field(Path("index"), description="Folder of the embedded Chroma store, the BM25 index and the answer log.")
@@ -136,19 +129,10 @@ class Settings(BaseSettings):
     local_grammar: bool = Field(True, description="Constrain the local model's reply with a grammar: the refusal phrase, or sentences that each end with a key.")
 
     @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
-        )
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_config_file())
 
     @field_validator("device")
     @classmethod

@@ -223,15 +223,6 @@ def _is_cited(r: _Raw, answer: Answer) -> bool:
 
 def _claim(r: _Raw, keys: dict[str, int]) -> Claim:
     m = r.passage.chunk.meta
-    return Claim(
-        key=keys.get(r.passage.chunk.article_id),
-        article_id=r.passage.chunk.article_id,
-        outlet=m.outlet,
-        title=m.title,
-        published=m.published,
-        published_inferred=m.published_inferred,
-        url=m.url,
-        sentence=r.text,
-        start=r.start,
-        end=r.end,
-    )
+    return Claim(key=keys.get(r.passage.chunk.article_id), article_id=r.passage.chunk.article_id, outlet=m.outlet,
+                 title=m.title, published=m.published, published_inferred=m.published_inferred, url=m.url,
+                 sentence=r.text, start=r.start, end=r.end)

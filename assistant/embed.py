@@ -113,20 +113,11 @@ class SentenceTransformerEmbedder:
             export(model, self._path)  # once per model: later processes embed questions without torch
         return model
 
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return self.model.encode(
-            texts,
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        ).astype(np.float32)
+        return self.model.encode(texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=False).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         """One text: the model's ONNX export where it has one (no torch import; ~13 ms for 60

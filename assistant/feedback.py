@@ -54,18 +54,9 @@ class AnswerLog:
 
     def record(self, answer: Answer, settings_hash: str, options: dict) -> int:
         """Log one answer; the returned id is what `feedback` takes."""
-        row = (
-            time.time(),
-            answer.question,
-            answer.rewritten_question,
-            answer.text,
-            int(answer.refused),
-            answer.backend,
-            settings_hash,
-            json.dumps(options, sort_keys=True, default=str),
-            len(answer.citations),
-            json.dumps(answer.to_dict(), default=str),
-        )
+        row = (time.time(), answer.question, answer.rewritten_question, answer.text, int(answer.refused), answer.backend,
+               settings_hash, json.dumps(options, sort_keys=True, default=str), len(answer.citations),
+               json.dumps(answer.to_dict(), default=str))
         with closing(self._connect()) as db, db:
             cur = db.execute(
                 "INSERT INTO answers (time, question, rewritten_question, answer, refused, backend,"
@@ -94,20 +85,8 @@ class AnswerLog:
                 " FROM answers ORDER BY id DESC LIMIT ?",
                 (max(n, 0),),
             ).fetchall()
-        return [
-            {
-                "id": r["id"],
-                "time": _iso(r["time"]),
-                "question": r["question"],
-                "rewritten_question": r["rewritten_question"],
-                "answer": r["answer"],
-                "refused": bool(r["refused"]),
-                "backend": r["backend"],
-                "feedback": r["feedback"],
-                "citations": r["citations"],
-            }
-            for r in rows
-        ]
+        # The columns in the order selected, with the time and the refusal made readable.
+        return [{**dict(r), "time": _iso(r["time"]), "refused": bool(r["refused"])} for r in rows]
 
     def get(self, entry_id: int) -> dict | None:
         """One entry in full: the recent() fields plus the options and the whole answer record."""

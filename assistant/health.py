@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -223,15 +224,12 @@ def _read_table(db: sqlite3.Connection, facts: TableFacts, full: bool) -> None:
 def table_counts(path: Path) -> tuple[int, int, int] | None:
     """(articles, chunks, half-written articles) now; None where they cannot be read."""
     try:
-        db = open_existing(path)
-        try:
+        with closing(open_existing(path)) as db:
             return (
                 db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
                 db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
                 db.execute("SELECT COUNT(*) FROM articles WHERE json_extract(meta, '$.content_hash') = ''").fetchone()[0],
             )
-        finally:
-            db.close()
     except sqlite3.Error:
         return None
 

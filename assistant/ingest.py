@@ -15,7 +15,6 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from assistant.chunk import TokenCounter, chunk_article, embed_text, fitted_head
 from assistant.config import Settings
 from assistant.load import ArticleError, LoadFailure, Skipped, SourceItem, discover
 from assistant.metadata import corrected
+from assistant.progress import Progress
 from assistant.records import Article, Chunk
 from assistant.search import index_state, search_root
 from assistant.store import ArticleRecord, ChromaStore, open_store
@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 #: Chunks gathered before one embedding call: large enough to keep batches full, small enough
 #: that the last batch's write (the one no embedding overlaps) is short.
 EMBED_BATCH_CHUNKS = 256
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -105,14 +103,8 @@ def _record_sources(settings: Settings, roots: list[Path]) -> None:
         log.warning("cannot record the ingested paths in %s (%s)", path, exc)
 
 
-def ingest(
-    settings: Settings,
-    paths: list[Path] | None = None,
-    prune: bool = False,
-    progress: Progress | None = None,
-    store: ChromaStore | None = None,
-    refresh_search: bool = True,
-) -> IngestReport:
+def ingest(settings: Settings, paths: list[Path] | None = None, prune: bool = False, progress: Progress | None = None,
+           store: ChromaStore | None = None, refresh_search: bool = True) -> IngestReport:
     """Bring the store in line with the articles under `paths` (default: the corpus folder).
     One ingest at a time writes an index: a second one waits for the first (`search.writer_lock`).
     `refresh_search=False` leaves the search index to the caller (a repair brings the vector
@@ -143,7 +135,7 @@ def _ingest(settings: Settings, paths: list[Path], prune: bool, progress: Progre
     # The ids each file read now gives: an indexed article whose file gives it no more is free.
     ids_by_file: dict[str, set[str]] = {}
     for item in found:
-        ids_by_file.setdefault(_file_of(item.path), set()).add(item.id)
+        ids_by_file.setdefault(file_of(item.path), set()).add(item.id)
     items: list[SourceItem] = []
     seen: dict[str, str] = {}
     for item in found:
@@ -176,12 +168,10 @@ def _ingest(settings: Settings, paths: list[Path], prune: bool, progress: Progre
             report.removed.append(article_id)
 
     if prune:
-        failed_files = {_file_of(f.path) for f in report.failed}
+        failed_files = {file_of(f.path) for f in report.failed}
         replaced = set(report.removed)
         for article_id, record in records.items():
-            if article_id in replaced:
-                continue
-            if article_id not in seen and _source_gone(record.source_path, roots, failed_files):
+            if article_id not in replaced and article_id not in seen and _source_gone(record.source_path, roots, failed_files):
                 store.delete_article(article_id)
                 report.removed.append(article_id)
 
@@ -210,7 +200,7 @@ def rebuild_articles(settings: Settings, store: ChromaStore, articles: list[Arti
     return report
 
 
-def _file_of(source_path: str) -> str:
+def file_of(source_path: str) -> str:
     """The file of an article's source: a JSONL line's source is `<file>#L<n>`."""
     return source_path.split("#L")[0]
 
@@ -221,7 +211,7 @@ def _other_source(item: SourceItem, record: ArticleRecord | None, ids_by_file: d
     article, the same file (a JSONL line may have moved within it), or a file moved or renamed."""
     if record is None or not record.source_path:
         return None
-    old, new = _file_of(record.source_path), _file_of(item.path)
+    old, new = file_of(record.source_path), file_of(item.path)
     if old == new:
         return None
     if old in ids_by_file and item.id not in ids_by_file[old]:
@@ -253,21 +243,14 @@ def _source_gone(source_path: str, roots: list[Path], failed_files: set[str]) ->
 
     A file that failed to load this time proves nothing about its articles: they stay.
     """
-    file = Path(_file_of(source_path))
+    file = Path(file_of(source_path))
     try:
         if not file.exists():
             return True
     except OSError:  # it cannot be looked at (an unreadable folder): not known to be gone
         return False
-    return "#L" in source_path and any(_under(file, r) for r in roots) and str(file) not in failed_files
-
-
-def _under(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
+    return ("#L" in source_path and any(file.resolve().is_relative_to(r.resolve()) for r in roots)
+            and str(file) not in failed_files)
 
 
 def _process(settings, store, todo, records, report, progress) -> None:

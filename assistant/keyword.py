@@ -19,10 +19,9 @@ import numpy as np
 
 from assistant.records import Filters
 from assistant.text import terms
+from assistant.vectors import Row
 
 HEAP = 128_000_000  # the writer's indexing memory (tantivy's default)
-
-Row = tuple[str, str, dict, np.ndarray]  # chunk id, text, metadata, vector (the chunk table's rows)
 
 
 class KeywordIndexError(Exception):
@@ -53,11 +52,14 @@ def _schema():
 
 
 def _add(writer, rows: Iterable[Row]) -> None:
+    """Index the rows and commit them."""
     import tantivy as tv
 
     for cid, text, md, _ in rows:
         writer.add_document(tv.Document(body=" ".join(chunk_terms(text, md)), id=cid, article=md["article_id"],
                                         outlet=(md.get("outlet") or "").lower(), date=int(md.get("published_key", -1))))
+    writer.commit()
+    writer.wait_merging_threads()
 
 
 class KeywordIndex:
@@ -76,8 +78,6 @@ class KeywordIndex:
         folder.mkdir(parents=True)
         writer = tv.Index(_schema(), path=str(folder), reuse=False).writer(heap_size=HEAP, num_threads=1)
         _add(writer, rows)
-        writer.commit()
-        writer.wait_merging_threads()
 
     def update(self, rows: Iterable[Row], changed_articles: set[str]) -> None:
         """Delete the chunks of `changed_articles`, add `rows` (their chunks now), commit;
@@ -89,8 +89,6 @@ class KeywordIndex:
         for aid in changed_articles:
             writer.delete_documents_by_term("article", aid)
         _add(writer, rows)
-        writer.commit()
-        writer.wait_merging_threads()
         self.index.reload()
 
     @staticmethod

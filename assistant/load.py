@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -106,7 +107,7 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.strip().encode()).hexdigest()[:12]
 
 
-def _decode(path: Path, data: bytes, max_bytes: int) -> str:
+def _decode(data: bytes, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ArticleError(
             f"file is {len(data) / 1e6:.2f} MB, over the {max_bytes / 1e6:g} MB limit; "
@@ -230,7 +231,7 @@ def _file_items(path: Path, overrides: dict[str, dict], max_bytes: int) -> Itera
     override = overrides.get(path.name, {})
     suffix = path.suffix.lower()
     try:
-        text = _decode(path, data, max_bytes)
+        text = _decode(data, max_bytes)
     except ArticleError as exc:
         yield LoadFailure(shown, str(exc))
         return
@@ -247,9 +248,7 @@ def _file_items(path: Path, overrides: dict[str, dict], max_bytes: int) -> Itera
     item_id = slug(str(override.get("id") or path.stem))
     content_hash = _hash(data, override)
     is_html = suffix in {".html", ".htm"}
-    yield SourceItem(
-        item_id, shown, content_hash, lambda: _article(item_id, shown, text, override, content_hash, html=is_html)
-    )
+    yield SourceItem(item_id, shown, content_hash, partial(_article, item_id, shown, text, override, content_hash, html=is_html))
 
 
 def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceItem | LoadFailure]:
@@ -278,14 +277,7 @@ def _jsonl_items(path: Path, text: str, file_override: dict) -> Iterator[SourceI
         # a line must not rename, and so re-embed, every article after it.
         item_id = slug(str(record.get("id") or f"{path.stem}-{_key(record.get('url') or body)}"))
         content_hash = _hash(line.encode(), file_override)
-        yield SourceItem(
-            item_id,
-            shown,
-            content_hash,
-            lambda body=body, item_id=item_id, shown=shown, override=override, h=content_hash: _article(
-                item_id, shown, body, override, h
-            ),
-        )
+        yield SourceItem(item_id, shown, content_hash, partial(_article, item_id, shown, body, override, content_hash))
 
 
 def _walk(root: Path) -> tuple[list[Path], list[LoadFailure]]:

@@ -86,12 +86,6 @@ def parse_date(value: object, url: str | None = None, locale: str | None = None)
     return found
 
 
-def find_date(text: str, context: str = "", url: str | None = None, locale: str | None = None) -> date | None:
-    """The first full date (day, month and year) written in the text; see `read_date`."""
-    found = read_date(text, context, url, locale)
-    return found.value if found else None
-
-
 def read_date(text: str, context: str = "", url: str | None = None, locale: str | None = None) -> FoundDate | None:
     """The first full date written in the text: one whose order is written out (2021-08-06,
     6 August 2021) first, else a numeric one.
@@ -212,11 +206,7 @@ def outlet_from(header: list[str], footer: list[str], url: str | None = None) ->
 
 
 def agency_from(header: list[str]) -> str | None:
-    for line in header:
-        m = _AGENCY.match(line)
-        if m:
-            return m.group(1)
-    return None
+    return next((m.group(1) for line in header if (m := _AGENCY.match(line))), None)
 
 
 def load_overrides(folder: Path) -> dict[str, dict]:
@@ -281,10 +271,7 @@ def merge(extracted: dict, override: dict, fallback_title: str) -> ArticleMeta:
         title=title,
         published=found.value if found else None,
         published_inferred=str(inferred).strip() if found and inferred else None,
-        outlet=str(values["outlet"]).strip() if values["outlet"] else None,
-        author=str(values["author"]).strip() if values["author"] else None,
-        url=str(values["url"]).strip() if values["url"] else None,
-        agency=str(values["agency"]).strip() if values["agency"] else None,
+        **{k: str(values[k]).strip() if values[k] else None for k in ("outlet", "author", "url", "agency")},
     )
 
 

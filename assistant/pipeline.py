@@ -51,14 +51,10 @@ class Assistant:
         name = name or self.settings.backend
         if name not in self._backends:
             if name == "offline":
-                self._backends[name] = OfflineAnswerer(
-                    self.retriever.embedder,
-                    self.idf,
-                    self.settings.refusal_threshold,
-                    self.settings.max_answer_sentences,
-                    self.retriever.store.sentence_vectors,
-                    self.retriever.store.article_texts,
-                )
+                store = self.retriever.store
+                self._backends[name] = OfflineAnswerer(self.retriever.embedder, self.idf, self.settings.refusal_threshold,
+                                                       self.settings.max_answer_sentences, store.sentence_vectors,
+                                                       store.article_texts)
             elif name in BACKENDS:
                 module, factory = BACKENDS[name]
                 make = getattr(importlib.import_module(module), factory)

@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,11 +33,11 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.health import SEARCH, TABLE, VECTORS, IndexHealth, TableFacts, inspect_index, open_existing, read_table, read_vectors
-from assistant.ingest import Progress, ingest, rebuild_articles, recorded_sources, refresh_search_index
+from assistant.ingest import Progress, file_of, ingest, rebuild_articles, recorded_sources, refresh_search_index
 from assistant.load import LoadFailure
 from assistant.records import Article
 from assistant.search import current_state, index_state, search_root, writer_lock
-from assistant.store import ChromaStore, chroma_file, forget_chroma, forget_store, open_store, table_path
+from assistant.store import ArticleRecord, ChromaStore, chroma_file, forget_chroma, forget_store, open_store, table_path
 from assistant.vectors import VectorFile, VectorFileError
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -113,7 +114,7 @@ def _records_lost(table: TableFacts, before: IndexHealth) -> bool:
 def _reingest(settings: Settings, store: ChromaStore, table: TableFacts, sources: list[str], paths: list[Path] | None,
               report: RepairReport, progress: Progress | None) -> None:
     """Ingest the recorded source paths again; remove the chunks of articles none of them gives."""
-    known = {p.split("#L")[0] for p in sources if p}
+    known = {file_of(p) for p in sources if p}
     roots = _unique([*recorded_sources(settings), *(Path(p) for p in sorted(known)), *(paths or [])])
     if not roots:
         roots = [settings.corpus_dir]
@@ -163,11 +164,7 @@ def _mend_vectors(settings: Settings, store: ChromaStore, report: RepairReport, 
     for i in range(0, len(extra), 5000):
         store.chunks.delete(ids=extra[i : i + 5000])
     lacking = sorted({aid for cid, aid in chunks.items() if cid not in held})
-    records = store.article_records(lacking)
-    texts = store.article_texts(sorted(records))
-    articles = [Article(aid, texts[aid], r.meta, r.source_path, r.content_hash) for aid, r in records.items() if texts.get(aid)]
-    done = rebuild_articles(settings, store, articles, progress)
-    report.failed += done.failed
+    _, articles = _rebuild_stored(settings, store, lacking, report, progress)
     report.actions.append(f"the vector store lacked the vectors of {len(lacking)} article(s) and the search index's vector file "
                           f"is not current: embedded {len(articles)} again from the texts the chunk table keeps"
                           + (f"; removed {len(extra)} vectors of chunks the table does not have" if extra else ""))
@@ -188,24 +185,31 @@ def _current_vector_file(settings: Settings, store: ChromaStore, chunk_ids) -> V
 
 def _reembed(settings: Settings, store: ChromaStore, table: TableFacts, report: RepairReport, progress: Progress | None) -> None:
     """Chunk and embed again the articles that lost chunk rows, from the text their records keep."""
-    records = store.article_records(sorted(table.short))
-    texts = store.article_texts(sorted(records))
-    articles = [Article(aid, texts[aid], r.meta, r.source_path, r.content_hash) for aid, r in records.items() if texts.get(aid)]
-    done = rebuild_articles(settings, store, articles, progress)
-    report.failed += done.failed
+    records, articles = _rebuild_stored(settings, store, sorted(table.short), report, progress)
     report.actions.append(f"chunked and embedded again {len(articles)} article(s) that lost chunk rows, from the texts the chunk table keeps")
     textless = sorted(set(records) - {a.id for a in articles})
     if textless:
-        files = _unique([Path(records[a].source_path.split("#L")[0]) for a in textless])
+        files = _unique([Path(file_of(records[a].source_path)) for a in textless])
         for aid in textless:
             store.table.write_records([(aid, {**store.table.record(aid), "content_hash": ""}, None)])  # redone by the ingest
         _ingest_files(settings, store, files, report, progress, "that lost their chunk rows and text")
 
 
+def _rebuild_stored(settings: Settings, store: ChromaStore, article_ids: list[str], report: RepairReport,
+                    progress: Progress | None) -> tuple[dict[str, ArticleRecord], list[Article]]:
+    """Chunk and embed again these articles from the text and metadata their records keep:
+    their records, and the articles that had a text to rebuild from."""
+    records = store.article_records(article_ids)
+    texts = store.article_texts(sorted(records))
+    articles = [Article(aid, texts[aid], r.meta, r.source_path, r.content_hash) for aid, r in records.items() if texts.get(aid)]
+    report.failed += rebuild_articles(settings, store, articles, progress).failed
+    return records, articles
+
+
 def _finish_pending(settings: Settings, store: ChromaStore, table: TableFacts, report: RepairReport, progress: Progress | None) -> None:
     """Articles an ingest left half-written: ingested again from their files, as a rerun would."""
     records = store.article_records(table.pending)
-    files = _unique([Path(r.source_path.split("#L")[0]) for r in records.values() if r.source_path])
+    files = _unique([Path(file_of(r.source_path)) for r in records.values() if r.source_path])
     _ingest_files(settings, store, files, report, progress, "left half-written by an ingest")
 
 
@@ -235,15 +239,12 @@ def _salvage_sources(path: Path) -> list[str]:
     """The source paths that the records of an unreadable chunk table still give, as far as they can be read."""
     sources: list[str] = []
     try:
-        db = open_existing(path, "ro", timeout=5.0)
-        try:
+        with closing(open_existing(path, "ro", timeout=5.0)) as db:
             for (meta,) in db.execute("SELECT meta FROM articles"):
                 try:
                     sources.append(json.loads(meta).get("source_path", ""))
                 except (ValueError, AttributeError):
                     continue
-        finally:
-            db.close()
     except sqlite3.Error:
         pass
     return sources

@@ -46,11 +46,8 @@ NO_OUTLET = "(no outlet stated)"
 
 
 def make_filters(outlets: list[str] | None = None, since: date | None = None, until: date | None = None) -> Filters:
-    return Filters(
-        outlets=tuple("" if o == NO_OUTLET else o for o in (outlets or []) if o),
-        since=date_key(since) if since else None,
-        until=date_key(until) if until else None,
-    )
+    return Filters(outlets=tuple("" if o == NO_OUTLET else o for o in (outlets or []) if o),
+                   since=date_key(since) if since else None, until=date_key(until) if until else None)
 
 
 def admits(filters: Filters, chunk: Chunk) -> bool:

@@ -17,6 +17,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -101,15 +102,9 @@ class ArticleRecord:
 
 def record_from(article_id: str, md: dict[str, Any]) -> ArticleRecord:
     """An article's record back from its stored metadata."""
-    return ArticleRecord(
-        id=article_id,
-        meta=meta_from(md),
-        source_path=md.get("source_path", ""),
-        content_hash=md.get("content_hash", ""),
-        n_chunks=int(md.get("n_chunks", 0)),
-        ingested_at=float(md.get("ingested_at", 0)),
-        corrections=dict(md.get("corrections") or {}),
-    )
+    return ArticleRecord(id=article_id, meta=meta_from(md), source_path=md.get("source_path", ""),
+                         content_hash=md.get("content_hash", ""), n_chunks=int(md.get("n_chunks", 0)),
+                         ingested_at=float(md.get("ingested_at", 0)), corrections=dict(md.get("corrections") or {}))
 
 
 class ChromaStore:
@@ -259,9 +254,6 @@ class ChromaStore:
             )
         self._write_records([(w.article, len(w.chunks)) for w in batch], pending=False)
 
-    def replace_article(self, article: Article, chunks: list[Chunk], vectors: np.ndarray, sentence_rows=None) -> None:
-        self.replace_articles([ArticleWrite(article, chunks, vectors, sentence_rows or [])])
-
     def move_article(self, article_id: str, source_path: str) -> None:
         """Record that an unchanged article now lives at another path."""
         md = self.table.record(article_id)
@@ -280,21 +272,11 @@ class ChromaStore:
         except Exception:  # not there (a new or damaged store)
             pass
         self.chunks = self.client.get_or_create_collection(self.name, embedding_function=None, metadata={"hnsw:space": "cosine"})
-        ids: list[str] = []
-        vectors: list[np.ndarray] = []
-        metadatas: list[dict] = []
-        written = 0
-        for chunk_id, article_id, vector in rows:
-            ids.append(chunk_id)
-            vectors.append(vector)
-            metadatas.append(vector_metadata(article_id))
-            if len(ids) == self._batch:
-                self.chunks.upsert(ids=ids, embeddings=np.stack(vectors), metadatas=metadatas)
-                written += len(ids)
-                ids, vectors, metadatas = [], [], []
-        if ids:
-            self.chunks.upsert(ids=ids, embeddings=np.stack(vectors), metadatas=metadatas)
-            written += len(ids)
+        rows, written = iter(rows), 0
+        while batch := list(islice(rows, self._batch)):
+            self.chunks.upsert(ids=[cid for cid, _, _ in batch], embeddings=np.stack([v for _, _, v in batch]),
+                               metadatas=[vector_metadata(aid) for _, aid, _ in batch])
+            written += len(batch)
         return written
 
     def vector_ids(self) -> set[str]:

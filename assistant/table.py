@@ -36,15 +36,8 @@ def flat_meta(m: ArticleMeta) -> dict[str, str]:
 
 
 def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
-    m = chunk.meta
-    return {
-        "article_id": chunk.article_id,
-        "index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        **flat_meta(m),
-        "published_key": date_key(m.published),
-    }
+    return {"article_id": chunk.article_id, "index": chunk.index, "start": chunk.start, "end": chunk.end,
+            **flat_meta(chunk.meta), "published_key": date_key(chunk.meta.published)}
 
 
 def vector_metadata(article_id: str) -> dict[str, str]:
@@ -57,27 +50,13 @@ def vector_metadata(article_id: str) -> dict[str, str]:
 def meta_from(md: dict[str, Any]) -> ArticleMeta:
     """Article metadata back from its flat stored form ("" means unknown)."""
     published = md.get("published") or None
-    return ArticleMeta(
-        title=md.get("title", ""),
-        published=date.fromisoformat(published) if published else None,
-        outlet=md.get("outlet") or None,
-        author=md.get("author") or None,
-        url=md.get("url") or None,
-        agency=md.get("agency") or None,
-        published_inferred=md.get("published_inferred") or None,
-    )
+    return ArticleMeta(title=md.get("title", ""), published=date.fromisoformat(published) if published else None,
+                       **{k: md.get(k) or None for k in ("outlet", "author", "url", "agency", "published_inferred")})
 
 
 def chunk_from(chunk_id: str, text: str, md: dict[str, Any]) -> Chunk:
-    return Chunk(
-        id=chunk_id,
-        article_id=md["article_id"],
-        index=int(md["index"]),
-        text=text,
-        start=int(md["start"]),
-        end=int(md["end"]),
-        meta=meta_from(md),
-    )
+    return Chunk(id=chunk_id, article_id=md["article_id"], index=int(md["index"]), text=text, start=int(md["start"]),
+                 end=int(md["end"]), meta=meta_from(md))
 
 
 @dataclass

@@ -34,14 +34,8 @@ def exposure_warning(host: str, auth: tuple[str, str] | None) -> str | None:
     )
 
 
-def launch(
-    settings: Settings,
-    host: str = "127.0.0.1",
-    port: int = 7860,
-    auth: tuple[str, str] | None = None,
-    open_browser: bool = False,
-    block: bool = True,
-) -> gr.Blocks:
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
+           open_browser: bool = False, block: bool = True) -> gr.Blocks:
     """Serve the UI. With block=False it returns at once and serves from a background thread."""
     if warning := exposure_warning(host, auth):
         print(warning, file=sys.stderr)

@@ -92,14 +92,8 @@ class ChatTab:
         except ValueError as exc:
             return keep, keep, None, gr.Markdown(f"⚠ {exc}", visible=True), gr.Accordion(open=True), keep
         pending = {"message": message, "options": [backend, k, list(outlets or []), since, until]}
-        return (
-            gr.Textbox(value="", interactive=False),
-            [*(history or []), {"role": "user", "content": message}],
-            pending,
-            gr.Markdown("", visible=False),
-            keep,
-            gr.DownloadButton(value=None, visible=False),
-        )
+        return (gr.Textbox(value="", interactive=False), [*(history or []), {"role": "user", "content": message}], pending,
+                gr.Markdown("", visible=False), keep, gr.DownloadButton(value=None, visible=False))
 
     def chat(self, pending: dict | None, history: list[dict], log_ids: dict) -> Iterator[tuple]:
         """Stream the answer into the chat; then its sources, the answer, the log ids, its
@@ -143,14 +137,9 @@ class ChatTab:
         """Record the question as asked (and as searched) on the answer; log it and return its log id."""
         answer.question = question.strip()
         answer.rewritten_question = query if query != answer.question else None
-        logged = {
-            "backend": options.backend or self.settings.backend,
-            "k": options.k or self.settings.top_k,
-            "outlets": list(options.outlets),
-            "since": options.since.isoformat() if options.since else None,
-            "until": options.until.isoformat() if options.until else None,
-            "source": "ui",
-        }
+        logged = {"backend": options.backend or self.settings.backend, "k": options.k or self.settings.top_k,
+                  "outlets": list(options.outlets), "since": options.since.isoformat() if options.since else None,
+                  "until": options.until.isoformat() if options.until else None, "source": "ui"}
         return self.log.record(answer, self.settings.config_hash(), logged)
 
     def api_ask(self, question: str, backend: str = "", top_k: int = 0, outlets: list[str] | None = None,

@@ -86,17 +86,13 @@ class CorpusTab:
         The article chosen for deletion is kept unless `clear_choice` (it was just deleted): the
         status timer's refresh must not undo a choice the writer has just made."""
         records = sorted(self.store.article_records().values(), key=lambda r: r.id)
-        rows = [
-            [r.id, r.meta.title, r.meta.outlet or "", r.meta.author or "", _table_date(r.meta), r.n_chunks]
-            for r in records
-        ]
+        rows = [[r.id, r.meta.title, r.meta.outlet or "", r.meta.author or "", _table_date(r.meta), r.n_chunks] for r in records]
         ids = [(f"{r.id} — {r.meta.title[:60]}", r.id) for r in records]
         outlets = sorted({r.meta.outlet for r in records if r.meta.outlet})
         if any(not r.meta.outlet for r in records):  # so that articles with no outlet can be chosen too
             outlets.append(NO_OUTLET)
         choice = gr.Dropdown(choices=ids, value=None) if clear_choice else gr.Dropdown(choices=ids)
         return gr.Dataframe(value=rows, headers=TABLE_HEADERS), choice, gr.Dropdown(choices=outlets), choice
-
 
     def add_files(self, files: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple:
         """Copy uploads into <index_dir>/uploads and ingest them; a file that fails is taken back out."""
@@ -110,12 +106,8 @@ class CorpusTab:
                 before[str(dest)] = dest.read_bytes() if dest.exists() else None
                 shutil.copyfile(f, dest)
             progress(0, desc="reading the files")
-            report = ingest(
-                self.settings,
-                [Path(p) for p in before],
-                progress=lambda stage, done, total: progress((done, total), desc=f"{stage} {done}/{total}"),
-                store=self.store,
-            )
+            report = ingest(self.settings, [Path(p) for p in before], store=self.store,
+                            progress=lambda stage, done, total: progress((done, total), desc=f"{stage} {done}/{total}"))
             for failure in report.failed:
                 if failure.path in before:  # the whole file failed: put back what was there before
                     dest, old = Path(failure.path), before[failure.path]

@@ -202,11 +202,9 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
         out.append(f"<p class='filtered'>{html.escape(scope_note(scope))}</p>")
     if answer.notice:
         out.append(f"<p class='notice'>Note: {html.escape(for_writers(answer.notice))}</p>")
-    flagged = [s for s in answer.statements if s.supported is False]
-    if flagged:
-        items = "".join(
-            f"<li>{html.escape(s.text)}" + (f" <em>({html.escape(s.problem)})</em>" if s.problem else "") + "</li>" for s in flagged
-        )
+    if flagged := [s for s in answer.statements if s.supported is False]:
+        items = "".join(f"<li>{html.escape(s.text)}" + (f" <em>({html.escape(s.problem)})</em>" if s.problem else "") + "</li>"
+                        for s in flagged)
         out.append(f"<div class='flags'><strong>⚠ Not supported by the cited passage:</strong><ul>{items}</ul></div>")
     for d in answer.disagreements:
         out.append(disagreement_html(d))
@@ -234,11 +232,8 @@ def sources_html(answer: Answer | None, scope: str | None = None) -> str:
             title += (f"<a href='{html.escape(c.url, quote=True)}' class='original' target='_blank' "
                       "rel='noopener' title='The original page'>original ↗</a>")
         copyable = not answer.refused  # a refusal's nearest evidence is not something to attribute
-        quotes = "".join(
-            f"<blockquote id='source-{x.key}' data-key='{x.key}'{_span_attr(x)}><span class='key'>[{x.key}]</span>{_highlighted(x)}</blockquote>"
-            + quote_tools(x, copyable)
-            for x in cites
-        )
+        quotes = "".join(f"<blockquote id='source-{x.key}' data-key='{x.key}'{_span_attr(x)}><span class='key'>[{x.key}]</span>"
+                         f"{_highlighted(x)}</blockquote>" + quote_tools(x, copyable) for x in cites)
         out.append(
             f"<div class='card{' nearest' if answer.nearest else ''}' data-article='{html.escape(c.article_id, quote=True)}'>"
             f"<div class='meta'><span class='key'>{keys}</span>{meta_html(c)}</div>"

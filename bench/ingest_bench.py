@@ -99,7 +99,7 @@ def _clocked_ingest(settings, source: Path, embedder):
         clock.wrap(ingest_mod, "refresh_search_index", "bm25_s")
         clock.wrap(SentenceTransformerEmbedder, "embed_with_spans", "embed_with_spans_s")
         clock.wrap(SentenceTransformerEmbedder, "embed_documents", "embed_documents_s")
-        clock.wrap(ChromaStore, "replace_article", "store_write_s")
+        clock.wrap(ChromaStore, "replace_articles", "store_write_s")
         clock.wrap(embedder.model, "encode", "model_encode_s")
         t = time.perf_counter()
         report = ingest_mod.ingest(settings, [source])

@@ -57,13 +57,13 @@ def test_extracts_date_outlet_and_author_from_the_page_itself():
     assert page_003.title == "Putin uses WW2 anniversary for bridge-building with U.S., Britain"
     page_004 = clean_text((CORPUS / "004_3d57db88cf4c69a1.txt").read_text(encoding="utf-8"))
     assert page_004.author == "Palwasha Khattak"
-    from assistant.metadata import find_date, outlet_from
+    from assistant.metadata import outlet_from, read_date
 
-    assert find_date("\n".join(page_003.header_lines)).isoformat() == "2020-05-08"
+    assert read_date("\n".join(page_003.header_lines)).value.isoformat() == "2020-05-08"
     assert outlet_from(page_003.header_lines, page_003.footer_lines) == "Devdiscourse"
     assert outlet_from(page_004.header_lines, page_004.footer_lines) == "The Truth International"
     page_000 = clean_text((CORPUS / "000_c7b117bfbdb9e8ac.txt").read_text(encoding="utf-8"))
-    assert find_date("\n".join(page_000.header_lines)).isoformat() == "2016-07-04"
+    assert read_date("\n".join(page_000.header_lines)).value.isoformat() == "2016-07-04"
 
 
 def test_settings_name_a_fresh_collection_when_chunking_changes():

@@ -11,34 +11,14 @@ Modules: `datasets` (records, the JSONL format), `multihop` (MultiHop-RAG adapte
 """
 
 from assistant.evaluate.compare import check_thresholds, compare_runs, flat_metrics, parse_thresholds
-from assistant.evaluate.datasets import (
-    Dataset,
-    DatasetError,
-    EvalError,
-    EvalItem,
-    MissingArticlesError,
-    load_dataset,
-)
+from assistant.evaluate.datasets import Dataset, DatasetError, EvalError, EvalItem, MissingArticlesError, load_dataset
 from assistant.evaluate.report import EvalRun
 from assistant.evaluate.runner import Progress, resolve_dataset, run_eval
 from assistant.progress import rich_progress
 from assistant.evaluate.scoring import METRICS
 
 __all__ = [
-    "METRICS",
-    "Dataset",
-    "DatasetError",
-    "EvalError",
-    "EvalItem",
-    "EvalRun",
-    "MissingArticlesError",
-    "Progress",
-    "check_thresholds",
-    "compare_runs",
-    "flat_metrics",
-    "load_dataset",
-    "parse_thresholds",
-    "resolve_dataset",
-    "rich_progress",
-    "run_eval",
+    "METRICS", "Dataset", "DatasetError", "EvalError", "EvalItem", "EvalRun", "MissingArticlesError", "Progress",
+    "check_thresholds", "compare_runs", "flat_metrics", "load_dataset", "parse_thresholds", "resolve_dataset",
+    "rich_progress", "run_eval",
 ]

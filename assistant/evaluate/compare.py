@@ -84,19 +84,12 @@ def compare_runs(old: dict[str, Any], new: dict[str, Any], old_path: str = "") -
                           "old_answer": before.get("answer"), "new_answer": q.get("answer")})
         if gained := _lost_flags(q, before):
             better.append({"id": q["id"], "question": q["question"], "gained": gained})
-    return {
-        "old_results": old_path,
-        "old_date": old.get("date"),
-        "old_config_hash": old.get("config_hash"),
-        "old_backend": old.get("backend"),
-        "dataset_changed": (old.get("dataset") or {}).get("sha256") != new["dataset"]["sha256"],
-        "corpus_changed": old.get("corpus_fingerprint") != new.get("corpus_fingerprint"),
-        "deltas": deltas,
-        "worse": worse,
-        "better": better,
-        "only_old": sorted(set(old_q) - new_ids),
-        "only_new": sorted(new_ids - set(old_q)),
-    }
+    return {"old_results": old_path, "old_date": old.get("date"), "old_config_hash": old.get("config_hash"),
+            "old_backend": old.get("backend"),
+            "dataset_changed": (old.get("dataset") or {}).get("sha256") != new["dataset"]["sha256"],
+            "corpus_changed": old.get("corpus_fingerprint") != new.get("corpus_fingerprint"),
+            "deltas": deltas, "worse": worse, "better": better,
+            "only_old": sorted(set(old_q) - new_ids), "only_new": sorted(new_ids - set(old_q))}
 
 
 @dataclass(frozen=True)
@@ -117,10 +110,8 @@ def parse_threshold(spec: str) -> Threshold:
     """
     m = _THRESHOLD.match(spec)
     if not m:
-        raise ValueError(
-            f"bad threshold {spec!r}: write metric=value, e.g. hit@5=0.8, who:answer_contains>=0.7 "
-            "or false_refusal_rate<=0.05"
-        )
+        raise ValueError(f"bad threshold {spec!r}: write metric=value, e.g. hit@5=0.8, who:answer_contains>=0.7 "
+                         "or false_refusal_rate<=0.05")
     name, op, value = m.group(1), m.group(2), float(m.group(3))
     if op == "=":
         op = "<=" if lower_is_better(name) else ">="

@@ -55,18 +55,9 @@ class EvalItem:
     gold_facts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "question": self.question,
-            "type": self.type,
-            "answerable": self.answerable,
-            "paraphrased": self.paraphrased,
-            "pair": self.pair,
-            "gold_answers": list(self.gold_answers),
-            "gold_articles": list(self.gold_articles),
-            "gold_passages": list(self.gold_passages),
-            "gold_facts": list(self.gold_facts),
-        }
+        return {"id": self.id, "question": self.question, "type": self.type, "answerable": self.answerable,
+                "paraphrased": self.paraphrased, "pair": self.pair,
+                **{k: list(getattr(self, k)) for k in ("gold_answers", "gold_articles", "gold_passages", "gold_facts")}}
 
 
 @dataclass
@@ -137,17 +128,9 @@ def parse_item(record: Any, path: Path, line: int) -> EvalItem:
         raise _fail(path, line, "field 'gold_answers' is empty and so is 'gold_articles'; an answerable question needs at least one")
     if not record["answerable"] and record["gold_answers"]:
         raise _fail(path, line, "field 'gold_answers' must be empty when 'answerable' is false")
-    return EvalItem(
-        id=record["id"],
-        question=record["question"],
-        gold_answers=tuple(record["gold_answers"]),
-        gold_articles=tuple(record["gold_articles"]),
-        answerable=record["answerable"],
-        type=kind,
-        gold_passages=tuple(passages),
-        paraphrased=paraphrased,
-        pair=pair,
-    )
+    return EvalItem(id=record["id"], question=record["question"], gold_answers=tuple(record["gold_answers"]),
+                    gold_articles=tuple(record["gold_articles"]), answerable=record["answerable"], type=kind,
+                    gold_passages=tuple(passages), paraphrased=paraphrased, pair=pair)
 
 
 def load_dataset(path: Path | str) -> list[EvalItem]:
@@ -200,9 +183,4 @@ def jsonl_dataset(spec: str, limit: int | None = None) -> Dataset:
     first `limit` questions."""
     path = _jsonl_path(spec)
     items = load_dataset(path)
-    return Dataset(
-        name=path.name,
-        items=items[:limit] if limit else items,
-        source=str(path),
-        sha256=sha256_file(path),
-    )
+    return Dataset(name=path.name, items=items[:limit] if limit else items, source=str(path), sha256=sha256_file(path))

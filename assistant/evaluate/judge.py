@@ -21,13 +21,7 @@ PROMPTS = {
     "judge_faithfulness": {"passages", "question", "answer"},
     "judge_correctness": {"question", "answer", "gold_answers"},
 }
-SCORES = {
-    "faithful": 1.0,
-    "unfaithful": 0.0,
-    "correct": 1.0,
-    "partially_correct": 0.5,
-    "incorrect": 0.0,
-}
+SCORES = {"faithful": 1.0, "unfaithful": 0.0, "correct": 1.0, "partially_correct": 0.5, "incorrect": 0.0}
 
 
 @dataclass(frozen=True)
@@ -80,12 +74,8 @@ class Judge:
             )
         self.model = settings.openai_model
         self.prompts = judge_prompts(settings)
-        self.client = openai.OpenAI(
-            base_url=settings.llm_base_url,
-            api_key=settings.llm_api_key or "not-needed",
-            timeout=settings.openai_timeout,
-            max_retries=1,
-        )
+        self.client = openai.OpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key or "not-needed",
+                                    timeout=settings.openai_timeout, max_retries=1)
 
     def close(self) -> None:
         self.client.close()
@@ -93,9 +83,8 @@ class Judge:
     def _ask(self, name: str, allowed: set[str], **values: str) -> Verdict:
         prompt = self.prompts[name].render(**values)
         try:
-            reply = self.client.chat.completions.create(
-                model=self.model, messages=[{"role": "user", "content": prompt}], temperature=0
-            )
+            reply = self.client.chat.completions.create(model=self.model, messages=[{"role": "user", "content": prompt}],
+                                                        temperature=0)
         except Exception as exc:  # any endpoint failure becomes this question's error
             return Verdict(None, None, error=f"{type(exc).__name__}: {exc}"[:300])
         return parse_verdict(reply.choices[0].message.content or "", allowed)
@@ -105,10 +94,8 @@ class Judge:
         if answer.refused or not answer.citations:
             return None
         passages = "\n\n".join(f"[{c.key}] {c.title}: {c.passage}" for c in answer.citations)
-        return self._ask(
-            "judge_faithfulness", {"faithful", "unfaithful"},
-            passages=passages, question=answer.question, answer=answer.text,
-        )
+        return self._ask("judge_faithfulness", {"faithful", "unfaithful"}, passages=passages, question=answer.question,
+                         answer=answer.text)
 
     def correctness(self, item: EvalItem, answer: Answer) -> Verdict | None:
         """None for an unanswerable question (refusal metrics score those); a refusal is incorrect."""
@@ -116,7 +103,5 @@ class Judge:
             return None
         if answer.refused:
             return Verdict("incorrect", 0.0, "refused an answerable question")
-        return self._ask(
-            "judge_correctness", {"correct", "partially_correct", "incorrect"},
-            question=item.question, answer=answer.text, gold_answers="\n".join(f"- {g}" for g in item.gold_answers),
-        )
+        return self._ask("judge_correctness", {"correct", "partially_correct", "incorrect"}, question=item.question,
+                         answer=answer.text, gold_answers="\n".join(f"- {g}" for g in item.gold_answers))

@@ -159,10 +159,7 @@ def fact_scores(chunk_texts: Sequence[str], facts: Sequence[str], k: int = 10) -
 
 def citation_precision(cited: Iterable[str], gold: Iterable[str]) -> float | None:
     """Share of the cited articles that are gold; None when nothing is cited."""
-    cited = set(cited)
-    if not cited:
-        return None
-    return len(cited & set(gold)) / len(cited)
+    return citation_recall(gold, cited)
 
 
 def citation_recall(cited: Iterable[str], gold: Iterable[str]) -> float | None:
@@ -195,13 +192,8 @@ def mean(values: Iterable[float | bool | None]) -> float | None:
 
 def percentiles(values: Sequence[float]) -> dict[str, float]:
     arr = np.asarray(values, dtype=float)
-    return {
-        "p50": float(np.percentile(arr, 50)),
-        "p95": float(np.percentile(arr, 95)),
-        "mean": float(arr.mean()),
-        "max": float(arr.max()),
-        "n": int(arr.size),
-    }
+    return {"p50": float(np.percentile(arr, 50)), "p95": float(np.percentile(arr, 95)), "mean": float(arr.mean()),
+            "max": float(arr.max()), "n": int(arr.size)}
 
 
 def refusal_curve(

@@ -122,28 +122,15 @@ def _item(q: dict) -> EvalItem:
     evidence = q.get("evidence_list") or []
     facts = tuple(dict.fromkeys(e["fact"] for e in evidence))
     answerable = kind != "null"
-    return EvalItem(
-        id=q["id"],
-        question=q["question"],
-        gold_answers=(q["answer"],) if answerable else (),
-        gold_articles=tuple(dict.fromkeys(article_id(e["title"]) for e in evidence)),
-        answerable=answerable,
-        type=kind,
-        gold_passages=facts,
-        gold_facts=facts,
-    )
+    return EvalItem(id=q["id"], question=q["question"], gold_answers=(q["answer"],) if answerable else (),
+                    gold_articles=tuple(dict.fromkeys(article_id(e["title"]) for e in evidence)), answerable=answerable,
+                    type=kind, gold_passages=facts, gold_facts=facts)
 
 
 def _article(title: str, meta: dict, body: str) -> dict[str, Any]:
-    return {
-        "id": article_id(title),
-        "title": title,
-        "text": body,
-        "source": meta.get("source") or None,
-        "author": meta.get("author") or None,
-        "url": meta.get("url") or None,
-        "published": (meta.get("published_at") or "")[:10] or None,
-    }
+    return {"id": article_id(title), "title": title, "text": body,
+            **{k: meta.get(k) or None for k in ("source", "author", "url")},
+            "published": (meta.get("published_at") or "")[:10] or None}
 
 
 def evidence_corpus(queries: list[dict], selected: int) -> tuple[list[dict], int]:
@@ -199,11 +186,8 @@ def load_multihop(folder: Path | None = None, limit: int | None = None, sample_d
             notes.append(f"{len(missing)} evidence titles are not in corpus.json; their facts cannot be retrieved")
     else:
         corpus, n_gold = evidence_corpus(queries, selected)
-        extra = (
-            f"{len(corpus) - n_gold} more from other queries' evidence as distractors"
-            if len(corpus) > n_gold
-            else "each query's distractors are the other queries' articles"
-        )
+        extra = (f"{len(corpus) - n_gold} more from other queries' evidence as distractors" if len(corpus) > n_gold
+                 else "each query's distractors are the other queries' articles")
         notes = [
             f"corpus built from the evidence: {len(corpus)} articles, one per gold title with its facts as the body; "
             f"{n_gold} gold for the evaluated queries, {extra}. An easy corpus: it checks the adapter and the "

@@ -88,26 +88,9 @@ class EvalRun:
         return flat_metrics(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema": 1,
-            "date": self.date,
-            "dataset": self.dataset,
-            "backend": self.backend,
-            "config_hash": self.config_hash,
-            "prompt_hashes": self.prompt_hashes,
-            "corpus_fingerprint": self.corpus_fingerprint,
-            "elapsed_s": round(self.elapsed_s, 2),
-            "counts": self.counts,
-            "metrics": self.metrics,
-            "by_type": self.by_type,
-            "latency_ms": self.latency_ms,
-            "calibration": self.calibration,
-            "judge": self.judge,
-            "comparison": self.comparison,
-            "notes": self.notes,
-            "settings": self.settings,
-            "questions": self.questions,
-        }
+        fields = ("date", "dataset", "backend", "config_hash", "prompt_hashes", "corpus_fingerprint", "elapsed_s", "counts",
+                  "metrics", "by_type", "latency_ms", "calibration", "judge", "comparison", "notes", "settings", "questions")
+        return {"schema": 1, **{k: getattr(self, k) for k in fields}, "elapsed_s": round(self.elapsed_s, 2)}
 
     def summary(self) -> str:
         return summary_text(self)
@@ -190,6 +173,18 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def _metric_rows(run: EvalRun) -> list[list[str]]:
+    return [[k, fmt(v), HELP.get(k, "")] for k, v in run.metrics.items()]
+
+
+def _latency_rows(run: EvalRun) -> list[list[str]]:
+    return [[s, *(fmt(v[x], 1) for x in ("p50", "p95", "mean", "max"))] for s, v in run.latency_ms.items()]
+
+
+def _delta_rows(cmp: dict[str, Any]) -> list[list[str]]:
+    return [[k, fmt(d["old"]), fmt(d["new"]), f"{d['delta']:+.3f}"] for k, d in cmp["deltas"].items() if ":" not in k]
+
+
 def _type_rows(run: EvalRun) -> tuple[list[str], list[list[str]]]:
     names = [m for m in run.metrics if any(v.get(m) is not None for v in run.by_type.values())]
     rows = [[t, str(v["n"])] + [fmt(v.get(m)) for m in names] for t, v in run.by_type.items()]
@@ -199,11 +194,10 @@ def _type_rows(run: EvalRun) -> tuple[list[str], list[list[str]]]:
 def markdown(run: EvalRun) -> str:
     parts = ["# Eval report", "", _table(["", ""], [[k, v] for k, v in _header_rows(run)]), ""]
     parts += [f"> {n}" for n in run.notes] + ([""] if run.notes else [])
-    parts += ["## Metrics", "", _table(["metric", "value", "meaning"], [[k, fmt(v), HELP.get(k, "")] for k, v in run.metrics.items()]), ""]
+    parts += ["## Metrics", "", _table(["metric", "value", "meaning"], _metric_rows(run)), ""]
     header, rows = _type_rows(run)
     parts += ["## By question type", "", _table(header, rows), ""]
-    parts += ["## Latency (ms)", "", _table(["stage", "p50", "p95", "mean", "max"],
-              [[s, fmt(v["p50"], 1), fmt(v["p95"], 1), fmt(v["mean"], 1), fmt(v["max"], 1)] for s, v in run.latency_ms.items()]), ""]
+    parts += ["## Latency (ms)", "", _table(["stage", "p50", "p95", "mean", "max"], _latency_rows(run)), ""]
     cal = run.calibration
     parts += ["## Refusal threshold", "",
               f"Current threshold {cal['current_threshold']:g}; the threshold separating unanswerable from answerable "
@@ -225,12 +219,11 @@ def markdown(run: EvalRun) -> str:
 
 
 def _comparison_md(cmp: dict[str, Any]) -> list[str]:
-    rows = [[k, fmt(d["old"]), fmt(d["new"]), f"{d['delta']:+.3f}"] for k, d in cmp["deltas"].items() if ":" not in k]
     out = [f"## Compared with {cmp['old_results']}", "",
            f"Old run: {cmp['old_date']}, backend {cmp['old_backend']}, config {cmp['old_config_hash']}."
            + (" The dataset differs." if cmp["dataset_changed"] else "")
            + (" The corpus differs." if cmp["corpus_changed"] else ""), "",
-           _table(["metric", "old", "new", "delta"], rows), ""]
+           _table(["metric", "old", "new", "delta"], _delta_rows(cmp)), ""]
     out.append(f"**Worse ({len(cmp['worse'])}):**" if cmp["worse"] else "No question got worse.")
     out += [f"- `{q['id']}` no longer {', '.join(q['lost'])}: {q['question']}" for q in cmp["worse"]]
     if cmp["better"]:
@@ -337,11 +330,10 @@ def html_report(run: EvalRun) -> str:
     p.append(_html_table(["", ""], [[k, v] for k, v in _header_rows(run)], numeric_from=99))
     p += [f"<p class=note>{_h(n)}</p>" for n in run.notes]
     p.append("<h2>Metrics</h2>")
-    p.append(_html_table(["metric", "value", "meaning"], [[k, fmt(v), HELP.get(k, "")] for k, v in run.metrics.items()], numeric_from=1))
+    p.append(_html_table(["metric", "value", "meaning"], _metric_rows(run), numeric_from=1))
     header, rows = _type_rows(run)
     p += ["<h2>By question type</h2>", _html_table(header, rows), f"<img alt='metrics by type' src='{plot_by_type(run)}'>"]
-    p += ["<h2>Latency (ms)</h2>", _html_table(["stage", "p50", "p95", "mean", "max"],
-          [[s, fmt(v["p50"], 1), fmt(v["p95"], 1), fmt(v["mean"], 1), fmt(v["max"], 1)] for s, v in run.latency_ms.items()]),
+    p += ["<h2>Latency (ms)</h2>", _html_table(["stage", "p50", "p95", "mean", "max"], _latency_rows(run)),
           f"<img alt='latency by stage' src='{plot_latency(run)}'>"]
     cal = run.calibration
     p += ["<h2>Refusal threshold calibration</h2>",
@@ -357,8 +349,7 @@ def html_report(run: EvalRun) -> str:
     if run.comparison:
         cmp = run.comparison
         p.append(f"<h2>Compared with {_h(cmp['old_results'])}</h2>")
-        p.append(_html_table(["metric", "old", "new", "delta"],
-                             [[k, fmt(d["old"]), fmt(d["new"]), f"{d['delta']:+.3f}"] for k, d in cmp["deltas"].items() if ":" not in k]))
+        p.append(_html_table(["metric", "old", "new", "delta"], _delta_rows(cmp)))
         if cmp["worse"]:
             p.append("<h3 class=bad>Worse</h3><ul>" + "".join(
                 f"<li><b>{_h(q['id'])}</b> no longer {_h(', '.join(q['lost']))}: {_h(q['question'])}<br>"

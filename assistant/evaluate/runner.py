@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,9 @@ from assistant.evaluate.datasets import Dataset, EvalError, EvalItem, MissingArt
 from assistant.evaluate.multihop import corpus_jsonl, load_multihop
 from assistant.evaluate.report import EvalRun, write_reports
 from assistant.evaluate.scoring import aggregate, calibration, drop_unused, latency, record
+from assistant.progress import Progress
 from assistant.records import Answer
 
-#: (stage, done, total), the same shape as `assistant.ingest`'s progress callback.
-Progress = Callable[[str, int, int], None]
 
 
 # Running ----------------------------------------------------------------------------------
@@ -88,18 +86,9 @@ def benchmark_settings(settings: Settings, dataset: Dataset, progress: Progress 
     return bench
 
 
-
-
-def run_eval(
-    settings: Settings,
-    dataset: Path | str = "evals/news.jsonl",
-    backend: str | None = None,
-    out_dir: Path | None = None,
-    compare: Path | None = None,
-    progress: Progress | None = None,
-    limit: int | None = None,
-    judge: bool | None = None,
-) -> EvalRun:
+def run_eval(settings: Settings, dataset: Path | str = "evals/news.jsonl", backend: str | None = None,
+             out_dir: Path | None = None, compare: Path | None = None, progress: Progress | None = None,
+             limit: int | None = None, judge: bool | None = None) -> EvalRun:
     """Ask every question of `dataset`, score the answers, write results.json and the reports.
 
     `dataset`: a JSONL path (evals/README.md), `multihop-sample` or `multihop:/path/to/dir`.
@@ -149,15 +138,8 @@ def run_eval(
     types = list(dict.fromkeys(r["type"] for r in records))
     by_type = {t: drop_unused(aggregate([r for r in records if r["type"] == t]), records) for t in types}
     run = EvalRun(
-        dataset={
-            "name": data.name,
-            "source": data.source,
-            "sha256": data.sha256,
-            "limit": limit,
-            "questions": len(data.items),
-            "retrieval_k": data.k or settings.top_k,
-            "index_dir": str(settings.index_dir),
-        },
+        dataset={"name": data.name, "source": data.source, "sha256": data.sha256, "limit": limit,
+                 "questions": len(data.items), "retrieval_k": data.k or settings.top_k, "index_dir": str(settings.index_dir)},
         backend=backend_name,
         date=stamp.isoformat(timespec="seconds"),
         config_hash=settings.config_hash(),
@@ -165,12 +147,8 @@ def run_eval(
         prompt_hashes=prompt_hashes(settings.prompts_dir),
         metrics=overall,
         by_type=by_type,
-        counts={
-            "questions": len(records),
-            "answerable": sum(r["answerable"] for r in records),
-            "unanswerable": sum(not r["answerable"] for r in records),
-            "refused": sum(bool(r["refused"]) for r in records),
-        },
+        counts={"questions": len(records), "answerable": sum(r["answerable"] for r in records),
+                "unanswerable": sum(not r["answerable"] for r in records), "refused": sum(bool(r["refused"]) for r in records)},
         latency_ms=latency(answers),
         calibration=calibration(records, settings.refusal_threshold, backend_name),
         questions=records,
@@ -184,6 +162,7 @@ def run_eval(
     run.elapsed_s = time.perf_counter() - started
     write_reports(run)
     return run
+
 
 def _judge_summary(settings: Settings, records: list[dict[str, Any]]) -> dict[str, Any]:
     verdicts = [v for r in records if r["judge"] for v in r["judge"].values() if v]

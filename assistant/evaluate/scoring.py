@@ -40,16 +40,8 @@ def _statement_support(answer: Answer) -> list[dict[str, Any]]:
     for s in answer.statements:
         passages = [by_key[k].passage for k in s.keys if k in by_key]
         lexical = bool(passages) and M.lexically_supported(s.text, passages)
-        out.append(
-            {
-                "text": s.text,
-                "keys": list(s.keys),
-                "support": s.support,
-                "supported": s.supported,
-                "lexical_supported": lexical,
-                "counted_supported": s.supported if s.supported is not None else lexical,
-            }
-        )
+        out.append({"text": s.text, "keys": list(s.keys), "support": s.support, "supported": s.supported,
+                    "lexical_supported": lexical, "counted_supported": s.supported if s.supported is not None else lexical})
     return out
 
 

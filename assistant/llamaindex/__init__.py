@@ -29,14 +29,5 @@ from assistant.llamaindex.engine import CitedQueryEngine, CitedStreamingResponse
 from assistant.llamaindex.llm import LlamaIndexLLMAnswerer
 from assistant.llamaindex.nodes import AssistantRetriever, as_retriever, filter_options, passage_node
 
-__all__ = [
-    "AssistantRetriever",
-    "CitedQueryEngine",
-    "CitedStreamingResponse",
-    "LlamaIndexLLMAnswerer",
-    "as_query_engine",
-    "as_retriever",
-    "filter_options",
-    "ingest_documents",
-    "passage_node",
-]
+__all__ = ["AssistantRetriever", "CitedQueryEngine", "CitedStreamingResponse", "LlamaIndexLLMAnswerer", "as_query_engine",
+           "as_retriever", "filter_options", "ingest_documents", "passage_node"]

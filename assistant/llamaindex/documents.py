@@ -72,12 +72,12 @@ def ingest_documents(settings: Settings, documents: Iterable[Document], progress
         if _is_html(text):
             _write(folder / f"{article_id}.html", text.encode("utf-8"))
             html_meta[f"{article_id}.html"] = {"id": article_id, **fields}
-            _remove(folder / f"{article_id}.md")
+            (folder / f"{article_id}.md").unlink(missing_ok=True)
         else:
             front = yaml.safe_dump({"id": article_id, **fields}, allow_unicode=True, sort_keys=True)
             _write(folder / f"{article_id}.md", f"---\n{front}---\n{text}".encode("utf-8"))
             if html_meta.pop(f"{article_id}.html", None) is not None:
-                _remove(folder / f"{article_id}.html")
+                (folder / f"{article_id}.html").unlink(missing_ok=True)
     if html_meta or toml_path.exists():
         _write(toml_path, _toml(html_meta).encode("utf-8"))
     report = ingest(settings, paths=[folder], progress=progress)
@@ -134,13 +134,6 @@ def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def _read_toml(path: Path) -> dict[str, dict]:

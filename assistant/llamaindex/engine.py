@@ -123,14 +123,8 @@ class CitedQueryEngine(BaseQueryEngine):
         return await asyncio.to_thread(self._query, query_bundle)
 
 
-def as_query_engine(
-    settings: Settings,
-    backend: str | LLM | None = None,
-    k: int | None = None,
-    filters: MetadataFilters | None = None,
-    streaming: bool = False,
-    callback_manager=None,
-) -> CitedQueryEngine:
+def as_query_engine(settings: Settings, backend: str | LLM | None = None, k: int | None = None,
+                    filters: MetadataFilters | None = None, streaming: bool = False, callback_manager=None) -> CitedQueryEngine:
     """The assistant over `settings`' index as a llama-index query engine.
 
     `backend`: a backend's name ("offline", "openai", ...; default: `settings.backend`), or any llama-index `LLM`

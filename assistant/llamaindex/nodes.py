@@ -34,35 +34,19 @@ Options = tuple[tuple[str, ...], date | None, date | None]
 def passage_node(p: Passage, **extra: object) -> NodeWithScore:
     """A retrieved passage as a llama-index node with its score (None values left out)."""
     c = p.chunk
-    metadata = {
-        "article_id": c.article_id,
-        **c.meta.to_dict(),
-        "chunk_id": c.id,
-        "chunk_index": c.index,
-        "start": c.start,
-        "end": c.end,
-        "score": p.score,
-        "dense_rank": p.dense_rank,
-        "bm25_rank": p.bm25_rank,
-        "dense_score": p.dense_score,
-        **extra,
-    }
+    metadata = {"article_id": c.article_id, **c.meta.to_dict(), "chunk_id": c.id, "chunk_index": c.index, "start": c.start,
+                "end": c.end, "score": p.score, "dense_rank": p.dense_rank, "bm25_rank": p.bm25_rank,
+                "dense_score": p.dense_score, **extra}
     return NodeWithScore(node=text_node(c.id, c.text, c.start, c.end, c.article_id, metadata), score=p.score)
 
 
 def text_node(node_id: str, text: str, start: int, end: int, article_id: str, metadata: dict) -> TextNode:
     """A llama-index node for a span of an article (metadata that is None left out)."""
     metadata = {k: v for k, v in metadata.items() if v is not None}
-    return TextNode(
-        id_=node_id,
-        text=text,
-        metadata=metadata,
-        start_char_idx=start,
-        end_char_idx=end,
-        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article_id)},
-        excluded_llm_metadata_keys=[k for k in metadata if k in HIDDEN_FROM_LLM],
-        excluded_embed_metadata_keys=list(metadata),
-    )
+    return TextNode(id_=node_id, text=text, metadata=metadata, start_char_idx=start, end_char_idx=end,
+                    relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article_id)},
+                    excluded_llm_metadata_keys=[k for k in metadata if k in HIDDEN_FROM_LLM],
+                    excluded_embed_metadata_keys=list(metadata))
 
 
 # Filters ------------------------------------------------------------------------------------
@@ -184,14 +168,10 @@ def as_retriever(settings: Settings, k: int | None = None, filters: MetadataFilt
         engine = RetrieverQueryEngine.from_args(as_retriever(settings), llm=llm)
     """
     if filters is None or isinstance(filters, MetadataFilters):
-        ours = make_filters(*_as_lists(filter_options(filters)))
+        outlets, since, until = filter_options(filters)
+        ours = make_filters(list(outlets), since, until)
     elif isinstance(filters, Filters):
         ours = filters
     else:
         raise TypeError(f"filters are llama-index MetadataFilters or assistant.records.Filters, not {type(filters).__name__}")
     return AssistantRetriever(get_retriever(settings), k, ours)
-
-
-def _as_lists(options: Options) -> tuple[list[str], date | None, date | None]:
-    outlets, since, until = options
-    return list(outlets), since, until
