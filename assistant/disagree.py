@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from assistant.answer.question import MONTH, YEAR
+from assistant.answer.vocabulary import MONTH, YEAR
 from assistant.answer.support import negation_flipped, numbers
 from assistant.chunk import chunk_sentences
 from assistant.records import Answer, Claim, Disagreement, Passage

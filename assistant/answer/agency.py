@@ -8,11 +8,12 @@ import re
 from functools import lru_cache
 
 from assistant.answer.constraint_records import Agency, Evidence
+from assistant.answer.doers import AUXILIARIES, PASSIVE, QUOTATION, clause_subject, doer_at, full_name, name_run, named_at, same_doer, without_appositions
 from assistant.answer.entities import ENTITIES
 from assistant.answer.names import in_text
 from assistant.answer.question import asked_verb
 from assistant.answer.roles import role_of
-from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, is_title, name_key, same_name_word, verb_forms, verb_term, vocabulary_data
+from assistant.answer.vocabulary import RELATIVE, UPPER, WORD, is_title, same_name_word, verb_forms, verb_term, vocabulary_data
 from assistant.chunk import split_sentences
 from assistant.text import IRREGULAR_PAST, NOT_NAMES, STOPWORDS, stem, terms
 
@@ -100,12 +101,6 @@ def _named(run: str, names: tuple[str, ...]) -> str | None:
 _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+(?:(?:the|and)\s+|[A-Z][\w.'’-]*\s+)*$")
 # What stands between a verb and the one it is done to: a particle, an apposition before the name.
 _DONE_TO = re.compile(r"^\s+(?:(?:out|off|past|back|down)\s+)?(?:the\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2},\s+)?")
-_PASSIVE = frozenset("was were is are be been being get gets got".split())
-_AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
-_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80},")
-# A quotation: whole, or a part of one that runs over several sentences (“... at the start of a
-# text with no closing mark, or ...” at its end with no opening one).
-_QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]|^\s*[“\"][^”\"]*$|^[^“\"]*”")
 
 
 def published_by(agency: Agency, ev: Evidence) -> bool:
@@ -138,33 +133,6 @@ def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
     return None
 
 
-def speaker(ev: Evidence) -> str | None:
-    """Who says the cited sentence: the name doing its verb of saying ("Dunleavy said",
-    "..., said Irena Vasko"), or where a pronoun does ("“...,” he said"), the one saying the
-    sentence before it in its paragraph. None where no one can be read."""
-    for text in (ev.sentences, ev.lead_in):
-        plain = without_appositions(_QUOTATION.sub(" … ", text))
-        tokens = [w.rstrip(".") for w in WORD.findall(plain)]
-        said = next((i for i, tok in enumerate(tokens) if tok[:1].islower() and verb_term(tok) == "say"), None)
-        if said is None:
-            return None
-        doer = _doer(tokens, said)
-        if doer:
-            return " ".join(_full_name(doer, text, ev.article) if len(doer) == 1 and ev.article else doer)
-        if not (said and tokens[said - 1].lower() in ("he", "she")):
-            return None
-    return None
-
-
-def subject(ev: Evidence) -> str | None:
-    """Who the cited sentence is about: the name just before its first verb in the past ("The
-    council's leader, Patricia Everingham, kept her seat")."""
-    run = _subject([w.rstrip(".") for w in WORD.findall(_QUOTATION.sub(" … ", ev.sentences))])
-    if not run:
-        return None
-    return " ".join(_full_name(run, ev.sentences, ev.article) if len(run) == 1 and ev.article else run)
-
-
 def _spoken(verb: str) -> bool:
     """Whether a question's verb asks for someone's words (`speech_verbs`: "say", "warn")."""
     return verb_term(verb) == "say" and stem(IRREGULAR_PAST.get(verb.lower(), verb.lower())) in _speech_verbs()
@@ -175,17 +143,11 @@ def _speech_verbs() -> frozenset[str]:
     return frozenset(stem(IRREGULAR_PAST.get(v, v)) for v in vocabulary_data()["speech_verbs"])
 
 
-def without_appositions(text: str) -> str:
-    """The text without its appositions (", a scholar at the Carnegie Moscow Center,"), but not
-    a clause between commas that says something (", the Kremlin said Johnson had called,")."""
-    return _APPOSITION.sub(lambda m: m.group(0) if any(verb_term(w) == "say" for w in WORD.findall(m.group(0)) if w.islower()) else " ", text)
-
-
 def says(text: str) -> bool:
     """Whether anyone says anything in the text: a quotation, a verb of saying, "according to";
     not in a relative clause ("Reade, whose novel had been the favourite since the shortlist was
     announced, did not attend")."""
-    return bool(_QUOTATION.search(text)) or re.search(r"\baccording to\b", text, re.IGNORECASE) is not None or any(
+    return bool(QUOTATION.search(text)) or re.search(r"\baccording to\b", text, re.IGNORECASE) is not None or any(
         verb_term(w) == "say" for w in WORD.findall(RELATIVE.sub(" ", text)) if not w[:1].isupper()
     )
 
@@ -195,11 +157,11 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, artic
     where `strict`, else only another of the question's names, or, where `topical`, anyone
     doing it about what the question asks). Inside a quotation only the agent counts: "The
     Kremlin reported: “Mr Putin stressed ...”" has Putin say it."""
-    for quoted in _QUOTATION.findall(text):
+    for quoted in QUOTATION.findall(text):
         if _doers(agency, quoted.strip("“”\""), strict)[0]:
             return True, None
     by_agent, by_other = False, None
-    for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+    for sentence in split_sentences(QUOTATION.sub(" … ", text)):
         by_other = by_other or _done_to_agent(agency, sentence.text)
         # "Tatyana Stanovaya, a scholar at the Carnegie Moscow Center, told ...": past the apposition.
         plain = without_appositions(sentence.text)
@@ -211,32 +173,19 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, artic
             before = plain[: spans[i].start()]
             if tok.endswith("ing") and _AFTER_OBJECT.search(before):
                 continue  # "telegrams to Trump and Boris Johnson suggesting ...": the clause's subject suggests
-            doer = _subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else _doer(tokens, i)
+            doer = clause_subject(tokens[:i]) if tok.endswith("ing") and before.rstrip().endswith(",") else doer_at(tokens, i)
             if not doer:
                 continue
             # "Morven said", where the article has both Saskia and Edith Morven: the one named last.
-            doer = _full_name(doer, sentence.text, article) if len(doer) == 1 and article else doer
-            if _same_doer(doer, agency.agent):
+            doer = full_name(doer, sentence.text, article) if len(doer) == 1 and article else doer
+            if same_doer(doer, agency.agent):
                 by_agent = True
-            elif strict or any(_same_doer(doer, o) for o in agency.others) or (topical and _on_topic(plain[spans[i].end() :], agency.topic)):
+            elif strict or any(same_doer(doer, o) for o in agency.others) or (topical and _on_topic(plain[spans[i].end() :], agency.topic)):
                 # Anyone, where the sentence does not name the agent; where it does, another of
                 # the question's names, or anyone doing it about what the question asks ("Trump
                 # offered ... to help fight the virus" for "what did Putin offer to help fight it").
                 by_other = by_other or " ".join(doer)
     return by_agent, by_other
-
-
-def _full_name(run: list[str], sentence: str, article: str) -> list[str]:
-    """A surname alone as the person the article last named in full with it before the
-    sentence, where the article names two people of that surname ("Saskia Morven", "Edith
-    Morven"); the run as it is otherwise."""
-    surname = run[0]
-    given = [m for m in re.finditer(rf"\b([{UPPER}][\w’'-]+)\s+{re.escape(surname)}\b", article) if not is_title(m.group(1)) and not NOT_NAMES.match(m.group(1))]
-    if len({m.group(1) for m in given}) < 2:
-        return run
-    at = article.find(sentence[:60])
-    before = [m for m in given if at < 0 or m.start() < at]
-    return [before[-1].group(1), surname] if before else run
 
 
 def _done_to_agent(agency: Agency, sentence: str) -> str | None:
@@ -255,19 +204,19 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
             continue
         if i and re.search(r"['’]s$", tokens[i - 1]) and i + 1 < len(tokens) and tokens[i + 1] in ("to", "by", "of"):
             # A noun: "Renn's defeat to Brandt" (Brandt does it to Renn), "Kessler's purchase of Marlow".
-            owner = [re.sub(r"['’]s$", "", w) for w in _name_run(tokens[max(0, i - 3) : i])[-2:]]
-            named = _named_at(tokens[i + 2 : i + 7])
+            owner = [re.sub(r"['’]s$", "", w) for w in name_run(tokens[max(0, i - 3) : i])[-2:]]
+            named = named_at(tokens[i + 2 : i + 7])
             doer, done_to = (owner, named) if tokens[i + 1] == "of" else (named, owner)
-            if doer and _same_doer(doer, agency.agent):
+            if doer and same_doer(doer, agency.agent):
                 return None
-            if done_to and _same_doer(done_to, agency.agent):
+            if done_to and same_doer(done_to, agency.agent):
                 other = other or " ".join(doer) or "someone else"
             continue
-        doer = _doer(tokens, i)
-        if doer and _same_doer(doer, agency.agent):
+        doer = doer_at(tokens, i)
+        if doer and same_doer(doer, agency.agent):
             return None
         done_to = _named_after(sentence[spans[i].end() :])
-        if done_to and _same_doer(done_to, agency.agent):
+        if done_to and same_doer(done_to, agency.agent):
             other = other or (" ".join(doer) if doer else next((o for o in agency.others if in_text(o, sentence)), "someone else"))
     return other
 
@@ -277,16 +226,16 @@ def _done_to_other(agency: Agency, text: str) -> str | None:
     "The authority fined its main contractor, Sunnmark Rail" for "Which company fined
     Brackwater Transit?"; "Sunnmark Rail was fined by the authority" too."""
     other = None
-    for sentence in split_sentences(_QUOTATION.sub(" … ", text)):
+    for sentence in split_sentences(QUOTATION.sub(" … ", text)):
         plain = RELATIVE.sub(" ", sentence.text)
         spans = list(WORD.finditer(plain))
         tokens = [m.group(0) for m in spans]
         for i, tok in enumerate(tokens):
             if tok[:1].isupper() or agency.verb not in verb_forms(tok):
                 continue
-            if i and tokens[i - 1].lower() in _PASSIVE:
+            if i and tokens[i - 1].lower() in PASSIVE:
                 j = i - 1
-                while j > 0 and tokens[j - 1].lower() in _AUXILIARIES | _PASSIVE:
+                while j > 0 and tokens[j - 1].lower() in AUXILIARIES | PASSIVE:
                     j -= 1
                 k = j
                 while k > 0 and tokens[k - 1][:1].isupper():
@@ -296,7 +245,7 @@ def _done_to_other(agency: Agency, text: str) -> str | None:
                 done_to = _named_after(plain[spans[i].end() :], past_possessive=True)
             if not done_to:
                 continue
-            if _same_doer(done_to, agency.agent):
+            if same_doer(done_to, agency.agent):
                 return None
             other = other or " ".join(done_to)
     return other
@@ -307,38 +256,6 @@ def _on_topic(rest: str, topic: frozenset[str]) -> bool:
     question: "won the runoff" is not about "what share"."""
     clause = re.split(r"[,;:]", rest, maxsplit=1)[0]
     return bool(topic & set(terms(clause)))
-
-
-def _same_doer(run: list[str], name: str) -> bool:
-    """A doer's words are the name: "Brightwater Foods Inc." is "Brightwater Foods", "Mr Putin"
-    is "Vladimir Putin", but "Lars Verhoeven" is not "Anika Verhoeven"."""
-    if "and" in run:  # "Dana Whitcombe and Frank Osei": either of them
-        at = run.index("and")
-        return _same_doer(run[:at], name) or _same_doer(run[at + 1 :], name)
-    have = [name_key(p) for w in run if not is_title(w) for p in HYPHEN_OR_SPACE.split(w)]
-    want = [name_key(w) for w in HYPHEN_OR_SPACE.split(name) if not is_title(w) and re.search(r"\w", w)]  # "Kettle & Vine"
-    if not have or not want:
-        return False
-    if same_name_word(have[-1], want[-1]):
-        return len(have) < 2 or len(want) < 2 or same_name_word(have[-2], want[-2])
-    return set(want) <= set(have) or set(have) <= set(want)
-
-
-def _name_run(tokens: list[str]) -> list[str]:
-    """The capitalised words that open `tokens` ("the" skipped), titles included."""
-    run: list[str] = []
-    for w in tokens:
-        if w.lower() == "the" and not run:
-            continue
-        if not w[:1].isupper() or (NOT_NAMES.match(w) and not is_title(w) and not run):
-            break
-        run.append(w)
-    return [w for w in run if is_title(w) or not NOT_NAMES.match(w)]
-
-
-def _named_at(tokens: list[str]) -> list[str]:
-    """The name that opens `tokens`, without its titles ("President Obama": "Obama")."""
-    return [w for w in _name_run(tokens) if not is_title(w)]
 
 
 # "fined its main contractor, Sunnmark Rail": a possessive apposition before the name.
@@ -352,59 +269,7 @@ def _named_after(after: str, past_possessive: bool = False) -> list[str]:
     after = _DONE_TO.sub("", after, count=1)
     if past_possessive:
         after = _POSSESSIVE_BEFORE.sub(" ", after)
-    return _named_at(WORD.findall(after[:80])[:5])
-
-
-def _subject(tokens: list[str]) -> list[str]:
-    """The sentence's subject: the names just before its first verb in the past ("Brayford Town
-    reached the final ..., beating Kessington" is Brayford's beating)."""
-    for k, w in enumerate(tokens):
-        if k and w.islower() and (w.endswith("ed") or w in IRREGULAR_PAST or verb_term(w) == "say") and tokens[k - 1][:1].isupper():
-            j = k
-            while j > 0 and tokens[j - 1][:1].isupper():
-                j -= 1
-            return [x for x in tokens[j:k] if not NOT_NAMES.match(x) and not x.isupper() or len(x) <= 3 and x.isupper()]
-    return []
-
-
-@lru_cache(maxsize=1)
-def _collective_heads() -> frozenset[str]:
-    return frozenset(vocabulary_data()["collective_heads"])
-
-
-def _doer(tokens: list[str], i: int) -> list[str]:
-    """Who does the verb at tokens[i]: the name after "by" ("initiated by President Obama"),
-    the name just after it where the clause inverts ("…, wrote Putin"), else the name just
-    before it, with at most auxiliaries between ("Trump has issued", "Mr Putin stressed"; "a
-    message sent to Russian diplomats proposed" names no doer)."""
-    if i and re.search(r"['’]s$", tokens[i - 1]):
-        return []  # "Renn's defeat to Brandt": a noun, whose doer this does not read
-    if i + 1 < len(tokens) and tokens[i + 1] == "by":
-        run = _named_at(tokens[i + 2 : i + 8])
-        if run:
-            return run
-    if i and tokens[i - 1].lower() in _PASSIVE and (re.search(r"(?:ed|en)$", tokens[i]) or tokens[i].lower() in IRREGULAR_PAST):
-        # "Brandt was defeated in straight sets by Renn": the doer follows "by"; none without it.
-        by = next((j for j in range(i + 1, min(i + 9, len(tokens))) if tokens[j] == "by"), None)
-        return _named_at(tokens[by + 1 : by + 7]) if by is not None else []
-    if i == 0 or tokens[i - 1] == "…":
-        run = _named_at(tokens[i + 1 : i + 6])
-        if run:
-            return run
-    j = i
-    while j > 0 and (tokens[j - 1].lower() in _AUXILIARIES or tokens[j - 1].isdigit()):
-        j -= 1  # "has issued"; "Nwosu, 41, wrote": past an age
-    if j > 1 and tokens[j - 1].lower() == "who" and tokens[j - 2][:1].isupper():
-        j -= 1  # "Councillor Neil Prentice, who proposed": the one the clause is of
-    if j > 1 and tokens[j - 1].lower() in _collective_heads() and tokens[j - 2][:1].isupper():
-        j -= 1  # "Obama administration had imposed": the body is its name's
-    k = j
-    while k > 0 and tokens[k - 1][:1].isupper() and tokens[k - 1].lower() not in STOPWORDS:
-        k -= 1
-        if k > 1 and tokens[k - 1] == "and" and tokens[k - 2][:1].isupper():
-            k -= 1  # "Dana Whitcombe and Frank Osei voted": both do it
-    run = [w for w in tokens[k:j] if w == "and" or not NOT_NAMES.match(name_key(w).title())]
-    return [w for w in run if not is_title(w)] if any(not is_title(w) for w in run) else []
+    return named_at(WORD.findall(after[:80])[:5])
 
 
 def verb_of(question: str, agencies: tuple[Agency, ...]) -> str | None:

@@ -10,14 +10,16 @@ present within 30 days?" is not answered by a sentence about Trump's order, howe
 matches the rest.
 
 One mechanism over the question and the evidence; its only vocabularies are the titles,
-country aliases, verbs of saying, roles ("Mayor", "coach", "runner-up"), verbs that take a side
-("voted for" / "against") and the names of a contest's stages (final, semi-final, runoff), all
-in `data/names.toml`.
+country aliases, verbs of saying, roles ("Mayor", "coach", "runner-up", and the "deputy" below
+one), verbs that take a side ("voted for" / "against"), verbs of passing ("sold", "signed"),
+verbs of opposite sense ("kept" / "lost") and the names of a contest's stages (final,
+semi-final, runoff), all in `data/names.toml`.
 
 The parts it reads with live beside it, over the records in `constraint_records`: the
 evidence a citation is read with (`evidence`), the vocabulary loaded once and word shapes
-(`vocabulary`), dates (`dates`), names (`names`), roles (`roles`), stages, sides, ways and
-what is done or still to come (`stages`), and who does what (`agency`).
+(`vocabulary`), dates (`dates`), numbers and what they count (`quantity`), names (`names`),
+roles (`roles`), stages, sides, ways, senses and what is done or still to come (`stages`),
+who does a verb in a sentence (`doers`) and who does what the question asks (`agency`).
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, speaker, subject, verb_of, without_appositions
+from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
+from assistant.answer.doers import speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
-from assistant.answer.question import YEAR, classify, measure_units
+from assistant.answer.quantity import counted, measure_units, word_before
+from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, is_title, name_key, verb_term, vocabulary_data
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, is_title, name_key, verb_term, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
@@ -138,7 +142,7 @@ def parse(question: str) -> Ask:
         if value not in years and not _QUOTED.search(shown):
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
-            bound = _word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
+            bound = word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
             # As the question writes it: "two-hour", not the "2 hour" read from it.
             written = re.search(rf"\b[\w,.]+[- ]{unit.group(1)}\b", question) if unit else None
             if not (written and numbers(measured(written.group(0), measure_units())).get(value)):
@@ -169,34 +173,6 @@ def _does_as(question: str, word: str) -> bool:
 def _movement_verbs() -> str:
     """The verbs of going, as one regex alternation."""
     return alternation(vocabulary_data()["movement_verbs"])
-
-
-@lru_cache(maxsize=4096)
-def _units(text: str) -> dict[str, set[float]]:
-    """The numbers a text states by the word each counts ("2.1 degrees": "degre"; "" where
-    none follows): {"degre": {2.1, 3.0}, "": {11.0}}."""
-    found: dict[str, set[float]] = {}
-    # "close 14 of its 52 stores": 14 counts stores too.
-    text = _PART_OF.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(0)}", text)
-    for value, shown in numbers(text).items():
-        # "eight Green members" counts members.
-        for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+(?:(?:[A-Z][\w’'-]*\s+){{1,2}}([a-z]{{3,}})|([A-Za-z]{{3,}})))?", text):
-            word = (m.group(1) or m.group(2) or "").lower()
-            found.setdefault(stem(word) if word and word not in STOPWORDS else "", set()).add(value)
-    return found
-
-
-_PART_OF = re.compile(r"(?<![\w.,])(\d[\d,.]*|[a-z]+)\s+of\s+(?:its|the|their|his|her|our|all)\s+(\d[\d,.]*|[a-z]+)\s+([a-z]{3,})\b")
-# Words that hedge a number without changing what it is the number of ("cost about $140
-# million"). Not "under" / "over": "the richest person in the world under 30" ties 30 to no word.
-_HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
-
-
-def _word_before(text: str, shown: str) -> str:
-    """The term of the content word just before a number ("cost about $140 million": "cost";
-    past an object, "pay her £240,000": "pay"), or "" where a stopword or nothing stands there."""
-    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me)\s+)?{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
-    return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
 
 
 def topic_terms(ask: Ask) -> frozenset[str]:
@@ -297,21 +273,21 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             near, sentences, stated = (measured(t, units) for t in (ev.near, ev.sentences, ev.text))
             # In the evidence, and not contradicted by the cited sentence, or those it goes on
             # from, counting the same thing otherwise ("3 degrees" asked, "2.1 degrees" cited).
-            counted = _units(f"{near}\n{sentences}").get(unit, set()) if unit else set()
+            counting = counted(f"{near}\n{sentences}").get(unit, set()) if unit else set()
             # ... and counting that thing where the question says ("three years" is no "3 degrees").
-            said = _units(stated)
+            said = counted(stated)
             ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(stated)
-            ok = ok and (not counted or value in counted)
+            ok = ok and (not counting or value in counting)
             # ... and not the number of another thing the question asks about: "save $210 million
             # a year" is no "cuts that cost $210 million".
             bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
             if ok and bound:
                 shown = numbers(sentences).get(value)  # how the sentence writes it
-                said_with = {_word_before(sentences, shown)} - {""} if shown else set()
+                said_with = {word_before(sentences, shown)} - {""} if shown else set()
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
                 # ... nor found only around a sentence that gives that word another number:
                 # "ordered it to pay her £240,000" is no "ordered to pay £1.1 million".
-                ok = ok and (shown is not None or all(_word_before(sentences, other) != bound for other in numbers(sentences).values()))
+                ok = ok and (shown is not None or all(word_before(sentences, other) != bound for other in numbers(sentences).values()))
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)

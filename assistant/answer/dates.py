@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.answer.question import MONTH
+from assistant.answer.vocabulary import MONTH
 
 MONTHS = ("january february march april may june july august september october november december").split()
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
 from assistant.answer.entities import (
     ENTITIES,
@@ -19,11 +16,11 @@ from assistant.answer.entities import (
     wants_full_name,
     without_other_kinds,
 )
+from assistant.answer.quantity import CLOCK, DURATION, HOW_LONG, MONEY, SHARE, SIZE_Q, measure_units, quantity, quantity_patterns, sized
+from assistant.answer.vocabulary import MONTH, YEAR, YEAR_TEXT, question_data
 from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
 from assistant.text import alternation as _alternation
 
-#: A month's name, whole or shortened: one capture group.
-MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 _DATE_LIKE = re.compile(
     rf"\b{MONTH}\b|\b(19|20)\d{{2}}\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|"
     r"\b\d{1,2}(st|nd|rd|th)\b|\b(yesterday|today|last (week|month|year)|next (week|month|year)|this year|"
@@ -38,19 +35,11 @@ _NUMBER_LIKE = re.compile(
     r"fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|half|an hour|a day|a week|a month|a year)\b",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen"
 _QUOTE = re.compile(r"[“\"]([^”\"]{12,})[”\"]")
 #: A year a question or sentence names: 1950-2099.
-_YEAR = r"(19[5-9]\d|20\d\d)"
-YEAR = re.compile(rf"\b{_YEAR}\b")
 
 
-@lru_cache(maxsize=1)
-def _vocab() -> dict:
-    return tomllib.loads((Path(__file__).parent / "data" / "question.toml").read_text(encoding="utf-8"))
-
-
-_CUES = _vocab()
+_CUES = question_data()
 # ... not a month or weekday ("in February" is no place).
 _PLACE_LIKE = re.compile(
     rf"\b({_alternation(_CUES['place_prepositions'])})\s+(the\s+)?(?!{MONTH}\b|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)[A-Z][a-z]+"
@@ -69,74 +58,7 @@ _MULTI_Q = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
-def measure_units() -> frozenset[str]:
-    """Words that measure time or extent rather than count things ("weeks", "milligram")."""
-    return frozenset(_vocab()["measure_units"])
-
-
-@lru_cache(maxsize=1)
-def _quantity_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
-    """From the vocabularies, compiled once: "what revenue did ...", "what minimum flow does
-    ..." (an amount asked for by its noun, captured); "how much ... cost / pay"; and a number
-    with a measure of time or extent ("six weeks", "2 km")."""
-    vocab = _vocab()
-    nouns = [n for group in vocab["quantity_nouns"].values() for n in group]
-    asked = re.compile(
-        rf"\b(?:what|which)\s+(?:[a-z]+\s+)?({_alternation(nouns)})\b(?!['’]s)"
-        r"(?=\s+(?:of|did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b|\s*[?,])",
-        re.IGNORECASE,
-    )
-    money = re.compile(rf"\bhow much\b.*\b(?:{_alternation(vocab['money_verbs'])})\b", re.IGNORECASE)
-    measured = re.compile(rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|an?)\s+(?:{_alternation(vocab['measure_units'])})\b", re.IGNORECASE)
-    return asked, money, measured
-
-
-_MONEY = re.compile(
-    r"[$£€¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|bn|m|thousand)?\s*(?:dollars|pounds|euros|yen|rubles|roubles|francs|rupees)\b|"
-    r"\b(?:USD|EUR|GBP)\s?\d",
-    re.IGNORECASE,
-)
-# A length of time: "25 years", "a two-hour call", "for a decade", "half an hour".
-_DURATION = re.compile(
-    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS}|(?<![\d%]\s)an?|half an?|several|a few|many)[\s-]+(?:(?!an?\b|per\b)[a-z]+[\s-]+)?"
-    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b|"
-    # "in the past year", "for years", "since 2019"
-    r"\b(?:the\s+)?(?:past|last|next|previous|coming|following)\s+(?:[\w-]+\s+)?(?:days?|weeks?|months?|years?|decades?)\b|"
-    rf"\bfor\s+(?:days|weeks|months|years|decades)\b|\bsince\s+(?:{MONTH}\s+)?(?:19|20)\d\d\b",
-    re.IGNORECASE,
-)
-# A time of day: "02:14", "9.30am", "at noon", "nine o'clock".
-_CLOCK = re.compile(
-    rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}}\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midday|midnight|dawn|dusk)\b|"
-    rf"\b(?:\d{{1,2}}|{_NUMBER_WORDS}) o['’]clock\b|\b\d{{4}}\s*(?:GMT|UTC|BST|CET|EDT|EST|ET|PT|local time)\b",
-    re.IGNORECASE,
-)
-_HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
-_SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b", re.IGNORECASE)
 _WHAT_TIME = re.compile(r"\b(?:what|which) time\b(?!\s+(?:period|frame|limit|of (?:the )?(?:year|day|month|season))\b)", re.IGNORECASE)
-_SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
-
-
-@lru_cache(maxsize=1024)
-def quantity(question: str) -> tuple[str, str | None]:
-    """What kind of number a "how many / how much / what revenue" question asks for: "money",
-    "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
-    asked, money, _ = _quantity_patterns()
-    size = _SIZE_Q.search(question)
-    if size:
-        return "size", size.group(1).lower()
-    if _HOW_LONG.search(question):
-        # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
-        return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None
-    m = asked.search(question)
-    if m:
-        noun = m.group(1).lower()
-        return next((k for k, v in _vocab()["quantity_nouns"].items() if noun in v), "amount"), None
-    if money.search(question):
-        return "money", None
-    counted = re.search(r"\b(?i:how many)\s+(?:[\w’'-]+\s+){0,2}?([a-z]+s)\b", question)
-    return "count", counted.group(1) if counted else None
 
 
 @dataclass(frozen=True)
@@ -168,7 +90,7 @@ def classify(question: str) -> QuestionKind:
             speaker = m.group(1)
     elif re.match(r"^(when|what (day|date|year|month|time)|on what (day|date)|in what year|how long ago)\b", low) or re.search(r"\b(what|which) (day|date|year|month)\b", low) or _WHAT_TIME.search(low):
         kind = "when"
-    elif _HOW_LONG.search(low) or _SIZE_Q.search(low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or _quantity_patterns()[0].search(q):
+    elif HOW_LONG.search(low) or SIZE_Q.search(low) or re.search(r"\bhow (many|much)\b|\bwhich anniversary\b|\bwhat (number|percentage|share|amount)\b", low) or quantity_patterns()[0].search(q):
         kind = "how_many"
     elif re.match(r"^(where|in what (city|country|place)|in which (city|country|place))\b", low) or re.search(r"\bwhich (city|country|place|border)\b(?!['’]s)", low):
         kind = "where"
@@ -188,8 +110,8 @@ def classify(question: str) -> QuestionKind:
     return QuestionKind(kind, multi, subject, speaker, years, bool(_RECENT_Q.search(q)) and not years, entity, entity_noun)
 
 
-_FROM_YEAR = re.compile(rf"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{_YEAR}\b", re.IGNORECASE)
-_TO_YEAR = re.compile(rf"\b(until|till|through|up to|before|by)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{_YEAR}\b", re.IGNORECASE)
+_FROM_YEAR = re.compile(rf"\b(since|after|from)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{YEAR_TEXT}\b", re.IGNORECASE)
+_TO_YEAR = re.compile(rf"\b(until|till|through|up to|before|by)\s+(?:the\s+|early\s+|late\s+|mid-?)?(?:\w+\s+)?{YEAR_TEXT}\b", re.IGNORECASE)
 
 
 def year_bounds(question: str) -> tuple[date | None, date | None]:
@@ -353,23 +275,23 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
         # A date, not just a weekday or "soon".
         return bool(_CALENDAR_DATE.search(sentence))
     if kind.kind == "when" and _WHAT_TIME.search(question):
-        return bool(_CLOCK.search(sentence))  # a time of day, not "on Wednesday"
+        return bool(CLOCK.search(sentence))  # a time of day, not "on Wednesday"
     if kind.kind == "how_many":
         # A number the question does not already give: "held 2.1 degrees above" answers no "how many".
         for n in sorted(set(re.findall(r"\d[\d,.]*\d|\d", question)), key=len, reverse=True):
             sentence = re.sub(rf"(?<![\d.,]){re.escape(n)}(?![\d,]|\.\d)", " ", sentence)
         wanted, noun = quantity(question)
         if wanted == "money":
-            return bool(_MONEY.search(sentence))  # "revenue rose 9 percent" states no revenue
+            return bool(MONEY.search(sentence))  # "revenue rose 9 percent" states no revenue
         if wanted == "share":
-            return bool(_SHARE.search(sentence))
+            return bool(SHARE.search(sentence))
         if wanted == "duration":
-            return bool(_DURATION.search(sentence))  # "over 25 years", not "by six metres"
+            return bool(DURATION.search(sentence))  # "over 25 years", not "by six metres"
         if wanted == "size":
-            return _sized(noun or "", sentence)
+            return sized(noun or "", sentence)
         if noun and noun not in measure_units():
             # "How many colonies": "for six weeks" counts time, not colonies.
-            sentence = _quantity_patterns()[2].sub(" ", sentence)
+            sentence = quantity_patterns()[2].sub(" ", sentence)
         return type_match(kind.kind, sentence) > 0
     if kind.kind == "where":
         # A place the question does not already give, not a people's adjective ("to Russian diplomats").
@@ -385,27 +307,6 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     if kind.kind == "when":
         return type_match(kind.kind, sentence) > 0
     return True
-
-
-def _sized(asked: str, sentence: str) -> bool:
-    """Whether a sentence gives a size of the dimension asked ("tall"): a number with a unit of
-    size, in a sentence that names no other dimension unless it names the asked one too."""
-    units, dimensions = _size_vocab()
-    if not units.search(sentence):
-        return False
-    told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
-    wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
-    return not told or wanted in told
-
-
-_LOWER_WORD = re.compile(r"[a-z]+")
-
-
-@lru_cache(maxsize=1)
-def _size_vocab() -> tuple[re.Pattern, list[frozenset[str]]]:
-    data = _vocab()["size"]
-    units = re.compile(rf"\b\d[\d,.]*\s*(?:{_alternation(data['units'])})\b", re.IGNORECASE)
-    return units, [frozenset(g) for g in data["dimensions"]]
 
 
 _FULL_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")  # "Michael McFaul", "Dmitry Peskov"

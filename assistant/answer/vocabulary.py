@@ -20,6 +20,11 @@ RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*")
 UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
 CAPS = re.compile(rf"(?<![\w’'])[{UPPER}][\w’'.-]*(?:[ \t]+(?:&[ \t]+)?[{UPPER}][\w’'.-]*)*")  # "Kettle & Vine" is one
 WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
+#: A month's name, whole or shortened: one capture group.
+MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen"
+YEAR_TEXT = r"(19[5-9]\d|20\d\d)"
+YEAR = re.compile(rf"\b{YEAR_TEXT}\b")
 
 
 # Vocabularies ---------------------------------------------------------------------------------
@@ -28,6 +33,12 @@ WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
 @lru_cache(maxsize=1)
 def vocabulary_data() -> dict:
     return tomllib.loads((Path(__file__).parent / "data" / "names.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def question_data() -> dict:
+    """The question reader's vocabularies (`data/question.toml`)."""
+    return tomllib.loads((Path(__file__).parent / "data" / "question.toml").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,131 @@
+"""The numbers a question asks for ("how many colonies", "what revenue", "how tall") and what
+in a sentence states one of that kind: a sum of money, a share, a length of time, a time of
+day, a size of the asked dimension."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.answer.support import numbers
+from assistant.answer.vocabulary import MONTH, NUMBER_WORDS, question_data
+from assistant.text import STOPWORDS, alternation, stem
+
+
+@lru_cache(maxsize=1)
+def measure_units() -> frozenset[str]:
+    """Words that measure time or extent rather than count things ("weeks", "milligram")."""
+    return frozenset(question_data()["measure_units"])
+
+
+@lru_cache(maxsize=1)
+def quantity_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """From the vocabularies, compiled once: "what revenue did ...", "what minimum flow does
+    ..." (an amount asked for by its noun, captured); "how much ... cost / pay"; and a number
+    with a measure of time or extent ("six weeks", "2 km")."""
+    vocab = question_data()
+    nouns = [n for group in vocab["quantity_nouns"].values() for n in group]
+    asked = re.compile(
+        rf"\b(?:what|which)\s+(?:[a-z]+\s+)?({alternation(nouns)})\b(?!['’]s)"
+        r"(?=\s+(?:of|did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b|\s*[?,])",
+        re.IGNORECASE,
+    )
+    money = re.compile(rf"\bhow much\b.*\b(?:{alternation(vocab['money_verbs'])})\b", re.IGNORECASE)
+    measured = re.compile(rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|an?)\s+(?:{alternation(vocab['measure_units'])})\b", re.IGNORECASE)
+    return asked, money, measured
+
+
+MONEY = re.compile(
+    r"[$£€¥]\s?\d|\b\d[\d,.]*\s*(?:million|billion|bn|m|thousand)?\s*(?:dollars|pounds|euros|yen|rubles|roubles|francs|rupees)\b|"
+    r"\b(?:USD|EUR|GBP)\s?\d",
+    re.IGNORECASE,
+)
+# A length of time: "25 years", "a two-hour call", "for a decade", "half an hour".
+DURATION = re.compile(
+    rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|(?<![\d%]\s)an?|half an?|several|a few|many)[\s-]+(?:(?!an?\b|per\b)[a-z]+[\s-]+)?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b|"
+    # "in the past year", "for years", "since 2019"
+    r"\b(?:the\s+)?(?:past|last|next|previous|coming|following)\s+(?:[\w-]+\s+)?(?:days?|weeks?|months?|years?|decades?)\b|"
+    rf"\bfor\s+(?:days|weeks|months|years|decades)\b|\bsince\s+(?:{MONTH}\s+)?(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+# A time of day: "02:14", "9.30am", "at noon", "nine o'clock".
+CLOCK = re.compile(
+    rf"\b\d{{1,2}}[:.]\d{{2}}\b|\b\d{{1,2}}\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midday|midnight|dawn|dusk)\b|"
+    rf"\b(?:\d{{1,2}}|{NUMBER_WORDS}) o['’]clock\b|\b\d{{4}}\s*(?:GMT|UTC|BST|CET|EDT|EST|ET|PT|local time)\b",
+    re.IGNORECASE,
+)
+HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
+SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b", re.IGNORECASE)
+SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def quantity(question: str) -> tuple[str, str | None]:
+    """What kind of number a "how many / how much / what revenue" question asks for: "money",
+    "share", or "count" of the noun it names ("how many colonies": ("count", "colonies"))."""
+    asked, money, _ = quantity_patterns()
+    size = SIZE_Q.search(question)
+    if size:
+        return "size", size.group(1).lower()
+    if HOW_LONG.search(question):
+        # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
+        return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None
+    m = asked.search(question)
+    if m:
+        noun = m.group(1).lower()
+        return next((k for k, v in question_data()["quantity_nouns"].items() if noun in v), "amount"), None
+    if money.search(question):
+        return "money", None
+    counted = re.search(r"\b(?i:how many)\s+(?:[\w’'-]+\s+){0,2}?([a-z]+s)\b", question)
+    return "count", counted.group(1) if counted else None
+
+
+
+def sized(asked: str, sentence: str) -> bool:
+    """Whether a sentence gives a size of the dimension asked ("tall"): a number with a unit of
+    size, in a sentence that names no other dimension unless it names the asked one too."""
+    units, dimensions = _size_vocab()
+    if not units.search(sentence):
+        return False
+    told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
+    wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
+    return not told or wanted in told
+
+
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _size_vocab() -> tuple[re.Pattern, list[frozenset[str]]]:
+    data = question_data()["size"]
+    units = re.compile(rf"\b\d[\d,.]*\s*(?:{alternation(data['units'])})\b", re.IGNORECASE)
+    return units, [frozenset(g) for g in data["dimensions"]]
+
+
+@lru_cache(maxsize=4096)
+def counted(text: str) -> dict[str, set[float]]:
+    """The numbers a text states by the word each counts ("2.1 degrees": "degre"; "" where
+    none follows): {"degre": {2.1, 3.0}, "": {11.0}}."""
+    found: dict[str, set[float]] = {}
+    # "close 14 of its 52 stores": 14 counts stores too.
+    text = _PART_OF.sub(lambda m: f"{m.group(1)} {m.group(3)} {m.group(0)}", text)
+    for value, shown in numbers(text).items():
+        # "eight Green members" counts members.
+        for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+(?:(?:[A-Z][\w’'-]*\s+){{1,2}}([a-z]{{3,}})|([A-Za-z]{{3,}})))?", text):
+            word = (m.group(1) or m.group(2) or "").lower()
+            found.setdefault(stem(word) if word and word not in STOPWORDS else "", set()).add(value)
+    return found
+
+
+_PART_OF = re.compile(r"(?<![\w.,])(\d[\d,.]*|[a-z]+)\s+of\s+(?:its|the|their|his|her|our|all)\s+(\d[\d,.]*|[a-z]+)\s+([a-z]{3,})\b")
+# Words that hedge a number without changing what it is the number of ("cost about $140
+# million"). Not "under" / "over": "the richest person in the world under 30" ties 30 to no word.
+_HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
+
+
+def word_before(text: str, shown: str) -> str:
+    """The term of the content word just before a number ("cost about $140 million": "cost";
+    past an object, "pay her £240,000": "pay"), or "" where a stopword or nothing stands there."""
+    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me)\s+)?{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
+    return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
