@@ -1,9 +1,9 @@
-"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6 and fresh (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6, dev7 and fresh (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is dev2, dev3, dev4, dev5, dev6 or fresh; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6: its synthetic
-corpus only); index checks
+SET is dev2, dev3, dev4, dev5, dev6, dev7 or fresh; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6 and dev7: their
+synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
 
@@ -46,6 +46,9 @@ PARTS = {
              for p in four("dev5", "z", "u", not_in=("evals/news.jsonl", "evals/test.jsonl", "evals/dev4/bundled.jsonl"))],
     # dev6: dev4's synthetic half alone (no bundled file); its articles were asked for at 400-700 words
     "dev6": [part("evals/dev6/questions.jsonl", "evals/dev6/corpus", "s", 40, 32, 2, {37, 38},
+                  words=(400, 700), url="https://example.org/")],
+    # dev7: dev6's layout, prefix r
+    "dev7": [part("evals/dev7/questions.jsonl", "evals/dev7/corpus", "r", 40, 32, 2, {37, 38},
                   words=(400, 700), url="https://example.org/")],
 }
 FIELDS = {"id", "question", "gold_answers", "gold_articles", "gold_passage", "type", "answerable", "paraphrased", "pair"}
