@@ -122,7 +122,12 @@ def test_the_stage_of_a_contest_is_part_of_the_event():
     assert misses("Who scored in the Shield final?", quarter, context="Rovers reach Shield final") == "not the final"
     assert misses("Who scored in the quarter-final?", quarter) == ""
     assert misses("Who did Rovers beat in the semi-final?", "Rovers reached the final by beating Pell 2-0 in the semi-final.") == ""
-    assert misses("Who did Rovers beat in the final?", "Rovers beat Pell 2-0 to reach the final.", context="Rovers into Shield final") == ""
+    # A stage named only as the one reached tells a win before it ("beat Pell to reach the final"),
+    # but one only looked to ("will face Pell in the final") says nothing against it.
+    assert misses("Who did Rovers beat in the final?", "Rovers beat Pell 2-0 to reach the final.", context="Rovers into Shield final") == "not the final"
+    assert misses("In the Shield final, by what score did Rovers beat Pell?", "Rovers reached the final by beating Pell 31-17.", context="Shield") == "not the final"
+    assert misses("In the Shield semi-final, by what score did Rovers beat Pell?", "Rovers reached the final by beating Pell 31-17.", context="Shield") == ""
+    assert misses("When is the final?", "Rovers will face Pell in the final on Saturday, May 3.") == ""
     # Only the sentence refutes: a headline about another stage leaves it to the writer's reading.
     assert misses("Who scored in the final?", "Ames headed the winner.", context="Rovers win semi-final at Pell") == ""
     assert misses("Who scored in the final?", "Ames headed the winner.", context="Rovers win at Pell") == ""
@@ -221,6 +226,30 @@ def test_who_did_it_in_a_clause_of_its_own():
     plant = "About 90 of the jobs will move to Corvane's other plant, at Lisbury, 60 miles away, where a new kiln will be lit in March."
     assert misses("When is a new kiln due to be lit at Corvane's Denby works?", plant, context="Corvane will close its Denby works") == "no mention of Denby"
     assert misses("When is a new kiln due to be lit at Corvane's Lisbury plant?", plant, context="Corvane will close its Denby works") == ""
+
+
+def test_review_of_dev7_mechanisms_on_other_sentences():
+    # "Which club was beaten by X?": X does it; "X were beaten by Y" has Y doing it to X.
+    lost = "The result turned the tables on the 2019 final, when Corby were beaten 30-10 by Penmoor at the same ground."
+    assert misses("Which club was beaten by Corby in the 2019 final?", lost) == "there it is Penmoor, not Corby, who does what the question asks"
+    assert misses("Which club was beaten by Penmoor in the 2019 final?", lost) == ""
+    # An organisation named by its first word, its article giving the whole name; the
+    # region after a relative clause's place is part of that clause, not the doer.
+    article = "Tavorin, made by Halvo Therapeutics, costs £86,000. Halvo, which is based in Cambridge, Massachusetts, bought the rights in 2021 from Sjo Bio."
+    bought = "Halvo, which is based in Cambridge, Massachusetts, bought the rights in 2021 from Sjo Bio."
+    assert misses("From which company did Halvo Therapeutics buy the rights to Tavorin?", bought, article=article, context="Tavorin") == ""
+    assert misses("From which company did Halvo Pharma buy the rights to Tavorin?", bought, article=article, context="Tavorin") == "no mention of Halvo Pharma"
+    # ... not by a first word that modifies something else there ("Millbeck weir" is no "Millbeck Mill").
+    article = "Eels have returned above the old Millbeck weir. The owner of Millbeck Mill objected."
+    assert misses("How much did the footbridge below Millbeck Mill cost?", "A new footbridge was built below the mill.", article=article, context="Eels return above Millbeck weir") == "no mention of Millbeck Mill"
+    # A taker's verb names no taker by "to": "bought the rights to X".
+    assert misses("Who did Halvo Therapeutics buy the rights from?", "Halvo Therapeutics bought the rights to Tavorin from Sjo Bio.") == ""
+    # "He said" after a paragraph's sentence naming another speaker: that one's words.
+    lead = "Tom Reid, the union's leader, said members were angry."
+    said = "“Our members have worked every rest day since March,” he said."
+    ev = Evidence(said, lead, None, f"{lead} {said}", "", lead, lead)
+    assert "there it is Tom Reid" in check(parse("According to Priya Chand, how have rest days been treated?"), ev).reason()
+    assert check(parse("According to Tom Reid, how have rest days been treated?"), ev).reason() == ""
 
 
 def test_for_is_not_against():

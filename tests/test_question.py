@@ -170,6 +170,8 @@ def test_the_verb_a_question_asks_about(question, verb):
         ("How tall is the statue?", "The statue, cast in 1921, cost £40,000.", False),
         ("How heavy was the bell?", "The bell, which weighs 2.3 tonnes, was cast in Leeds.", True),
         ("How tall is the new tower?", "The tower will have 18 storeys.", True),
+        ("What height will the sea wall be?", "The wall will be 1.2 kilometres long.", False),
+        ("What height will the sea wall be?", "The wall will be 4 metres high.", True),
     ],
 )
 def test_an_amount_is_answered_by_a_number_of_its_kind(question, sentence, holds):

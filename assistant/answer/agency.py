@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from assistant.answer.constraint_records import Agency, Evidence
-from assistant.answer.doers import AUXILIARIES, PASSIVE, QUOTATION, clause_subject, doer_at, full_name, name_run, named_at, same_doer, without_appositions
+from assistant.answer.doers import AUXILIARIES, PASSIVE, QUOTATION, clause_subject, doer_at, full_name, name_run, named_at, same_doer, speaker, without_appositions
 from assistant.answer.entities import ENTITIES
 from assistant.answer.names import in_text
 from assistant.answer.question import asked_verb
@@ -31,6 +31,11 @@ _SUBJECT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would)\s+(?:the\s
 _PRONOUN_CLAUSE = re.compile(rf"\b(?:[a-z]+)\s+(?:they|he|she)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:to\s+)?[{UPPER}]")
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
+# "Which club was beaten by Kettlebury ...?": the one after "by" does it.
+_BY_Q = re.compile(
+    rf"^\s*(?i:who|what|which\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:was|were|is|are|has\s+been|have\s+been|had\s+been)\s+"
+    rf"((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+by\s+(?:the\s+)?{_NAME_RUN}"
+)
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
 _ACCORDING_Q = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,3}}?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")
 
@@ -78,6 +83,11 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
     done_to = _named(m.group(2), names) if m and verb_term(m.group(1)) != "say" else None
     if done_to and not found:
         found.append(Agency(done_to, verb_term(m.group(1)), tuple(n for n in names if n != done_to), done_to=True))
+    # "Which club was beaten by Kettlebury?": Kettlebury does it.
+    m = _BY_Q.search(question)
+    by = _named(m.group(2), names) if m and verb_term(m.group(1)) != "say" else None
+    if by and not found:
+        found.append(Agency(by, verb_term(m.group(1)), tuple(n for n in names if n != by), _topic(question, names, m.group(1))))
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
     if agent and any(agent in o.group(0) for o in ENTITIES["outlet"].names.finditer(question)):
@@ -118,6 +128,12 @@ def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
         return _done_to_other(agency, ev.sentences if agency.told_in(ev.sentences) else ev.article)
     if published_by(agency, ev):
         return None  # "according to RT", "when RT reported", and RT published it
+    if agency.spoken and not in_text(agency.agent, ev.sentences):
+        # "“... rest day since March ...,” he said", where the sentence before names the union's
+        # leader saying it: another speaker's words.
+        who = speaker(ev)
+        if who and not same_doer(who.split(), agency.agent):
+            return who
     # Any other doer refutes the evidence where the sentence does not name the agent at all;
     # where it does, only another of the question's names does ("Dorsch won" beside "Hallan"),
     # except that in the sentence itself a verb of saying has one doer: "Lanternfish argued
@@ -215,10 +231,22 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
         doer = doer_at(tokens, i)
         if doer and same_doer(doer, agency.agent):
             return None
-        done_to = _named_after(sentence[spans[i].end() :])
+        # "Kettlebury were beaten 30-10 by Penhallow": in the passive, the subject is done to.
+        done_to = _passive_subject(tokens, i) if i and tokens[i - 1].lower() in PASSIVE else _named_after(sentence[spans[i].end() :])
         if done_to and same_doer(done_to, agency.agent):
             other = other or (" ".join(doer) if doer else next((o for o in agency.others if in_text(o, sentence)), "someone else"))
     return other
+
+
+def _passive_subject(tokens: list[str], i: int) -> list[str]:
+    """The name before a passive verb's auxiliaries: "Kettlebury" in "Kettlebury were beaten"."""
+    j = i - 1
+    while j > 0 and tokens[j - 1].lower() in AUXILIARIES | PASSIVE:
+        j -= 1
+    k = j
+    while k > 0 and tokens[k - 1][:1].isupper():
+        k -= 1
+    return [w for w in tokens[k:j] if not is_title(w) and not NOT_NAMES.match(w)]
 
 
 def _done_to_other(agency: Agency, text: str) -> str | None:
@@ -234,13 +262,7 @@ def _done_to_other(agency: Agency, text: str) -> str | None:
             if tok[:1].isupper() or agency.verb not in verb_forms(tok):
                 continue
             if i and tokens[i - 1].lower() in PASSIVE:
-                j = i - 1
-                while j > 0 and tokens[j - 1].lower() in AUXILIARIES | PASSIVE:
-                    j -= 1
-                k = j
-                while k > 0 and tokens[k - 1][:1].isupper():
-                    k -= 1
-                done_to = [w for w in tokens[k:j] if not is_title(w) and not NOT_NAMES.match(w)]
+                done_to = _passive_subject(tokens, i)
             else:
                 done_to = _named_after(plain[spans[i].end() :], past_possessive=True)
             if not done_to:

@@ -32,7 +32,7 @@ from assistant.answer.agency import published_by, question_agencies, reversed_ag
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
 from assistant.answer.doers import speaker, subject, without_appositions
-from assistant.answer.names import in_text, name_found, question_names, referred_to, rival
+from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import counted, measure_units, word_before
 from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
@@ -224,7 +224,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     missing: list[Constraint] = []
     for c in ask.constraints:
         if c.kind == "name":
-            ok = any(name_found(n, words, caps, text) or referred_to(n, text, ev.article) for n in c.alternatives)
+            ok = any(name_found(n, words, caps, text) or referred_to(n, text, ev.article) or short_form(n, text, ev.article) for n in c.alternatives)
             if ok and ask.question and not any(in_text(n, ev.sentences) for n in c.alternatives):
                 # Found only around the sentence, which names someone else in its place ("the
                 # Obama administration" for "the Trump administration"): not this one's evidence.
@@ -299,7 +299,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # question gives them, not a rival one ("its deputy chair, Colin Dunleavy" for
             # "according to the board's chair"; "The council's leader, Pat Ever, kept her seat"
             # for the deputy leader's seat).
-            who = speaker(ev) if c.kind == "speaker role" else subject(ev)
+            # (A sentence of no saying speaks of its subject: "Nathan Ellacott, the deputy chief
+            # executive, gave the committee an account".)
+            who = (speaker(ev) or subject(ev)) if c.kind == "speaker role" else subject(ev)
             given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
             ok = c.alternatives[0] in given or not given & rivals(c.alternatives[0])
         elif c.kind == "direction":

@@ -18,7 +18,11 @@ PASSIVE = frozenset("was were is are be been being get gets got".split())
 AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
 
 
-_APPOSITION = re.compile(r",\s*(?:a|an|the|his|her|their|its|who|whose|which|whom|where|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80},")
+# ... and after a relative clause's place, its region: ", which is based in Cambridge, Massachusetts,".
+_APPOSITION = re.compile(
+    r",\s*(?:(?:a|an|the|his|her|their|its|whose|whom|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80},"
+    r"|(?:who|which|where)\s[^,“”\"]{1,80}?(?:\b(?:in|at|near)\s+[A-Z][\w’'.-]*,\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)?)?,)"
+)
 
 
 # A quotation: whole, or a part of one that runs over several sentences (“... at the start of a

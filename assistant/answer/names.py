@@ -8,9 +8,10 @@ from functools import lru_cache
 
 from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
+from assistant.answer.doers import without_appositions
 from assistant.answer.entities import KNOWN_OUTLET
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, same_name_word, verb_term, vocab
-from assistant.text import DEMONYM_ENDS, NOT_NAMES, STOPWORDS
+from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, NOT_NAMES, STOPWORDS
 
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
        "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
@@ -120,6 +121,7 @@ def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     asked = question_names(ask.question)
     persons = _persons(ask.question) | _persons(text)
     person = name_key(name.split()[-1]) in persons
+    sentence = without_appositions(sentence)  # "Halcyra, which is based in Cambridge, Massachusetts, bought": Halcyra buys
     beside = _neighbours(sentence)
     for m in CAPS.finditer(sentence):
         for w in m.group(0).split():
@@ -176,6 +178,23 @@ def _neighbours(text: str) -> dict[str, frozenset[str]]:
         if 0 <= k < i - 1 and tokens[k].lower() in ("in", "at"):
             out.setdefault(name_key(tok), set()).add("<" + tokens[k].lower())  # "at Huysman's Ebbsford works"
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def short_form(name: str, text: str, article: str) -> bool:
+    """The evidence names an organisation by its first word standing alone ("Halcyra, which
+    ...", "Halcyra bought", "Halcyra's"; not "Millbeck weir"), where its article gives the whole
+    name ("Halcyra Therapeutics") and no other of that first word."""
+    parts = name.split()
+    if len(parts) < 2 or not article or is_title(parts[0]) or NOT_NAMES.match(parts[0]):
+        return False
+    first = re.escape(parts[0])
+    alone = any(
+        not following or following[0] in ",;:.’'" or verb_term(following.split()[0]) == "say" or re.fullmatch(r"[a-z]+ed", following.split()[0]) or following.split()[0] in IRREGULAR_PAST
+        for following in (m.group(1).strip() for m in re.finditer(rf"(?<![\w’'-]){first}(?![\w-])((?:[’',;:.]|\s+[a-z]+)?)", text))
+    )
+    if not alone or not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", article):
+        return False
+    return {m.group(0) for m in re.finditer(rf"(?<![\w’'-]){first}(?:\s+[A-Z][\w’'.-]*)+", article)} <= {name}
 
 
 def referred_to(name: str, text: str, article: str) -> bool:

@@ -56,7 +56,7 @@ CLOCK = re.compile(
     re.IGNORECASE,
 )
 HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
-SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b", re.IGNORECASE)
+SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of time)", re.IGNORECASE)
 SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -67,7 +67,7 @@ def quantity(question: str) -> tuple[str, str | None]:
     asked, money, _ = quantity_patterns()
     size = SIZE_Q.search(question)
     if size:
-        return "size", size.group(1).lower()
+        return "size", (size.group(1) or size.group(2)).lower()
     if HOW_LONG.search(question):
         # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
         return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None

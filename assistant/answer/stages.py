@@ -26,6 +26,7 @@ class _Stage(NamedTuple):
     group: int  # which list of `[stages]` in data/names.toml
     text: str
     aside: bool  # "before the runoff": looked to, not where the sentence's facts are from
+    reached: bool = False  # "reached the final by beating ...": the way there, a stage before it
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +45,7 @@ def _stage_patterns() -> tuple[tuple[re.Pattern[str], int, bool], ...]:
 def stages_in(text: str) -> tuple[_Stage, ...]:
     """The contest stages a text names: "the 2019 final", "in the first round", "the runoff"."""
     aside = frozenset(vocabulary_data()["stages"]["aside"])
+    reach = frozenset(vocabulary_data()["stages"]["reach"])
     followers = frozenset(vocabulary_data()["stages"]["noun_followers"])
     taken: list[tuple[int, int]] = []
     found: list[_Stage] = []
@@ -60,11 +62,11 @@ def stages_in(text: str) -> tuple[_Stage, ...]:
             before = WORD.findall(text[max(0, m.start() - 80) : m.start()])[-6:]
             # A word that looks ahead or back, as a verb or a preposition: "will meet them in the
             # final", "before the runoff"; not a noun's modifier ("a meet record in the heats").
-            looks = any(
-                w.lower() in aside and (k + 1 == len(before) or before[k + 1].lower() in STOPWORDS or before[k + 1][:1].isupper())
-                for k, w in enumerate(before)
-            )
-            found.append(_Stage(group, m.group(0), looks))
+            looking = [
+                w.lower() for k, w in enumerate(before)
+                if w.lower() in aside and (k + 1 == len(before) or before[k + 1].lower() in STOPWORDS or before[k + 1][:1].isupper())
+            ]
+            found.append(_Stage(group, m.group(0), bool(looking), any(w in reach for w in looking)))
     return tuple(found)
 
 
@@ -79,6 +81,8 @@ def stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
     the sentence just before, in the same paragraph, speaks for a sentence that names no stage."""
     # A past-perfect relative clause is background ("Lund, who had knocked out Ortiz in the semi-finals,").
     named = _stages_told(ev.sentences)
+    if not named and any(s.group == group and s.reached for s in stages_in(ev.sentences)):
+        return False  # "Kettlebury reached the final by beating Dunstreath": a win before the final
     # A sentence that names no stage goes on with the one its paragraph's sentence before set:
     # "Both finalists had come through long semi-finals. Varga beat Marchetti 6-4, 7-5."
     # ... not one that looks ahead ("The semi-final draw takes place on Sunday").
@@ -158,7 +162,7 @@ def other_way(text: str, verb: str, way: str, name: str) -> bool:
     `PASSED` stands for any verb that passes a thing or goes ("signed him from Odra Leszno")."""
     asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
     slot = _way_slot(way)
-    verbs = _passing()[2] if verb == PASSED else {verb}
+    verbs = _passing_way(way) if verb == PASSED else {verb}
     for said in WORD.finditer(text):
         m = not said.group(0)[:1].isupper() and verb_term(said.group(0)) in verbs and slot.match(text, said.end())
         if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
@@ -201,6 +205,14 @@ def passed_side(verb: str) -> str | None:
     "to" for the taker ("buy", "sign", "hire"); None for other verbs."""
     give, take, _ = _passing()
     return "from" if verb in give else "to" if verb in take else None
+
+
+@lru_cache(maxsize=2)
+def _passing_way(way: str) -> frozenset[str]:
+    """The verbs of passing whose `way` says where a thing went: "sold ... to", "signed ... from",
+    and the verbs of going either way ("bought the rights to X" names no taker)."""
+    give, take, every = _passing()
+    return every - (take if way == "to" else give)
 
 
 @lru_cache(maxsize=1)
