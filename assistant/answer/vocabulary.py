@@ -103,13 +103,14 @@ def _same_verb() -> dict[str, str]:
     return {stem(IRREGULAR_PAST.get(w, w)): stem(group[0]) for group in vocabulary_data()["verb_groups"] for w in group}
 
 
-def verb_forms(word: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def verb_forms(word: str) -> frozenset[str]:
     """The terms a verb form may have: "sued" and "suing" are "sue" as well as what the
-    stemmer makes of them."""
+    stemmer makes of them. (Cached: the constraint check asks it of every word it reads.)"""
     w = word.lower().rstrip(".,;:!?")  # "Rao said."
     forms = {verb_term(w)}
     if w.endswith("d"):
         forms.add(verb_term(w[:-1]))  # sued -> sue, agreed -> agree
     if w.endswith("ing"):
         forms |= {verb_term(w[:-3]), verb_term(w[:-3] + "e")}  # suing -> sue
-    return forms
+    return frozenset(forms)
