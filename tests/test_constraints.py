@@ -250,6 +250,14 @@ def test_review_of_dev7_mechanisms_on_other_sentences():
     ev = Evidence(said, lead, None, f"{lead} {said}", "", lead, lead)
     assert "there it is Tom Reid" in check(parse("According to Priya Chand, how have rest days been treated?"), ev).reason()
     assert check(parse("According to Tom Reid, how have rest days been treated?"), ev).reason() == ""
+    # Two appositions in a row are read past; "Harton council's chief executive" is the chief
+    # executive speaking, not Harton; a sentence of no saying speaks of its subject.
+    gave = "Nathan Ellis, the council's deputy chief executive, who is in charge of its technology, gave the committee its first account."
+    assert misses("What did Harton council's chief executive tell the committee?", gave, context="Harton council") == "the one speaking there is not the executive"
+    assert misses("What did Harton council's deputy chief executive tell the committee?", gave, context="Harton council") == ""
+    # A participle of saying is its clause subject's ("..., stressing ...").
+    stressed = "Ada Pell sent a message to Tom Hale on Independence Day, stressing the need for talks."
+    assert "there it is Ada Pell, not Ruth Ames" in misses("What did Ruth Ames stress in her Independence Day message?", stressed, context="Ruth Ames")
 
 
 def test_for_is_not_against():

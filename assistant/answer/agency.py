@@ -68,8 +68,9 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
             words = m.group(1).split()[:8] if m else []
             at = next((i for i, w in enumerate(words) if w.islower() and verb_term(w) == "say"), None)
             subject = " ".join(words[:at]) if at else ""
-            # ... not one named as whose they are: "did Ellerburn's chairman say" is the chairman.
-            agent = next((n for n in reversed(names) if re.search(rf"{re.escape(n)}(?!['’]s\b)", subject)), None)
+            # ... not one named as whose they are: "did Ellerburn's chairman say", "did Harton
+            # council's chief executive tell" are the chairman, the chief executive.
+            agent = next((n for n in reversed(names) if re.search(rf"{re.escape(n)}(?!(?:\s+[a-z]+)?['’]s\b)", subject)), None)
             if agent:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
     # "What did Trump and Boris Johnson suggest in the telegrams they sent Putin?": "they" are

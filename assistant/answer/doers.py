@@ -18,10 +18,11 @@ PASSIVE = frozenset("was were is are be been being get gets got".split())
 AUXILIARIES = frozenset("has have had was were is are will would also then later not never did does could can may might must should".split())
 
 
-# ... and after a relative clause's place, its region: ", which is based in Cambridge, Massachusetts,".
+# ... after a relative clause's place, its region (", which is based in Cambridge,
+# Massachusetts,"); two in a row are one (", the deputy chief executive, who runs IT,").
 _APPOSITION = re.compile(
-    r",\s*(?:(?:a|an|the|his|her|their|its|whose|whom|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80},"
-    r"|(?:who|which|where)\s[^,“”\"]{1,80}?(?:\b(?:in|at|near)\s+[A-Z][\w’'.-]*,\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)?)?,)"
+    r"(?:,\s*(?:(?:a|an|the|his|her|their|its|whose|whom|[A-Z][\w’'.-]*['’]s)\s[^,“”\"]{1,80}"
+    r"|(?:who|which|where)\s[^,“”\"]{1,80}?(?:\b(?:in|at|near)\s+[A-Z][\w’'.-]*,\s*[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*)?)?))+,"
 )
 
 
@@ -40,7 +41,8 @@ def speaker(ev: Evidence) -> str | None:
         said = next((i for i, tok in enumerate(tokens) if tok[:1].islower() and verb_term(tok) == "say"), None)
         if said is None:
             return None
-        doer = doer_at(tokens, said)
+        # A participle ("..., stressing that ...") is its clause's subject's saying.
+        doer = clause_subject(tokens[:said]) if tokens[said].endswith("ing") else doer_at(tokens, said)
         if doer:
             return " ".join(full_name(doer, text, ev.article) if len(doer) == 1 and ev.article else doer)
         if not (said and tokens[said - 1].lower() in ("he", "she")):
@@ -50,8 +52,9 @@ def speaker(ev: Evidence) -> str | None:
 
 def subject(ev: Evidence) -> str | None:
     """Who the cited sentence is about: the name just before its first verb in the past ("The
-    council's leader, Patricia Everingham, kept her seat")."""
-    run = clause_subject([w.rstrip(".") for w in WORD.findall(QUOTATION.sub(" … ", ev.sentences))])
+    council's leader, Patricia Everingham, kept her seat"; past its appositions: "Nathan
+    Ellacott, the deputy chief executive, who is in charge of IT, gave ...")."""
+    run = clause_subject([w.rstrip(".") for w in WORD.findall(without_appositions(QUOTATION.sub(" … ", ev.sentences)))])
     if not run:
         return None
     return " ".join(full_name(run, ev.sentences, ev.article) if len(run) == 1 and ev.article else run)
