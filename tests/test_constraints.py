@@ -260,6 +260,54 @@ def test_review_of_dev7_mechanisms_on_other_sentences():
     assert "there it is Ada Pell, not Ruth Ames" in misses("What did Ruth Ames stress in her Independence Day message?", stressed, context="Ruth Ames")
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # A reviewer's cases (none from a corpus) where the first versions of this session's
+        # rules refused an answer. Opposite senses: only the question's own verb after its
+        # subject, only the sentence's main clause, only a verb; never a yes/no question.
+        ("How many seats did the Greens win?", "The Greens took 12 seats, while Labour lost 40."),
+        ("How much did the Bank of England raise interest rates by?", "The Bank of England lifted its base rate by 0.25 points as inflation fell."),
+        ("How many jobs will Corvane cut?", "Corvane will axe 400 jobs as it tries to raise cash."),
+        ("Why did the council approve the tower?", "Councillors backed the 20-storey block of flats because the city needs homes."),
+        ("Did Labour keep the Hexmoor seat?", "Labour lost Hexmoor to the Greens by 312 votes."),
+        ("What did the council leader say about the cuts?", "Ann Bell, the council leader, said the savings were unavoidable."),
+        ("Which party gained the Hexmoor seat?", "Labour lost Hexmoor to the Greens by 312 votes."),
+        # "the Labour leader" is the leader speaking; "Under manager Tom Hale" is no deputy.
+        ("What did the Labour leader say about the budget?", "Keir Starmer, the Labour leader, said the budget had failed."),
+        ("What did manager Tom Hale win with Rovers?", "Under manager Tom Hale, Rovers won three league titles."),
+        # A way is not read across another ("to Lisbury Town from Pell"); the asked verb's own way first.
+        ("Which club did Pell loan Ames to?", "Ames, 19, has gone on loan to Lisbury Town from Pell for the season."),
+        ("Which club did Harwick sell Tomas Brandl to?", "Brandl joined Harwick from Lisbury Town in 2019 and was sold to Pell United on Friday."),
+        # A weekday of the background is not the sentence's.
+        ("Who won Sunday's race?", "Ames won the race on Sunday, a day after taking pole position on Saturday."),
+        # "heat" the weather; a stage reached in a relative clause, or before a result told after it.
+        ("Who won the final?", "Ames won the title in scorching heat at Flushing Meadows."),
+        ("Who won the final?", "Ames, who advanced to the final by beating Roe, beat Lutz 6-2 6-3."),
+        ("Who did Ames beat in the final?", "Ames reached the final by beating Roe, and then beat Lutz 6-2 6-3 to take the title."),
+        # More nationalities before a title.
+        ("What did Israeli Prime Minister Ben Adler say?", "Adler said the talks would go on."),
+    ],
+)
+def test_review_of_the_sessions_rules_answers_stay_answered(question, sentence):
+    assert misses(question, sentence, context="Greens Labour Hexmoor Corvane Bank of England Rovers Tom Hale Ames Pell Lisbury Harwick Tomas Brandl") == ""
+
+
+def test_review_of_the_sessions_rules_sizes_and_short_names():
+    from assistant.answer.question import classify, holds_answer
+
+    for question, sentence in [
+        ("What length of sentence did Reyes receive?", "Reyes was jailed for six years."),
+        ("How tall will the tower be?", "A 310-metre tower will open in 2027."),
+        ("How wide was her margin of victory?", "Holt won by 312 votes."),
+        ("How tall is the statue?", "The statue is the height of a double-decker bus."),
+    ]:
+        assert holds_answer(classify(question), question, sentence), question
+    # A first word that is someone's surname there is no short name of the firm.
+    article = "Morgan Stanley advised Corvane. Ruth Morgan, an analyst at Barclays, said the price was cheap."
+    assert misses("What did Morgan Stanley say about the price?", "Morgan said the price was cheap.", article=article) == "no mention of Morgan Stanley"
+
+
 def test_for_is_not_against():
     against = "Councillor Ada Pike, who voted against the closure, said buses would be needed."
     assert misses("Which councillor voted for the closure?", against) == "not voted for"
@@ -529,6 +577,9 @@ def test_a_weekday_is_a_date():
     saturday = "On Saturday evening, Jo Amos won the 100 metres freestyle in 48.9 seconds."
     assert misses("Who won the 100 metres freestyle on Sunday evening?", saturday, context="SALLOWBY, April 7 - ... on Sunday morning") == "not on Sunday"
     assert misses("Who won the 100 metres freestyle on Saturday evening?", saturday, context="SALLOWBY, April 7 - ... on Sunday morning") == ""
+    # ... but a day its main clause leaves to the background is not its own; any day it names may be asked.
+    assert misses("Who won Sunday's race?", "Ames won the race, a day after taking pole position on Saturday.", context="Sunday") == ""
+    assert misses("When must music stop on Sunday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == ""
 
 
 def test_a_part_counts_what_its_whole_counts():

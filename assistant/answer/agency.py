@@ -70,7 +70,8 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
             subject = " ".join(words[:at]) if at else ""
             # ... not one named as whose they are: "did Ellerburn's chairman say", "did Harton
             # council's chief executive tell" are the chairman, the chief executive.
-            agent = next((n for n in reversed(names) if re.search(rf"{re.escape(n)}(?!(?:\s+[a-z]+)?['’]s\b)", subject)), None)
+            # Nor one a role follows: "did the Labour leader say" is the leader.
+            agent = next((n for n in reversed(names) if re.search(rf"{re.escape(n)}(?!(?:\s+[a-z]+)?['’]s\b)", subject) and not _role_after(n, subject)), None)
             if agent:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
     # "What did Trump and Boris Johnson suggest in the telegrams they sent Putin?": "they" are
@@ -96,6 +97,12 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
     if agent:
         found.append(Agency(agent, "say", tuple(n for n in names if n != agent), spoken=True))
     return tuple(found)
+
+
+def _role_after(name: str, subject: str) -> bool:
+    """Whether a role word follows the name in the question's subject ("Labour leader")."""
+    rest = subject[subject.find(name) + len(name) :]
+    return any(role_of(w) for w in rest.split() if w.islower())
 
 
 def _topic(question: str, names: tuple[str, ...], verb: str) -> frozenset[str]:

@@ -38,13 +38,14 @@ from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, is_title, name_key, verb_term, vocabulary_data
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, is_title, main_clause, name_key, verb_term, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # "LONDON, Sept 30 (City Desk Wire) -", "BRACKWATER, Aug. 6 —": a report's dateline.
 _DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b")
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
+_ON_WEEKDAY = re.compile(r"\b(?i:on)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
 # "... sell him to?", "To whom did ...": the way a question leaves blank.
 _BLANK_WAY = re.compile(r"\b(to|from)\s*\?\s*$|^\s*(?i:(to|from))\s+(?:which|whom|what|where)\b")
@@ -129,7 +130,7 @@ def parse(question: str) -> Ask:
     for a in agencies if blank else ():
         side = passed_side(a.verb)
         if side and not a.done_to and side != (blank.group(1) or blank.group(2)).lower():
-            found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED)))
+            found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED, a.verb)))
     if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
@@ -165,7 +166,7 @@ def _says_as(question: str, word: str) -> bool:
 def _does_as(question: str, word: str) -> bool:
     """Whether the one the question describes by `word` is who does what it asks: "did
     Hexmoor's deputy council leader keep his seat"."""
-    does = re.search(rf"\b(?:did|does|do|has|have|had|will|would|can|could)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(word)}\s+([a-z]+)", question)
+    does = re.search(rf"\b(?i:did|does|do|has|have|had|will|would|can|could)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(word)}\s+([a-z]+)", question)
     return does is not None and does.group(1) not in STOPWORDS
 
 
@@ -256,10 +257,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "weekday":
             # Another day where the evidence names days at all: "voted on Tuesday" is no vote
             # on Thursday; evidence that names none cannot say.
-            # The sentence's own day first: "On Saturday evening, Ferraro won" is no Sunday
-            # win, whatever Sunday its report's lede names.
-            days = set(_WEEKDAY.findall(RELATIVE.sub(" ", ev.sentences))) or set(_WEEKDAY.findall(text))
-            ok = not days or c.text in days
+            # The day its main clause puts it on first: "On Saturday evening, Ferraro won" is no
+            # Sunday win, whatever Sunday its report's lede names ("..., a day after taking pole
+            # on Saturday" dates nothing of its own).
+            days = set(_ON_WEEKDAY.findall(main_clause(ev.sentences))) or set(_WEEKDAY.findall(text))
+            ok = not days or c.text in days or c.text in _WEEKDAY.findall(ev.sentences)
         elif c.kind == "quarter":
             # Not the other figure of a comparison: "a net loss of $96 million, compared with a
             # profit of $41 million in the second quarter" is no second-quarter loss.
@@ -305,16 +307,16 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
             ok = c.alternatives[0] in given or not given & rivals(c.alternatives[0])
         elif c.kind == "direction":
-            name, way, verb = c.alternatives
+            name, way, verb, *asked = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
-            # "to Ashdale", "from the Danish operator Kattegat"
-            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:[\w’'.-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
+            # "to Ashdale", "from the Danish operator Kattegat"; not across another way ("to Lisbury Town from Pell")
+            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:(?!(?:from|to|into)\b)[\w’'.-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
             # ... and, where the name has no way at all, the asked verb's own way must not go to
             # another name ("bought by Gannet Line from Kattegat" is not "bought from Gannet
             # Line"; "Marlow hired Pike from Halden" not "hired from Marlow"), unless the sentence
             # has the name as a place the other may hold ("moved to Nevada ..., settling in Las Vegas").
             inside = re.search(rf"\b(?:in|at|near|within|inside|outside)\s+(?:the\s+)?(?:[\w’'.-]+\s+){{0,2}}?{re.escape(name)}(?!\w)", own)
-            ok = way in ways if ways else bool(inside) or not other_way(own, verb, way, name)
+            ok = way in ways if ways else bool(inside) or not other_way(own, verb, way, name, *asked)
         elif c.kind == "compass":
             points = compass(ev.sentences)
             ok = not points or c.text in points

@@ -64,7 +64,8 @@ def covering(
     if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top):
         ok = []  # far below a sentence about another event
     if ok and not top.ok and not _states_when(top, ok[0]) and (
-        _untold(verb_asked(ask.question), ok[0].text, best.text) or (not _only_number(top) and _less_told(topic_terms(ask), ok[0].text, best.text))
+        _untold(verb_asked(ask.question), ok[0].text, best.text)
+        or (not _only_number(top) and _less_told(topic_terms(ask), f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}", best.text))
     ):
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     if ok:
@@ -114,9 +115,21 @@ def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
     return verb is not None and told(refuted, as_verb=True) and not told(sentence, as_verb=False)
 
 
+def _lead_in(c: Candidate, passages: list[Passage], texts: dict[str, str]) -> str:
+    """The sentence before a candidate in its paragraph, where the candidate goes back to it
+    ("Engineers found cracks in its main span", "The firm said ..."); "" where it does not."""
+    if not _GOES_BACK.search(c.text):
+        return ""
+    return evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")).lead_in
+
+
+_GOES_BACK = re.compile(r"\b(?:it|its|they|their|them|he|his|she|her|there|this|these)\b|^\s*The\s+(?:firm|company|club|council|group|bank|trust|team|board|court|report|inquiry)\b", re.IGNORECASE)
+
+
 def _less_told(topic: frozenset[str], sentence: str, refuted: str) -> bool:
-    """Whether a sentence tells much less of what the question asks about than a better-scored
-    one refuted for another event: two of its words or more ("a new furnace ... lit" at another
+    """Whether a sentence (read with the one before it in its paragraph, which its "it" goes
+    back to) tells much less of what the question asks about than a better-scored one refuted
+    for another event: two of its words or more ("a new furnace ... lit" at another
     plant, against the lede on this plant's closure), where that one tells at least half of
     what the question asks about. It is the topic's filler."""
     told, told_there = topic & set(terms(sentence)), topic & set(terms(refuted))

@@ -48,7 +48,7 @@ def months_in(text: str) -> set[int]:
     return {month_number(m) for m in MONTH_ONLY.findall(text) if m != "May" or _MAY.search(text)}
 
 
-_MAY = re.compile(r"\bMay\s+\d|\b(?:in|of|since|until|by|from|early|late|mid-?|last|next|this)\s+May\b")
+_MAY = re.compile(r"\bMay\s+\d|\b\d{1,2}(?:st|nd|rd|th)?\s+May\b|\b(?:in|of|since|until|by|from|early|late|mid-?|last|next|this|over|during)\s+May\b")
 
 
 def quarters_in(text: str) -> set[int]:

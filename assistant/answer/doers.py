@@ -43,6 +43,8 @@ def speaker(ev: Evidence) -> str | None:
             return None
         # A participle ("..., stressing that ...") is its clause's subject's saying.
         doer = clause_subject(tokens[:said]) if tokens[said].endswith("ing") else doer_at(tokens, said)
+        if not doer and said + 1 < len(tokens) and tokens[said + 1][:1].isupper():
+            doer = named_at(tokens[said + 1 : said + 6])  # "Forty beds will close, said Tom Ross"
         if doer:
             return " ".join(full_name(doer, text, ev.article) if len(doer) == 1 and ev.article else doer)
         if not (said and tokens[said - 1].lower() in ("he", "she")):

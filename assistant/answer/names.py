@@ -9,7 +9,7 @@ from functools import lru_cache
 from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.doers import without_appositions
-from assistant.answer.entities import KNOWN_OUTLET
+from assistant.answer.entities import ENTITIES, KNOWN_OUTLET
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, same_name_word, verb_term, vocab
 from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, NOT_NAMES, STOPWORDS
 
@@ -49,8 +49,10 @@ def question_names(question: str) -> tuple[str, ...]:
                 parts.append("")  # a break: "Putin Thursday" is not one name
             elif is_title(piece) or piece.isdigit():
                 parts.append("")
-            elif piece.endswith(DEMONYM_ENDS) and not (parts and parts[-1]) and i + 1 < len(words) and is_title(words[i + 1]):
-                parts.append("")  # "Russian Foreign Minister Sergei Lavrov": whose minister, not a name
+            elif (piece.endswith(DEMONYM_ENDS) or name_key(piece) in vocab()[1]) and not (parts and parts[-1]) and i + 1 < len(words) and is_title(words[i + 1]) and not _named_thing(" ".join(words)):
+                # "Russian Foreign Minister Sergei Lavrov": whose minister, not a name ("the
+                # Indian Premier League" is one, a competition's).
+                parts.append("")
             else:
                 parts.append(piece)
                 if re.search(r"['’]s$", w.rstrip(".,;:!?")):
@@ -65,6 +67,12 @@ def question_names(question: str) -> tuple[str, ...]:
                 out.append(" ".join(name))
                 name = []
     return tuple(dict.fromkeys(out))
+
+
+def _named_thing(run: str) -> bool:
+    """Whether a run of capitalised words is the name of an organisation, an event or a
+    competition by its head word ("Indian Premier League", "Carnegie Moscow Center")."""
+    return any(kind.names.fullmatch(run) for kind in ENTITIES.values())
 
 
 def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> bool:
@@ -194,6 +202,8 @@ def short_form(name: str, text: str, article: str) -> bool:
     )
     if not alone or not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", article):
         return False
+    if re.search(rf"\b[A-Z][\w’'-]+\s+{first}\b", article):
+        return False  # a surname there too ("Ruth Morgan" beside "Morgan Stanley"): "Morgan said" may be hers
     return {m.group(0) for m in re.finditer(rf"(?<![\w’'-]){first}(?:\s+[A-Z][\w’'.-]*)+", article)} <= {name}
 
 

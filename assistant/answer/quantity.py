@@ -56,7 +56,9 @@ CLOCK = re.compile(
     re.IGNORECASE,
 )
 HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
-SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of time)", re.IGNORECASE)
+SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of)", re.IGNORECASE)
+# Sizes also said of things that have none: "how wide was her margin", "how heavy were the losses".
+_FIGURATIVE = frozenset({"wide", "heavy"})
 SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -84,12 +86,15 @@ def quantity(question: str) -> tuple[str, str | None]:
 
 def sized(asked: str, sentence: str) -> bool:
     """Whether a sentence gives a size of the dimension asked ("tall"): a number with a unit of
-    size, in a sentence that names no other dimension unless it names the asked one too."""
+    size, in a sentence that names no other dimension unless it names the asked one too. ("How
+    wide" and "how heavy", said of margins and losses too, take any number where no unit of size
+    is there; a sentence naming the asked dimension gives one in words.)"""
     units, dimensions = _size_vocab()
-    if not units.search(sentence):
-        return False
     told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
     wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
+    if not units.search(sentence):
+        # "... is the height of a double-decker bus" gives one too, in words.
+        return wanted in told or (asked in _FIGURATIVE and bool(re.search(r"\d", sentence)))
     return not told or wanted in told
 
 
@@ -99,7 +104,7 @@ _LOWER_WORD = re.compile(r"[a-z]+")
 @lru_cache(maxsize=1)
 def _size_vocab() -> tuple[re.Pattern, list[frozenset[str]]]:
     data = question_data()["size"]
-    units = re.compile(rf"\b\d[\d,.]*\s*(?:{alternation(data['units'])})\b", re.IGNORECASE)
+    units = re.compile(rf"\b\d[\d,.]*[\s-]*(?:{alternation(data['units'])})\b", re.IGNORECASE)  # "310-metre"
     return units, [frozenset(g) for g in data["dimensions"]]
 
 

@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, name_key, verb_forms, verb_term, vocabulary_data
-from assistant.text import STOPWORDS, is_name_word
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, main_clause, name_key, verb_forms, verb_term, vocabulary_data
+from assistant.text import IRREGULAR_PAST, STOPWORDS, is_name_word
 
 
 _COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
@@ -70,6 +70,18 @@ def stages_in(text: str) -> tuple[_Stage, ...]:
     return tuple(found)
 
 
+def _reached_only(group: int, sentence: str) -> bool:
+    """Whether the sentence's own clauses name the stage only as the one reached, with no verb
+    in the past after it: "beat Pell to reach the final"; not "reached the final by beating
+    Roe, and then beat Lutz", nor ", who advanced to the final, ..." (a relative clause)."""
+    own = RELATIVE.sub(" ", sentence)
+    for stage in stages_in(own):
+        if stage.group == group and stage.reached:
+            after = WORD.findall(own[own.find(stage.text) + len(stage.text) :])
+            return not any(w[:1].islower() and (w.endswith("ed") or w in IRREGULAR_PAST) for w in after)
+    return False
+
+
 def stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
     """The asked stage is not contradicted by the cited sentence: a sentence that names another
     stage as the one its facts are from, and not the asked one, is about another stage
@@ -81,7 +93,7 @@ def stage_found(group: int, asked: set[int], ev: Evidence) -> bool:
     the sentence just before, in the same paragraph, speaks for a sentence that names no stage."""
     # A past-perfect relative clause is background ("Lund, who had knocked out Ortiz in the semi-finals,").
     named = _stages_told(ev.sentences)
-    if not named and any(s.group == group and s.reached for s in stages_in(ev.sentences)):
+    if not named and _reached_only(group, ev.sentences):
         return False  # "Kettlebury reached the final by beating Dunstreath": a win before the final
     # A sentence that names no stage goes on with the one its paragraph's sentence before set:
     # "Both finalists had come through long semi-finals. Varga beat Marchetti 6-4, 7-5."
@@ -156,13 +168,17 @@ def still_to_come(asked: frozenset[str], sentence: str) -> str | None:
 PASSED = "passed"
 
 
-def other_way(text: str, verb: str, way: str, name: str) -> bool:
+def other_way(text: str, verb: str, way: str, name: str, asked_verb: str | None = None) -> bool:
     """Whether the text has the verb going `way` ("from", "to") a name that is not `name`,
     within a few words of it: "bought by Gannet Line from the Danish operator Kattegat".
-    `PASSED` stands for any verb that passes a thing or goes ("signed him from Odra Leszno")."""
+    `PASSED` stands for any verb that passes a thing or goes ("signed him from Odra Leszno"),
+    the question's own (`asked_verb`) where the text tells it ("joined Harwick from Lisbury in
+    2019 and was sold to Pell": the sale's way)."""
     asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
     slot = _way_slot(way)
     verbs = _passing_way(way) if verb == PASSED else {verb}
+    if verb == PASSED and asked_verb and any(verb_term(w) == asked_verb for w in WORD.findall(text) if w[:1].islower()):
+        verbs = {asked_verb} & _passing_way(way)  # "bought the rights to X" names no taker
     for said in WORD.finditer(text):
         m = not said.group(0)[:1].isupper() and verb_term(said.group(0)) in verbs and slot.match(text, said.end())
         if m and not re.search(r"\b(?:from|to|into)\b", m.group(1), re.IGNORECASE):
@@ -224,26 +240,67 @@ def _passing() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
 
 def senses(question: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
-    """The verbs of one side of a pair of opposites that the question asks with ("keep" in
-    "did the leader keep his seat"), as (word, its side's terms, the other side's terms); none
-    where it names both sides ("did prices rise or fall")."""
-    found = []
+    """The question's own verb where it is one side of a pair of opposites ("keep" in "did the
+    leader keep his seat"), as (word, its side's terms, the other side's
+    terms). Not a noun ("the cuts", "the ban"), not a yes/no question ("Did Labour keep ...?":
+    "no" is its answer), and none where the question names both sides."""
+    if _YES_NO.match(question):
+        return []
+    word = _question_verb(question)
+    if word is None:
+        return []
     told = [w for w in WORD.findall(question) if w[:1].islower()]
+    found = []
     for pair in _opposites():
         for one, other in (pair, pair[::-1]):
-            asked = [w for w in told if verb_forms(w) & one]
-            if asked and not any(verb_forms(w) & other for w in told):
-                found.append((asked[0], one, other))
+            if verb_forms(word) & one and not any(verb_forms(w) & other for w in told):
+                found.append((word, one, other))
     return found
 
 
+# "Did Labour keep ...?", "Was Reyes convicted?": answered yes or no.
+_YES_NO = re.compile(r"^\s*(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could)\b", re.IGNORECASE)
+_WHO_VERB = re.compile(r"^\s*(?i:who|which\s+[a-z]+)\s+(?:(?:was|were|has\s+been|have\s+been|will|would)\s+)?([a-z]+)\b")
+_AUXILIARY = re.compile(r"\b(?i:did|does|do|will|would|has|have|had|can|could|was|were|is|are)\s+(.*)")
+_ENDS_SUBJECT = frozenset("about of for on in at to with from by".split())
+
+
+def _question_verb(question: str) -> str | None:
+    """The question's verb where it is one of the opposites: the first such word after an
+    auxiliary and its subject ("did the deputy leader keep"), before anything the subject says
+    or a preposition ("What did the leader say about the cuts?" has none). Not a "Who won ...?"
+    verb: its blank may be the other side's ("Labour lost Hexmoor to the Greens")."""
+    every = frozenset().union(*(side for pair in _opposites() for side in pair))
+    if _WHO_VERB.match(question):
+        return None  # "Which party gained the seat?" is answered by "Labour lost it to the Greens"
+    aux = _AUXILIARY.search(question)
+    for w in WORD.findall(aux.group(1))[:8] if aux else ():
+        if w.lower() in _ENDS_SUBJECT or verb_term(w) == "say":
+            return None
+        if w[:1].islower() and verb_forms(w) & every:
+            return w
+    return None
+
+
 def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str) -> str | None:
-    """The word of the other side a sentence tells where it tells none of the asked one:
-    "lost" in "their deputy leader lost his seat by 14 votes" for "keep"."""
-    told = [w for w in WORD.findall(sentence) if w[:1].islower()]
-    if any(verb_forms(w) & one for w in told):
+    """The verb of the other side a sentence's main clause tells, in the past or after an
+    auxiliary, where the sentence tells none of the asked side: "lost" in "Their deputy leader
+    lost his seat by 14 votes" for "keep"; not "block" in "backed the block of flats", nor
+    "fell" in "... lifted its rate, as inflation fell"."""
+    words = [w.rstrip(".") for w in WORD.findall(sentence) if w[:1].islower()]
+    if any(verb_forms(w) & one for w in words):
         return None
-    return next((w for w in told if verb_forms(w) & other), None)
+    tokens = WORD.findall(main_clause(sentence))
+    for i, w in enumerate(tokens):
+        past = w.endswith("ed") or w in IRREGULAR_PAST or w in _SAME_PAST
+        after_auxiliary = i and tokens[i - 1].lower() in _MODALS
+        if w[:1].islower() and verb_forms(w) & other and (past or after_auxiliary):
+            return w
+    return None
+
+
+_MODALS = frozenset("will would to has have had did does do could can may might must should shall".split())
+_SAME_PAST = frozenset("cut shut".split())  # past forms that are their verb
 
 
 @lru_cache(maxsize=1)

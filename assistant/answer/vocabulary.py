@@ -27,6 +27,18 @@ YEAR_TEXT = r"(19[5-9]\d|20\d\d)"
 YEAR = re.compile(rf"\b{YEAR_TEXT}\b")
 
 
+# "TARNBURY, May 3 (Hexmoor Evening Post) - ": a report's dateline, before its main clause ...
+_DATELINE_HEAD = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b[^-—–]{0,60}[-—–]\s*")
+# ... and where the clause ends: what follows is another event ("while Labour lost 40").
+_CLAUSE_END = re.compile(r"[,;:]|\s(?:while|whereas|as|after|before|but|because|although|though|when|since|and then)\s")
+
+
+def main_clause(sentence: str) -> str:
+    """A sentence's first clause, past its dateline: "Their deputy leader lost his seat" of
+    "..., while Labour lost 40"; "On Saturday evening" of "On Saturday evening, Ferraro won"."""
+    return _CLAUSE_END.split(_DATELINE_HEAD.sub("", sentence), maxsplit=1)[0]
+
+
 # Vocabularies ---------------------------------------------------------------------------------
 
 
