@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6, dev7 and fresh (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6, dev7, dev8 and fresh (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is dev2, dev3, dev4, dev5, dev6, dev7 or fresh; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6 and dev7: their
+SET is dev2, dev3, dev4, dev5, dev6, dev7, dev8 or fresh; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6, dev7 and dev8: their
 synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
@@ -49,6 +49,9 @@ PARTS = {
                   words=(400, 700), url="https://example.org/")],
     # dev7: dev6's layout, prefix r
     "dev7": [part("evals/dev7/questions.jsonl", "evals/dev7/corpus", "r", 40, 32, 2, {37, 38},
+                  words=(400, 700), url="https://example.org/")],
+    # dev8: dev7's layout, prefix p
+    "dev8": [part("evals/dev8/questions.jsonl", "evals/dev8/corpus", "p", 40, 32, 2, {37, 38},
                   words=(400, 700), url="https://example.org/")],
 }
 FIELDS = {"id", "question", "gold_answers", "gold_articles", "gold_passage", "type", "answerable", "paraphrased", "pair"}
