@@ -872,6 +872,22 @@ def test_a_deputy_is_not_the_role_they_deputise_in():
     assert misses("What did British Prime Minister Ada Pell say?", "Prime Minister Ada Pell said talks would go on.") == ""
 
 
+def test_a_permanent_role_is_not_met_by_one_standing_in():
+    interim = "The results were presented by Alastair Monk, who has been interim chief financial officer since July."
+    assert misses("Who has been Tillham Bank's permanent chief financial officer since July?", interim, context="Tillham Bank") == "not the permanent chief financial officer (one standing in there)"
+    assert misses("Who has been Tillham Bank's chief financial officer since July?", interim, context="Tillham Bank") == ""
+    assert misses("When did Dr Helen Maz become Wexby's permanent principal?", "Dr Helen Maz has been Wexby's acting principal since March.") == "not the permanent principal (one standing in there)"
+    assert misses("Who will be the permanent chief financial officer?", "Jo Strang will join as chief financial officer in March.") == ""
+
+
+def test_a_verb_done_by_one_the_sentence_refers_back_to_is_not_refuted_by_its_context():
+    sold = "To help pay for the land, the company sold its former timber yard to Fallow Homes for £9.5 million."
+    context = "Skell Port Company has bought farmland. The land was sold to the port by the Rowden family estate."
+    assert misses("What did Skell Port Company sell for £9.5 million?", sold, context=context) == ""
+    # ... where the sentence names no doer at all, its context still speaks.
+    assert "Rowden" in misses("What did Skell Port Company sell for £9.5 million?", "A timber yard was sold for £9.5 million.", context=context)
+
+
 def test_a_described_speaker_is_the_one_saying_the_cited_words():
     before = ("The board's chair, Margaret Okoro, voted for the plan, while its deputy chair, Colin Dunmore, voted against. "
               "Dunmore said the board had not shown that the service could cope.")

@@ -154,7 +154,24 @@ def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
             return None
         if by_other:
             return by_other
+        if text is ev.sentences and agency.verb != "say" and _referred_doer(agency, text):
+            return None  # "the company sold its timber yard": the sentence says who, by reference
     return None
+
+
+def _referred_doer(agency: Agency, text: str) -> bool:
+    """Whether the text has the verb done by one it refers back to: a pronoun or "the" (or
+    "its") and a noun just before it ("the company sold", "it bought")."""
+    tokens = WORD.findall(QUOTATION.sub(" … ", text))
+    for i, tok in enumerate(tokens):
+        if i and tok[:1].islower() and agency.verb in verb_forms(tok):
+            j = i
+            while j > 0 and tokens[j - 1].lower() in AUXILIARIES:
+                j -= 1
+            before = [w.lower() for w in tokens[max(0, j - 2) : j]]
+            if before[-1:] and before[-1] in ("it", "they", "he", "she", "we") or (len(before) == 2 and before[0] in ("the", "its", "their") and before[1].isalpha()):
+                return True
+    return False
 
 
 def _spoken(verb: str) -> bool:

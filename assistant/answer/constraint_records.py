@@ -15,7 +15,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done, current, speaker role, doer role, sense
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done, current, permanent, speaker role, doer role, sense
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -110,6 +110,7 @@ _MISSING_PHRASE = {
     "speaker": "{} says nothing there",
     "weekday": "not on {}",
     "current": "not the {} now (a former one there)",
+    "permanent": "not the {} (one standing in there)",
     "done": "still to come there (“{}”)",
     "speaker role": "the one speaking there is not the {}",
     "doer role": "the one there is not the {}",

@@ -35,7 +35,7 @@ from assistant.answer.doers import speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import counted, measure_units, word_before
 from assistant.answer.question import classify
-from assistant.answer.roles import described_roles, only_past, rivals, role_of, role_vocab, roles_at, roles_given
+from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, rivals, role_of, role_vocab, roles_at, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, is_title, main_clause, name_key, verb_term, vocabulary_data
@@ -99,6 +99,8 @@ def parse(question: str) -> Ask:
             found.append(Constraint("speaker role", word, (role,)))
         elif _does_as(question, word):  # "did the deputy council leader keep his seat": the deputy doing it
             found.append(Constraint("doer role", word, (role,)))
+    for word, role in permanent_asked(question):  # "the permanent chief financial officer", not the interim one
+        found.append(Constraint("permanent", word, (role,)))
     for quoted in _QUOTED.findall(question):
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
@@ -296,6 +298,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
         elif c.kind == "current":
             ok = not only_past(c.alternatives[0], ev.sentences)
+        elif c.kind == "permanent":
+            ok = not only_standing_in(c.alternatives[0], ev.sentences)
         elif c.kind in ("speaker role", "doer role"):
             # The one saying the cited words (or the one they are about) holds the role the
             # question gives them, not a rival one ("its deputy chair, Colin Dunleavy" for

@@ -201,3 +201,24 @@ def _past_form(token: str, past: frozenset[str]) -> str | None:
     """The role of a hyphenated past one: "ex-mayor" is a mayor no longer."""
     head, _, rest = token.partition("-")
     return role_of(rest) if rest and name_key(head) in past else None
+
+
+def permanent_asked(question: str) -> list[tuple[str, str]]:
+    """The roles a question asks of their permanent holder ("Tillingham Bank's permanent chief
+    financial officer"), as (words, role)."""
+    found = []
+    for m in re.finditer(r"\bpermanent\s+([a-z]+(?:\s+[a-z]+){0,2})", question):
+        words = m.group(1).split()
+        at = next((k for k, w in enumerate(words) if role_of(w)), None)
+        if at is not None:
+            found.append((f"permanent {' '.join(words[: at + 1])}", role_of(words[at])))
+    return found
+
+
+def only_standing_in(role: str, sentence: str) -> bool:
+    """Whether a sentence gives the role only as one held for a while: "who has been interim
+    chief financial officer since July"."""
+    standing = frozenset(vocabulary_data()["roles"]["standing_in"])
+    tokens = _TOKEN.findall(sentence)
+    held = [i for i, tok in enumerate(tokens) if role_of(tok) == role]
+    return bool(held) and all(any(name_key(t) in standing for t in tokens[max(0, i - 3) : i]) for i in held)
