@@ -872,6 +872,18 @@ def test_a_deputy_is_not_the_role_they_deputise_in():
     assert misses("What did British Prime Minister Ada Pell say?", "Prime Minister Ada Pell said talks would go on.") == ""
 
 
+def test_a_role_the_question_says_a_person_became_must_be_theirs():
+    acting = "Tom Kell, the trust's acting chief executive, said the closure would cost the trust about £800,000."
+    assert misses("Since when has Tom Kell been the Alder Pavilion's artistic director?", acting, context="Alder Pavilion") == "not director Tom Kell"
+    assert misses("Since when has Tom Kell been the Alder Pavilion's chief executive?", acting, context="Alder Pavilion") == ""
+    assert misses("Since when has Ada Pike been mayor?", "Ada Pike, the city's planning director, took office in May.") == "not mayor Ada Pike"
+    assert misses("Since when has Ada Pike been mayor?", "Mayor Ada Pike took office in May.") == ""
+    # One to become or be sworn in as may hold another now.
+    assert misses("When will Ruth Ade be sworn in as Ashby's mayor?", "City councillor Ruth Ade was elected mayor of Ashby on Sunday.") == ""
+    # A sentence naming them with no role leaves it to its context.
+    assert misses("Since when has Tom Kell been the Alder Pavilion's artistic director?", "Kell has run the trust since June.", context="Tom Kell, the trust's acting chief executive, spoke. Alder Pavilion") == "not director Tom Kell"
+
+
 def test_a_permanent_role_is_not_met_by_one_standing_in():
     interim = "The results were presented by Alastair Monk, who has been interim chief financial officer since July."
     assert misses("Who has been Tillham Bank's permanent chief financial officer since July?", interim, context="Tillham Bank") == "not the permanent chief financial officer (one standing in there)"

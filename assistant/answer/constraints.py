@@ -35,7 +35,7 @@ from assistant.answer.doers import speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import counted, measure_units, word_before
 from assistant.answer.question import classify
-from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, rivals, role_of, role_vocab, roles_at, roles_given
+from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, is_title, main_clause, name_key, verb_term, vocabulary_data
@@ -90,7 +90,7 @@ def parse(question: str) -> Ask:
         found.append(Constraint("compass", point, (point,)))
     for n in own:  # "Mayor Okafor": the question says what this person is
         at = re.search(rf"(?<!\w){re.escape(n)}(?!\w)", question)
-        asked = roles_at(question, at.start(), at.end()) if at else {}
+        asked = (roles_at(question, at.start(), at.end()) or roles_become(question[at.end() :])) if at else {}
         if asked:
             found.append(Constraint("role", f"{' '.join(asked.values())} {n}", (n, *sorted(asked))))
     for word, role in described_roles(question):  # "Bellhaven's mayor", not a former one

@@ -142,13 +142,12 @@ def _apposition_roles(phrase: str) -> dict[str, str]:
 
 
 def roles_given(name: str, ev: Evidence) -> set[str]:
-    """The roles the evidence gives the person `name`: where the cited sentence names them, the
-    sentence's; otherwise its context's."""
+    """The roles the evidence gives the person `name`: where the cited sentence gives them one,
+    the sentence's; otherwise its context's."""
     parts = name.split()
     last = re.escape(parts[-1])
     for text in (ev.sentences, f"{ev.near}\n{ev.context}"):
         roles: set[str] = set()
-        mentioned = False
         for m in re.finditer(rf"(?<![\w-]){last}(?![\w-])", text):
             start, steps = m.start(), 0
             while (steps := steps + 1) <= 3 and (prev := re.search(r"([A-Z][\w’'.-]*)\s+$", text[max(0, start - 60) : start])) and not role_of(prev.group(1)) and not is_title(prev.group(1)):
@@ -156,10 +155,9 @@ def roles_given(name: str, ev: Evidence) -> set[str]:
             first = text[start : m.start()].split()
             if len(parts) > 1 and first and not same_name_word(first[-1], parts[-2]):
                 continue  # "her brother, striker Tom Lutz": another Lutz
-            mentioned = True
             roles |= set(roles_at(text, start, m.end()))
-        if mentioned:
-            return roles
+        if roles:
+            return roles  # where the sentence names them without a role, its context may give one
     return set()
 
 
@@ -222,3 +220,26 @@ def only_standing_in(role: str, sentence: str) -> bool:
     tokens = _TOKEN.findall(sentence)
     held = [i for i, tok in enumerate(tokens) if role_of(tok) == role]
     return bool(held) and all(any(name_key(t) in standing for t in tokens[max(0, i - 3) : i]) for i in held)
+
+
+_BECOME = re.compile(r"^\s+(?:been|served\s+as)\s+(?:as\s+)?(.*)")
+
+
+def roles_become(rest: str) -> dict[str, str]:
+    """The role a question says a person has held, after the name: "Since when has Tom Kell been
+    the Pavilion's artistic director?" (not a former one; not one they "become" or are "sworn in
+    as": the evidence may give the role they held before)."""
+    m = _BECOME.match(rest)
+    if not m:
+        return {}
+    tokens = _TOKEN.findall(m.group(1))[:7]
+    past = _role_skips()[0]
+    for i, tok in enumerate(tokens):
+        if tok in ",;:?":
+            break
+        role = role_of(tok) if tok.islower() else None
+        if role:
+            if i and name_key(tokens[i - 1]) in past:
+                return {}
+            return {_below(role) if _lesser_before(tokens, i) is not None else role: tok}
+    return {}
