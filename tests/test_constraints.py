@@ -884,6 +884,27 @@ def test_a_role_the_question_says_a_person_became_must_be_theirs():
     assert misses("Since when has Tom Kell been the Alder Pavilion's artistic director?", "Kell has run the trust since June.", context="Tom Kell, the trust's acting chief executive, spoke. Alder Pavilion") == "not director Tom Kell"
 
 
+def test_a_passive_question_names_the_one_it_is_done_to():
+    convicted = "The firm's former engineer, Darren Pyle, was convicted at the same trial of forging a certificate and fined £6,000."
+    assert misses("Of what was Colin Stave convicted in 2022?", convicted, context="Colin Stave was acquitted in 2022.") == "there it is Darren Pyle, not Colin Stave, that it is done to"
+    assert misses("Of what was Darren Pyle convicted in 2022?", convicted, context="2022") == ""
+    # A long apposition after a name still gives its role ("the deputy headteacher who has led ...").
+    told = "Beth Wils, the deputy headteacher who has led the school's attendance work since January, told parents attendance had risen."
+    assert misses("What did Beth Wils, the headteacher, tell parents?", told) == "not headteacher Beth Wils"
+
+
+def test_a_sentence_stating_the_asked_year_answers_below_one_of_another_year_and_doer():
+    from types import SimpleNamespace
+
+    from assistant.answer.constraint_records import Constraint, Coverage
+    from assistant.answer.covering import _states_when
+
+    top = Coverage((Constraint("year", "2023"),), reversed_by="Matt Ober")  # this year's final, the other way round
+    assert _states_when(top, SimpleNamespace(text="In 2023 Furl was beaten by Ober at the first extra hole."))
+    assert not _states_when(top, SimpleNamespace(text="Furl was beaten by Ober at the first extra hole."))
+    assert not _states_when(Coverage((Constraint("name", "Kilvar", ("Kilvar",)),)), SimpleNamespace(text="In 2023 Furl lost."))
+
+
 def test_a_permanent_role_is_not_met_by_one_standing_in():
     interim = "The results were presented by Alastair Monk, who has been interim chief financial officer since July."
     assert misses("Who has been Tillham Bank's permanent chief financial officer since July?", interim, context="Tillham Bank") == "not the permanent chief financial officer (one standing in there)"

@@ -31,6 +31,10 @@ _SUBJECT_Q = re.compile(rf"\b(?i:did|does|do|has|have|had|will|would)\s+(?:the\s
 _PRONOUN_CLAUSE = re.compile(rf"\b(?:[a-z]+)\s+(?:they|he|she)\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\s+(?:to\s+)?[{UPPER}]")
 # "the call that Putin initiated": a relative clause says who did it too.
 _AGENT_CLAUSE = re.compile(rf"\b(?:that|which|whom|when|after|before)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b")
+# "Of what was Colin Stavely convicted?", "Why was Ada Pike sacked?": the name it is done to.
+_PASSIVE_Q = re.compile(
+    rf"\b(?i:was|were|is|are|has\s+been|have\s+been|had\s+been)\s+(?:the\s+)?{_NAME_RUN}\s+((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})\b(?!\s+by\b)"
+)
 # "Which club was beaten by Kettlebury ...?": the one after "by" does it.
 _BY_Q = re.compile(
     rf"^\s*(?i:who|what|which\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:was|were|is|are|has\s+been|have\s+been|had\s+been)\s+"
@@ -82,9 +86,12 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
     if doers and verb_term(clause.group(1)) != "say":
         found.append(Agency(doers[0], verb_term(clause.group(1)), tuple(n for n in names if n not in doers)))
     m = _DONE_TO_Q.search(question)
-    done_to = _named(m.group(2), names) if m and verb_term(m.group(1)) != "say" else None
+    verb, run = (m.group(1), m.group(2)) if m else (None, None)
+    if not m and (p := _PASSIVE_Q.search(question)):  # "Of what was Colin Stavely convicted?"
+        verb, run = p.group(2), p.group(1)
+    done_to = _named(run, names) if verb and verb_term(verb) != "say" else None
     if done_to and not found:
-        found.append(Agency(done_to, verb_term(m.group(1)), tuple(n for n in names if n != done_to), done_to=True))
+        found.append(Agency(done_to, verb_term(verb), tuple(n for n in names if n != done_to), done_to=True))
     # "Which club was beaten by Kettlebury?": Kettlebury does it.
     m = _BY_Q.search(question)
     by = _named(m.group(2), names) if m and verb_term(m.group(1)) != "say" else None

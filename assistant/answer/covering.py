@@ -155,10 +155,10 @@ def _only_silent(top: Coverage) -> bool:
 
 
 def _states_when(top: Coverage, c: Candidate) -> bool:
-    """Whether a sentence states itself the time a better-scored one misses, where that is all it
-    misses: "In 2022 the title went to ..." for "who won in 2022?", below the report of this
-    year's winner."""
-    if top.reversed_by or not top.missing or any(m.kind not in ("year", "month", "date") for m in top.missing):
+    """Whether a sentence states itself the time a better-scored one misses, where that (and who
+    did it) is all it misses: "In 2022 the title went to ..." for "who won in 2022?", below the
+    report of this year's winner."""
+    if not top.missing or any(m.kind not in ("year", "month", "date") for m in top.missing):
         return False
     return check(Ask(top.missing), Evidence(c.text)).ok
 

@@ -75,7 +75,7 @@ def role_of(word: str) -> str | None:
 _BREAK = re.compile(r"[,;:()“”\"\n]|\.(?:\s|$)")
 _TOKEN = re.compile(r"[\w’'.-]+|[,;:()“”\"\n]")
 _DETERMINER = r"(?:(?i:the|a|an|its|his|her|their)|[A-Z][\w’'.-]*(?:’s|'s))"
-_APPOSITION_AFTER = re.compile(rf"\s*,\s*(?:\d+\s*,\s*)?({_DETERMINER}\s[^,.;:()“”\"]{{1,60}}?)\s*[,.;]")
+_APPOSITION_AFTER = re.compile(rf"\s*,\s*(?:\d+\s*,\s*)?({_DETERMINER}\s[^,.;:()“”\"]{{1,100}}?)\s*[,.;]")
 # "... clear of the runner-up, Hanne Lindqvist": the last noun phrase before the comma.
 _APPOSITION_BEFORE = re.compile(rf"(?<!\w)({_DETERMINER}\s(?:(?!(?<!\w){_DETERMINER}\s)[^,.;:()“”\"]){{1,60}}?),\s*$")
 
