@@ -82,6 +82,7 @@ class SentenceTransformerEmbedder:
         self._batch_size = settings.embed_batch_size
         self._model = None
         self._query_encoder = None
+        self._last_query: tuple[str | None, np.ndarray | None] = (None, None)  # the last question and its vector
         self._lock = threading.Lock()
 
     @property
@@ -127,9 +128,12 @@ class SentenceTransformerEmbedder:
             if not exported.exists():
                 self.model  # noqa: B018 (loading the model exports it)
             self._query_encoder = OnnxEncoder(exported, self._path) if exported.exists() else False
-        if self._query_encoder:
-            return self._query_encoder.embed(text)
-        return self.embed_documents([text])[0]
+        last = self._last_query
+        if last[0] == text:  # the same question again (a filtered refusal's wider look)
+            return last[1].copy()
+        vector = self._query_encoder.embed(text) if self._query_encoder else self.embed_documents([text])[0]
+        self._last_query = (text, vector.copy())
+        return vector
 
     def embed_with_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Text vectors, and for each text one vector per character span, from the same pass.

@@ -30,6 +30,15 @@ def test_question_encoder_matches_sentence_transformers(tmp_path, monkeypatch):
         assert np.abs(encoder.embed(text) - ref).max() < 1e-5
         assert abs(float(np.dot(encoder.embed(text), ref)) - 1.0) < 1e-5
     assert np.abs(embedder.embed_query(texts[0]) - reference[0]).max() < 1e-5 and embedder._query_encoder
+    # The same question again (a filtered refusal looks wider) is not encoded twice, and what
+    # a caller does to the vector it got does not reach the next one.
+    calls = []
+    real = embedder._query_encoder.embed
+    monkeypatch.setattr(embedder._query_encoder, "embed", lambda text: calls.append(text) or real(text))
+    first = embedder.embed_query(texts[1])
+    first[:] = 0
+    again = embedder.embed_query(texts[1])
+    assert calls == [texts[1]] and np.abs(again - reference[1]).max() < 1e-5
 
 
 def test_export_is_named_after_the_model_files(tmp_path):
