@@ -373,6 +373,11 @@ def test_another_name_in_the_same_place_is_a_rival():
     assert misses("Why did the Trump administration impose sanctions?", sentence, context=context) == "no mention of Trump"
     assert misses("Why did the Trump administration impose sanctions?", "The sanctions stay, the aide said.", context=context) == ""
     # The same word on the other side is no such place: "the Aske River treaty" / "the treaty, Lorva".
+    # A place of the same kind named in its place: "Market Street" where "High Street" is asked.
+    shut = "Market Street was closed for 11 days after the collapse."
+    assert misses("For how many days was the High Street shut after the collapse?", shut, context="In 2016 a scaffold fell into the High Street.") == "no mention of High Street"
+    assert misses("For how many days was Market Street shut after the collapse?", shut) == ""
+    assert misses("How many colonies from the Tarrant Reef died?", "Of the 24 colonies from the Tarrant Reef, 11 died, against 3 at Selwyn Reef.") == ""
     treaty = "Lorva and Dunmere signed a treaty to share the Aske River."
     assert misses("What flow does the Aske River treaty guarantee?", "Under the treaty, Lorva guarantees 90 cubic metres a second.", context=treaty) == ""
 

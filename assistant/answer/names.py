@@ -10,7 +10,7 @@ from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.doers import without_appositions
 from assistant.answer.entities import ENTITIES, KNOWN_OUTLET
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, same_name_word, verb_term, vocab
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, place_nouns, same_name_word, verb_term, vocab
 from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, NOT_NAMES, STOPWORDS
 
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
@@ -131,7 +131,11 @@ def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
     person = name_key(name.split()[-1]) in persons
     sentence = without_appositions(sentence)  # "Halcyra, which is based in Cambridge, Massachusetts, bought": Halcyra buys
     beside = _neighbours(sentence)
+    head = _place_head(name)
     for m in CAPS.finditer(sentence):
+        run = [w for w in m.group(0).split() if not is_title(w)]
+        if head and len(run) > 1 and name_key(run[-1]) == head and not any(same_name_word(w, p) for w in run[:-1] for p in name.split()[:-1]):
+            return " ".join(run)  # "Market Street" where "High Street" is asked: another street
         for w in m.group(0).split():
             if is_title(w) or NOT_NAMES.match(name_key(w).title()) or name_key(w) in STOPWORDS:
                 continue
@@ -144,6 +148,14 @@ def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
             if (want and beside.get(name_key(w), frozenset()) & want) or (person and name_key(w) in persons):
                 return w
     return None
+
+
+def _place_head(name: str) -> str | None:
+    """The common noun a place's name ends with ("street" of "High Street", "weir" of
+    "Millbeck Weir"), where it is one of the place nouns."""
+    parts = name.split()
+    last = name_key(parts[-1])
+    return last if len(parts) > 1 and last in place_nouns() else None
 
 
 @lru_cache(maxsize=4096)

@@ -54,6 +54,12 @@ def question_data() -> dict:
 
 
 @lru_cache(maxsize=1)
+def place_nouns() -> frozenset[str]:
+    """Common nouns of places ("street", "bridge", "hospital": `place_nouns` in question.toml)."""
+    return frozenset(question_data()["place_nouns"])
+
+
+@lru_cache(maxsize=1)
 def vocab() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
     data = vocabulary_data()
     titles = frozenset(t.lower() for t in data["titles"])
