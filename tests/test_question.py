@@ -149,6 +149,10 @@ def test_the_verb_a_question_asks_about(question, verb):
         ("What revenue did Halvern Foods report for the second quarter?", "Revenue reached €88.3 million.", True),
         ("How much will the new pool cost?", "The council approved the new pool on Monday.", False),
         ("How much will the new pool cost?", "The pool is expected to cost £3.4 million.", True),
+        # "How much did X give / donate / invest" asks money too; "how much time did they give" does not.
+        ("How much did the Glen Trust give towards the project?", "The martens were trapped by the Glen Trust in Scotland.", False),
+        ("How much did the Glen Trust give towards the project?", "The Glen Trust gave £300,000.", True),
+        ("How much time did the team give the review?", "The team gave the review six weeks.", True),
         # ... a share for share nouns,
         ("What share of the vote did Osei win?", "Osei won 41.2 percent.", True),
         ("What share of the vote did Osei win?", "Osei won in 14 of 20 districts.", False),

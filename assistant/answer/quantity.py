@@ -30,7 +30,12 @@ def quantity_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
         r"(?=\s+(?:of|did|does|do|was|were|is|are|has|have|had|will|would|could|can)\b|\s*[?,])",
         re.IGNORECASE,
     )
-    money = re.compile(rf"\bhow much\b.*\b(?:{alternation(vocab['money_verbs'])})\b", re.IGNORECASE)
+    # ... "how much" then the verb's auxiliary: "how much time did they give it" asks no money.
+    money = re.compile(
+        rf"\bhow much\s+(?:money\s+|cash\s+|in\s+[a-z]+\s+)?(?:did|does|do|will|would|has|have|had|is|was|are|were|could|can|should|must)\b.*"
+        rf"\b(?:{alternation(vocab['money_verbs'])})\b",
+        re.IGNORECASE,
+    )
     measured = re.compile(rf"\b(?:\d[\d,.]*|{NUMBER_WORDS}|an?)\s+(?:{alternation(vocab['measure_units'])})\b", re.IGNORECASE)
     return asked, money, measured
 
