@@ -255,6 +255,12 @@ def test_review_of_dev7_mechanisms_on_other_sentences():
     gave = "Nathan Ellis, the council's deputy chief executive, who is in charge of its technology, gave the committee its first account."
     assert misses("What did Harton council's chief executive tell the committee?", gave, context="Harton council") == "the one speaking there is not the executive"
     assert misses("What did Harton council's deputy chief executive tell the committee?", gave, context="Harton council") == ""
+    # A quotation going on from the sentence before is that one's speaker's.
+    lead = "“Nobody wants to strand anyone on a platform,” said Declan Moyle, the union's general secretary."
+    goes_on = "“But our members have worked every rest day since March, and the company has treated that as a favour.”"
+    ev = Evidence(goes_on, lead, None, f"{lead} {goes_on}", "", lead, lead)
+    assert "there it is Declan Moyle, not Priya Chand" in check(parse("According to Priya Chand, how have rest days been treated?"), ev).reason()
+    assert check(parse("According to Declan Moyle, how have rest days been treated?"), ev).reason() == ""
     # A participle of saying is its clause subject's ("..., stressing ...").
     stressed = "Ada Pell sent a message to Tom Hale on Independence Day, stressing the need for talks."
     assert "there it is Ada Pell, not Ruth Ames" in misses("What did Ruth Ames stress in her Independence Day message?", stressed, context="Ruth Ames")

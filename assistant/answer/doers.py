@@ -34,12 +34,16 @@ QUOTATION = re.compile(r"[“\"][^”\"]*[”\"]|^\s*[“\"][^”\"]*$|^[^“\"]
 def speaker(ev: Evidence) -> str | None:
     """Who says the cited sentence: the name doing its verb of saying ("Dunleavy said",
     "..., said Irena Vasko"), or where a pronoun does ("“...,” he said"), the one saying the
-    sentence before it in its paragraph. None where no one can be read."""
+    sentence before it in its paragraph; and a quotation going on from the sentence before
+    ("“But our members have worked every rest day ...”" after "..., said Declan Moynihan") is
+    that one's speaker's. None where no one can be read."""
     for text in (ev.sentences, ev.lead_in):
         plain = without_appositions(QUOTATION.sub(" … ", text))
         tokens = [w.rstrip(".") for w in WORD.findall(plain)]
         said = next((i for i, tok in enumerate(tokens) if tok[:1].islower() and verb_term(tok) == "say"), None)
         if said is None:
+            if text is ev.sentences and _WHOLE_QUOTE.match(text):
+                continue  # the quotation goes on: its speaker is the sentence before's
             return None
         # A participle ("..., stressing that ...") is its clause's subject's saying.
         doer = clause_subject(tokens[:said]) if tokens[said].endswith("ing") else doer_at(tokens, said)
@@ -50,6 +54,10 @@ def speaker(ev: Evidence) -> str | None:
         if not (said and tokens[said - 1].lower() in ("he", "she")):
             return None
     return None
+
+
+# A sentence that is a quotation and nothing else (its closing mark may come later).
+_WHOLE_QUOTE = re.compile(r"^\s*[“\"][^“”\"]*(?:[”\"]\s*)?$")
 
 
 def subject(ev: Evidence) -> str | None:
