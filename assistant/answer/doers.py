@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import HYPHEN_OR_SPACE, UPPER, WORD, is_title, name_key, same_name_word, verb_term, vocabulary_data
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, UPPER, WORD, in_past, is_title, name_key, same_name_word, verb_term, vocabulary_data
 from assistant.text import IRREGULAR_PAST, NOT_NAMES, STOPWORDS
 
 
@@ -125,7 +125,7 @@ def clause_subject(tokens: list[str]) -> list[str]:
     """The sentence's subject: the names just before its first verb in the past ("Brayford Town
     reached the final ..., beating Kessington" is Brayford's beating)."""
     for k, w in enumerate(tokens):
-        if k and w.islower() and (w.endswith("ed") or w in IRREGULAR_PAST or verb_term(w) == "say") and tokens[k - 1][:1].isupper():
+        if k and w.islower() and (in_past(w) or verb_term(w) == "say") and tokens[k - 1][:1].isupper():
             j = k
             while j > 0 and tokens[j - 1][:1].isupper():
                 j -= 1

@@ -10,8 +10,8 @@ from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.doers import without_appositions
 from assistant.answer.entities import ENTITIES, KNOWN_OUTLET
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, is_title, name_key, place_nouns, same_name_word, verb_term, vocab
-from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, NOT_NAMES, STOPWORDS
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, in_past, is_title, name_key, place_nouns, same_name_word, verb_term, vocab
+from assistant.text import DEMONYM_ENDS, NOT_NAMES, STOPWORDS
 
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
        "were", "has", "have", "had", "will", "would", "can", "could", "should", "may", "might", "in", "on", "at", "according"}
@@ -208,10 +208,9 @@ def short_form(name: str, text: str, article: str) -> bool:
     if len(parts) < 2 or not article or is_title(parts[0]) or NOT_NAMES.match(parts[0]):
         return False
     first = re.escape(parts[0])
-    alone = any(
-        not following or following[0] in ",;:.’'" or verb_term(following.split()[0]) == "say" or re.fullmatch(r"[a-z]+ed", following.split()[0]) or following.split()[0] in IRREGULAR_PAST
-        for following in (m.group(1).strip() for m in re.finditer(rf"(?<![\w’'-]){first}(?![\w-])((?:[’',;:.]|\s+[a-z]+)?)", text))
-    )
+    # What follows it: nothing, a mark (",", "’s"), or a verb of saying or in the past.
+    following = [m.group(1).strip() for m in re.finditer(rf"(?<![\w’'-]){first}(?![\w-])((?:[’',;:.]|\s+[a-z]+)?)", text)]
+    alone = any(not after or after[0] in ",;:.’'" or verb_term(after) == "say" or in_past(after) for after in following)
     if not alone or not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", article):
         return False
     if re.search(rf"\b[A-Z][\w’'-]+\s+{first}\b", article):

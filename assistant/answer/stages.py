@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, main_clause, name_key, verb_forms, verb_term, vocabulary_data
-from assistant.text import IRREGULAR_PAST, STOPWORDS, is_name_word
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, in_past, main_clause, name_key, verb_forms, verb_term, vocabulary_data
+from assistant.text import STOPWORDS, is_name_word
 
 
 _COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
@@ -78,7 +78,7 @@ def _reached_only(group: int, sentence: str) -> bool:
     for stage in stages_in(own):
         if stage.group == group and stage.reached:
             after = WORD.findall(own[own.find(stage.text) + len(stage.text) :])
-            return not any(w[:1].islower() and (w.endswith("ed") or w in IRREGULAR_PAST) for w in after)
+            return not any(w[:1].islower() and in_past(w) for w in after)
     return False
 
 
@@ -292,7 +292,7 @@ def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str) -> 
         return None
     tokens = WORD.findall(main_clause(sentence))
     for i, w in enumerate(tokens):
-        past = w.endswith("ed") or w in IRREGULAR_PAST or w in _SAME_PAST
+        past = in_past(w) or w in _SAME_PAST
         after_auxiliary = i and tokens[i - 1].lower() in _MODALS
         if w[:1].islower() and verb_forms(w) & other and (past or after_auxiliary):
             return w

@@ -109,6 +109,12 @@ def same_name_word(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def in_past(word: str) -> bool:
+    """Whether a lower-case word has the shape of a verb in the past: "-ed", or an irregular
+    past form ("lost", "beaten")."""
+    return word.endswith("ed") or word in IRREGULAR_PAST
+
+
 def verb_term(word: str) -> str:
     """A verb's term, stopwords included ("wrote" is "write"); every verb of saying is "say",
     and one of a group in `verb_groups` is its group's first ("edged" is "beat")."""
