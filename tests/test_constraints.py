@@ -561,6 +561,30 @@ def test_what_a_question_asks_about_is_not_who_says_it():
     assert not _off_topic([marsh], [SimpleNamespace(text="Kent said the port would reopen.")], topic_terms(parse(question)))
 
 
+def test_what_a_question_asks_about_is_what_is_particular_to_it():
+    from types import SimpleNamespace
+
+    from assistant.answer.constraints import topic_terms
+    from assistant.answer.covering import _foreground, _off_topic
+
+    article = ("The two colleges will merge. College staff were told on Monday. The merged college will open in 2028. "
+               "“Two colleges that each struggle to afford a pool can together afford a fine one,” she said.")
+    question = "According to Dr Omar Pell, what can the two colleges together afford?"
+    topic = topic_terms(parse(question))
+    # "college" is what the whole article is about; "afford", "together" what the question asks.
+    assert _foreground(topic, [article]) == {"afford", "togeth"}
+    pell = SimpleNamespace(text="Dr Omar Pell, the deputy head, told staff that 90 posts would go at the college.")
+    hers = SimpleNamespace(text="“Two colleges that each struggle to afford a pool can together afford a fine one,” she said.")
+    # Pell's sentence shares only the article's own word: what can be afforded together is hers.
+    assert not _off_topic([pell], [hers], topic)
+    assert _off_topic([pell], [hers], _foreground(topic, [article]))
+    # A sentence of his that tells it answers.
+    assert not _off_topic([SimpleNamespace(text="Pell said the colleges could together afford a new library.")], [hers], _foreground(topic, [article]))
+    # Words that ask when, or that something took place, are no topic: "take place" is told of any event.
+    when = "On what date did the Pell-Amos phone call take place, according to Pell?"
+    assert _foreground(topic_terms(parse(when)), ["A call."]) == {"phone", "call"}
+
+
 def test_what_someone_said_must_be_said_by_them_in_the_cited_sentence():
     question = "What did Ada Pruitt say about the flood barrier?"
     # Named, but saying nothing: no answer of hers.

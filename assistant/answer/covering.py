@@ -13,7 +13,7 @@ from assistant.answer.constraints import check, has_several_parts, holder_named,
 from assistant.answer.evidence import evidence, passage_evidence
 from assistant.answer.question import QuestionKind, holds_answer
 from assistant.answer.stages import same_event
-from assistant.answer.vocabulary import WORD, verb_term
+from assistant.answer.vocabulary import WORD, question_data, verb_term
 from assistant.records import Passage
 from assistant.text import terms
 
@@ -70,7 +70,11 @@ def covering(
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
-        if _off_topic([c for c, coverage in close if coverage.ok], [c for c, coverage in close if coverage.reversed_by], topic_terms(ask)):
+        meeting, topic = [c for c, coverage in close if coverage.ok], topic_terms(ask)
+        # ... judged by all it asks about, and again by what is particular to it (not the words
+        # the answer's article uses throughout), against sentences with someone else in them.
+        if _off_topic(meeting, [c for c, coverage in close if coverage.reversed_by], topic) or _off_topic(
+                meeting, [c for c, coverage in close if _other_who(coverage)], _foreground(topic, [texts.get(c.article_id, "") for c in meeting])):
             ok = []
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
     return ok, nearest, unfound
@@ -90,6 +94,29 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
     if not topic or any(topic & set(terms(c.text)) for c in meeting):
         return False
     return any(len(topic & set(terms(c.text))) >= max(2, len(topic) / 2) for c in refuted)
+
+
+#: A question's word that many sentences of the article use is what the article is about, not
+#: what the question asks of it: "university" in "what can the two universities afford?"
+BACKGROUND_COUNT = 3
+
+
+def _foreground(topic: frozenset[str], articles: list[str]) -> frozenset[str]:
+    """The question's topic words less those the articles of the answer use throughout, and
+    less the words that ask when or say that something happened."""
+    topic = topic - {term for w in question_data()["not_topic"] for term in terms(w)}
+    counts: dict[str, int] = {}
+    for text in set(articles):
+        for t in terms(text):
+            if t in topic:
+                counts[t] = counts.get(t, 0) + 1
+    return frozenset(t for t in topic if counts.get(t, 0) < BACKGROUND_COUNT)
+
+
+def _other_who(coverage: Coverage) -> bool:
+    """Whether evidence is refuted only for who does or says it: another doer, or the person
+    asked not there at all."""
+    return coverage.reversed_by is not None or (bool(coverage.missing) and all(m.kind in ("name", "speaker") for m in coverage.missing))
 
 
 def verb_asked(question: str) -> str | None:
