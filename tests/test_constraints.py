@@ -580,6 +580,14 @@ def test_what_a_question_asks_about_is_what_is_particular_to_it():
     assert _off_topic([pell], [hers], _foreground(topic, [article]))
     # A sentence of his that tells it answers.
     assert not _off_topic([SimpleNamespace(text="Pell said the colleges could together afford a new library.")], [hers], _foreground(topic, [article]))
+    # The word that makes the question's role is who, not what: "medical" in "the trust's medical director".
+    director = "What did the Dunmore trust's medical director tell the board that every one of the reviews names?"
+    assert "medic" not in _foreground(topic_terms(parse(director)), ["The board met."], director)
+    # Refuted only for who says it (the deputy, not the director): the thing asked is said, by another.
+    from assistant.answer.constraint_records import Constraint, Coverage
+    from assistant.answer.covering import _other_who
+    assert _other_who(Coverage(missing=(Constraint(kind="speaker role", text="director", alternatives=("director",)),)))
+    assert not _other_who(Coverage(missing=(Constraint(kind="year", text="2021", alternatives=("2021",)),)))
     # Words that ask when, or that something took place, are no topic: "take place" is told of any event.
     when = "On what date did the Pell-Amos phone call take place, according to Pell?"
     assert _foreground(topic_terms(parse(when)), ["A call."]) == {"phone", "call"}

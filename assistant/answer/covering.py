@@ -12,6 +12,7 @@ from assistant.answer.constraint_records import Ask, Coverage, Evidence
 from assistant.answer.constraints import check, has_several_parts, holder_named, parse, sources_named, topic_terms
 from assistant.answer.evidence import evidence, passage_evidence
 from assistant.answer.question import QuestionKind, holds_answer
+from assistant.answer.roles import role_of
 from assistant.answer.stages import same_event
 from assistant.answer.vocabulary import WORD, question_data, verb_term
 from assistant.records import Passage
@@ -74,7 +75,7 @@ def covering(
         # ... judged by all it asks about, and again by what is particular to it (not the words
         # the answer's article uses throughout), against sentences with someone else in them.
         if _off_topic(meeting, [c for c, coverage in close if coverage.reversed_by], topic) or _off_topic(
-                meeting, [c for c, coverage in close if _other_who(coverage)], _foreground(topic, [texts.get(c.article_id, "") for c in meeting])):
+                meeting, [c for c, coverage in close if _other_who(coverage)], _foreground(topic, [texts.get(c.article_id, "") for c in meeting], ask.question)):
             ok = []
     nearest = next(((c, cov) for c, cov in checked if not cov.ok), None) if not ok or checked[0][0] is not ok[0] else None
     return ok, nearest, unfound
@@ -101,10 +102,13 @@ def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozen
 BACKGROUND_COUNT = 3
 
 
-def _foreground(topic: frozenset[str], articles: list[str]) -> frozenset[str]:
-    """The question's topic words less those the articles of the answer use throughout, and
-    less the words that ask when or say that something happened."""
-    topic = topic - {term for w in question_data()["not_topic"] for term in terms(w)}
+def _foreground(topic: frozenset[str], articles: list[str], question: str = "") -> frozenset[str]:
+    """The question's topic words less those the articles of the answer use throughout, less
+    the words that ask when or say that something happened, and less the word that makes a
+    role of the question's ("medical" in "the trust's medical director": who, not what)."""
+    words = question.split()
+    roled = {t for w, after in zip(words, words[1:]) if role_of(after.strip(".,;:?!’'s")) for t in terms(w)}
+    topic = topic - roled - {term for w in question_data()["not_topic"] for term in terms(w)}
     counts: dict[str, int] = {}
     for text in set(articles):
         for t in terms(text):
@@ -116,7 +120,7 @@ def _foreground(topic: frozenset[str], articles: list[str]) -> frozenset[str]:
 def _other_who(coverage: Coverage) -> bool:
     """Whether evidence is refuted only for who does or says it: another doer, or the person
     asked not there at all."""
-    return coverage.reversed_by is not None or (bool(coverage.missing) and all(m.kind in ("name", "speaker") for m in coverage.missing))
+    return coverage.reversed_by is not None or (bool(coverage.missing) and all(m.kind in ("name", "speaker", "speaker role", "doer role") for m in coverage.missing))
 
 
 def verb_asked(question: str) -> str | None:
