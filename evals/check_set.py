@@ -56,6 +56,9 @@ PARTS = {
     # dev9: dev8's layout, prefix k
     "dev9": [part("evals/dev9/questions.jsonl", "evals/dev9/corpus", "k", 40, 32, 2, {37, 38},
                   words=(400, 700), url="https://example.org/")],
+    # dev10: dev8's layout, prefix j
+    "dev10": [part("evals/dev10/questions.jsonl", "evals/dev10/corpus", "j", 40, 32, 2, {37, 38},
+                   words=(400, 700), url="https://example.org/")],
     # fresh3: held out (private: counts only, never text); dev8's layout, prefix f3q
     "fresh3": [part("evals/fresh3/questions.jsonl", "evals/fresh3/corpus", "f3q", 40, 32, 2, {37, 38},
                     words=(400, 700), url="https://example.org/", private=True)],
