@@ -611,6 +611,17 @@ def test_what_someone_said_must_be_said_by_them_in_the_cited_sentence():
     assert misses("According to the Water Board, what did both towns agree?", "On the Water Board side, it was revealed that both towns agreed to share costs.") == ""
 
 
+def test_a_day_of_the_month_is_the_sentences_own():
+    # Its own date outweighs one its context names: November 11's find is no November 13 find.
+    found = "The Orr family found 340 dead birds in one shed on Tuesday, November 11."
+    assert misses("How many dead birds did the Orr family find on November 13?", found, context="The farm was cleared on November 13.") == "nothing dated 13 November"
+    assert misses("How many dead birds did the Orr family find on November 11?", found, context="The farm was cleared on November 13.") == ""
+    # A sentence that dates nothing of its own takes its context's date.
+    assert misses("How many dead birds did the Orr family find on November 13?", "They found 340 dead birds.", context="On November 13 the Orr family went into the sheds.") == ""
+    # ... and a date it only looks back to ("since") is not its own.
+    assert misses("What did the Orr family find on November 13?", "They found 340 dead birds, the most since October 2.", context="On November 13 the Orr family went into the sheds.") == ""
+
+
 def test_a_weekday_is_a_date():
     assert misses("By what margin did councillors approve the cap on Thursday?", "Councillors approved the cap by nine votes to four.", context="The council voted on Tuesday to cap lets.") == "not on Thursday"
     assert misses("By what margin did councillors approve the cap on Tuesday?", "Councillors approved the cap by nine votes to four.", context="The council voted on Tuesday to cap lets.") == ""
@@ -898,6 +909,13 @@ def test_a_role_given_without_a_name_is_not_met_by_a_former_holder():
     assert misses("What did Corran's mayor call the tower?", "The mayor, Tom Hale, and former mayor Ada Pike called it a mistake.", context="Corran") == ""
     # A role before a name is the name's (checked as the name's role), not a described one.
     assert not [c for c in parse("What did Mayor Ruth Okafor promise?").constraints if c.kind == "current"]
+    # "Former" over the role's own words: the former chief executive is no chief executive now,
+    # and the question that asks of the former one asks no current one.
+    ceo = "Holt's former chief executive, Ian Dray, told a select committee in 2020 that the block was safe."
+    assert misses("What did Holt Homes' current chief executive tell a select committee in 2020?", ceo, context="Holt Homes") == "not the executive now (a former one there)"
+    assert misses("What did Holt Homes' chief executive tell a select committee in 2020?", ceo, context="Holt Homes") == "not the executive now (a former one there)"
+    assert misses("What did Holt Homes' former chief executive tell a select committee in 2020?", ceo, context="Holt Homes") == ""
+    assert misses("What did Holt Homes' chief executive say?", "Ann Lee replaced the former chief executive, Ian Dray, in May.", context="Holt Homes") == ""
 
 
 def test_a_deputy_is_not_the_role_they_deputise_in():
@@ -910,6 +928,13 @@ def test_a_deputy_is_not_the_role_they_deputise_in():
     assert misses("What did Dr Rhea Venn, the medical director, say?", "His deputy, Dr Rhea Venn, told the board 37 patients came to harm.") == "not director Rhea Venn"
     assert misses("What did Dr Rhea Venn, the deputy medical director, say?", "His deputy, Dr Rhea Venn, told the board 37 patients came to harm.") == ""
     assert misses("What did deputy council leader Roger Hask say?", "Council leader Roger Hask said the count was fair.") == "not leader Roger Hask"
+    # A speaker described, not named, holds the role described: the deputy director of
+    # midwifery is not the chief executive (a deputy of a rival role is a rival).
+    midwives = "The deputy director of midwifery also told the board on Thursday that 11 midwives would start in March."
+    assert misses("How many midwives did the Orley trust's chief executive say would start in March?", midwives, context="Orley trust") == "the one speaking there is not the executive"
+    assert misses("How many midwives did the Orley trust's deputy director of midwifery say would start in March?", midwives, context="Orley trust") == ""
+    assert misses("How many midwives did the Orley trust's director say would start in March?", midwives, context="Orley trust") == "the one speaking there is not the director"
+    assert misses("How many midwives did the Orley trust's chief executive say would start?", "The trust's chief executive told the board that 11 midwives would start.", context="Orley trust") == ""
     # A nationality before a title says whose the title is; it is no name of its own.
     assert misses("What did Danish Foreign Minister Lars Holm say?", "Foreign Minister Lars Holm said talks would go on.") == ""
     assert misses("What did British Prime Minister Ada Pell say?", "Prime Minister Ada Pell said talks would go on.") == ""

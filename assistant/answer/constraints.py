@@ -31,7 +31,7 @@ from functools import lru_cache
 from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
-from assistant.answer.doers import speaker, subject, without_appositions
+from assistant.answer.doers import described_speaker, speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import counted, measure_units, word_before
 from assistant.answer.question import classify
@@ -248,7 +248,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             stale = current is not None and ev.published is not None and abs(ev.published.year - int(c.text)) >= 2
             ok = ok and (c.text in ev.sentences or not (dated or stale))
         elif c.kind == "date":
-            ok = date_found(c.text, text, ev.published, ev.sentences)
+            # The sentence's own day, where it states one: "on Sunday, November 2" is no
+            # November 1 event, whatever November 1 its context names.
+            own = dates_in(BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", _DATELINE.sub(" ", ev.sentences))))
+            ok = date_found(c.text, text, ev.published, ev.sentences) and (not own or date_found(c.text, ev.sentences, None, ev.sentences))
         elif c.kind == "month":
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
@@ -309,7 +312,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # executive, gave the committee an account".)
             who = (speaker(ev) or subject(ev)) if c.kind == "speaker role" else subject(ev)
             given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
-            ok = c.alternatives[0] in given or not given & rivals(c.alternatives[0])
+            described = described_speaker(ev) if c.kind == "speaker role" and not who else None
+            if described:  # "The deputy director of midwifery told ...": no name, a role
+                given = {role for _, role in described_roles(described)}
+            # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.
+            ok = c.alternatives[0] in given or not (given | {r.split()[-1] for r in given}) & rivals(c.alternatives[0])
         elif c.kind == "direction":
             name, way, verb, *asked = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"

@@ -56,6 +56,26 @@ def speaker(ev: Evidence) -> str | None:
     return None
 
 
+def described_speaker(ev: Evidence) -> str | None:
+    """Who says the cited sentence where it describes rather than names them: "The deputy
+    director of midwifery also told the board ..." -> "The deputy director of midwifery"."""
+    plain = QUOTATION.sub(" … ", ev.sentences)
+    for m in WORD.finditer(plain):
+        word = m.group(0).rstrip(".")
+        if word[:1].islower() and verb_term(word) == "say":
+            clause = re.split(r"[,;:…()]", plain[: m.start()])[-1].split()
+            while clause and clause[-1] in AUXILIARIES:
+                clause.pop()  # "also told", "had said"
+            # A determiner and lower-case words only: "the trust's chief executive", not a name.
+            if clause and _DESCRIBER.match(clause[0]) and all(w[:1].islower() for w in clause[1:]):
+                return " ".join(clause)
+            return None
+    return None
+
+
+_DESCRIBER = re.compile(r"^(?:[Tt]he|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[A-Z][\w-]*['’]s)$")
+
+
 # A sentence that is a quotation and nothing else (its closing mark may come later).
 _WHOLE_QUOTE = re.compile(r"^\s*[“\"][^“”\"]*(?:[”\"]\s*)?$")
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from assistant.answer.constraint_records import Evidence
 from assistant.answer.vocabulary import is_title, name_key, same_name_word, vocab, vocabulary_data
+from assistant.text import STOPWORDS
 
 
 @lru_cache(maxsize=1)
@@ -170,7 +171,7 @@ def described_roles(question: str) -> list[tuple[str, str]]:
     for i, tok in enumerate(tokens):
         role = role_of(tok) if tok.islower() else None
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if role and not following[:1].isupper() and not (i and name_key(tokens[i - 1]) in past):
+        if role and not following[:1].isupper() and past_mark(tokens, i) is None:
             lesser = _lesser_before(tokens, i)
             if lesser is not None:  # "the board's deputy chair", "the deputy council leader"
                 tok, role = " ".join(tokens[lesser : i + 1]), _below(role)
@@ -185,14 +186,29 @@ def only_past(role: str, sentence: str) -> bool:
     tokens = _TOKEN.findall(sentence)
     held = [i for i, tok in enumerate(tokens) if role_of(tok) == role or _past_form(tok, past) == role]
 
-    def former(i: int) -> bool:
-        return _past_form(tokens[i], past) == role or (i > 0 and name_key(tokens[i - 1]).rstrip("-") in past)
+    def marked(i: int) -> int | None:
+        return past_mark(tokens, i) if _past_form(tokens[i], past) != role else i
 
     # Only where the former holder is who the sentence is about, its subject ("Former mayor
     # Dilys Pendlebury told ..."), not one named in passing ("replaced former mayor ...").
     # ... what stands before it being only its determiners and possessors ("The gallery's").
-    opening = all(tok[:1].isupper() or name_key(tok) in ("the", "a", "an", "its", "their") or tok.endswith(("'s", "’s")) for tok in tokens[: held[0] - 1]) if held else False
-    return bool(held) and all(former(i) for i in held) and former(held[0]) and (held[0] <= 2 or opening)
+    first = marked(held[0]) if held else None
+    if first is None or any(marked(i) is None for i in held):
+        return False
+    return first <= 1 or all(tok[:1].isupper() or name_key(tok) in ("the", "a", "an", "its", "their") or tok.endswith(("'s", "’s")) for tok in tokens[:first])
+
+
+def past_mark(tokens: list[str], i: int) -> int | None:
+    """Where the mark that the role word at i is a past one stands: "former mayor", and over
+    the role's own words, "former chief executive"; None where there is none."""
+    past, _ = _role_skips()
+    j = i - 1
+    while j >= 0 and i - j <= _ROLE_WORDS and tokens[j].islower() and name_key(tokens[j]).rstrip("-") not in past and name_key(tokens[j]) not in STOPWORDS:
+        j -= 1
+    return j if j >= 0 and name_key(tokens[j]).rstrip("-") in past else None
+
+
+_ROLE_WORDS = 3  # "former [chief] executive", "ex-[managing] director": the role's words before its head
 
 
 def _past_form(token: str, past: frozenset[str]) -> str | None:
@@ -233,13 +249,12 @@ def roles_become(rest: str) -> dict[str, str]:
     if not m:
         return {}
     tokens = _TOKEN.findall(m.group(1))[:7]
-    past = _role_skips()[0]
     for i, tok in enumerate(tokens):
         if tok in ",;:?":
             break
         role = role_of(tok) if tok.islower() else None
         if role:
-            if i and name_key(tokens[i - 1]) in past:
+            if past_mark(tokens, i) is not None:
                 return {}
             return {_below(role) if _lesser_before(tokens, i) is not None else role: tok}
     return {}
