@@ -636,6 +636,15 @@ def test_a_weekday_is_a_date():
     assert misses("When must music stop on Sunday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == ""
 
 
+def test_a_number_counts_the_noun_after_its_adjective():
+    # "35,000 algal cells": "cells" is what is counted, "algal" what they are.
+    assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 35,000 cells per millilitre.") == ""
+    assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 35,000 algal cells per millilitre.") == ""
+    assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 210,000 cells per millilitre.") == "no 35,000 algal"
+    # ... and a number of another thing is no count of these: 35,000 visitors are no cells.
+    assert misses("Where did samples show 35,000 algal cells per millilitre?", "The dam drew 35,000 visitors, and samples showed 9,000 cells per millilitre.") == "no 35,000 algal"
+
+
 def test_a_part_counts_what_its_whole_counts():
     sentence = "The chain will close 14 of its 52 stores by March, putting 900 jobs at risk."
     assert misses("How many jobs are at risk from the plan to close 14 stores?", sentence) == ""

@@ -34,6 +34,9 @@ from assistant.answer.question import asked_verb, classify, holds_answer
         ("What sparked protests at the conference?", "what", None),
         ("Which United Nations agency sent inspectors?", "who", "government"),
         ("Which armed group seized the town?", "who", "armed_group"),
+        # A department alone may be a university's or a company's; a government's where it says so.
+        ("Which department did the college close in 2023?", "what", None),
+        ("Which federal department opened the inquiry?", "who", "government"),
     ],
 )
 def test_classify_finds_the_named_thing_asked_for(question, kind, entity):
@@ -156,6 +159,10 @@ def test_the_verb_a_question_asks_about(question, verb):
         # ... a share for share nouns,
         ("What share of the vote did Osei win?", "Osei won 41.2 percent.", True),
         ("What share of the vote did Osei win?", "Osei won in 14 of 20 districts.", False),
+        # ... but a margin may be votes, points or seconds as well as a share.
+        ("By what margin was the motion defeated?", "It was defeated by 31 votes to 22.", True),
+        ("By what margin did Orla win the race?", "Orla won by 2.4 seconds.", True),
+        ("By what margin was the motion defeated?", "It was defeated after a long debate.", False),
         # ... and no number the question already gives, nor a time where things are counted.
         ("How many oaks died when the soil was kept 3 degrees warmer?", "At 3 degrees warmer for nine weeks, most oaks kept their leaves.", False),
         ("How many oaks died when the soil was kept 3 degrees warmer?", "Of the 40 oaks in the warm plot, 17 died.", True),

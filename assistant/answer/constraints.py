@@ -144,14 +144,18 @@ def parse(question: str) -> Ask:
     for value, shown in numbers(uncounted).items():
         if value not in years and not _QUOTED.search(shown):
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
-            unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})", uncounted)
+            unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})(?:\s+([a-z]{{3,}}))?", uncounted)
             bound = word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
             # As the question writes it: "two-hour", not the "2 hour" read from it.
             written = re.search(rf"\b[\w,.]+[- ]{unit.group(1)}\b", question) if unit else None
             if not (written and numbers(measured(written.group(0), measure_units())).get(value)):
                 written = None
             text = written.group(0) if written else shown
-            found.append(Constraint("number", text, (str(value), stem(unit.group(1)) if unit and unit.group(1) not in STOPWORDS else "", bound)))
+            # ... or the noun after it where the first word may be its adjective ("35,000 algal
+            # cells" counts cells): either word counts it.
+            counts = [stem(w) for w in (unit.groups() if unit else ()) if w and w not in STOPWORDS]
+            counts = counts if unit and unit.group(1) not in STOPWORDS else []
+            found.append(Constraint("number", text, (str(value), "|".join(counts), bound)))
     return Ask(tuple(found), agencies, question)
 
 
@@ -276,14 +280,14 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = int(c.text[1]) in (main or quarters_in(COMPARISON.sub(" ", f"{ev.source}\n{ev.context}")) or quarters_in(text))
         elif c.kind == "number":
             value, unit = float(c.alternatives[0]), c.alternatives[1]
-            units = measure_units()
+            units, counts = measure_units(), [u for u in unit.split("|") if u]
             near, sentences, stated = (measured(t, units) for t in (ev.near, ev.sentences, ev.text))
             # In the evidence, and not contradicted by the cited sentence, or those it goes on
             # from, counting the same thing otherwise ("3 degrees" asked, "2.1 degrees" cited).
-            counting = counted(f"{near}\n{sentences}").get(unit, set()) if unit else set()
+            counting = set().union(*(counted(f"{near}\n{sentences}").get(u, set()) for u in counts))
             # ... and counting that thing where the question says ("three years" is no "3 degrees").
             said = counted(stated)
-            ok = value in said.get(unit, set()) | said.get("", set()) if unit else value in numbers(stated)
+            ok = value in set().union(said.get("", set()), *(said.get(u, set()) for u in counts)) if counts else value in numbers(stated)
             ok = ok and (not counting or value in counting)
             # ... and not the number of another thing the question asks about: "save $210 million
             # a year" is no "cuts that cost $210 million".
