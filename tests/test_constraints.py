@@ -944,6 +944,11 @@ def test_a_deputy_is_not_the_role_they_deputise_in():
     assert misses("How many midwives did the Orley trust's deputy director of midwifery say would start in March?", midwives, context="Orley trust") == ""
     assert misses("How many midwives did the Orley trust's director say would start in March?", midwives, context="Orley trust") == "the one speaking there is not the director"
     assert misses("How many midwives did the Orley trust's chief executive say would start?", "The trust's chief executive told the board that 11 midwives would start.", context="Orley trust") == ""
+    # Done in the passive: the one the sentence says it was done by holds the role asked.
+    order = "Birds must be kept indoors under an order announced on Thursday by the chief veterinary officer, Dr Ian Moss."
+    assert misses("When does the order announced by the deputy chief veterinary officer start?", order) == "the one there is not the deputy chief veterinary officer"
+    assert misses("When does the order announced by the chief veterinary officer start?", order) == ""
+    assert misses("When does the order announced by the deputy chief veterinary officer start?", "Birds must be kept indoors under a new order.") == ""  # says by no one
     # A nationality before a title says whose the title is; it is no name of its own.
     assert misses("What did Danish Foreign Minister Lars Holm say?", "Foreign Minister Lars Holm said talks would go on.") == ""
     assert misses("What did British Prime Minister Ada Pell say?", "Prime Minister Ada Pell said talks would go on.") == ""

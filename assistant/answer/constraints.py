@@ -31,14 +31,14 @@ from functools import lru_cache
 from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
-from assistant.answer.doers import described_speaker, speaker, subject, without_appositions
+from assistant.answer.doers import by_agent, described_speaker, speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import counted, measure_units, word_before
 from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, is_title, main_clause, name_key, verb_term, vocabulary_data
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, in_past, is_title, main_clause, name_key, verb_term, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
@@ -99,6 +99,8 @@ def parse(question: str) -> Ask:
             found.append(Constraint("speaker role", word, (role,)))
         elif _does_as(question, word):  # "did the deputy council leader keep his seat": the deputy doing it
             found.append(Constraint("doer role", word, (role,)))
+        elif done := _done_by(question, word):  # "the order announced by the deputy chief vet": the deputy did it
+            found.append(Constraint("doer role", word, (role, done)))
     for word, role in permanent_asked(question):  # "the permanent chief financial officer", not the interim one
         found.append(Constraint("permanent", word, (role,)))
     for quoted in _QUOTED.findall(question):
@@ -174,6 +176,13 @@ def _does_as(question: str, word: str) -> bool:
     Hexmoor's deputy council leader keep his seat"."""
     does = re.search(rf"\b(?i:did|does|do|has|have|had|will|would|can|could)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(word)}\s+([a-z]+)", question)
     return does is not None and does.group(1) not in STOPWORDS
+
+
+def _done_by(question: str, word: str) -> str | None:
+    """The term of the verb the question says the one it describes by `word` did, in the
+    passive: "announced" in "the order announced by the deputy chief veterinary officer"."""
+    m = re.search(rf"\b([a-z]+)\s+by\s+(?:the\s+|an?\s+|[A-Z][\w’'-]*['’]s\s+)?{re.escape(word)}\b", question)
+    return verb_term(m.group(1)) if m and in_past(m.group(1)) else None
 
 
 @lru_cache(maxsize=1)
@@ -314,9 +323,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # for the deputy leader's seat).
             # (A sentence of no saying speaks of its subject: "Nathan Ellacott, the deputy chief
             # executive, gave the committee an account".)
-            who = (speaker(ev) or subject(ev)) if c.kind == "speaker role" else subject(ev)
+            if len(c.alternatives) > 1:  # done in the passive: by whom the sentence says
+                who, described = None, by_agent(ev.sentences, c.alternatives[1])
+            else:
+                who = (speaker(ev) or subject(ev)) if c.kind == "speaker role" else subject(ev)
+                described = described_speaker(ev) if c.kind == "speaker role" and not who else None
             given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
-            described = described_speaker(ev) if c.kind == "speaker role" and not who else None
             if described:  # "The deputy director of midwifery told ...": no name, a role
                 given = {role for _, role in described_roles(described)}
             # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.

@@ -73,6 +73,20 @@ def described_speaker(ev: Evidence) -> str | None:
     return None
 
 
+def by_agent(sentence: str, verb: str) -> str | None:
+    """Who a passive verb says did it: "a housing order announced on Thursday by the chief
+    veterinary officer" -> "the chief veterinary officer" (for the verb term "announc")."""
+    for m in WORD.finditer(sentence):
+        if verb_term(m.group(0).rstrip(".")) == verb:
+            by = _BY_AGENT.match(sentence[m.end() :])
+            if by:
+                return by.group(1).strip()
+    return None
+
+
+_BY_AGENT = re.compile(r"(?:\s+(?!by\b)[\w’'-]+){0,4}?\s+by\s+([^,;.“”\"()]+)")
+
+
 _DESCRIBER = re.compile(r"^(?:[Tt]he|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[A-Z][\w-]*['’]s)$")
 
 
