@@ -636,6 +636,17 @@ def test_a_weekday_is_a_date():
     assert misses("When must music stop on Sunday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == ""
 
 
+def test_a_size_asked_is_not_met_by_another_measure_of_the_thing():
+    question = "What is the height of the viaduct over the River Lenn?"
+    assert misses(question, "The road crosses the River Lenn on a viaduct 210 metres long.") == "not the height (another measure there)"
+    assert misses(question, "The viaduct over the River Lenn stands 30 metres high.") == ""
+    assert misses(question, "The viaduct over the River Lenn is 210 metres long and 30 metres high.") == ""
+    assert misses(question, "The viaduct over the River Lenn opened in May.") == ""  # no measure: it cannot say
+    assert misses("What was the weight of Bramble, the male marten?", "Bramble, the male marten, was 62 centimetres long.") == "not the weight (another measure there)"
+    # "How wide was her margin", "how heavy the losses": figurative, any number.
+    assert misses("How wide was Orla's margin of victory?", "Orla won by 12 metres in a race 400 metres long.") == ""
+
+
 def test_a_number_counts_the_noun_after_its_adjective():
     # "35,000 algal cells": "cells" is what is counted, "algal" what they are.
     assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 35,000 cells per millilitre.") == ""

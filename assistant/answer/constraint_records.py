@@ -103,6 +103,7 @@ _MISSING_PHRASE = {
     "number": "no {}",
     "quote": "not the words “{}”",
     "stage": "not the {}",
+    "dimension": "not the {} (another measure there)",
     "role": "not {}",
     "direction": "not {}",
     "compass": "not {}",

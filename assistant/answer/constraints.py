@@ -33,7 +33,7 @@ from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evide
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
-from assistant.answer.quantity import counted, measure_units, word_before
+from assistant.answer.quantity import FIGURATIVE, counted, measure_units, other_dimension, quantity, word_before
 from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
@@ -137,6 +137,9 @@ def parse(question: str) -> Ask:
             found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED, a.verb)))
     if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
+    wanted, noun = quantity(question)
+    if wanted == "size" and noun not in FIGURATIVE:  # "What is the height of the viaduct?": not its length
+        found.append(Constraint("dimension", noun, (noun,)))
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
     uncounted = measured(uncounted, measure_units())
@@ -312,6 +315,8 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
+        elif c.kind == "dimension":
+            ok = not other_dimension(c.text, ev.sentences)
         elif c.kind == "current":
             ok = not only_past(c.alternatives[0], ev.sentences)
         elif c.kind == "permanent":

@@ -61,9 +61,14 @@ CLOCK = re.compile(
     re.IGNORECASE,
 )
 HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
-SIZE_Q = re.compile(r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of)", re.IGNORECASE)
+SIZE_Q = re.compile(
+    r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of)"
+    # "What is the height of the viaduct?", "What was Bramble's weight?"
+    r"|\bwhat\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|their|his|her|[\w’'-]+['’]s?)\s+(?:[a-z]+\s+)?(height|width|length|weight|depth|thickness)\b",
+    re.IGNORECASE,
+)
 # Sizes also said of things that have none: "how wide was her margin", "how heavy were the losses".
-_FIGURATIVE = frozenset({"wide", "heavy"})
+FIGURATIVE = frozenset({"wide", "heavy"})
 SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -74,7 +79,7 @@ def quantity(question: str) -> tuple[str, str | None]:
     asked, money, _ = quantity_patterns()
     size = SIZE_Q.search(question)
     if size:
-        return "size", (size.group(1) or size.group(2)).lower()
+        return "size", next(g for g in size.groups() if g).lower()
     if HOW_LONG.search(question):
         # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
         return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None
@@ -99,8 +104,17 @@ def sized(asked: str, sentence: str) -> bool:
     wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
     if not units.search(sentence):
         # "... is the height of a double-decker bus" gives one too, in words.
-        return wanted in told or (asked in _FIGURATIVE and bool(re.search(r"\d", sentence)))
+        return wanted in told or (asked in FIGURATIVE and bool(re.search(r"\d", sentence)))
     return not told or wanted in told
+
+
+def other_dimension(asked: str, sentence: str) -> bool:
+    """Whether a sentence gives a size of another dimension only: "a viaduct 210 metres long"
+    for its height."""
+    units, dimensions = _size_vocab()
+    told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
+    wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
+    return bool(units.search(sentence)) and bool(told) and wanted not in told
 
 
 _LOWER_WORD = re.compile(r"[a-z]+")
