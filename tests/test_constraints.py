@@ -647,6 +647,20 @@ def test_a_size_asked_is_not_met_by_another_measure_of_the_thing():
     assert misses("How wide was Orla's margin of victory?", "Orla won by 12 metres in a race 400 metres long.") == ""
 
 
+def test_a_place_asked_is_the_sentences_own():
+    question = "On which horse did Ada Kell finish third in the Orme Chase in 2022?"
+    # Its own place outweighs its context's: second is no third, whatever third its context names.
+    assert misses(question, "In the Orme Chase in 2022 Kell finished second on Quiet Harbour.", context="Tom Bell was third.") == "not the third"
+    assert misses(question, "In the Orme Chase in 2022 Kell finished third on Quiet Harbour.") == ""
+    assert misses(question, "In the Orme Chase in 2022 Kell rode Quiet Harbour.", context="She was third that year.") == ""
+    assert misses("Where was the second known specimen of the beetle found?", "The beetle is described in a paper out on Wednesday.") == "not the second"
+    assert misses("Where was the second known specimen of the beetle found?", "A second specimen of the beetle, collected in 1962, was found at Hollin.") == ""
+    # Not a quarter's, nor a compound's, nor a stage's own (the stage says it).
+    assert "ordinal" not in [c.kind for c in parse("What did Orme Bank earn in the second quarter?").constraints]
+    assert "ordinal" not in [c.kind for c in parse("Which is Orme's second-largest bank?").constraints]
+    assert "ordinal" not in [c.kind for c in parse("At which hole did Kell eagle in the third round?").constraints]
+
+
 def test_a_number_counts_the_noun_after_its_adjective():
     # "35,000 algal cells": "cells" is what is counted, "algal" what they are.
     assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 35,000 cells per millilitre.") == ""

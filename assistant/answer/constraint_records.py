@@ -104,6 +104,7 @@ _MISSING_PHRASE = {
     "quote": "not the words “{}”",
     "stage": "not the {}",
     "dimension": "not the {} (another measure there)",
+    "ordinal": "not the {}",
     "role": "not {}",
     "direction": "not {}",
     "compass": "not {}",

@@ -137,6 +137,8 @@ def parse(question: str) -> Ask:
             found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED, a.verb)))
     if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
+    for place in dict.fromkeys(ordinals(question)):  # "finish third", "the second known specimen"
+        found.append(Constraint("ordinal", place, (place,)))
     wanted, noun = quantity(question)
     if wanted == "size" and noun not in FIGURATIVE:  # "What is the height of the viaduct?": not its length
         found.append(Constraint("dimension", noun, (noun,)))
@@ -147,7 +149,7 @@ def parse(question: str) -> Ask:
     uncounted = re.sub(r"\b(\d[\d,.]*)-(?!plus\b)([a-z]{3,})\b", r"\1 \2", uncounted)
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
-        if value not in years and not _QUOTED.search(shown):
+        if value not in years and not _QUOTED.search(shown) and not ordinals(shown):  # places are ordinals
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})(?:\s+([a-z]{{3,}}))?", uncounted)
             bound = word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
@@ -161,7 +163,8 @@ def parse(question: str) -> Ask:
             counts = [stem(w) for w in (unit.groups() if unit else ()) if w and w not in STOPWORDS]
             counts = counts if unit and unit.group(1) not in STOPWORDS else []
             found.append(Constraint("number", text, (str(value), "|".join(counts), bound)))
-    return Ask(tuple(found), agencies, question)
+    staged = {w for c in found if c.kind == "stage" for w in c.text.lower().split()}  # "the third round": a stage's place
+    return Ask(tuple(c for c in found if not (c.kind == "ordinal" and c.text in staged)), agencies, question)
 
 
 def _says_as(question: str, word: str) -> bool:
@@ -179,6 +182,16 @@ def _does_as(question: str, word: str) -> bool:
     Hexmoor's deputy council leader keep his seat"."""
     does = re.search(rf"\b(?i:did|does|do|has|have|had|will|would|can|could)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(word)}\s+([a-z]+)", question)
     return does is not None and does.group(1) not in STOPWORDS
+
+
+def ordinals(text: str) -> list[str]:
+    """The places from second to tenth a text gives ("finished third", "a second specimen",
+    "3rd"), as words; not a quarter's ("the second quarter") nor a compound's ("second-largest")."""
+    return [_ORDINALS.get(m.group(1).lower(), m.group(1).lower()) for m in _ORDINAL.finditer(text)]
+
+
+_ORDINALS = {"2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth"}
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(?:[2-9]|10)(?:nd|rd|th))\b(?![-‑]|\s+quarter\b)", re.IGNORECASE)
 
 
 def _done_by(question: str, word: str) -> str | None:
@@ -315,6 +328,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
+        elif c.kind == "ordinal":
+            # The sentence's own places where it gives one ("finished second" is no third
+            # place), else its context's ("first" is said of too much to count).
+            own = ordinals(ev.sentences)
+            ok = c.text in own if own else c.text in ordinals(text)
         elif c.kind == "dimension":
             ok = not other_dimension(c.text, ev.sentences)
         elif c.kind == "current":
