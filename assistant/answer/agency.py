@@ -75,7 +75,7 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
             # ... not one named as whose they are: "did Ellerburn's chairman say", "did Harton
             # council's chief executive tell" are the chairman, the chief executive.
             # Nor one a role follows: "did the Labour leader say" is the leader.
-            agent = next((n for n in reversed(names) if re.search(rf"{re.escape(n)}(?!(?:\s+[a-z]+)?['’]s\b)", subject) and not _role_after(n, subject)), None)
+            agent = next((n for n in reversed(names) if n in subject and re.search(rf"{re.escape(n)}(?!(?:\s+[a-z]+)?['’]s\b)", subject) and not _role_after(n, subject)), None)
             if agent:
                 found.append(Agency(agent, "say", tuple(n for n in names if n != agent), _topic(question, names, words[at]), spoken=_spoken(words[at])))
     # "What did Trump and Boris Johnson suggest in the telegrams they sent Putin?": "they" are
@@ -236,6 +236,7 @@ def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, artic
     return by_agent, by_other
 
 
+@lru_cache(maxsize=4096)  # per sentence: the headline's and lede's are in every candidate's context
 def _done_to_agent(agency: Agency, sentence: str) -> str | None:
     """Who does the question's verb to its agent, where the sentence has that and never the agent
     doing it: "he edged out Tobias Renn" for "did Renn beat Brandt"; "the qualifier who had

@@ -81,7 +81,8 @@ def parse(question: str) -> Ask:
     found += [Constraint("name", " or ".join(g), g) for g in alternative_groups]
     found += [Constraint("name", n, (n,)) for n in names if n not in grouped]
     moving = _movement_verbs()
-    for n in own:  # "move from Eastgate to Lakeview": which way, where a verb of going says it
+    # (A name's pattern takes milliseconds to compile: only where a verb of going is at all.)
+    for n in own if _moving_verb().search(question) else ():  # "move from Eastgate to Lakeview": which way, where a verb of going says it
         way = re.search(rf"\b({moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
         if way:
             to = "to" if way.group(2).lower() == "into" else way.group(2).lower()
@@ -207,6 +208,12 @@ def _movement_verbs() -> str:
     return alternation(vocabulary_data()["movement_verbs"])
 
 
+@lru_cache(maxsize=1)
+def _moving_verb() -> re.Pattern[str]:
+    """A verb of going anywhere in a text, as `parse`'s pattern of a way opens (compiled once)."""
+    return re.compile(rf"\b({_movement_verbs()})\b", re.IGNORECASE)
+
+
 def topic_terms(ask: Ask) -> frozenset[str]:
     """What the question asks about, beyond who: its content terms that are none of its names
     nor a verb of saying ("stand", "still" in "According to Castell, why can the port not stand
@@ -251,8 +258,7 @@ def has_several_parts(question: str, sources: int) -> bool:
 def check(ask: Ask, ev: Evidence) -> Coverage:
     """Which of the question's constraints the evidence misses (none: it may answer)."""
     text = ev.text
-    caps = [m for m in CAPS.finditer(text)]
-    words = {name_key(w) for m in caps for w in HYPHEN_OR_SPACE.split(m.group(0))}
+    caps, words = _caps_and_words(text)
     missing: list[Constraint] = []
     for c in ask.constraints:
         if c.kind == "name":
@@ -400,6 +406,20 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         if reversed_by:
             return Coverage(tuple(missing), reversed_by, agency)
     return Coverage(tuple(missing))
+
+
+def _caps_and_words(text: str) -> tuple[list[re.Match], set[str]]:
+    """The runs of capitalised words of a text and their words as name keys, line by line (a
+    run is on one line): the headline's and lede's lines, in every candidate's evidence, are
+    read once."""
+    lines = [_line_caps(line) for line in text.split("\n")]
+    return [m for caps, _ in lines for m in caps], set().union(*(words for _, words in lines))
+
+
+@lru_cache(maxsize=4096)
+def _line_caps(line: str) -> tuple[tuple[re.Match, ...], frozenset[str]]:
+    caps = tuple(CAPS.finditer(line))
+    return caps, frozenset(name_key(w) for m in caps for w in HYPHEN_OR_SPACE.split(m.group(0)))
 
 
 # "Who is the governor of ...?", "Who will be the first director of ...?": the role held.

@@ -104,6 +104,7 @@ def subject(ev: Evidence) -> str | None:
     return " ".join(full_name(run, ev.sentences, ev.article) if len(run) == 1 and ev.article else run)
 
 
+@lru_cache(maxsize=4096)
 def without_appositions(text: str) -> str:
     """The text without its appositions (", a scholar at the Carnegie Moscow Center,"), but not
     a clause between commas that says something (", the Kremlin said Johnson had called,")."""

@@ -14,6 +14,7 @@ import itertools
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.text import IRREGULAR_PAST, STOPWORDS, alternation, is_name_word
@@ -39,8 +40,15 @@ _MODIFIERS = rf"(?:(?!(?:{_STOP})\b)(?!(?-i:[a-z])[\w’'-]*(?:ed|ing)\b)[\w’'
 
 def _asked(nouns: str, question: str) -> str | None:
     """The noun (of the regex `nouns`) that a "which ..." / "what ..." question asks with."""
-    m = re.search(rf"\b(?:which|what)\s+{_MODIFIERS}({nouns})\b{_HEAD_END}", question, re.IGNORECASE)
+    m = _asked_pattern(nouns).search(question)
     return m.group(1) if m else None
+
+
+@lru_cache(maxsize=64)
+def _asked_pattern(nouns: str) -> re.Pattern[str]:
+    """`_asked`'s pattern, compiled once per kind: a few milliseconds each, which `re`'s own
+    cache, crowded by the patterns of each question's names, keeps too briefly."""
+    return re.compile(rf"\b(?:which|what)\s+{_MODIFIERS}({nouns})\b{_HEAD_END}", re.IGNORECASE)
 
 
 # Roles --------------------------------------------------------------------------------------

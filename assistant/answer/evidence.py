@@ -16,6 +16,7 @@ CONTEXT_SENTENCES = 3
 LEDE_SENTENCES, LEDE_CHARS = 3, 1000
 
 
+@lru_cache(maxsize=512)  # covering reads a candidate's twice (its check, its lead-in), confidence a third time
 def evidence(chunk: Chunk, start: int, end: int, article_text: str = "") -> Evidence:
     """The cited sentence [start, end) of a chunk (article offsets), with its context: the
     article's headline, outlet, byline, date and lede, the sentences just before it, the rest
@@ -43,6 +44,7 @@ def passage_evidence(p: Passage, article_text: str = "") -> Evidence:
     return Evidence(p.chunk.text, headline, p.chunk.meta.published, article_text, source)
 
 
+@lru_cache(maxsize=256)  # each candidate of an article asks it
 def _about(m: ArticleMeta, article_text: str) -> tuple[str, str]:
     """What says which event an article reports (its headline and lede), and who reports it
     (outlet, byline, wire agency)."""

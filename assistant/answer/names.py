@@ -110,6 +110,7 @@ def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> b
     return found
 
 
+@lru_cache(maxsize=4096)
 def in_text(name: str, text: str) -> bool:
     caps = list(CAPS.finditer(text))
     words = {name_key(w) for m in caps for w in HYPHEN_OR_SPACE.split(m.group(0))}
@@ -162,6 +163,8 @@ def _place_head(name: str) -> str | None:
 def _persons(text: str) -> frozenset[str]:
     """The names a text gives people: those after a title ("Prime Minister Boris Johnson",
     "Mr Putin"), by their last word."""
+    if "\n" in text:  # a run of capitalised words is on one line: each line's, read once (the lede's)
+        return frozenset().union(*map(_persons, text.split("\n")))
     found: set[str] = set()
     for m in CAPS.finditer(text):
         words = m.group(0).split()
@@ -209,7 +212,8 @@ def short_form(name: str, text: str, article: str) -> bool:
         return False
     first = re.escape(parts[0])
     # What follows it: nothing, a mark (",", "’s"), or a verb of saying or in the past.
-    following = [m.group(1).strip() for m in re.finditer(rf"(?<![\w’'-]){first}(?![\w-])((?:[’',;:.]|\s+[a-z]+)?)", text)]
+    # (Only where the word is there at all: the pattern, compiled for this name, costs more than the search.)
+    following = [m.group(1).strip() for m in re.finditer(rf"(?<![\w’'-]){first}(?![\w-])((?:[’',;:.]|\s+[a-z]+)?)", text)] if parts[0] in text else []
     alone = any(not after or after[0] in ",;:.’'" or verb_term(after) == "say" or in_past(after) for after in following)
     if not alone or not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", article):
         return False
@@ -224,14 +228,23 @@ def referred_to(name: str, text: str, article: str) -> bool:
     a thing anchored to a place or an event this way, never a person doing something."""
     if not article:
         return False
+    return any(
+        re.search(rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE) for noun in _references(name, article)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _references(name: str, article: str) -> frozenset[str]:
+    """The nouns an article refers to a name by ("summit" of "the summit in Geneva"): read once
+    per article, not once per sentence of it checked."""
+    if name not in article:  # each pattern has the name as it is: none is compiled for nothing
+        return frozenset()
     n = re.escape(name)
     nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", article)
     nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", article)
     # "the family of Captain Hugh Pendarves" is "the Pendarves family".
     nouns += re.findall(rf"\bthe\s+([a-z]{{4,}})\s+of\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}{n}\b", article)
-    return any(
-        re.search(rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE) for noun in set(nouns) - STOPWORDS
-    )
+    return frozenset(set(nouns) - STOPWORDS)
 
 
 _MODIFIER = re.compile(r"\s+[a-z]{3,}")  # the lower-case word a capitalised adjective qualifies

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from assistant.answer.entities import (
     ENTITIES,
@@ -76,6 +77,7 @@ class QuestionKind:
 _LEADING_PHRASE = re.compile(r"^[^,?]{1,80},\s*(?=(?:when|where|why|who|whom|whose|how|what|which|in what|in which|on what)\b)")
 
 
+@lru_cache(maxsize=1024)
 def classify(question: str) -> QuestionKind:
     q = question.strip()
     # "According to Voss, when do the bills arrive?": the question word after a leading phrase.

@@ -8,6 +8,7 @@ it found, so the flag a writer sees says why the sentence is not supported.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.text import terms
 
@@ -87,11 +88,14 @@ def numbers(text: str) -> dict[float, str]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def measured(text: str, units: frozenset[str]) -> str:
     """The text with each number of a measure written apart and in digits: "a two-hour call" is
     "a 2 hour call", "lasted two hours" "lasted 2 hours", "a 15-milligram dose" "a 15 milligram
     dose". A count in words is a count there, where "two" alone is too often none to be checked
     ("the two leaders")."""
+    if "\n" in text:  # a measure is on one line: each line's, read once (the lede's are in every candidate's evidence)
+        return "\n".join(measured(line, units) for line in text.split("\n"))
 
     def apart(m: re.Match) -> str:
         word, unit = m.group(1), m.group(2)
