@@ -1026,6 +1026,15 @@ def test_a_verb_done_by_one_the_sentence_refers_back_to_is_not_refuted_by_its_co
     assert misses("What did Skell Port Company sell for £9.5 million?", sold, context=context) == ""
     # ... where the sentence names no doer at all, its context still speaks.
     assert "Rowden" in misses("What did Skell Port Company sell for £9.5 million?", "A timber yard was sold for £9.5 million.", context=context)
+    # ... but where the article's one of that noun is another's ("the society" is the Orme
+    # Preservation Society, never the developer), the sentence says another did it.
+    raised = "Its chair said the society had raised £23,000 for its case at the inquiry."
+    article = "The developer Brisk Solar said the farm was approved. The Orme Preservation Society led the objections. " + raised
+    assert "Orme Preservation Society" in misses("How much did Brisk Solar raise for its case?", raised, context="Brisk Solar", article=article)
+    assert misses("How much did the Orme Preservation Society raise for its case?", raised, context="Orme Preservation Society", article=article) == ""
+    # The article calling the agent by that noun: the agent.
+    own = "Brisk Solar, the society that runs the farm, said it was approved. The Orme Preservation Society objected. " + raised
+    assert misses("How much did Brisk Solar raise for its case?", raised, context="Brisk Solar", article=own) == ""
 
 
 def test_a_described_speaker_is_the_one_saying_the_cited_words():

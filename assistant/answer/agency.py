@@ -161,14 +161,18 @@ def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
             return None
         if by_other:
             return by_other
-        if text is ev.sentences and agency.verb != "say" and _referred_doer(agency, text):
-            return None  # "the company sold its timber yard": the sentence says who, by reference
+        referred = _referred_doer(agency, text) if text is ev.sentences and agency.verb != "say" else None
+        if referred is not None:
+            # "the company sold its timber yard": the sentence says who, by reference; "the
+            # society had raised £23,000", where the article's society is another's, says another.
+            return _named_by_noun(referred, agency.agent, ev.article)
     return None
 
 
-def _referred_doer(agency: Agency, text: str) -> bool:
-    """Whether the text has the verb done by one it refers back to: a pronoun or "the" (or
-    "its") and a noun just before it ("the company sold", "it bought")."""
+def _referred_doer(agency: Agency, text: str) -> str | None:
+    """The word by which the text refers back to the one doing the verb: a pronoun, or the
+    noun after "the" (or "its") just before it ("the company sold": "company"; "it bought":
+    "it"); None where it does not."""
     tokens = WORD.findall(QUOTATION.sub(" … ", text))
     for i, tok in enumerate(tokens):
         if i and tok[:1].islower() and agency.verb in verb_forms(tok):
@@ -177,8 +181,20 @@ def _referred_doer(agency: Agency, text: str) -> bool:
                 j -= 1
             before = [w.lower() for w in tokens[max(0, j - 2) : j]]
             if before[-1:] and before[-1] in ("it", "they", "he", "she", "we") or (len(before) == 2 and before[0] in ("the", "its", "their") and before[1].isalpha()):
-                return True
-    return False
+                return before[-1]
+    return None
+
+
+def _named_by_noun(noun: str, agent: str, article: str) -> str | None:
+    """Another of the article's names whose last word is the noun ("the Colbrook Beacon
+    Preservation Society" for "the society"), where the article never gives the agent that
+    noun ("Sunvale, the developer"): the one "the society" refers to. None otherwise."""
+    head = noun.title()
+    if not article or agent.split()[-1].lower() == noun or re.search(
+            rf"{re.escape(agent)}\W+(?:the|a|an)\s+(?:[a-z-]+\s+){{0,3}}{noun}\b|\b{noun}\s+(?:[A-Z][\w’'-]*\s+)*{re.escape(agent.split()[-1])}\b", article):
+        return None
+    others = {m.group(0) for m in re.finditer(rf"\b(?:(?!The\b)[A-Z][\w’'-]*\s+)+{head}\b", article) if not any(same_name_word(w, p) for w in m.group(0).split() for p in agent.split())}
+    return min(others, key=len) if len(others) == 1 else None
 
 
 def _spoken(verb: str) -> bool:
