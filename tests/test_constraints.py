@@ -541,6 +541,12 @@ def test_who_holds_a_role_is_answered_by_a_named_holder_of_that_role():
     assert holder_named("Who was the US ambassador to Marovia in 2019?", "Ambassador Tom Reese left Marovia in 2019.")
     assert not holder_named("Who was the US ambassador to Marovia in 2019?", "President Ann Cole visited Marovia in 2019.")
     assert holder_named("Who is the first person to swim the strait?", "Nobody has.")  # asks no role
+    # A stand-in's or a deputy's role asked ("acting leader") is not met by the role alone, and a
+    # question may open with its time ("After the vote, who became ...").
+    acting = "After Monday's vote, who became acting leader of Orme Council?"
+    assert not holder_named(acting, "Ann Lee was removed as leader of Orme Council on Monday.")
+    assert holder_named(acting, "Her deputy, Tom Hale, becomes acting leader until May.")
+    assert holder_named("Who became leader of Orme Council?", "Ann Lee was elected leader of Orme Council on Monday.")
 
 
 def test_what_a_question_asks_about_is_not_who_says_it():

@@ -423,9 +423,10 @@ def _line_caps(line: str) -> tuple[tuple[re.Match, ...], frozenset[str]]:
 
 
 # "Who is the governor of ...?", "Who will be the first director of ...?": the role held.
+_HELD_FOR = ("acting", "interim", "deputy", "vice", "assistant")
 _HOLDER_Q = re.compile(
-    r"^\s*(?i:who)\s+(?:is|was|are|were|will\s+be|would\s+be|has\s+been|had\s+been|became|becomes|remains)\s+"
-    r"(?:now\s+|currently\s+)?(?:the|a|an)\s+(?:[\w.-]+\s+){0,3}?([a-z][\w-]*)\s+(?:of|at|for|in|on|to)\b"
+    r"^\s*(?:[^?]*,\s*)?(?i:who)\s+(?:is|was|are|were|will\s+be|would\s+be|has\s+been|had\s+been|became|becomes|will\s+become|remains)\s+"
+    r"(?:now\s+|currently\s+)?(?:(?:the|a|an)\s+|(?=(?:acting|interim|deputy|vice|assistant)\s))(?:[\w.-]+\s+){0,3}?([a-z][\w-]*)\s+(?:of|at|for|in|on|to)\b"
 )
 
 
@@ -441,6 +442,11 @@ def holder_named(question: str, sentence: str) -> bool:
     same = role_vocab()[1]
     # The role as a word of the sentence, plural or abbreviated ("governors", "Gov.").
     if not any(role in (role_of(w.lower()), role_of(w.lower().rstrip("s")), same.get(name_key(w))) for w in WORD.findall(sentence)):
+        return False
+    # ... with the word that makes it a stand-in's or a deputy's where the question has one:
+    # "who became acting leader" is not met by "was removed as leader".
+    held = re.search(rf"\b({'|'.join(_HELD_FOR)})\s+(?:[\w.-]+\s+){{0,2}}?{re.escape(m.group(1))}\b", m.group(0), re.IGNORECASE)
+    if held and not re.search(rf"\b{held.group(1)}\b", sentence, re.IGNORECASE):
         return False
     asked = {name_key(w) for n in question_names(question) for w in HYPHEN_OR_SPACE.split(n)}
     for run in CAPS.finditer(sentence):

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Coverage
-from assistant.answer.constraints import parse
+from assistant.answer.constraints import holder_named, parse
 from assistant.answer.evidence import evidence
 from assistant.answer.covering import answers, covering, verb_asked
 from assistant.answer.entities import names_entity, stand_ins
@@ -182,7 +182,7 @@ class OfflineAnswerer(Backend):
         if not head:
             return self._near_miss(question, kind, nearest, passages)
         best = head[0]
-        if not holds_answer(kind, question, best.text):
+        if not holds_answer(kind, question, best.text) or not holder_named(question, best.text):
             # A close runner-up that holds the kind of answer asked for is the better answer; one
             # from the best match's own article first (the same event, not another one's place).
             swaps = [
