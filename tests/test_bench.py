@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from bench import corpus_gen, fill, ingest_bench, query_bench, report, store_writes
 from bench.run import _sizes, fill_projection
 
@@ -55,3 +57,15 @@ def test_ingest_fill_query_and_report_at_toy_sizes(tmp_path):
     text = report.render(json.loads(json.dumps(results, default=str)))
     assert "Targets" in text and "ingest/raw" in text
     assert report.plot(results, tmp_path / "bench.png").stat().st_size > 10_000
+
+
+def test_encoder_bench_runs(built_index, capsys):
+    """A few questions through bench.encoder_bench (figures printed, never asserted): the export
+    loaded with SkipLayerNormFusion on (as EXPORT_VERSION 1 ran) gives the package's vector."""
+    from bench import encoder_bench
+
+    before, after = encoder_bench.encoders(None)
+    assert np.abs(before.embed("Where is the summit?") - after.embed("Where is the summit?")).max() < 1e-5
+    encoder_bench.run(3, 1, None)
+    out = capsys.readouterr().out
+    assert "short n=3" in out and "long  n=3" in out

@@ -6,10 +6,13 @@ from __future__ import annotations
 import os
 
 import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
 
 from assistant.config import load_settings
 from assistant.embed import SentenceTransformerEmbedder
-from assistant.encoder import OnnxEncoder, exported_file
+from assistant.encoder import UNFUSED, OnnxEncoder, _unfuse_skip_layer_norm, exported_file
 
 
 def test_question_encoder_matches_sentence_transformers(tmp_path, monkeypatch):
@@ -25,6 +28,8 @@ def test_question_encoder_matches_sentence_transformers(tmp_path, monkeypatch):
     reference = embedder.embed_documents(texts)  # loading the model exports it
     assert exported.exists() and not earlier.exists()
     encoder = OnnxEncoder(exported, settings.model_path())
+    ops = [n.op_type for n in onnx.load(exported).graph.node]  # LayerNormalization: ONNX Runtime's Skip- is slower
+    assert "SkipLayerNormalization" not in ops and ops.count("LayerNormalization") == 13 and "Attention" in ops
     assert len(encoder.tok.encode(long).ids) > 256  # cut to the model's window the same way
     for text, ref in zip(texts, reference):
         assert np.abs(encoder.embed(text) - ref).max() < 1e-5
@@ -75,3 +80,32 @@ def test_cli_does_not_import_torch_to_answer(built_index):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=True).stdout.split()
     assert out == ["004_3d57db88cf4c69a1", "False", "False", "False"]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_skip_layer_norm_is_undone_into_add_and_layer_norm(tmp_path, bias):
+    """The rewrite gives what ONNX Runtime's fused kernel gives, its sum output included (the
+    next layer's residual), on a graph of one SkipLayerNormalization."""
+    import onnx_ir as ir
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    consts = {"gamma": rng.random(8), "beta": rng.random(8), "bias": rng.random(8)}
+    inputs = ["x", "skip", "gamma", "beta"] + (["bias"] if bias else [])
+    nodes = [
+        helper.make_node("SkipLayerNormalization", inputs, ["y", "", "", "sum"], domain="com.microsoft", epsilon=1e-5),
+        helper.make_node("Mul", ["sum", "y"], ["out"]),  # both outputs read downstream
+    ]
+    value = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 3, 8])  # noqa: E731
+    graph = helper.make_graph(nodes, "g", [value("x"), value("skip")], [value("out"), value("y")],
+                              [numpy_helper.from_array(v.astype(np.float32), k) for k, v in consts.items() if k in inputs])
+    fused = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20), helper.make_opsetid("com.microsoft", 1)])
+    model = ir.from_proto(fused)
+    assert _unfuse_skip_layer_norm(model) == 1
+    ir.save(model, tmp_path / "unfused.onnx")
+    assert "SkipLayerNormalization" not in [n.op_type for n in onnx.load(tmp_path / "unfused.onnx").graph.node]
+    feed = {"x": rng.standard_normal((1, 3, 8)).astype(np.float32), "skip": rng.standard_normal((1, 3, 8)).astype(np.float32)}
+    want = ort.InferenceSession(fused.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feed)
+    got = ort.InferenceSession(str(tmp_path / "unfused.onnx"), providers=["CPUExecutionProvider"], disabled_optimizers=UNFUSED).run(None, feed)
+    for w, g in zip(want, got):
+        assert np.abs(w - g).max() < 1e-5
