@@ -165,7 +165,7 @@ def reversed_agency(agency: Agency, ev: Evidence) -> str | None:
         if referred is not None:
             # "the company sold its timber yard": the sentence says who, by reference; "the
             # society had raised £23,000", where the article's society is another's, says another.
-            return _named_by_noun(referred, agency.agent, ev.article)
+            return _named_by_noun(referred, agency.agent, ev.article, f"{ev.near}\n{ev.lead_in}")
     return None
 
 
@@ -185,15 +185,17 @@ def _referred_doer(agency: Agency, text: str) -> str | None:
     return None
 
 
-def _named_by_noun(noun: str, agent: str, article: str) -> str | None:
-    """Another of the article's names whose last word is the noun ("the Colbrook Beacon
-    Preservation Society" for "the society"), where the article never gives the agent that
-    noun ("Sunvale, the developer"): the one "the society" refers to. None otherwise."""
+def _named_by_noun(noun: str, agent: str, article: str, before: str) -> str | None:
+    """The name the sentences just before give with the noun as its last word ("The Colbrook
+    Beacon Preservation Society ..." before "the society had raised"), where it is the only such
+    name there and the article never gives the agent that noun ("Sunvale, the developer";
+    "Halvern Foods is a family-owned company"): the one "the society" refers to. None otherwise."""
     head = noun.title()
+    last = re.escape(agent.split()[-1])
     if not article or agent.split()[-1].lower() == noun or re.search(
-            rf"{re.escape(agent)}\W+(?:the|a|an)\s+(?:[a-z-]+\s+){{0,3}}{noun}\b|\b{noun}\s+(?:[A-Z][\w’'-]*\s+)*{re.escape(agent.split()[-1])}\b", article):
+            rf"{last}\W+(?:(?:is|was|has been)\s+)?(?:the|a|an)\s+(?:[\w-]+\s+){{0,3}}{noun}\b|\b{noun}\s+(?:[A-Z][\w’'-]*\s+)*{last}\b", article):
         return None
-    others = {m.group(0) for m in re.finditer(rf"\b(?:(?!The\b)[A-Z][\w’'-]*\s+)+{head}\b", article) if not any(same_name_word(w, p) for w in m.group(0).split() for p in agent.split())}
+    others = {m.group(0) for m in re.finditer(rf"\b(?:(?!The\b)[A-Z][\w’'-]*\s+)+{head}\b", before) if not any(same_name_word(w, p) for w in m.group(0).split() for p in agent.split())}
     return min(others, key=len) if len(others) == 1 else None
 
 

@@ -30,12 +30,12 @@ from functools import lru_cache
 
 from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, quarters_in, relative_year
+from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, own_dates, quarters_in, relative_year
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import FIGURATIVE, counted, measure_units, other_dimension, quantity, word_before
 from assistant.answer.question import classify
-from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
+from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, phrase_roles, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, in_past, is_title, main_clause, name_key, verb_term, vocabulary_data
@@ -138,8 +138,9 @@ def parse(question: str) -> Ask:
             found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED, a.verb)))
     if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
-    for place in dict.fromkeys(ordinals(question)):  # "finish third", "the second known specimen"
-        found.append(Constraint("ordinal", place, (place,)))
+    for place, beside in ordinals(question):  # "finish third": not "finished second"
+        if beside:
+            found.append(Constraint("ordinal", place, (place, *sorted(beside))))
     wanted, noun = quantity(question)
     if wanted == "size" and noun not in FIGURATIVE:  # "What is the height of the viaduct?": not its length
         found.append(Constraint("dimension", noun, (noun,)))
@@ -150,7 +151,7 @@ def parse(question: str) -> Ask:
     uncounted = re.sub(r"\b(\d[\d,.]*)-(?!plus\b)([a-z]{3,})\b", r"\1 \2", uncounted)
     uncounted = " ".join(t for t in uncounted.split() if not (any(ch.isdigit() for ch in t) and (re.search(r"-[A-Za-z]|[A-Za-z]-", t) or re.fullmatch(r"\d{4}s\W*", t))))
     for value, shown in numbers(uncounted).items():
-        if value not in years and not _QUOTED.search(shown) and not ordinals(shown):  # places are ordinals
+        if value not in years and not _QUOTED.search(shown) and not _ORDINAL.fullmatch(shown):  # places are ordinals
             # The word it counts ("3 degrees", "410 jobs"), when there is one.
             unit = re.search(rf"{re.escape(shown)}\s+([a-z]{{3,}})(?:\s+([a-z]{{3,}}))?", uncounted)
             bound = word_before(uncounted, shown)  # "cuts that cost $210 million": what it is the number of
@@ -185,10 +186,27 @@ def _does_as(question: str, word: str) -> bool:
     return does is not None and does.group(1) not in STOPWORDS
 
 
-def ordinals(text: str) -> list[str]:
-    """The places from second to tenth a text gives ("finished third", "a second specimen",
-    "3rd"), as words; not a quarter's ("the second quarter") nor a compound's ("second-largest")."""
-    return [_ORDINALS.get(m.group(1).lower(), m.group(1).lower()) for m in _ORDINAL.finditer(text)]
+def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
+    """The places from second to tenth a text gives ("finished third", "3rd"), each as a word
+    with the terms of the words either side of it ("finish"); not a day's ("May 2nd"), a
+    fraction's ("a fifth of"), a quarter's ("the second quarter") nor a compound's ("second-largest")."""
+    found = []
+    for m in _ORDINAL.finditer(text):
+        before, after = text[: m.start()].split()[-1:], text[m.end() :].split()[:1]
+        if any(MONTH_ONLY.fullmatch(w.strip(",.")) for w in before + after) or after[:1] == ["of"]:
+            continue
+        beside = {verb_term(w.strip(",.;:").lower()) for w in before + after if w.strip(",.;:").lower() not in STOPWORDS}
+        found.append((_ORDINALS.get(m.group(1).lower(), m.group(1).lower()), frozenset(beside)))
+    return found
+
+
+def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | None:
+    """Another place the sentence gives beside the same word as the question's ("finished
+    second" for "finish third"), where it does not give the asked one; None otherwise."""
+    places = ordinals(sentence)
+    if any(o == asked for o, _ in places):
+        return None
+    return next((o for o, near in places if near & beside), None)
 
 
 _ORDINALS = {"2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth"}
@@ -285,8 +303,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "date":
             # The sentence's own day, where it states one: "on Sunday, November 2" is no
             # November 1 event, whatever November 1 its context names.
-            own = dates_in(BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", _DATELINE.sub(" ", ev.sentences))))
-            ok = date_found(c.text, text, ev.published, ev.sentences) and (not own or date_found(c.text, ev.sentences, None, ev.sentences))
+            own = own_dates(BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", _DATELINE.sub(" ", ev.sentences))))
+            day, month = c.text.split()
+            ok = date_found(c.text, text, ev.published, ev.sentences) and (not own or (int(day), month_number(month)) in own)
         elif c.kind == "month":
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
@@ -335,10 +354,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
         elif c.kind == "ordinal":
-            # The sentence's own places where it gives one ("finished second" is no third
-            # place), else its context's ("first" is said of too much to count).
-            own = ordinals(ev.sentences)
-            ok = c.text in own if own else c.text in ordinals(text)
+            # Refuted only by another place the sentence gives beside the same word: a place
+            # is said in too many ways ("runner-up", "re-elected", "Game 4") to ask for the word.
+            ok = _other_place(c.text, frozenset(c.alternatives[1:]), ev.sentences) is None
         elif c.kind == "dimension":
             ok = not other_dimension(c.text, ev.sentences)
         elif c.kind == "current":
@@ -359,7 +377,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 described = described_speaker(ev) if c.kind == "speaker role" and not who else None
             given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
             if described:  # "The deputy director of midwifery told ...": no name, a role
-                given = {role for _, role in described_roles(described)}
+                given = phrase_roles(described)
             # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.
             ok = c.alternatives[0] in given or not (given | {r.split()[-1] for r in given}) & rivals(c.alternatives[0])
         elif c.kind == "direction":

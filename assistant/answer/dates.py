@@ -81,3 +81,24 @@ def dates_in(text: str) -> set[tuple[int, int]]:
     """Every (day, month) a text states, in any of its spellings."""
     found = {(int(d), month_number(m)) for d, m in DAY_MONTH.findall(text)} | {(int(d), month_number(m)) for m, d in MONTH_DAY.findall(text)}
     return found | {(int(d), int(m)) for _, m, d in ISO_DATE.findall(text) if 1 <= int(m) <= 12}
+
+
+def own_dates(sentence: str) -> set[tuple[int, int]]:
+    """The days a sentence puts what it tells on ("found 340 dead birds on the morning of
+    Tuesday, November 11"): "on" and a date, not one still to come ("would pay a dividend on
+    December 12", "due to start on ..."), nor an aside's ("Kell, injured on November 2, ...")."""
+    found: set[tuple[int, int]] = set()
+    for m in _ON_DATE.finditer(sentence):
+        clause = re.split(r"[,;:]", sentence[: m.start()])[-1]
+        words = clause.split()
+        if _TO_COME.search(clause) or (len(words) == 1 and words[0].endswith("ed")):
+            continue
+        found |= dates_in(m.group(1))
+    return found
+
+
+_ON_DATE = re.compile(
+    rf"\bon\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?(?:[A-Z][a-z]+day,?\s+)?"
+    rf"((?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}|{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)\b"
+)
+_TO_COME = re.compile(r"\b(?:to|will|would|shall|due|set|scheduled|expected|planned|plans?|until|by|from)\b", re.IGNORECASE)

@@ -63,8 +63,9 @@ CLOCK = re.compile(
 HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
 SIZE_Q = re.compile(
     r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of)"
-    # "What is the height of the viaduct?", "What was Bramble's weight?"
-    r"|\bwhat\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|their|his|her|[\w’'-]+['’]s?)\s+(?:[a-z]+\s+)?(height|width|length|weight|depth|thickness)\b",
+    # "What is the height of the viaduct?" (not "the length of the strike", "the weight of the
+    # fine", "the depth of the cuts": said of time and of figures too)
+    r"|\bwhat\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|their|his|her|[\w’'-]+['’]s?)\s+(?:[a-z]+\s+)?(height|width|thickness)\b",
     re.IGNORECASE,
 )
 # Sizes also said of things that have none: "how wide was her margin", "how heavy were the losses".
@@ -109,12 +110,25 @@ def sized(asked: str, sentence: str) -> bool:
 
 
 def other_dimension(asked: str, sentence: str) -> bool:
-    """Whether a sentence gives a size of another dimension only: "a viaduct 210 metres long"
-    for its height."""
+    """Whether a sentence gives sizes of other dimensions only: "a viaduct 210 metres long" for
+    its height. Each size counts with the dimension word just after or before it ("210 metres
+    long", "weighed 2.1 kilograms"); a size with none may be the one asked ("the 12 km tunnel"),
+    and a dimension word said of no size ("High Street", "long-delayed") is no measure."""
     units, dimensions = _size_vocab()
-    told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
     wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
-    return bool(units.search(sentence)) and bool(told) and wanted not in told
+    sizes = list(units.finditer(sentence))
+    if not sizes:
+        return False
+    weights = frozenset(question_data()["size"]["weights"])
+    heavy = next(i for i, group in enumerate(dimensions) if "weight" in group)
+    for m in sizes:
+        beside = _LOWER_WORD.findall(sentence[max(0, m.start() - 25) : m.start()].lower())[-2:] + _LOWER_WORD.findall(sentence[m.end() : m.end() + 25].lower())[:2]
+        told = {i for i, group in enumerate(dimensions) for w in beside if w in group}
+        if _LOWER_WORD.findall(m.group(0).lower())[-1:] and _LOWER_WORD.findall(m.group(0).lower())[-1] in weights:
+            told.add(heavy)  # "92,000 tonnes" is a weight, whatever stands beside it
+        if not told or wanted in told:
+            return False
+    return True
 
 
 _LOWER_WORD = re.compile(r"[a-z]+")

@@ -179,6 +179,18 @@ def described_roles(question: str) -> list[tuple[str, str]]:
     return found
 
 
+def phrase_roles(phrase: str) -> set[str]:
+    """The role a describing phrase gives its person: "The deputy director of midwifery": deputy
+    director; "the mayor's deputy": deputy mayor (a role's deputy); "the council's chief
+    executive": executive (the possessor is whose, not who)."""
+    m = re.search(r"([a-z][\w-]*)['’]s\s+([a-z][\w-]*)\b", phrase)
+    if m and name_key(m.group(2)) in _lesser() and role_of(m.group(1)):
+        return {_below(role_of(m.group(1)))}
+    if m:
+        phrase = phrase[m.start(2) :]
+    return {role for _, role in described_roles(phrase)}
+
+
 def only_past(role: str, sentence: str) -> bool:
     """Whether a sentence gives the role only as a past one: "Former mayor Dilys Pendlebury told
     the meeting" has no mayor in it now."""
@@ -203,7 +215,8 @@ def past_mark(tokens: list[str], i: int) -> int | None:
     the role's own words, "former chief executive"; None where there is none."""
     past, _ = _role_skips()
     j = i - 1
-    while j >= 0 and i - j <= _ROLE_WORDS and tokens[j].islower() and name_key(tokens[j]).rstrip("-") not in past and name_key(tokens[j]) not in STOPWORDS:
+    # ... not past a possessor ("The former mining town's mayor" is the town's, not a former mayor).
+    while j >= 0 and i - j <= _ROLE_WORDS and tokens[j].islower() and name_key(tokens[j]).rstrip("-") not in past and name_key(tokens[j]) not in STOPWORDS and not tokens[j].endswith(("'s", "’s")):
         j -= 1
     return j if j >= 0 and name_key(tokens[j]).rstrip("-") in past else None
 
