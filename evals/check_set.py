@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, fresh, fresh3 and fresh4 (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, fresh, fresh3, fresh4 and fresh5 (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, fresh, fresh3 or fresh4; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev10, fresh3 and fresh4: their
+SET is dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, fresh, fresh3, fresh4 or fresh5; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev10 and fresh3-fresh5: their
 synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
@@ -64,6 +64,9 @@ PARTS = {
                     words=(400, 700), url="https://example.org/", private=True)],
     # fresh4: held out (private: counts only, never text); dev8's layout, prefix f4q
     "fresh4": [part("evals/fresh4/questions.jsonl", "evals/fresh4/corpus", "f4q", 40, 32, 2, {37, 38},
+                    words=(400, 700), url="https://example.org/", private=True)],
+    # fresh5: held out (private: counts only, never text); dev8's layout, prefix f5q
+    "fresh5": [part("evals/fresh5/questions.jsonl", "evals/fresh5/corpus", "f5q", 40, 32, 2, {37, 38},
                     words=(400, 700), url="https://example.org/", private=True)],
 }
 FIELDS = {"id", "question", "gold_answers", "gold_articles", "gold_passage", "type", "answerable", "paraphrased", "pair"}
