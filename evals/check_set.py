@@ -59,6 +59,9 @@ PARTS = {
     # dev10: dev8's layout, prefix j
     "dev10": [part("evals/dev10/questions.jsonl", "evals/dev10/corpus", "j", 40, 32, 2, {37, 38},
                    words=(400, 700), url="https://example.org/")],
+    # dev11: dev8's layout, prefix h
+    "dev11": [part("evals/dev11/questions.jsonl", "evals/dev11/corpus", "h", 40, 32, 2, {37, 38},
+                   words=(400, 700), url="https://example.org/")],
     # fresh3: held out (private: counts only, never text); dev8's layout, prefix f3q
     "fresh3": [part("evals/fresh3/questions.jsonl", "evals/fresh3/corpus", "f3q", 40, 32, 2, {37, 38},
                     words=(400, 700), url="https://example.org/", private=True)],
