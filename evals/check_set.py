@@ -61,6 +61,8 @@ PARTS = {
                    words=(400, 700), url="https://example.org/")],
     # dev11: dev8's layout, prefix h
     "dev11": [part("evals/dev11/questions.jsonl", "evals/dev11/corpus", "h", 40, 32, 2, {37, 38},
+    # dev12: dev8's layout, prefix e
+    "dev12": [part("evals/dev12/questions.jsonl", "evals/dev12/corpus", "e", 40, 32, 2, {37, 38},
                    words=(400, 700), url="https://example.org/")],
     # fresh3: held out (private: counts only, never text); dev8's layout, prefix f3q
     "fresh3": [part("evals/fresh3/questions.jsonl", "evals/fresh3/corpus", "f3q", 40, 32, 2, {37, 38},
