@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, fresh, fresh3, fresh4 and fresh5 (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2-dev12, fresh and fresh3-fresh5 (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is dev2, dev3, dev4, dev5, dev6, dev7, dev8, dev9, dev10, fresh, fresh3, fresh4 or fresh5; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev10 and fresh3-fresh5: their
+SET is one of dev2-dev12, fresh, fresh3, fresh4, fresh5; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev12 and fresh3-fresh5: their
 synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
@@ -61,6 +61,7 @@ PARTS = {
                    words=(400, 700), url="https://example.org/")],
     # dev11: dev8's layout, prefix h
     "dev11": [part("evals/dev11/questions.jsonl", "evals/dev11/corpus", "h", 40, 32, 2, {37, 38},
+                   words=(400, 700), url="https://example.org/")],
     # dev12: dev8's layout, prefix e
     "dev12": [part("evals/dev12/questions.jsonl", "evals/dev12/corpus", "e", 40, 32, 2, {37, 38},
                    words=(400, 700), url="https://example.org/")],
