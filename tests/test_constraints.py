@@ -685,6 +685,19 @@ def test_a_place_asked_is_the_sentences_own():
     assert "ordinal" not in [c.kind for c in parse("At which hole did Kell eagle in the third round?").constraints]
 
 
+def test_a_number_after_and_counts_the_noun_of_the_one_before():
+    crowd = "The games drew 3,200 spectators on Saturday and 5,100 on Sunday, a total of 8,300."
+    assert misses("On which day did 5,100 spectators attend the Orme games?", crowd, context="Orme games") == ""
+    assert misses("On which day did 4,100 spectators attend the Orme games?", crowd, context="Orme games") == "no 4,100 spectators"
+
+
+def test_according_to_a_role_of_an_organisation_is_the_role_holder_speaking():
+    said = "Owen Carr, who has chaired the Orme Mill Trust since 2019, said the mill would open in May."
+    assert misses("According to the chair of the Orme Mill Trust, when will the mill open?", said) == ""
+    # ... while "according to the Orme Mill Trust" is the trust's word.
+    assert misses("According to the Orme Mill Trust, when will the mill open?", "Owen Carr said the mill would open in May.", context="Orme Mill Trust") != ""
+
+
 def test_a_number_counts_the_noun_after_its_adjective():
     # "35,000 algal cells": "cells" is what is counted, "algal" what they are.
     assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 35,000 cells per millilitre.") == ""

@@ -99,6 +99,8 @@ def question_agencies(question: str, names: tuple[str, ...]) -> tuple[Agency, ..
         found.append(Agency(by, verb_term(m.group(1)), tuple(n for n in names if n != by), _topic(question, names, m.group(1))))
     m = _ACCORDING_Q.search(question)
     agent = _named(m.group(1), names) if m else None
+    if agent and re.search(r"\bof\s+(?:the\s+)?$", question[m.start() : m.start(1)]):
+        agent = None  # "according to the chair of the Mill Trust": the chair says it, not the trust
     if agent and any(agent in o.group(0) for o in ENTITIES["outlet"].names.finditer(question)):
         agent = None  # "according to The Verge" asks which article reports it, not who says it
     if agent:

@@ -152,10 +152,15 @@ def counted(text: str) -> dict[str, set[float]]:
         # "eight Green members" counts members.
         for m in re.finditer(rf"(?<![\w.]){re.escape(shown)}(?:\s+(?:(?:[A-Z][\w’'-]*\s+){{1,2}}([a-z]{{3,}})|([A-Za-z]{{3,}})))?", text):
             word = (m.group(1) or m.group(2) or "").lower()
+            if not word or word in STOPWORDS:
+                # "3,200 spectators on Saturday and 5,100 on Sunday": 5,100 counts spectators too.
+                before = _SHARED_NOUN.search(text[max(0, m.start() - 80) : m.start()])
+                word = before.group(1).lower() if before else word
             found.setdefault(stem(word) if word and word not in STOPWORDS else "", set()).add(value)
     return found
 
 
+_SHARED_NOUN = re.compile(r"\d[\d,.]*\s+([a-z]{3,})\b[^.;:\d]{0,40}?(?:,\s*|\s+)and\s+(?:about\s+|some\s+|another\s+)?$")
 _PART_OF = re.compile(r"(?<![\w.,])(\d[\d,.]*|[a-z]+)\s+of\s+(?:its|the|their|his|her|our|all)\s+(\d[\d,.]*|[a-z]+)\s+([a-z]{3,})\b")
 # Words that hedge a number without changing what it is the number of ("cost about $140
 # million"). Not "under" / "over": "the richest person in the world under 30" ties 30 to no word.
