@@ -698,6 +698,17 @@ def test_according_to_a_role_of_an_organisation_is_the_role_holder_speaking():
     assert misses("According to the Orme Mill Trust, when will the mill open?", "Owen Carr said the mill would open in May.", context="Orme Mill Trust") != ""
 
 
+def test_a_thing_asked_with_its_owner_is_not_another_owners():
+    # "Ada Orr's barrister": a sentence that gives only Tom Bell's barrister is not about hers.
+    question = "According to Ada Orr's barrister, how many people had read the posts?"
+    assert "not Ada Orr’s barrister" in misses(question, "Bell's barrister argued the posts had been read by 900 people.", context="Ada Orr sued Tom Bell.")
+    assert misses(question, "Orr's barrister said 4,000 people had read the posts.", context="Ada Orr sued Tom Bell.") == ""
+    assert misses(question, "Her barrister said 4,000 people had read the posts.", context="Ada Orr sued Tom Bell.") == ""  # whose it cannot say
+    # ... one word of the owner's name will do ("Brisk's costs" for Brisk Data's), and an adjective between.
+    assert misses("How much must Orme council pay towards Brisk Data's appeal costs?", "The inspector ordered the council to pay £68,000 towards Brisk's costs of the appeal.", context="Orme council and Brisk Data") == ""
+    assert "not Orme Council’s legal" in misses("How much must Brisk Data pay towards Orme Council's legal costs?", "Brisk Data must pay £68,000 towards Bell's legal costs.", context="Orme Council")
+
+
 def test_a_number_counts_the_noun_after_its_adjective():
     # "35,000 algal cells": "cells" is what is counted, "algal" what they are.
     assert misses("Where did samples show 35,000 algal cells per millilitre?", "Samples at the dam showed 35,000 cells per millilitre.") == ""

@@ -105,6 +105,7 @@ _MISSING_PHRASE = {
     "stage": "not the {}",
     "dimension": "not the {} (another measure there)",
     "ordinal": "not the {}",
+    "whose": "not {}",
     "role": "not {}",
     "direction": "not {}",
     "compass": "not {}",

@@ -38,7 +38,7 @@ from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, phrase_roles, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, WORD, YEAR, in_past, is_title, main_clause, name_key, verb_term, vocabulary_data
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, same_name_word, verb_term, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
@@ -138,6 +138,11 @@ def parse(question: str) -> Ask:
             found.append(Constraint("direction", f"{side} {a.agent}", (a.agent, side, PASSED, a.verb)))
     if classify(question).kind in ("what", "who", "how_many") and (done := past_asked(question, verb_of(question, agencies))):
         found.append(Constraint("done", "done", tuple(sorted(done))))  # "Which company did Halden acquire?"
+    named_runs = {n for c in found if c.kind == "name" for n in c.alternatives}
+    for m in _WHOSE.finditer(question):  # "Margaret Oakenshaw's barrister": not Scanlon's
+        words = [w for w in m.group(2).split() if w not in STOPWORDS]  # "legal costs be": costs
+        if m.group(1) in named_runs and words:
+            found.append(Constraint("whose", f"{m.group(1)}’s {words[0]}", (m.group(1), *words)))
     for place, beside in ordinals(question):  # "finish third": not "finished second"
         if beside:
             found.append(Constraint("ordinal", place, (place, *sorted(beside))))
@@ -184,6 +189,9 @@ def _does_as(question: str, word: str) -> bool:
     Hexmoor's deputy council leader keep his seat"."""
     does = re.search(rf"\b(?i:did|does|do|has|have|had|will|would|can|could)\s+(?:[\w’'-]+\s+){{0,4}}?{re.escape(word)}\s+([a-z]+)", question)
     return does is not None and does.group(1) not in STOPWORDS
+
+
+_WHOSE = re.compile(r"\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*?)(?:['’]s|s['’])\s+((?:[a-z][\w-]+\s+)?[a-z][\w-]{2,})\b")
 
 
 def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
@@ -353,6 +361,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
+        elif c.kind == "whose":
+            # The thing asked with its owner ("Oakenshaw's barrister") is not another's: a
+            # sentence that gives it only as another name's ("Scanlon's barrister") is not about it.
+            owner, *nouns = c.alternatives
+            owners = [w.group(1) for w in re.finditer(rf"\b([{UPPER}][\w’'-]*?)(?:['’]s|s['’])\s+(?:[a-z][\w-]*\s+)?(?:{'|'.join(map(re.escape, nouns))})s?\b", ev.sentences)]
+            ok = not owners or any(same_name_word(o, w) for o in owners for w in owner.split())  # "Brantwell's" for Brantwell Data's
         elif c.kind == "ordinal":
             # Refuted only by another place the sentence gives beside the same word: a place
             # is said in too many ways ("runner-up", "re-elected", "Game 4") to ask for the word.
