@@ -698,6 +698,14 @@ def test_according_to_a_role_of_an_organisation_is_the_role_holder_speaking():
     assert misses("According to the Orme Mill Trust, when will the mill open?", "Owen Carr said the mill would open in May.", context="Orme Mill Trust") != ""
 
 
+def test_a_passive_clause_on_the_agent_is_done_to_it():
+    # "Slotwise, which was bought by Amber Software": Slotwise bought nothing; Amber bought it.
+    s = "Slotwise, which was bought by Amber Software in 2022 for £46 million, said the attack began on Monday."
+    assert "Amber Software" in misses("Which company was bought by Slotwise in 2022?", s)
+    assert "Amber Software" in misses("Which company did Slotwise buy in 2022?", s)
+    assert misses("Which company bought Slotwise in 2022?", s) == ""
+
+
 def test_a_thing_asked_with_its_owner_is_not_another_owners():
     # "Ada Orr's barrister": a sentence that gives only Tom Bell's barrister is not about hers.
     question = "According to Ada Orr's barrister, how many people had read the posts?"

@@ -130,6 +130,9 @@ _AFTER_OBJECT = re.compile(r"\b(?:to|for|from|of|by|at|on|in|into|about|with)\s+
 _DONE_TO = re.compile(r"^\s+(?:(?:out|off|past|back|down)\s+)?(?:the\s+[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2},\s+)?")
 
 
+_DONE_TO_IN_CLAUSE = re.compile(rf"{_NAME_RUN},\s+(?:which|who)\s+(?:was|were|had been|has been|is|are)\s+([a-z]+)\s+by\s+(?:the\s+)?{_NAME_RUN}")
+
+
 def published_by(agency: Agency, ev: Evidence) -> bool:
     """Whether the one the question has say it is the article's outlet or author."""
     return any(same_name_word(p, w) for p in agency.agent.split() for w in ev.source.split())
@@ -264,6 +267,10 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
     saying, which invert ("..., said Irena Vasko")."""
     if agency.verb == "say":
         return None
+    # "Slotwise, which was bought by Ambervale Software in 2022, said ...": done to the agent.
+    for m in _DONE_TO_IN_CLAUSE.finditer(sentence):
+        if agency.verb in verb_forms(m.group(2)) and same_doer(m.group(1).split(), agency.agent):
+            return m.group(3)
     sentence = RELATIVE.sub(" ", sentence)  # "Brandt, who beat Renn last year, lost to Renn"
     spans = list(WORD.finditer(sentence))
     tokens = [m.group(0) for m in spans]
