@@ -1006,6 +1006,9 @@ def test_a_role_given_without_a_name_is_not_met_by_a_former_holder():
     assert misses("What did Holt Homes' chief executive tell a select committee in 2020?", ceo, context="Holt Homes") == "not the executive now (a former one there)"
     assert misses("What did Holt Homes' former chief executive tell a select committee in 2020?", ceo, context="Holt Homes") == ""
     assert misses("What did Holt Homes' chief executive say?", "Ann Lee replaced the former chief executive, Ian Dray, in May.", context="Holt Homes") == ""
+    # A predecessor held the role before: "Hale's predecessor, Ann Lee, warned" is no current holder's warning.
+    assert misses("When did Corran council's current finance director warn of cuts?", "Hale's predecessor, Ann Lee, first warned of cuts in March 2022.", context="Corran council") == "not the director now (a former one there)"
+    assert misses("When did Corran council's finance director warn of cuts?", "Ann Lee, who replaced her predecessor in May, warned of cuts in March.", context="Corran council finance director") == ""
     # Not past a possessor ("the former mining town's mayor" is the town's mayor now), and an
     # outgoing holder still holds the post.
     assert misses("What did Corran's mayor say about the pit?", "The former mining town's mayor, Ann Lee, said the pit would become a park.", context="Corran") == ""
