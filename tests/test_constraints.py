@@ -698,6 +698,14 @@ def test_according_to_a_role_of_an_organisation_is_the_role_holder_speaking():
     assert misses("According to the Orme Mill Trust, when will the mill open?", "Owen Carr said the mill would open in May.", context="Orme Mill Trust") != ""
 
 
+def test_a_passive_subject_is_read_past_its_appositions():
+    # "Its biggest purchase, a shopping centre in Corran, was bought": the place in the
+    # apposition is not what was bought, so nothing refutes Corran council as the buyer.
+    bought = "Its biggest purchase, the Mill Centre, a shopping centre in Corran, was bought in August 2018 for £92 million."
+    assert misses("What was bought by Corran Borough Council in August 2018?", bought, context="Corran Borough Council is in debt.") == ""
+    assert "Alden" in misses("Which club did Corran beat on Sunday?", "Corran, the holders, were beaten by Alden on Sunday.")
+
+
 def test_a_passive_clause_on_the_agent_is_done_to_it():
     # "Slotwise, which was bought by Amber Software": Slotwise bought nothing; Amber bought it.
     s = "Slotwise, which was bought by Amber Software in 2022 for £46 million, said the attack began on Monday."

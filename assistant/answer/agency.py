@@ -292,7 +292,12 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
         if doer and same_doer(doer, agency.agent):
             return None
         # "Kettlebury were beaten 30-10 by Penhallow": in the passive, the subject is done to.
-        done_to = _passive_subject(tokens, i) if i and tokens[i - 1].lower() in PASSIVE else _named_after(sentence[spans[i].end() :])
+        if i and tokens[i - 1].lower() in PASSIVE:
+            # "Its biggest purchase, a shopping centre in Saltbridge, was bought": past the apposition.
+            before = WORD.findall(without_appositions(sentence[: spans[i].start()]))
+            done_to = _passive_subject(before + [tok], len(before))
+        else:
+            done_to = _named_after(sentence[spans[i].end() :])
         if done_to and same_doer(done_to, agency.agent):
             other = other or (" ".join(doer) if doer else next((o for o in agency.others if in_text(o, sentence)), "someone else"))
     return other
