@@ -1138,6 +1138,11 @@ def test_a_described_doer_is_the_one_the_sentence_is_about():
 
 def test_a_verb_is_not_met_by_its_opposite():
     assert misses("By how many votes did the deputy leader keep his seat?", "Their deputy leader lost his seat by 14 votes.") == "not “keep” (“lost” there)"
+    # The asked side told of another, in a contrast, is not told of this one.
+    shares = "Orme's shares fell 4.6 percent on Tuesday, while those of its rival Alden rose 1.3 percent."
+    assert misses("By how much did Orme's shares rise on Tuesday?", shares) == "not “rise” (“fell” there)"
+    assert misses("By how much did Orme's shares fall on Tuesday?", shares) == ""
+    assert misses("By how much did Orme's shares rise on Tuesday?", "Orme's shares rose 4.6 percent on Tuesday, while Alden's fell.") == ""
     assert misses("By how much did prices rise in May?", "Prices fell 0.4 percent in May.") == "not “rise” (“fell” there)"
     assert misses("Why did the council reject the plan?", "The council approved the plan by nine votes to four.") == "not “reject” (“approved” there)"
     assert misses("How many seats did Labour lose?", "Labour won 12 seats.") == "not “lose” (“won” there)"
