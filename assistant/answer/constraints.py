@@ -194,6 +194,13 @@ def _does_as(question: str, word: str) -> bool:
 _WHOSE = re.compile(r"\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*?)(?:['’]s|s['’])\s+((?:[a-z][\w-]+\s+)?[a-z][\w-]{2,})\b")
 
 
+def _same_owner(said: list[str], asked: list[str]) -> bool:
+    """Whether a possessor in a sentence is the question's: the same first word ("Brantwell's",
+    "Brantwell Data Ltd's" for Brantwell Data's), or one word standing for a person's surname
+    ("Bell's" for Tom Bell's); "Alden Council's" is not Orme Council's."""
+    return same_name_word(said[0], asked[0]) or (len(said) == 1 and same_name_word(said[0], asked[-1]))
+
+
 def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
     """The places from second to tenth a text gives ("finished third", "3rd"), each as a word
     with the terms of the words either side of it ("finish"); not a day's ("May 2nd"), a
@@ -365,8 +372,13 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # The thing asked with its owner ("Oakenshaw's barrister") is not another's: a
             # sentence that gives it only as another name's ("Scanlon's barrister") is not about it.
             owner, *nouns = c.alternatives
-            owners = [w.group(1) for w in re.finditer(rf"\b([{UPPER}][\w’'-]*?)(?:['’]s|s['’])\s+(?:[a-z][\w-]*\s+)?(?:{'|'.join(map(re.escape, nouns))})s?\b", ev.sentences)]
-            ok = not owners or any(same_name_word(o, w) for o in owners for w in owner.split())  # "Brantwell's" for Brantwell Data's
+            things = "|".join(map(re.escape, nouns))
+            owners = [w.group(1).split() for w in re.finditer(rf"\b((?:[{UPPER}][\w’'-]*\s+)*[{UPPER}][\w’'-]*?)(?:['’]s|(?<=s)['’])\s+(?:[a-z][\w-]*\s+)?(?:{things})s?\b", ev.sentences)]
+            # Not a day's ("Friday's opening night"); the thing given as the owner's in other
+            # words ("the barrister for Ada Orr", "Putin's call with Biden") is the owner's too.
+            owners = [o for o in owners if not (MONTH_ONLY.fullmatch(o[-1]) or _WEEKDAY.fullmatch(o[-1]) or o[-1] in ("Today", "Yesterday", "Tomorrow"))]
+            given = re.search(rf"\b(?:{things})s?\s+(?:for|of|with|against|between|to)\s+(?:the\s+)?(?:[\w’'-]+\s+){{0,3}}?{re.escape(owner.split()[-1])}\b", ev.sentences)
+            ok = not owners or given is not None or any(_same_owner(o, owner.split()) for o in owners)
         elif c.kind == "ordinal":
             # Refuted only by another place the sentence gives beside the same word: a place
             # is said in too many ways ("runner-up", "re-elected", "Game 4") to ask for the word.
@@ -415,7 +427,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             c, ok = Constraint("done", to_come or ""), to_come is None
         elif c.kind == "sense":
             at = c.alternatives.index("|")
-            opposite = opposite_told(frozenset(c.alternatives[:at]), frozenset(c.alternatives[at + 1 :]), ev.sentences)
+            opposite = opposite_told(frozenset(c.alternatives[:at]), frozenset(c.alternatives[at + 1 :]), ev.sentences, frozenset(terms(ask.question)), frozenset(t for w in ask.question.split()[1:] if w[:1].isupper() and not (MONTH_ONLY.search(w) or _WEEKDAY.search(w)) for t in terms(w)))
             c, ok = Constraint("sense", f"{c.text}” (“{opposite}"), opposite is None
         elif c.kind == "stance":
             verb, side = c.alternatives
@@ -478,8 +490,12 @@ def holder_named(question: str, sentence: str) -> bool:
     # ... with the word that makes it a stand-in's or a deputy's where the question has one:
     # "who became acting leader" is not met by "was removed as leader".
     held = re.search(rf"\b({'|'.join(_HELD_FOR)})\s+(?:[\w.-]+\s+){{0,2}}?{re.escape(m.group(1))}\b", m.group(0), re.IGNORECASE)
-    if held and not re.search(rf"\b{held.group(1)}\b", sentence, re.IGNORECASE):
-        return False
+    if held:
+        # A stand-in's word is any stand-in's ("caretaker manager", "will stand in as leader").
+        standing = vocabulary_data()["roles"]["standing_in"] + ["stand in", "stands in", "standing in"]
+        words = standing if held.group(1).lower() in standing else [held.group(1)]
+        if not re.search(rf"\b(?:{'|'.join(map(re.escape, words))})\b", sentence, re.IGNORECASE):
+            return False
     asked = {name_key(w) for n in question_names(question) for w in HYPHEN_OR_SPACE.split(n)}
     for run in CAPS.finditer(sentence):
         words = [w for w in run.group(0).split() if not is_title(w) and not NOT_NAMES.match(w)]

@@ -195,10 +195,10 @@ def only_past(role: str, sentence: str) -> bool:
     """Whether a sentence gives the role only as a past one: "Former mayor Dilys Pendlebury told
     the meeting" has no mayor in it now."""
     past, _ = _role_skips()
-    if _PREDECESSOR.match(sentence):
-        return True  # "Stanbridge's predecessor, Harriet Coombe, warned ...": who held it before
     tokens = _TOKEN.findall(sentence)
     held = [i for i, tok in enumerate(tokens) if role_of(tok) == role or _past_form(tok, past) == role]
+    if not held and _PREDECESSOR.match(sentence):
+        return True  # "Stanbridge's predecessor, Harriet Coombe, warned ...": who held it before
 
     def marked(i: int) -> int | None:
         return past_mark(tokens, i) if _past_form(tokens[i], past) != role else i
@@ -223,7 +223,7 @@ def past_mark(tokens: list[str], i: int) -> int | None:
     return j if j >= 0 and name_key(tokens[j]).rstrip("-") in past else None
 
 
-_PREDECESSOR = re.compile(r"^\s*(?:(?:[A-Z][\w’'-]*(?:['’]s)?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts)\s+)+predecessor\b")
+_PREDECESSOR = re.compile(r"^\s*(?:(?:[A-Z][\w’'-]*(?:['’]s)?|[Hh]is|[Hh]er|[Tt]heir)\s+)+predecessor,\s+(?:[A-Z][\w’'.-]*\s+){1,3}?[A-Z][\w’'-]*,")
 _ROLE_WORDS = 3  # "former [chief] executive", "ex-[managing] director": the role's words before its head
 
 

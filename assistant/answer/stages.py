@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
 from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, in_past, main_clause, name_key, verb_forms, verb_term, vocabulary_data
-from assistant.text import STOPWORDS, is_name_word
+from assistant.text import STOPWORDS, is_name_word, terms
 
 
 _COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
@@ -282,17 +282,22 @@ def _question_verb(question: str) -> str | None:
     return None
 
 
-def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str) -> str | None:
+def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str, about: frozenset[str] = frozenset(), names: frozenset[str] = frozenset()) -> str | None:
     """The verb of the other side a sentence's main clause tells, in the past or after an
     auxiliary, where the sentence tells none of the asked side: "lost" in "Their deputy leader
     lost his seat by 14 votes" for "keep"; not "block" in "backed the block of flats", nor
     "fell" in "... lifted its rate, as inflation fell"."""
     # ... the asked side told of another, in a contrast ("Telvane's shares fell 4.6 percent,
     # while those of its rival rose 1.3 percent"), is not told of this one.
-    own = _CONTRAST.split(sentence, maxsplit=1)[0]
+    # The clause of the contrast that tells most of what the question is about (`about`, its
+    # terms) is the sentence's own: "Prices fell, while wages rose" tells a rise of wages.
+    clauses = _CONTRAST.split(sentence, maxsplit=1)
+    scores = [len(about & set(terms(c))) + len(names & set(terms(c))) for c in clauses]  # names count twice
+    own = clauses[scores.index(max(scores))] if scores.count(max(scores)) == 1 else sentence  # a tie: the whole
     words = [w.rstrip(".") for w in WORD.findall(own) if w[:1].islower()]
     if any(verb_forms(w) & one for w in words):
         return None
+    sentence = own
     tokens = WORD.findall(main_clause(sentence))
     for i, w in enumerate(tokens):
         past = in_past(w) or w in _SAME_PAST
