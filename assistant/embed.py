@@ -135,6 +135,10 @@ class SentenceTransformerEmbedder:
         self._last_query = (text, vector.copy())
         return vector
 
+    def forget_last_query(self) -> None:
+        """Encode the next question even if it is the last one again (benchmarks time the encoding)."""
+        self._last_query = (None, None)
+
     def embed_with_spans(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Text vectors, and for each text one vector per character span, from the same pass.
 

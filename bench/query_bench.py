@@ -171,6 +171,9 @@ def _measure(settings, queries, repeats, warmup, result, proc) -> dict:
                 top = {}
                 for mode in order:
                     a = assistants[mode]
+                    # Each timed step encodes the question itself, as a new question would be
+                    # (the embedder keeps the last question's vector for a filtered refusal).
+                    a.retriever.embedder.forget_last_query()
                     t = time.perf_counter()
                     res = a.retriever.retrieve(q, None, v["options"].filters())
                     retrieve_ms[(mode, vname)].append((time.perf_counter() - t) * 1000)
@@ -181,6 +184,7 @@ def _measure(settings, queries, repeats, warmup, result, proc) -> dict:
                     a.retriever.dense(q, a.settings.top_k * OVERFETCH, v["options"].filters(), vector, index,
                                       index.vectors.keep(v["options"].filters()))
                     search_ms[(mode, vname)].append((time.perf_counter() - t) * 1000)
+                    a.retriever.embedder.forget_last_query()
                     t = time.perf_counter()
                     ans = a.ask(q, v["options"])
                     ask_ms[(mode, vname)].append((time.perf_counter() - t) * 1000)
