@@ -17,6 +17,11 @@ def names(question: str) -> list[str]:
     return [c.text for c in parse(question).constraints if c.kind == "name"]
 
 
+def _after(lead: str, sentence: str) -> Evidence:
+    """A sentence's evidence where the sentence just before it in its paragraph is `lead`."""
+    return Evidence(sentence, lead, None, f"{lead} {sentence}", "", lead, lead)
+
+
 def misses(question: str, sentence: str, context: str = "", published: date | None = None, article: str = "", source: str = "", near: str = "") -> str:
     return check(parse(question), Evidence(sentence, f"{context}\n{near}", published, article, source, near)).reason()
 
@@ -246,8 +251,7 @@ def test_review_of_dev7_mechanisms_on_other_sentences():
     assert misses("Who did Halvo Therapeutics buy the rights from?", "Halvo Therapeutics bought the rights to Tavorin from Sjo Bio.") == ""
     # "He said" after a paragraph's sentence naming another speaker: that one's words.
     lead = "Tom Reid, the union's leader, said members were angry."
-    said = "“Our members have worked every rest day since March,” he said."
-    ev = Evidence(said, lead, None, f"{lead} {said}", "", lead, lead)
+    ev = _after(lead, "“Our members have worked every rest day since March,” he said.")
     assert "there it is Tom Reid" in check(parse("According to Priya Chand, how have rest days been treated?"), ev).reason()
     assert check(parse("According to Tom Reid, how have rest days been treated?"), ev).reason() == ""
     # Two appositions in a row are read past; "Harton council's chief executive" is the chief
@@ -257,8 +261,7 @@ def test_review_of_dev7_mechanisms_on_other_sentences():
     assert misses("What did Harton council's deputy chief executive tell the committee?", gave, context="Harton council") == ""
     # A quotation going on from the sentence before is that one's speaker's.
     lead = "“Nobody wants to strand anyone on a platform,” said Declan Moyle, the union's general secretary."
-    goes_on = "“But our members have worked every rest day since March, and the company has treated that as a favour.”"
-    ev = Evidence(goes_on, lead, None, f"{lead} {goes_on}", "", lead, lead)
+    ev = _after(lead, "“But our members have worked every rest day since March, and the company has treated that as a favour.”")
     assert "there it is Declan Moyle, not Priya Chand" in check(parse("According to Priya Chand, how have rest days been treated?"), ev).reason()
     assert check(parse("According to Declan Moyle, how have rest days been treated?"), ev).reason() == ""
     # A participle of saying is its clause subject's ("..., stressing ...").

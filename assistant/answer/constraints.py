@@ -427,7 +427,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             c, ok = Constraint("done", to_come or ""), to_come is None
         elif c.kind == "sense":
             at = c.alternatives.index("|")
-            opposite = opposite_told(frozenset(c.alternatives[:at]), frozenset(c.alternatives[at + 1 :]), ev.sentences, frozenset(terms(ask.question)), frozenset(t for w in ask.question.split()[1:] if w[:1].isupper() and not (MONTH_ONLY.search(w) or _WEEKDAY.search(w)) for t in terms(w)))
+            opposite = opposite_told(frozenset(c.alternatives[:at]), frozenset(c.alternatives[at + 1 :]), ev.sentences, *_about(ask.question))
             c, ok = Constraint("sense", f"{c.text}” (“{opposite}"), opposite is None
         elif c.kind == "stance":
             verb, side = c.alternatives
@@ -452,6 +452,14 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     return Coverage(tuple(missing))
 
 
+@lru_cache(maxsize=256)
+def _about(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What a question is about, for choosing a contrast's clause: its terms, and those of its
+    names (not of a month or weekday), which count again."""
+    names = frozenset(t for w in question.split()[1:] if w[:1].isupper() and not (MONTH_ONLY.search(w) or _WEEKDAY.search(w)) for t in terms(w))
+    return frozenset(terms(question)), names
+
+
 def _caps_and_words(text: str) -> tuple[list[re.Match], set[str]]:
     """The runs of capitalised words of a text and their words as name keys, line by line (a
     run is on one line): the headline's and lede's lines, in every candidate's evidence, are
@@ -470,7 +478,7 @@ def _line_caps(line: str) -> tuple[tuple[re.Match, ...], frozenset[str]]:
 _HELD_FOR = ("acting", "interim", "deputy", "vice", "assistant")
 _HOLDER_Q = re.compile(
     r"^\s*(?:[^?]*,\s*)?(?i:who)\s+(?:is|was|are|were|will\s+be|would\s+be|has\s+been|had\s+been|became|becomes|will\s+become|remains)\s+"
-    r"(?:now\s+|currently\s+)?(?:(?:the|a|an)\s+|(?=(?:acting|interim|deputy|vice|assistant)\s))(?:[\w.-]+\s+){0,3}?([a-z][\w-]*)\s+(?:of|at|for|in|on|to)\b"
+    rf"(?:now\s+|currently\s+)?(?:(?:the|a|an)\s+|(?=(?:{'|'.join(_HELD_FOR)})\s))(?:[\w.-]+\s+){{0,3}}?([a-z][\w-]*)\s+(?:of|at|for|in|on|to)\b"
 )
 
 

@@ -4,7 +4,9 @@ answers below one about another event (the fallback), or is that topic's filler.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 from assistant.answer.agency import verb_of
 from assistant.answer.candidate import Candidate
@@ -109,12 +111,14 @@ def _foreground(topic: frozenset[str], articles: list[str], question: str = "") 
     words = question.split()
     roled = {t for w, after in zip(words, words[1:]) if role_of(after.strip(".,;:?!’'s")) for t in terms(w)}
     topic = topic - roled - {term for w in question_data()["not_topic"] for term in terms(w)}
-    counts: dict[str, int] = {}
-    for text in set(articles):
-        for t in terms(text):
-            if t in topic:
-                counts[t] = counts.get(t, 0) + 1
-    return frozenset(t for t in topic if counts.get(t, 0) < BACKGROUND_COUNT)
+    counted = [_term_counts(text) for text in set(articles)]
+    return frozenset(t for t in topic if sum(c.get(t, 0) for c in counted) < BACKGROUND_COUNT)
+
+
+@lru_cache(maxsize=64)
+def _term_counts(article: str) -> Counter:
+    """How often each term comes in an article (each article's once)."""
+    return Counter(terms(article))
 
 
 def _other_who(coverage: Coverage) -> bool:

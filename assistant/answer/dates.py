@@ -99,6 +99,6 @@ def own_dates(sentence: str) -> set[tuple[int, int]]:
 
 _ON_DATE = re.compile(
     rf"\bon\s+(?:the\s+(?:morning|afternoon|evening|night)\s+of\s+)?(?:[A-Z][a-z]+day,?\s+)?"
-    rf"((?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}|{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)\b"
+    rf"((?:the\s+)?(?:{DAY_MONTH.pattern}|{MONTH_DAY.pattern}))"
 )
 _TO_COME = re.compile(r"\b(?:to|will|would|shall|due|set|scheduled|expected|planned|plans?|until|by|from)\b", re.IGNORECASE)

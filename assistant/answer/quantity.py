@@ -100,9 +100,8 @@ def sized(asked: str, sentence: str) -> bool:
     size, in a sentence that names no other dimension unless it names the asked one too. ("How
     wide" and "how heavy", said of margins and losses too, take any number where no unit of size
     is there; a sentence naming the asked dimension gives one in words.)"""
-    units, dimensions = _size_vocab()
-    told = {i for i, group in enumerate(dimensions) for w in _LOWER_WORD.findall(sentence.lower()) if w in group}
-    wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
+    units = _size_vocab()[0]
+    told, wanted = _dimensions_told(_LOWER_WORD.findall(sentence.lower())), _dimension_of(asked)
     if not units.search(sentence):
         # "... is the height of a double-decker bus" gives one too, in words.
         return wanted in told or (asked in FIGURATIVE and bool(re.search(r"\d", sentence)))
@@ -114,21 +113,35 @@ def other_dimension(asked: str, sentence: str) -> bool:
     its height. Each size counts with the dimension word just after or before it ("210 metres
     long", "weighed 2.1 kilograms"); a size with none may be the one asked ("the 12 km tunnel"),
     and a dimension word said of no size ("High Street", "long-delayed") is no measure."""
-    units, dimensions = _size_vocab()
-    wanted = next((i for i, group in enumerate(dimensions) if asked in group), None)
+    units, weights = _size_vocab()[0], _weights()
+    wanted = _dimension_of(asked)
     sizes = list(units.finditer(sentence))
     if not sizes:
         return False
-    weights = frozenset(question_data()["size"]["weights"])
-    heavy = next(i for i, group in enumerate(dimensions) if "weight" in group)
     for m in sizes:
         beside = _LOWER_WORD.findall(sentence[max(0, m.start() - 25) : m.start()].lower())[-2:] + _LOWER_WORD.findall(sentence[m.end() : m.end() + 25].lower())[:2]
-        told = {i for i, group in enumerate(dimensions) for w in beside if w in group}
-        if _LOWER_WORD.findall(m.group(0).lower())[-1:] and _LOWER_WORD.findall(m.group(0).lower())[-1] in weights:
-            told.add(heavy)  # "92,000 tonnes" is a weight, whatever stands beside it
+        unit = _LOWER_WORD.findall(m.group(0).lower())[-1:]
+        # "92,000 tonnes" is a weight, whatever stands beside it.
+        told = _dimensions_told(beside + (["weight"] if unit and unit[0] in weights else []))
         if not told or wanted in told:
             return False
     return True
+
+
+def _dimensions_told(words: list[str]) -> set[int]:
+    """Which dimensions (their places in the vocabulary) the words name."""
+    return {i for i, group in enumerate(_size_vocab()[1]) for w in words if w in group}
+
+
+def _dimension_of(asked: str) -> int | None:
+    """The dimension an asked word is of ("tall": height's), or None."""
+    return next((i for i, group in enumerate(_size_vocab()[1]) if asked in group), None)
+
+
+@lru_cache(maxsize=1)
+def _weights() -> frozenset[str]:
+    """The units of size that weigh ("tonnes")."""
+    return frozenset(question_data()["size"]["weights"])
 
 
 _LOWER_WORD = re.compile(r"[a-z]+")
