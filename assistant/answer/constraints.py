@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from assistant.answer.agency import published_by, question_agencies, reversed_agency, says, verb_of
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, own_dates, quarters_in, relative_year
+from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, DAY_MONTH, ISO_DATE, MONTHS, MONTH_DAY, MONTH_ONLY, QUARTER, QUARTER_NUMBER, date_found, dates_in, month_number, months_in, own_dates, quarters_in, relative_year, verb_times
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import FIGURATIVE, counted, measure_units, other_dimension, quantity, word_before
@@ -38,7 +38,7 @@ from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, only_past, only_standing_in, permanent_asked, phrase_roles, rivals, role_of, role_vocab, roles_at, roles_become, roles_given
 from assistant.answer.stages import PASSED, compass, opposite_told, other_way, passed_side, past_asked, senses, stage_found, stages_in, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, same_name_word, verb_term, vocabulary_data
+from assistant.answer.vocabulary import CAPS, question_data, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, same_name_word, verb_term, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, alternation, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
@@ -107,6 +107,10 @@ def parse(question: str) -> Ask:
     for quoted in _QUOTED.findall(question):
         if len(terms(quoted)) >= 2:
             found.append(Constraint("quote", quoted.strip()))
+    agencies = question_agencies(question, own)
+    # What the question tells (its own words, not its names, nor those that ask when): a time
+    # it gives is theirs ("vote ... in April"), not another time the evidence gives them.
+    timed = _told_words(question)
     dates = sorted(dates_in(question))
     for day, month in dates:
         if 1 <= day <= 31:
@@ -114,13 +118,13 @@ def parse(question: str) -> Ask:
     if not dates:
         for m in dict.fromkeys(month_number(m) for m in MONTH_ONLY.findall(question)):
             if m in months_in(question):  # "in May", not Theresa May
-                found.append(Constraint("month", MONTHS[m - 1].title()))
+                found.append(Constraint("month", MONTHS[m - 1].title(), timed))
     for day in dict.fromkeys(_WEEKDAY.findall(question)):  # "voted on Thursday"
         found.append(Constraint("weekday", day))
     for q, word in QUARTER.findall(question):
         found.append(Constraint("quarter", f"Q{q or QUARTER_NUMBER[word.lower()]}"))
     years = {int(y) for y in YEAR.findall(question)}
-    found += [Constraint("year", str(y)) for y in sorted(years)]
+    found += [Constraint("year", str(y), timed) for y in sorted(years)]
     stages = [s for s in stages_in(question) if not s.aside]
     for stage in stages:  # stages asked together are checked together ("first leg of the semi-final")
         found.append(Constraint("stage", stage.text, (str(stage.group), *(str(s.group) for s in stages))))
@@ -128,7 +132,6 @@ def parse(question: str) -> Ask:
         found.append(Constraint("stance", f"{verb} {side}", (stem(verb), side)))
     for word, one, other in senses(question):  # "keep his seat", not "lost his seat"
         found.append(Constraint("sense", word, (*sorted(one), "|", *sorted(other))))
-    agencies = question_agencies(question, own)
     # "Which club did Ellerburn sell Zielinski to?": the blank is where he went, so Ellerburn is
     # where he came from ("to" where the doer takes: "Which club did Ellerburn buy him from?").
     blank = _BLANK_WAY.search(question)
@@ -174,6 +177,22 @@ def parse(question: str) -> Ask:
     return Ask(tuple(c for c in found if not (c.kind == "ordinal" and c.text in staged)), agencies, question)
 
 
+def _told_words(question: str) -> tuple[str, ...]:
+    """The terms of the question's own words after its question word: what it tells
+    ("chapter", "vote" in "What charge did the chapter vote for in April?"), not its names
+    ("Corvester"), the words of its times, nor those that ask when ("date", "year")."""
+    words = [w for w in WORD.findall(_QUESTION_WORD.sub(" ", question)) if w[:1].islower() and w.lower() not in STOPWORDS]
+    return tuple(sorted({verb_term(w) for w in words} - _not_topic() - {"say"}))
+
+
+_QUESTION_WORD = re.compile(r"^.*?\b(?:what|which|who|whom|whose|when|where|why|how(?:\s+(?:many|much|long|far|old))?)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _not_topic() -> frozenset[str]:
+    return frozenset(verb_term(w) for w in question_data()["not_topic"])
+
+
 def _says_as(question: str, word: str) -> bool:
     """Whether the question has the one it describes by `word` say what it asks: "according
     to the board's chair", "what did the museum's director tell ..."."""
@@ -202,7 +221,7 @@ def _same_owner(said: list[str], asked: list[str]) -> bool:
 
 
 def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
-    """The places from second to tenth a text gives ("finished third", "3rd"), each as a word
+    """The places from first to tenth a text gives ("finished third", "3rd"), each as a word
     with the terms of the words either side of it ("finish"); not a day's ("May 2nd"), a
     fraction's ("a fifth of"), a quarter's ("the second quarter") nor a compound's ("second-largest")."""
     found = []
@@ -210,7 +229,7 @@ def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
         before, after = text[: m.start()].split()[-1:], text[m.end() :].split()[:1]
         if any(MONTH_ONLY.fullmatch(w.strip(",.")) for w in before + after) or after[:1] == ["of"]:
             continue
-        beside = {verb_term(w.strip(",.;:").lower()) for w in before + after if w.strip(",.;:").lower() not in STOPWORDS}
+        beside = {verb_term(w.strip(",.;:?!").lower()) for w in before + after if w.strip(",.;:?!").lower() not in STOPWORDS}
         found.append((_ORDINALS.get(m.group(1).lower(), m.group(1).lower()), frozenset(beside)))
     return found
 
@@ -224,8 +243,8 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
     return next((o for o, near in places if near & beside), None)
 
 
-_ORDINALS = {"2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth"}
-_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(?:[2-9]|10)(?:nd|rd|th))\b(?![-‑]|\s+quarter\b)", re.IGNORECASE)
+_ORDINALS = {"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth"}
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|(?:[2-9]|10)(?:nd|rd|th))\b(?![-‑]|\s+quarter\b)", re.IGNORECASE)
 
 
 def _done_by(question: str, word: str) -> str | None:
@@ -315,6 +334,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             current = _WEEKDAY.search(ev.sentences) or _DATELINE.match(ev.sentences)
             stale = current is not None and ev.published is not None and abs(ev.published.year - int(c.text)) >= 2
             ok = ok and (c.text in ev.sentences or not (dated or stale))
+            # ... nor a sentence that gives the verb asked another year ("set the record in 2019").
+            told = verb_times(frozenset(c.alternatives), ev.sentences)[1] if c.alternatives else set()
+            ok = ok and (not told or int(c.text) in told)
         elif c.kind == "date":
             # The sentence's own day, where it states one: "on Sunday, November 2" is no
             # November 1 event, whatever November 1 its context names.
@@ -328,6 +350,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = month_number(c.text) in (own_months or months_in(text)) or (
                 ev.published is not None and MONTHS[ev.published.month - 1].title() == c.text and not MONTH_ONLY.search(ev.sentences)
             )
+            # ... nor one that gives the verb asked another month ("voted on January 20" for a vote in April).
+            told = verb_times(frozenset(c.alternatives), ev.sentences)[0] if c.alternatives else set()
+            ok = ok and (not told or month_number(c.text) in told)
         elif c.kind == "weekday":
             # Another day where the evidence names days at all: "voted on Tuesday" is no vote
             # on Thursday; evidence that names none cannot say.
@@ -364,6 +389,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 # ... nor found only around a sentence that gives that word another number:
                 # "ordered it to pay her £240,000" is no "ordered to pay £1.1 million".
                 ok = ok and (shown is not None or all(word_before(sentences, other) != bound for other in numbers(sentences).values()))
+                # ... nor given it by a sentence that says the word with another number of the
+                # same thing, and this one with none: "sales rose 3.1 percent, ahead of the 2.5
+                # percent growth forecast" is no rise of 2.5 percent.
+                if ok and shown is not None and not said_with:
+                    same = set().union(*(counted(sentences).get(u, set()) for u in counts)) if counts else None
+                    ok = not any(v != value and word_before(sentences, other) == bound and (same is None or v in same) for v, other in numbers(sentences).items())
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)

@@ -84,8 +84,8 @@ def covering(
 
 
 #: Constraints on how a sentence tells what it tells (done or still to come, a verb's sense,
-#: the role of who says or does it): a part's sentence has them, not a whole passage.
-_TOLD = frozenset({"done", "sense", "speaker role", "doer role", "whose"})
+#: the role of who says or does it, the place it gives beside a word): a part's sentence has them, not a whole passage.
+_TOLD = frozenset({"done", "sense", "speaker role", "doer role", "whose", "ordinal"})
 
 
 def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozenset[str]) -> bool:

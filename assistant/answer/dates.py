@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.answer.vocabulary import MONTH
+from assistant.answer.vocabulary import MONTH, WORD, YEAR_TEXT, in_past, verb_forms
 
 MONTHS = ("january february march april may june july august september october november december").split()
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")
@@ -102,3 +102,36 @@ _ON_DATE = re.compile(
     rf"((?:the\s+)?(?:{DAY_MONTH.pattern}|{MONTH_DAY.pattern}))"
 )
 _TO_COME = re.compile(r"\b(?:to|will|would|shall|due|set|scheduled|expected|planned|plans?|until|by|from)\b", re.IGNORECASE)
+
+
+def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int]]:
+    """The months and years a sentence gives the question's own words (their terms), in the
+    few words after one ("voted on Tuesday, January 20, to introduce a charge that begins in
+    April": January for "vote"; "set the course record in 2019": 2019 for "set"), as (months,
+    years); empty where it gives them no time of their own."""
+    months: set[int] = set()
+    years: set[int] = set()
+    found = list(WORD.finditer(sentence))
+    for i, w in enumerate(found):
+        word = w.group(0)
+        # ... a verb there: in the past ("voted") or after an auxiliary ("will open"), not a
+        # noun ("rejected the drug once in 2021" dates the rejection).
+        verb = in_past(word) or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES)
+        if not verb or word[:1].isupper() or not words & verb_forms(word):
+            continue
+        m = _VERB_TIME.match(sentence, w.end())
+        if m:
+            told = m.group("time")
+            months |= months_in(told)
+            years |= {int(y) for y in re.findall(YEAR_TEXT, told)}
+    return months, years
+
+
+_AUXILIARIES = frozenset("will would shall should can could may might must to has have had was were is are be been being did does do".split())
+# After the verb, up to four words with no break ("set a course record"), then "on" / "in" and
+# a time: a day ("on Tuesday, January 20"), a month ("in April", "in early April 2024") or a year.
+_VERB_TIME = re.compile(
+    rf"(?:\s+(?!(?:on|in|during|which|who|that|and|but|while|before|after|until|since|from)\b)[\w’'-]+){{0,4}}?\s+(?:on|in|during)\s+"
+    rf"(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?"
+    rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT})\b"
+)
