@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.constraints import check, parse
+from assistant.answer.asked import parse
+from assistant.answer.constraints import check
 from assistant.answer.evidence import evidence
 from assistant.records import ArticleMeta, Chunk
 
@@ -413,7 +414,7 @@ def test_evidence_reads_the_chunk_around_the_sentence():
 
 
 def test_a_question_in_several_parts():
-    from assistant.answer.constraints import has_several_parts
+    from assistant.answer.asked import has_several_parts
 
     assert has_several_parts("Does the Wire say rates rise, while the Herald says they fall?", 0)
     assert has_several_parts("Which striker scored in both the 2019 final and the 2022 semi-final?", 0)
@@ -557,7 +558,7 @@ def test_who_holds_a_role_is_answered_by_a_named_holder_of_that_role():
 def test_what_a_question_asks_about_is_not_who_says_it():
     from types import SimpleNamespace
 
-    from assistant.answer.constraints import topic_terms
+    from assistant.answer.asked import topic_terms
     from assistant.answer.covering import _off_topic
 
     question = "According to union leader Ada Marsh, why can the Tamsin port not stand still?"
@@ -575,7 +576,7 @@ def test_what_a_question_asks_about_is_not_who_says_it():
 def test_what_a_question_asks_about_is_what_is_particular_to_it():
     from types import SimpleNamespace
 
-    from assistant.answer.constraints import topic_terms
+    from assistant.answer.asked import topic_terms
     from assistant.answer.covering import _foreground, _off_topic
 
     article = ("The two colleges will merge. College staff were told on Monday. The merged college will open in 2028. "
@@ -848,7 +849,7 @@ def test_news_of_the_reports_week_is_not_of_a_year_long_before():
 
 
 def test_a_role_that_says_who_speaks_is_not_what_is_asked_about():
-    from assistant.answer.constraints import topic_terms
+    from assistant.answer.asked import topic_terms
 
     assert topic_terms(parse("What did the Corran Museum's director, Ada Tveit, say about the six-year sentence?")) == {"sentenc", "six", "year"}
 
@@ -914,7 +915,7 @@ def test_a_fallback_that_leaves_the_asked_verb_untold_is_the_topics_filler():
 
 
 def test_a_fallback_that_tells_much_less_of_the_topic_is_the_topics_filler():
-    from assistant.answer.constraints import topic_terms
+    from assistant.answer.asked import topic_terms
     from assistant.answer.covering import _less_told
 
     topic = topic_terms(parse("When is a new kiln due to be lit at Corvane's Denby works?"))
@@ -984,7 +985,7 @@ def test_review_of_the_dev5_round():
 
 
 def test_a_known_outlet_ends_a_name_and_a_comparison_word_compares_reports_only():
-    from assistant.answer.constraints import has_several_parts
+    from assistant.answer.asked import has_several_parts
     from assistant.answer.names import question_names
 
     # "tell CBS News Moscow hoped": the outlet, then the clause's subject.
@@ -997,7 +998,7 @@ def test_a_known_outlet_ends_a_name_and_a_comparison_word_compares_reports_only(
 
 
 def test_who_speaks_when_one_reports_anothers_words():
-    from assistant.answer.constraints import topic_terms
+    from assistant.answer.asked import topic_terms
 
     # "According to the Kremlin, what did Putin say ...?": Putin's words, the Kremlin reporting;
     # "United States" is no verb of saying.

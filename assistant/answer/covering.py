@@ -9,9 +9,10 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.answer.agency import verb_of
+from assistant.answer.asked import has_several_parts, parse, sources_named, topic_terms
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Ask, Coverage, Evidence
-from assistant.answer.constraints import check, has_several_parts, holder_named, parse, sources_named, topic_terms
+from assistant.answer.constraints import check, holder_named
 from assistant.answer.evidence import evidence, passage_evidence
 from assistant.answer.question import QuestionKind, holds_answer
 from assistant.answer.roles import role_of

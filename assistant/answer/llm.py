@@ -32,7 +32,8 @@ import openai
 from assistant.answer import REFUSAL, Backend, Draft
 from assistant.answer.constraint_records import Evidence
 from assistant.answer.endpoint import EndpointFailure, Watchdog, cause, completion, read_at_most, short, status_detail
-from assistant.answer.constraints import check, parse
+from assistant.answer.asked import parse
+from assistant.answer.constraints import check
 from assistant.answer.evidence import source_of
 from assistant.answer.reply import parse_reply
 from assistant.answer.support import negation_flipped, quotes_found, unsourced_numbers

@@ -18,7 +18,8 @@ import numpy as np
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Coverage
-from assistant.answer.constraints import holder_named, parse
+from assistant.answer.asked import parse
+from assistant.answer.constraints import holder_named
 from assistant.answer.evidence import evidence
 from assistant.answer.covering import answers, covering, verb_asked
 from assistant.answer.entities import names_entity, stand_ins
