@@ -1249,3 +1249,17 @@ def test_first_is_a_place_too():
     assert misses("What went wrong on the rocket's first attempt?", "The rocket's second attempt ended when an engine valve stuck.") == "not the first"
     # ... but "first" beside another word places nothing the question asks ("for the first time").
     assert misses("How many birds did the survey plane count on its second flight?", "For the first time, the survey plane's count on its second flight topped 5,000 birds.") == ""
+
+
+def test_the_review_of_session_14s_rules():
+    # A time the sentence gives another verb's object, or a comparison's figure, is not the
+    # asked verb's: no objection.
+    assert misses("Which factory did the firm close in 2020?", "The firm closed the factory opened in 1998 in March 2020.") == ""
+    assert misses("How many homes did the council build in 2022?", "The council built 310 homes in 2023, up from 240 in 2022.") == ""
+    assert misses("What did the mayor tell the council in March?", "The mayor, speaking in March, said she would return to council in June.") == ""
+    # A number the sentence gives the asked word itself ("rose by"), or a sum where the
+    # question counts nothing, is not refuted by the word's other figure.
+    assert misses("Which chain's sales rose 2.5 percent?", "Sales at Penrose rose by 2.5 percent, while its costs rose 4 percent.") == ""
+    assert misses("Which firm's profit rose £12 million?", "Profit at Dunmore rose 6 percent, or £12 million, to £210 million.") == ""
+    # "first" before a verb says when, not a place.
+    assert misses("Who did the club sign second?", "The club first signed Lenz, then added Ortiz.") == ""

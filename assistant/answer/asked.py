@@ -200,6 +200,8 @@ def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
         before, after = text[: m.start()].split()[-1:], text[m.end() :].split()[:1]
         if any(MONTH_ONLY.fullmatch(w.strip(",.")) for w in before + after) or after[:1] == ["of"]:
             continue
+        if m.group(1).lower() in ("first", "1st") and after and in_past(after[0].strip(",.;:").lower()):
+            continue  # "first signed", "first run in 1907": when, not a place
         beside = {verb_term(w.strip(",.;:?!").lower()) for w in before + after if w.strip(",.;:?!").lower() not in STOPWORDS}
         found.append((_ORDINALS.get(m.group(1).lower(), m.group(1).lower()), frozenset(beside)))
     return found

@@ -35,7 +35,7 @@ from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evide
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, month_number, months_in, own_dates, quarters_in, relative_year, verb_times
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
-from assistant.answer.quantity import counted, measure_units, other_dimension, word_before
+from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
 from assistant.answer.roles import only_past, only_standing_in, phrase_roles, rivals, role_of, role_vocab, roles_given
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
@@ -91,8 +91,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             stale = current is not None and ev.published is not None and abs(ev.published.year - int(c.text)) >= 2
             ok = ok and (c.text in ev.sentences or not (dated or stale))
             # ... nor a sentence that gives the verb asked another year ("set the record in 2019").
+            # (A comparison's year is the sentence's too: "built 310 in 2023, up from 240 in 2022".)
             told = verb_times(frozenset(c.alternatives), ev.sentences)[1] if c.alternatives else set()
-            ok = ok and (not told or int(c.text) in told)
+            ok = ok and (not told or int(c.text) in told or any(c.text in m.group(0) for m in COMPARISON.finditer(ev.sentences)))
         elif c.kind == "date":
             # The sentence's own day, where it states one: "on Sunday, November 2" is no
             # November 1 event, whatever November 1 its context names.
@@ -108,7 +109,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             )
             # ... nor one that gives the verb asked another month ("voted on January 20" for a vote in April).
             told = verb_times(frozenset(c.alternatives), ev.sentences)[0] if c.alternatives else set()
-            ok = ok and (not told or month_number(c.text) in told)
+            ok = ok and (not told or month_number(c.text) in told or any(month_number(c.text) in months_in(m.group(0)) for m in COMPARISON.finditer(ev.sentences)))
         elif c.kind == "weekday":
             # Another day where the evidence names days at all: "voted on Tuesday" is no vote
             # on Thursday; evidence that names none cannot say.
@@ -148,9 +149,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 # ... nor given it by a sentence that says the word with another number of the
                 # same thing, and this one with none: "sales rose 3.1 percent, ahead of the 2.5
                 # percent growth forecast" is no rise of 2.5 percent.
-                if ok and shown is not None and not said_with:
-                    same = set().union(*(counted(sentences).get(u, set()) for u in counts)) if counts else None
-                    ok = not any(v != value and word_before(sentences, other) == bound and (same is None or v in same) for v, other in numbers(sentences).items())
+                # (Only where the sentence gives it as a noun's, "the 2.5 percent growth": "rose
+                # by 2.5 percent" and "a rise of 2.5 percent" are the word's; and only of a thing
+                # the question counts, so a sum of money is not refuted by a percentage.)
+                if ok and shown is not None and not said_with and counts and re.search(rf"\b(?:the|a|an|its|their|his|her)\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences):
+                    same = set().union(*(counted(sentences).get(u, set()) for u in counts))
+                    ok = not any(v != value and word_before(sentences, other) == bound and v in same for v, other in numbers(sentences).items())
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)

@@ -130,11 +130,13 @@ def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int]
     return months, years
 
 
-_AUXILIARIES = frozenset("will would shall should can could may might must to has have had was were is are be been being did does do".split())
-# After the verb, up to four words with no break ("set a course record"), then "on" / "in" and
+# (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)
+_AUXILIARIES = frozenset("will would shall should can could may might must has have had was were is are did does do".split())
+# After the verb, up to four words with no break ("set a course record") and no participle of
+# their own ("closed the factory opened in 1998 in March 2020"), then "on" / "in" and
 # a time: a day ("on Tuesday, January 20"), a month ("in April", "in early April 2024") or a year.
 _VERB_TIME = re.compile(
-    rf"(?:\s+(?!(?:on|in|during|which|who|that|and|but|while|before|after|until|since|from)\b)[\w’'-]+){{0,4}}?\s+(?:on|in|during)\s+"
+    rf"(?:\s+(?!(?:on|in|during|which|who|that|and|but|while|before|after|until|since|from)\b|[\w’'-]+ed\b)[\w’'-]+){{0,4}}?\s+(?:on|in|during)\s+"
     rf"(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?"
     rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT})\b"
 )

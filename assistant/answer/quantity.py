@@ -177,11 +177,11 @@ _SHARED_NOUN = re.compile(r"\d[\d,.]*\s+([a-z]{3,})\b[^.;:\d]{0,40}?(?:,\s*|\s+)
 _PART_OF = re.compile(r"(?<![\w.,])(\d[\d,.]*|[a-z]+)\s+of\s+(?:its|the|their|his|her|our|all)\s+(\d[\d,.]*|[a-z]+)\s+([a-z]{3,})\b")
 # Words that hedge a number without changing what it is the number of ("cost about $140
 # million"). Not "under" / "over": "the richest person in the world under 30" ties 30 to no word.
-_HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
+HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less than|up to|an estimated|a|an)\s+)?"
 
 
 def word_before(text: str, shown: str) -> str:
     """The term of the content word just before a number ("cost about $140 million": "cost";
     past an object, "pay her £240,000": "pay"), or "" where a stopword or nothing stands there."""
-    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me)\s+)?{_HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
+    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me)\s+)?{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
     return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
