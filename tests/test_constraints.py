@@ -1263,3 +1263,32 @@ def test_the_review_of_session_14s_rules():
     assert misses("Which firm's profit rose £12 million?", "Profit at Dunmore rose 6 percent, or £12 million, to £210 million.") == ""
     # "first" before a verb says when, not a place.
     assert misses("Who did the club sign second?", "The club first signed Lenz, then added Ortiz.") == ""
+
+
+def test_a_former_holder_asked_is_not_the_one_in_office_now():
+    q = "According to the museum's former director, why did the gallery close?"
+    # The one speaking there holds the role now: not the former holder's words.
+    assert "former director" in misses(q, "The gallery closed because its roof leaked, said the museum's director, Ines Marlow.")
+    assert "former director" in misses(q, "The museum's director said the gallery closed because its roof leaked.")
+    # ... a former holder speaking, or one given no role: no objection.
+    assert misses(q, "The gallery closed because its roof leaked, said the museum's former director, Ines Marlow.") == ""
+    assert misses(q, "The gallery closed because its roof leaked, said Ines Marlow, who ran the museum until 2019.") == ""
+    # Doing what is asked, too: the council's leader now is not its former leader.
+    assert "former leader" in misses("Which plan did the council's former leader sign?", "The council's leader, Ted Rusk, signed the harbour plan.")
+    # The speaker after "said" and a description is the name after it, not the possessor.
+    assert "former chair" in misses("According to the firm's former chair, what will staff be offered?", "“Every one of them will be offered a job,” said Halberd's chair, Anthony Wickstead.")
+    assert misses("According to Tom Hale, what happened to the museum's director?", "Tom Hale said the museum's director, Ines Marlow, had resigned.") == ""
+
+
+def test_a_title_before_a_place_noun_is_part_of_the_places_name():
+    # "General" is a title before a person's name, not in a hospital's.
+    assert names("What did Ashby General Hospital close on Friday?") == ["Ashby General Hospital"]
+    assert names("What did General Ruth Okafor order?") == ["Ruth Okafor"]
+
+
+def test_a_passive_question_with_words_before_by_names_its_doer():
+    # "bought out of administration by Corran Mills": Corran Mills buys; a sentence where it is
+    # the one bought is the reverse.
+    reason = misses("Which company was bought out of administration by Corran Mills?", "Corran Mills has been bought out of administration by the Welsh textile group Pryce & Lloyd for £2 million.")
+    assert "not Corran Mills, who does what the question asks" in reason
+    assert misses("Which company was bought out of administration by Corran Mills?", "Corran Mills bought Tenby Yarns out of administration for £2 million.") == ""

@@ -20,7 +20,7 @@ from assistant.answer.doers import without_appositions
 from assistant.answer.names import question_names
 from assistant.answer.quantity import FIGURATIVE, measure_units, quantity, word_before
 from assistant.answer.question import classify
-from assistant.answer.roles import described_roles, permanent_asked, role_of, roles_at, roles_become
+from assistant.answer.roles import described_roles, former_roles, permanent_asked, role_of, roles_at, roles_become
 from assistant.answer.stages import PASSED, compass, passed_side, past_asked, senses, stages_in, stances
 from assistant.answer.support import measured, numbers
 from assistant.answer.vocabulary import WORD, YEAR, in_past, is_title, name_key, question_data, verb_term, vocabulary_data
@@ -80,6 +80,12 @@ def parse(question: str) -> Ask:
             found.append(Constraint("doer role", word, (role,)))
         elif done := _done_by(question, word):  # "the order announced by the deputy chief vet": the deputy did it
             found.append(Constraint("doer role", word, (role, done)))
+    for words, role in former_roles(question):  # "according to the trust's former chair": not its chair now
+        head = words.split()[-1]
+        if _says_as(question, head):
+            found.append(Constraint("former speaker", words, (role,)))
+        elif _does_as(question, head):
+            found.append(Constraint("former doer", words, (role,)))
     for word, role in permanent_asked(question):  # "the permanent chief financial officer", not the interim one
         found.append(Constraint("permanent", word, (role,)))
     for quoted in _QUOTED.findall(question):
@@ -92,7 +98,7 @@ def parse(question: str) -> Ask:
     dates = sorted(dates_in(question))
     for day, month in dates:
         if 1 <= day <= 31:
-            found.append(Constraint("date", f"{day} {MONTHS[month - 1].title()}"))
+            found.append(Constraint("date", f"{day} {MONTHS[month - 1].title()}", timed))
     if not dates:
         for m in dict.fromkeys(month_number(m) for m in MONTH_ONLY.findall(question)):
             if m in months_in(question):  # "in May", not Theresa May

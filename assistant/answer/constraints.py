@@ -32,7 +32,7 @@ from functools import lru_cache
 from assistant.answer.agency import published_by, reversed_agency, says
 from assistant.answer.asked import ordinals
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, month_number, months_in, own_dates, quarters_in, relative_year, verb_times
+from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, dates_in, month_number, months_in, own_dates, quarters_in, relative_year, verb_times
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
@@ -100,6 +100,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             own = own_dates(BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", _DATELINE.sub(" ", ev.sentences))))
             day, month = c.text.split()
             ok = date_found(c.text, text, ev.published, ev.sentences) and (not own or (int(day), month_number(month)) in own)
+            # ... nor one that gives the verb asked another day ("suspended since January 13").
+            told = verb_times(frozenset(c.alternatives), ev.sentences)[2] if c.alternatives else set()
+            ok = ok and (not told or (int(day), month_number(month)) in told or any((int(day), month_number(month)) in dates_in(m.group(0)) for m in COMPARISON.finditer(ev.sentences)))
         elif c.kind == "month":
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
@@ -197,6 +200,14 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 given = phrase_roles(described)
             # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.
             ok = c.alternatives[0] in given or not (given | {r.split()[-1] for r in given}) & rivals(c.alternatives[0])
+        elif c.kind in ("former speaker", "former doer"):
+            # The one saying the cited words (or doing what is asked) is given the role now,
+            # not as a past one: "said Halberd's chair, Anthony Wickstead" is no former chair's word.
+            who = (speaker(ev) or subject(ev)) if c.kind == "former speaker" else subject(ev)
+            given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
+            if not who and c.kind == "former speaker" and (described := described_speaker(ev)):
+                given = phrase_roles(described)
+            ok = c.alternatives[0] not in given
         elif c.kind == "direction":
             name, way, verb, *asked = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"

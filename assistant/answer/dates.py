@@ -107,13 +107,16 @@ _ON_DATE = re.compile(
 _TO_COME = re.compile(r"\b(?:to|will|would|shall|due|set|scheduled|expected|planned|plans?|until|by|from)\b", re.IGNORECASE)
 
 
-def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int]]:
-    """The months and years a sentence gives the question's own words (their terms), in the
-    few words after one ("voted on Tuesday, January 20, to introduce a charge that begins in
-    April": January for "vote"; "set the course record in 2019": 2019 for "set"), as (months,
-    years); empty where it gives them no time of their own."""
+def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int], set[tuple[int, int]]]:
+    """The months, years and days a sentence gives the question's own words (their terms): in
+    the few words after one ("voted on Tuesday, January 20, to introduce a charge that begins in
+    April": January 20 for "vote"; "set the course record in 2019": 2019 for "set";
+    "suspended since Tuesday, January 13"), or opening its clause before it ("In 2023 Castlegate
+    gave ..."), as (months, years, (day, month) days); empty where it gives them no time of
+    their own."""
     months: set[int] = set()
     years: set[int] = set()
+    days: set[tuple[int, int]] = set()
     found = list(WORD.finditer(sentence))
     for i, w in enumerate(found):
         word = w.group(0)
@@ -122,21 +125,30 @@ def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int]
         verb = in_past(word) or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES)
         if not verb or word[:1].isupper() or not words & verb_forms(word):
             continue
-        m = _VERB_TIME.match(sentence, w.end())
-        if m:
-            told = m.group("time")
-            months |= months_in(told)
-            years |= {int(y) for y in re.findall(YEAR_TEXT, told)}
-    return months, years
+        for m in (_VERB_TIME.match(sentence, w.end()), _TIME_BEFORE_VERB.search(sentence[: w.start()])):
+            # ("since" a day starts what the verb tells, "suspended since January 13"; since a
+            # year it looks back: "its first cup since 1988".)
+            if m and not (m.groupdict().get("at") == "since" and not dates_in(m.group("time"))):
+                told = m.group("time")
+                months |= months_in(told)
+                years |= {int(y) for y in re.findall(YEAR_TEXT, told)}
+                days |= dates_in(told)
+    return months, years, days
 
 
 # (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)
 _AUXILIARIES = frozenset("will would shall should can could may might must has have had was were is are did does do".split())
-# After the verb, up to four words with no break ("set a course record") and no participle of
-# their own ("closed the factory opened in 1998 in March 2020"), then "on" / "in" and
-# a time: a day ("on Tuesday, January 20"), a month ("in April", "in early April 2024") or a year.
-_VERB_TIME = re.compile(
-    rf"(?:\s+(?!(?:on|in|during|which|who|that|and|but|while|before|after|until|since|from)\b|[\w’'-]+ed\b)[\w’'-]+){{0,4}}?\s+(?:on|in|during)\s+"
+_A_TIME = (
     rf"(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?"
     rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT})\b"
+)
+# After the verb, up to four words with no break ("set a course record") and no participle of
+# their own ("closed the factory opened in 1998 in March 2020"), then "on" / "in" / "since" and
+# a time: a day ("on Tuesday, January 20"), a month ("in April", "in early April 2024") or a year.
+_VERB_TIME = re.compile(
+    r"(?:\s+(?!(?:on|in|during|which|who|that|and|but|while|before|after|until|since|from)\b|[\w’'-]+ed\b)[\w’'-]+){0,4}?\s+(?P<at>on|in|during|since)\s+" + _A_TIME
+)
+# ... or the time opening the verb's clause, its subject between ("In 2023 Castlegate gave").
+_TIME_BEFORE_VERB = re.compile(
+    r"(?:^|[;:]\s+|,\s+(?:and|but)\s+)(?:[Ii]n|[Oo]n|[Dd]uring)\s+" + _A_TIME + r",?(?:\s+(?!(?:which|who|that|when)\b)[\w’'-]+){0,4}\s*$"
 )

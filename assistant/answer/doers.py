@@ -47,13 +47,21 @@ def speaker(ev: Evidence) -> str | None:
             return None
         # A participle ("..., stressing that ...") is its clause's subject's saying.
         doer = clause_subject(tokens[:said]) if tokens[said].endswith("ing") else doer_at(tokens, said)
-        if not doer and said + 1 < len(tokens) and tokens[said + 1][:1].isupper():
+        # (Not one said before the verb: "Tom said the museum's director, Ines Marlow, had left".)
+        described = _SAID_DESCRIBED.search(QUOTATION.sub(" … ", text)) if not doer or doer[-1].endswith(("'s", "’s")) else None
+        if described:  # "..., said the museum's director, Ines Marlow": the name after the description
+            doer = described.group(1).split()
+        elif not doer and said + 1 < len(tokens) and tokens[said + 1][:1].isupper():
             doer = named_at(tokens[said + 1 : said + 6])  # "Forty beds will close, said Tom Ross"
         if doer:
             return " ".join(full_name(doer, text, ev.article) if len(doer) == 1 and ev.article else doer)
         if not (said and tokens[said - 1].lower() in ("he", "she")):
             return None
     return None
+
+
+# "said the museum's director, Ines Marlow", "said Halberd's chair, Anthony Wickstead".
+_SAID_DESCRIBED = re.compile(r"\bsaid\s+(?:the|an?|its|his|her|their|[A-Z][\w’'-]*['’]s)\s+[^,.;…]{1,60}?,\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*)(?=\s*[,.;]|\s*$)")
 
 
 def described_speaker(ev: Evidence) -> str | None:

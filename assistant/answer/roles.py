@@ -179,6 +179,21 @@ def described_roles(question: str) -> list[tuple[str, str]]:
     return found
 
 
+def former_roles(question: str) -> list[tuple[str, str]]:
+    """The roles a question gives as past ones to someone it does not name ("according to the
+    trust's former chair"), as (words, role): "former chair", "chair"."""
+    past, _ = _role_skips()
+    tokens = _TOKEN.findall(question)
+    found = []
+    for i, tok in enumerate(tokens):
+        role = role_of(tok) if tok.islower() else None
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        mark = past_mark(tokens, i) if role and not following[:1].isupper() else None
+        if mark is not None:
+            found.append((" ".join(tokens[mark : i + 1]), role))
+    return found
+
+
 def phrase_roles(phrase: str) -> set[str]:
     """The role a describing phrase gives its person: "The deputy director of midwifery": deputy
     director; "the mayor's deputy": deputy mayor (a role's deputy); "the council's chief
