@@ -39,7 +39,7 @@ _PASSIVE_Q = re.compile(
 # Hogg?": the one after "by" does it.
 _BY_Q = re.compile(
     rf"^\s*(?i:who|what|which\s+[a-z]+(?:\s+[a-z]+)?)\s+(?:was|were|is|are|has\s+been|have\s+been|had\s+been)\s+"
-    rf"((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})(?:\s+(?-i:[a-z]+)){{0,3}}?\s+by\s+(?:the\s+)?{_NAME_RUN}"
+    rf"((?-i:[a-z]+ed)|{'|'.join(IRREGULAR_PAST)})(?:\s+(?!(?:and|or|but)\b)(?-i:[a-z]+)(?<!ed)){{0,3}}?\s+by\s+(?:the\s+)?{_NAME_RUN}"
 )
 # "According to the Kremlin, ...": the Kremlin is who says it, unless it is the outlet.
 _ACCORDING_Q = re.compile(rf"\b(?i:according to)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){{0,3}}?{_NAME_RUN}(?=\s*(?:[,?.;]|$))")

@@ -84,8 +84,6 @@ def parse(question: str) -> Ask:
         head = words.split()[-1]
         if _says_as(question, head):
             found.append(Constraint("former speaker", words, (role,)))
-        elif _does_as(question, head):
-            found.append(Constraint("former doer", words, (role,)))
     for word, role in permanent_asked(question):  # "the permanent chief financial officer", not the interim one
         found.append(Constraint("permanent", word, (role,)))
     for quoted in _QUOTED.findall(question):

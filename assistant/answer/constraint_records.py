@@ -15,7 +15,7 @@ class Constraint:
     """One thing the question names: its kind, its words as the question writes them, and
     what in the evidence states it (alternatives: "Obama or Trump" is met by either)."""
 
-    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done, current, permanent, speaker role, doer role, former speaker, former doer, sense
+    kind: str  # name, role, direction, compass, year, date, month, quarter, number, quote, stage, stance, speaker, weekday, done, current, permanent, speaker role, doer role, former speaker, sense
     text: str
     alternatives: tuple[str, ...] = ()
 
@@ -118,6 +118,5 @@ _MISSING_PHRASE = {
     "speaker role": "the one speaking there is not the {}",
     "doer role": "the one there is not the {}",
     "former speaker": "the one speaking there is not the {} (one in office now)",
-    "former doer": "the one there is not the {} (one in office now)",
     "sense": "not “{}” there)",
 }

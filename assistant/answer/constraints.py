@@ -200,12 +200,12 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 given = phrase_roles(described)
             # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.
             ok = c.alternatives[0] in given or not (given | {r.split()[-1] for r in given}) & rivals(c.alternatives[0])
-        elif c.kind in ("former speaker", "former doer"):
-            # The one saying the cited words (or doing what is asked) is given the role now,
-            # not as a past one: "said Halberd's chair, Anthony Wickstead" is no former chair's word.
-            who = (speaker(ev) or subject(ev)) if c.kind == "former speaker" else subject(ev)
+        elif c.kind == "former speaker":
+            # The one saying the cited words is given the role now, not as a past one: "said
+            # Halberd's chair, Anthony Wickstead" is no former chair's word.
+            who = speaker(ev) or subject(ev)
             given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
-            if not who and c.kind == "former speaker" and (described := described_speaker(ev)):
+            if not who and (described := described_speaker(ev)):
                 given = phrase_roles(described)
             ok = c.alternatives[0] not in given
         elif c.kind == "direction":

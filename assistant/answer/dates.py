@@ -150,5 +150,5 @@ _VERB_TIME = re.compile(
 )
 # ... or the time opening the verb's clause, its subject between ("In 2023 Castlegate gave").
 _TIME_BEFORE_VERB = re.compile(
-    r"(?:^|[;:]\s+|,\s+(?:and|but)\s+)(?:[Ii]n|[Oo]n|[Dd]uring)\s+" + _A_TIME + r",?(?:\s+(?!(?:which|who|that|when)\b)[\w’'-]+){0,4}\s*$"
+    r"(?:^|[;:]\s+|,\s+(?:and|but)\s+)(?:[Ii]n|[Oo]n|[Dd]uring)\s+" + _A_TIME + r",?(?:\s+(?!(?:which|who|that|when|said|says)\b|[\w’'-]+(?:ed|ing)\b)[\w’'-]+){0,4}\s*$"
 )

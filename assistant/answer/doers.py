@@ -60,8 +60,9 @@ def speaker(ev: Evidence) -> str | None:
     return None
 
 
-# "said the museum's director, Ines Marlow", "said Halberd's chair, Anthony Wickstead".
-_SAID_DESCRIBED = re.compile(r"\bsaid\s+(?:the|an?|its|his|her|their|[A-Z][\w’'-]*['’]s)\s+[^,.;…]{1,60}?,\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*)(?=\s*[,.;]|\s*$)")
+# "…, said the museum's director, Ines Marlow", "…, said Halberd's chair, Anthony Wickstead":
+# the verb inverted after what is said (not "The party said its treasurer, Tom Bell, had ...").
+_SAID_DESCRIBED = re.compile(r"(?:[,…]\s*)said\s+(?:the|an?|its|his|her|their|[A-Z][\w’'-]*['’]s)\s+[^,.;…]{1,60}?,\s+((?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*)(?=\s*[,.;]|\s*$)")
 
 
 def described_speaker(ev: Evidence) -> str | None:

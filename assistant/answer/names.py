@@ -47,8 +47,8 @@ def question_names(question: str) -> tuple[str, ...]:
             piece = re.sub(r"['’]s$", "", w.strip(".,;:!?'’\"“”")) if not re.fullmatch(r"(?:[A-Z]\.)+", w) else w
             if not piece or NOT_NAMES.match(piece) or MONTH_ONLY.fullmatch(piece) or QUARTER.fullmatch(piece):
                 parts.append("")  # a break: "Putin Thursday" is not one name
-            elif (is_title(piece) and not _names_a_place(words[i + 1 : i + 2])) or piece.isdigit():
-                parts.append("")  # "General" is a title, but not in "Cardenby General Hospital"
+            elif (is_title(piece) and not (parts and parts[-1] and _names_a_place(words[i + 1 : i + 2]))) or piece.isdigit():
+                parts.append("")  # "General" is a title, but not inside "Cardenby General Hospital"
             elif (piece.endswith(DEMONYM_ENDS) or name_key(piece) in vocab()[1]) and not (parts and parts[-1]) and i + 1 < len(words) and is_title(words[i + 1]) and not _named_thing(" ".join(words)):
                 # "Russian Foreign Minister Sergei Lavrov": whose minister, not a name ("the
                 # Indian Premier League" is one, a competition's).
@@ -71,7 +71,8 @@ def question_names(question: str) -> tuple[str, ...]:
 
 def _names_a_place(following: list[str]) -> bool:
     """Whether the word after a title is a common noun for a place or a body ("Hospital",
-    "Hall"): the title word is then part of that place's name, not a person's title."""
+    "Hall"): inside a longer name, the title word is then part of that place's name, not a
+    person's title ("Senator Hill" is a senator's name; "King Street" is read as ever)."""
     return bool(following) and following[0].strip(".,;:!?'’").lower() in place_nouns()
 
 

@@ -89,7 +89,8 @@ def roles_at(text: str, start: int, end: int) -> dict[str, str]:
     found: dict[str, str] = {}
     past, not_roles = _role_skips()
     held: dict[str, str] = {}
-    for i, tok in enumerate(reversed(_TOKEN.findall(text[max(0, start - 80) : start]))):
+    before = list(reversed(_TOKEN.findall(text[max(0, start - 80) : start])))
+    for i, tok in enumerate(before):
         if i >= 5 or _BREAK.fullmatch(tok) or (tok.endswith(".") and not is_title(tok)):
             break
         role = role_of(tok)
@@ -100,6 +101,8 @@ def roles_at(text: str, start: int, end: int) -> dict[str, str]:
         elif name_key(tok).rstrip("-") in past:
             held = {}  # "former President Hale": no longer
         elif not (tok[:1].isupper() or name_key(tok) in ("the", "a", "an") or name_key(tok) in not_roles):
+            if held and i + 1 < len(before) and name_key(before[i + 1]).rstrip("-") in past:
+                held = {}  # "Former trust chair Mary Okafor": what she chaired, then no longer
             break  # "told Mayor Okafor": "told" ends what is said of her
     lead = _TOKEN.findall(text[max(0, start - 80) : start])
     roles_here = [k for k, tok in enumerate(lead) if role_of(tok)]
@@ -121,10 +124,15 @@ def roles_at(text: str, start: int, end: int) -> dict[str, str]:
 _APPOSITION_END = re.compile(r"\b(?:of|who|whom|whose|which|that|at|for|with|from|in|on|representing|working|running|since)\b")
 
 
+_HELD_UNTIL = re.compile(r"\b(?:until|till|to)\s+(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d\b")
+
+
 def _apposition_roles(phrase: str) -> dict[str, str]:
     """The roles an apposition gives: its head noun phrase's ("the city's planning director"),
     not a possessor's ("the mayor's spokesman"), a past one ("a former teacher") or one after
     "of" / "who" ("the daughter of a judge")."""
+    if _HELD_UNTIL.search(phrase):
+        return {}  # "the trust's chair from 2012 to 2019", "its governor until 2020": a past one
     head = _APPOSITION_END.split(phrase, maxsplit=1)[0]
     past = _role_skips()[0]
     found: dict[str, str] = {}
