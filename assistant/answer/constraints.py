@@ -32,7 +32,7 @@ from functools import lru_cache
 from assistant.answer.agency import published_by, reversed_agency, says
 from assistant.answer.asked import ordinals
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, dates_in, month_number, months_in, own_dates, quarters_in, relative_year, verb_times
+from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, month_number, months_in, other_time, own_dates, quarters_in, relative_year
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
@@ -92,8 +92,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = ok and (c.text in ev.sentences or not (dated or stale))
             # ... nor a sentence that gives the verb asked another year ("set the record in 2019").
             # (A comparison's year is the sentence's too: "built 310 in 2023, up from 240 in 2022".)
-            told = verb_times(frozenset(c.alternatives), ev.sentences)[1] if c.alternatives else set()
-            ok = ok and (not told or int(c.text) in told or any(c.text in m.group(0) for m in COMPARISON.finditer(ev.sentences)))
+            ok = ok and not other_time(frozenset(c.alternatives), ev.sentences, year=int(c.text))
         elif c.kind == "date":
             # The sentence's own day, where it states one: "on Sunday, November 2" is no
             # November 1 event, whatever November 1 its context names.
@@ -101,8 +100,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             day, month = c.text.split()
             ok = date_found(c.text, text, ev.published, ev.sentences) and (not own or (int(day), month_number(month)) in own)
             # ... nor one that gives the verb asked another day ("suspended since January 13").
-            told = verb_times(frozenset(c.alternatives), ev.sentences)[2] if c.alternatives else set()
-            ok = ok and (not told or (int(day), month_number(month)) in told or any((int(day), month_number(month)) in dates_in(m.group(0)) for m in COMPARISON.finditer(ev.sentences)))
+            ok = ok and not other_time(frozenset(c.alternatives), ev.sentences, day=(int(day), month_number(month)))
         elif c.kind == "month":
             # The sentence's own month, where it names one (not a comparison's): "a cyber attack
             # in June had shut its plant" is no July closure, whatever July its context names.
@@ -111,8 +109,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 ev.published is not None and MONTHS[ev.published.month - 1].title() == c.text and not MONTH_ONLY.search(ev.sentences)
             )
             # ... nor one that gives the verb asked another month ("voted on January 20" for a vote in April).
-            told = verb_times(frozenset(c.alternatives), ev.sentences)[0] if c.alternatives else set()
-            ok = ok and (not told or month_number(c.text) in told or any(month_number(c.text) in months_in(m.group(0)) for m in COMPARISON.finditer(ev.sentences)))
+            ok = ok and not other_time(frozenset(c.alternatives), ev.sentences, month=month_number(c.text))
         elif c.kind == "weekday":
             # Another day where the evidence names days at all: "voted on Tuesday" is no vote
             # on Thursday; evidence that names none cannot say.

@@ -4,6 +4,7 @@ sentence give a date, and whether a sentence's date is the one asked about."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date
 
 from assistant.answer.vocabulary import MONTH, WORD, YEAR_TEXT, in_past, verb_forms
@@ -107,7 +108,28 @@ _ON_DATE = re.compile(
 _TO_COME = re.compile(r"\b(?:to|will|would|shall|due|set|scheduled|expected|planned|plans?|until|by|from)\b", re.IGNORECASE)
 
 
-def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int], set[tuple[int, int]]]:
+def other_time(words: frozenset[str], sentence: str, *, month: int | None = None, year: int | None = None, day: tuple[int, int] | None = None) -> bool:
+    """Whether a sentence gives the question's own words (`verb_times`) another month, year or
+    (day, month) than the one asked, and the asked one not even as a comparison's ("built 310
+    in 2023, up from 240 in 2022" gives 2022 too)."""
+    if not words:
+        return False
+    months, years, days = verb_times(words, sentence)
+    if month is not None:
+        told, asked, read = months, month, months_in
+    elif year is not None:
+        told, asked, read = years, year, _years_in
+    else:
+        told, asked, read = days, day, dates_in
+    return bool(told) and asked not in told and not any(asked in read(m.group(0)) for m in COMPARISON.finditer(sentence))
+
+
+def _years_in(text: str) -> set[int]:
+    return {int(y) for y in re.findall(YEAR_TEXT, text)}
+
+
+@lru_cache(maxsize=4096)
+def verb_times(words: frozenset[str], sentence: str) -> tuple[frozenset[int], frozenset[int], frozenset[tuple[int, int]]]:
     """The months, years and days a sentence gives the question's own words (their terms): in
     the few words after one ("voted on Tuesday, January 20, to introduce a charge that begins in
     April": January 20 for "vote"; "set the course record in 2019": 2019 for "set";
@@ -131,9 +153,9 @@ def verb_times(words: frozenset[str], sentence: str) -> tuple[set[int], set[int]
             if m and not (m.groupdict().get("at") == "since" and not dates_in(m.group("time"))):
                 told = m.group("time")
                 months |= months_in(told)
-                years |= {int(y) for y in re.findall(YEAR_TEXT, told)}
+                years |= _years_in(told)
                 days |= dates_in(told)
-    return months, years, days
+    return frozenset(months), frozenset(years), frozenset(days)
 
 
 # (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)

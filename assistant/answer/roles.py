@@ -173,14 +173,10 @@ def roles_given(name: str, ev: Evidence) -> set[str]:
 def described_roles(question: str) -> list[tuple[str, str]]:
     """The roles a question gives someone it does not name ("what did Bellhaven's mayor say"),
     as (word, role), where it does not make them past ones ("the former mayor")."""
-    past, _ = _role_skips()
-    tokens = _TOKEN.findall(question)
     found = []
-    for i, tok in enumerate(tokens):
-        role = role_of(tok) if tok.islower() else None
-        following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if role and not following[:1].isupper() and past_mark(tokens, i) is None:
-            lesser = _lesser_before(tokens, i)
+    for tokens, i, role, mark in _unnamed_roles(question):
+        if mark is None:
+            tok, lesser = tokens[i], _lesser_before(tokens, i)
             if lesser is not None:  # "the board's deputy chair", "the deputy council leader"
                 tok, role = " ".join(tokens[lesser : i + 1]), _below(role)
             found.append((tok, role))
@@ -190,15 +186,19 @@ def described_roles(question: str) -> list[tuple[str, str]]:
 def former_roles(question: str) -> list[tuple[str, str]]:
     """The roles a question gives as past ones to someone it does not name ("according to the
     trust's former chair"), as (words, role): "former chair", "chair"."""
-    past, _ = _role_skips()
+    return [(" ".join(tokens[mark : i + 1]), role) for tokens, i, role, mark in _unnamed_roles(question) if mark is not None]
+
+
+def _unnamed_roles(question: str) -> list[tuple[list[str], int, str, int | None]]:
+    """Each role word of a question that no name follows, as (tokens, where, its role, where
+    its past mark stands or None)."""
     tokens = _TOKEN.findall(question)
     found = []
     for i, tok in enumerate(tokens):
         role = role_of(tok) if tok.islower() else None
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        mark = past_mark(tokens, i) if role and not following[:1].isupper() else None
-        if mark is not None:
-            found.append((" ".join(tokens[mark : i + 1]), role))
+        if role and not following[:1].isupper():
+            found.append((tokens, i, role, past_mark(tokens, i)))
     return found
 
 
