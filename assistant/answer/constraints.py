@@ -188,23 +188,16 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # (A sentence of no saying speaks of its subject: "Nathan Ellacott, the deputy chief
             # executive, gave the committee an account".)
             if len(c.alternatives) > 1:  # done in the passive: by whom the sentence says
-                who, described = None, by_agent(ev.sentences, c.alternatives[1])
+                described = by_agent(ev.sentences, c.alternatives[1])
+                given = phrase_roles(described) if described else set()
             else:
-                who = (speaker(ev) or subject(ev)) if c.kind == "speaker role" else subject(ev)
-                described = described_speaker(ev) if c.kind == "speaker role" and not who else None
-            given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
-            if described:  # "The deputy director of midwifery told ...": no name, a role
-                given = phrase_roles(described)
+                given = _speaker_roles(ev) if c.kind == "speaker role" else _roles_of(subject(ev), ev)
             # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.
             ok = c.alternatives[0] in given or not (given | {r.split()[-1] for r in given}) & rivals(c.alternatives[0])
         elif c.kind == "former speaker":
             # The one saying the cited words is given the role now, not as a past one: "said
             # Halberd's chair, Anthony Wickstead" is no former chair's word.
-            who = speaker(ev) or subject(ev)
-            given = roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
-            if not who and (described := described_speaker(ev)):
-                given = phrase_roles(described)
-            ok = c.alternatives[0] not in given
+            ok = c.alternatives[0] not in _speaker_roles(ev)
         elif c.kind == "direction":
             name, way, verb, *asked = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
@@ -249,6 +242,21 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         if reversed_by:
             return Coverage(tuple(missing), reversed_by, agency)
     return Coverage(tuple(missing))
+
+
+def _speaker_roles(ev: Evidence) -> set[str]:
+    """The roles the evidence gives the one saying the cited words: the speaker it names (or,
+    where none says them, its subject), else the one it describes ("The deputy director of
+    midwifery told ...": no name, a role)."""
+    if who := speaker(ev) or subject(ev):
+        return _roles_of(who, ev)
+    described = described_speaker(ev)
+    return phrase_roles(described) if described else set()
+
+
+def _roles_of(who: str | None, ev: Evidence) -> set[str]:
+    """The roles the evidence, read with its whole article, gives a name (none for no one)."""
+    return roles_given(who, replace(ev, context=f"{ev.context}\n{ev.article}")) if who else set()
 
 
 @lru_cache(maxsize=256)

@@ -84,9 +84,11 @@ def covering(
     return ok, nearest, unfound
 
 
+#: Constraints on the role of who says or does what is asked.
+_ROLE_KINDS = frozenset({"speaker role", "doer role", "former speaker"})
 #: Constraints on how a sentence tells what it tells (done or still to come, a verb's sense,
 #: the role of who says or does it, the place it gives beside a word): a part's sentence has them, not a whole passage.
-_TOLD = frozenset({"done", "sense", "speaker role", "doer role", "former speaker", "whose", "ordinal"})
+_TOLD = _ROLE_KINDS | {"done", "sense", "whose", "ordinal"}
 
 
 def _off_topic(meeting: list[Candidate], refuted: list[Candidate], topic: frozenset[str]) -> bool:
@@ -125,7 +127,7 @@ def _term_counts(article: str) -> Counter:
 def _other_who(coverage: Coverage) -> bool:
     """Whether evidence is refuted only for who does or says it: another doer, or the person
     asked not there at all."""
-    return coverage.reversed_by is not None or (bool(coverage.missing) and all(m.kind in ("name", "speaker", "speaker role", "doer role", "former speaker") for m in coverage.missing))
+    return coverage.reversed_by is not None or (bool(coverage.missing) and all(m.kind in _ROLE_KINDS | {"name", "speaker"} for m in coverage.missing))
 
 
 def verb_asked(question: str) -> str | None:

@@ -4,10 +4,10 @@ sentence give a date, and whether a sentence's date is the one asked about."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 
-from assistant.answer.vocabulary import MONTH, WORD, YEAR_TEXT, in_past, verb_forms
+from assistant.answer.vocabulary import MODALS, MONTH, WORD, YEAR_TEXT, in_past, verb_forms
 
 MONTHS = ("january february march april may june july august september october november december").split()
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")
@@ -159,7 +159,7 @@ def verb_times(words: frozenset[str], sentence: str) -> tuple[frozenset[int], fr
 
 
 # (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)
-_AUXILIARIES = frozenset("will would shall should can could may might must has have had was were is are did does do".split())
+_AUXILIARIES = MODALS | {"was", "were", "is", "are"}
 _A_TIME = (
     rf"(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?"
     rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT})\b"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import HYPHEN_OR_SPACE, RELATIVE, WORD, in_past, main_clause, name_key, verb_forms, verb_term, vocabulary_data
+from assistant.answer.vocabulary import HYPHEN_OR_SPACE, MODALS, RELATIVE, WORD, in_past, main_clause, name_key, verb_forms, verb_term, vocabulary_data
 from assistant.text import STOPWORDS, is_name_word, terms
 
 
@@ -308,7 +308,7 @@ def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str, abo
 
 
 _CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+")
-_MODALS = frozenset("will would to has have had did does do could can may might must should shall".split())
+_MODALS = MODALS | {"to"}
 _SAME_PAST = frozenset("cut shut".split())  # past forms that are their verb
 
 

@@ -25,6 +25,8 @@ MONTH = r"(January|February|March|April|May|June|July|August|September|October|N
 NUMBER_WORDS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|dozen"
 YEAR_TEXT = r"(19[5-9]\d|20\d\d)"
 YEAR = re.compile(rf"\b{YEAR_TEXT}\b")
+#: The words after which a verb's form is a verb ("will open", "had signed").
+MODALS = frozenset("will would shall should can could may might must has have had did does do".split())
 
 
 # "TARNBURY, May 3 (Hexmoor Evening Post) - ": a report's dateline, before its main clause ...
