@@ -914,6 +914,34 @@ def test_a_fallback_that_leaves_the_asked_verb_untold_is_the_topics_filler():
     assert _untold(sold, "Brandl, 27, scored 11 goals last season.", "On Tuesday they signed Tomas Brandl from Lisbury Town.")
 
 
+def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_it_answers():
+    from types import SimpleNamespace
+
+    from assistant.answer.covering import _tells, _told_at_another_time
+
+    def events(question: str, *sentences: str) -> frozenset[str]:
+        ask = parse(question)
+        return _told_at_another_time(ask, [(SimpleNamespace(text=s), check(ask, Evidence(s))) for s in sentences])
+
+    asked = "Of what did the jury convict the two Harwick nurses on Friday?"
+    told = events(asked, "A jury convicted both Harwick nurses of fraud on Tuesday, after a two-week trial.")
+    assert told == {"convict"}
+    # The article's other sentences on the case tell no conviction: they answer nothing.
+    assert not _tells(told, "Neither nurse had any previous convictions.", as_verb=False)
+    assert not _tells(told, "Both were jailed on Friday at Harwick Crown Court.", as_verb=False)
+    assert _tells(told, "On Friday the jury convicted them of theft.", as_verb=False)
+    # The same with a month or a year.
+    assert events("What did the Corran board approve in March?", "The Corran board approved a new loan in January.") == {"approv"}
+    # Refuted for something other than its time, or not telling the question's verb, or not
+    # refuted at all: nothing is said of when the event was.
+    assert events(asked, "The trial of the two Harwick nurses began on Tuesday.") == frozenset()
+    assert events(asked, "A jury convicted both Harwick nurses of fraud on Friday.") == frozenset()
+    assert events("Of what did the jury convict Ada Reade in Corran?", "A jury convicted Tom Bale of fraud in Lisbury.") == frozenset()
+    # A sentence refuted for a year it does not give the verb ("won ... on Wednesday" in a
+    # 2025 report, for who won in 2024) says nothing of when that was won.
+    assert events("Who won the Corran Prize in 2024?", "Ada Reade won the Corran Prize on Wednesday.") == frozenset()
+
+
 def test_a_fallback_that_tells_much_less_of_the_topic_is_the_topics_filler():
     from assistant.answer.asked import topic_terms
     from assistant.answer.covering import _less_told

@@ -92,7 +92,7 @@ def parse(question: str) -> Ask:
     agencies = question_agencies(question, own)
     # What the question tells (its own words, not its names, nor those that ask when): a time
     # it gives is theirs ("vote ... in April"), not another time the evidence gives them.
-    timed = _told_words(question)
+    timed = told_words(question)
     dates = sorted(dates_in(question))
     for day, month in dates:
         if 1 <= day <= 31:
@@ -159,7 +159,7 @@ def parse(question: str) -> Ask:
     return Ask(tuple(c for c in found if not (c.kind == "ordinal" and c.text in staged)), agencies, question)
 
 
-def _told_words(question: str) -> tuple[str, ...]:
+def told_words(question: str) -> tuple[str, ...]:
     """The terms of the question's own words after its question word: what it tells
     ("chapter", "vote" in "What charge did the chapter vote for in April?"), not its names
     ("Corvester"), the words of its times, nor those that ask when ("date", "year")."""

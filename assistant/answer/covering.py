@@ -9,10 +9,11 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.answer.agency import verb_of
-from assistant.answer.asked import has_several_parts, parse, sources_named, topic_terms
+from assistant.answer.asked import told_words, has_several_parts, parse, sources_named, topic_terms
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Ask, Coverage, Evidence
 from assistant.answer.constraints import check, holder_named
+from assistant.answer.dates import verb_terms, verb_times
 from assistant.answer.evidence import evidence, passage_evidence
 from assistant.answer.question import QuestionKind, holds_answer
 from assistant.answer.roles import role_of
@@ -72,6 +73,9 @@ def covering(
         or (not _only_number(top) and _less_told(topic_terms(ask), f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}", best.text))
     ):
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
+    events = _told_at_another_time(ask, checked)
+    if ok and events:
+        ok = [c for c in ok if _tells(events, c.text, as_verb=False)]
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
         meeting, topic = [c for c, coverage in close if coverage.ok], topic_terms(ask)
@@ -141,16 +145,37 @@ def _untold(verb: str | None, sentence: str, refuted: str) -> bool:
     refuted for another event, tells (in any verb telling that event: "signed" for "sell"): it
     is that topic's filler, not the thing asked."""
     verbs = same_event(verb) if verb else frozenset()
-
-    def told(text: str, as_verb: bool) -> bool:
-        found = list(WORD.finditer(text))
-        return any(
-            verb_term(w.group(0)) in verbs and not (as_verb and i and _NOUN_BEFORE.search(found[i - 1].group(0)))
-            for i, w in enumerate(found)
-        )
-
     # Told by the refuted sentence as a verb ("the Monday's call" is a noun), in any form here.
-    return verb is not None and told(refuted, as_verb=True) and not told(sentence, as_verb=False)
+    return verb is not None and _tells(verbs, refuted, as_verb=True) and not _tells(verbs, sentence, as_verb=False)
+
+
+def _tells(verbs: frozenset[str], text: str, as_verb: bool) -> bool:
+    """Whether a text uses one of the verbs (as a verb: not after "the" or "Monday's")."""
+    found = list(WORD.finditer(text))
+    return any(
+        verb_term(w.group(0)) in verbs and not (as_verb and i and _NOUN_BEFORE.search(found[i - 1].group(0)))
+        for i, w in enumerate(found)
+    )
+
+
+#: The constraints that say when, and where `verb_times` gives each.
+_TIMES = {"month": 0, "year": 1, "date": 2, "weekday": 3}
+
+
+def _told_at_another_time(ask: Ask, checked: list[tuple[Candidate, Coverage]]) -> frozenset[str]:
+    """The question's own verbs that a checked sentence, refuted only for its time, gives
+    another time: "A jury convicted both men ... on Tuesday, October 14" for what they were
+    convicted of on Friday. The article says when the event asked about was, and it is not
+    then: a sentence that does not tell that event ("Kyle Parfitt had no previous
+    convictions") answers nothing. (Not one that merely states the time asked: "were
+    jailed on Friday" is the article's other event, the one the question's day is taken from.)"""
+    told = frozenset(told_words(ask.question))
+    events: set[str] = set()
+    for c, cov in checked:
+        if cov.ok or cov.reversed_by is not None or any(m.kind not in _TIMES for m in cov.missing):
+            continue
+        events |= {w for w in told & verb_terms(c.text) if any(verb_times(frozenset({w}), c.text, far=True)[_TIMES[m.kind]] for m in cov.missing)}
+    return frozenset(events)
 
 
 def _lead_in(c: Candidate, passages: list[Passage], texts: dict[str, str]) -> str:

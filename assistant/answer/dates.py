@@ -114,7 +114,7 @@ def other_time(words: frozenset[str], sentence: str, *, month: int | None = None
     in 2023, up from 240 in 2022" gives 2022 too)."""
     if not words:
         return False
-    months, years, days = verb_times(words, sentence)
+    months, years, days, _ = verb_times(words, sentence)
     if month is not None:
         told, asked, read = months, month, months_in
     elif year is not None:
@@ -129,25 +129,24 @@ def _years_in(text: str) -> set[int]:
 
 
 @lru_cache(maxsize=4096)
-def verb_times(words: frozenset[str], sentence: str) -> tuple[frozenset[int], frozenset[int], frozenset[tuple[int, int]]]:
-    """The months, years and days a sentence gives the question's own words (their terms): in
-    the few words after one ("voted on Tuesday, January 20, to introduce a charge that begins in
-    April": January 20 for "vote"; "set the course record in 2019": 2019 for "set";
-    "suspended since Tuesday, January 13"), or opening its clause before it ("In 2023 Castlegate
-    gave ..."), as (months, years, (day, month) days); empty where it gives them no time of
-    their own."""
+def verb_times(words: frozenset[str], sentence: str, far: bool = False) -> tuple[frozenset[int], frozenset[int], frozenset[tuple[int, int]], frozenset[str]]:
+    """The months, years, days and weekdays a sentence gives the question's own words (their
+    terms): in the few words after one ("voted on Tuesday, January 20, to introduce a charge
+    that begins in April": January 20 for "vote"; "set the course record in 2019": 2019 for
+    "set"; "suspended since Tuesday, January 13"), or opening its clause before it ("In 2023
+    Castlegate gave ..."), as (months, years, (day, month) days, weekdays); empty where it
+    gives them no time of their own. `far` reads up to fourteen words after the verb ("convicted
+    both men of conspiracy to steal on Tuesday"), not four."""
     months: set[int] = set()
     years: set[int] = set()
     days: set[tuple[int, int]] = set()
+    weekdays: set[str] = set()
     found = list(WORD.finditer(sentence))
+    after, before = (_VERB_TIME_FAR, _TIME_BEFORE_VERB_FAR) if far else (_VERB_TIME, _TIME_BEFORE_VERB)
     for i, w in enumerate(found):
-        word = w.group(0)
-        # ... a verb there: in the past ("voted") or after an auxiliary ("will open"), not a
-        # noun ("rejected the drug once in 2021" dates the rejection).
-        verb = in_past(word) or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES)
-        if not verb or word[:1].isupper() or not words & verb_forms(word):
+        if not _verb_at(found, i) or not words & verb_forms(w.group(0)):
             continue
-        for m in (_VERB_TIME.match(sentence, w.end()), _TIME_BEFORE_VERB.search(sentence[: w.start()])):
+        for m in (after.match(sentence, w.end()), before.search(sentence[: w.start()])):
             # ("since" a day starts what the verb tells, "suspended since January 13"; since a
             # year it looks back: "its first cup since 1988".)
             if m and not (m.groupdict().get("at") == "since" and not dates_in(m.group("time"))):
@@ -155,22 +154,52 @@ def verb_times(words: frozenset[str], sentence: str) -> tuple[frozenset[int], fr
                 months |= months_in(told)
                 years |= _years_in(told)
                 days |= dates_in(told)
-    return frozenset(months), frozenset(years), frozenset(days)
+                # (A weekday before a date is the time's too: "on Tuesday, January 20".)
+                weekdays |= set(WEEKDAY.findall(m.string[m.start("at") if m.groupdict().get("at") else m.start() : m.end("time")]))
+    return frozenset(months), frozenset(years), frozenset(days), frozenset(weekdays)
 
 
+def verb_terms(sentence: str) -> frozenset[str]:
+    """The terms of the words a sentence uses as verbs (as `verb_times` reads them): "convict"
+    in "A jury convicted both men ...", "open" in "will open"."""
+    found = list(WORD.finditer(sentence))
+    return frozenset(t for i, w in enumerate(found) if _verb_at(found, i) for t in verb_forms(w.group(0)))
+
+
+def _verb_at(found: list[re.Match], i: int) -> bool:
+    """Whether a sentence's i-th word is a verb: in the past ("voted") or after an auxiliary
+    ("will open"), not a name, and not a noun ("rejected the drug once in 2021" dates the rejection)."""
+    word = found[i].group(0)
+    return not word[:1].isupper() and (in_past(word) or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES))
+
+
+_DAY_NAME = "(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)
 _AUXILIARIES = MODALS | {"was", "were", "is", "are"}
 _A_TIME = (
     rf"(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?"
-    rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT})\b"
+    rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT}|{_DAY_NAME})\b"
 )
+
+
+def _verb_time(reach: int, skipped_breaks: str) -> re.Pattern:
+    """After the verb, up to `reach` words with no break and no participle of their own, then
+    "on" / "in" / "since" and a time."""
+    return re.compile(rf"(?:\s+(?!(?:{skipped_breaks}which|who|that|and|but|while|before|after|until|since|from)\b|[\w’'-]+ed\b)[\w’'-]+){{0,{reach}}}?\s+(?P<at>on|in|during|since)\s+" + _A_TIME)
+
+
+def _time_before_verb(reach: int) -> re.Pattern:
+    """The time opening the verb's clause, up to `reach` words of its subject between."""
+    return re.compile(
+        r"(?:^|[;:]\s+|,\s+(?:and|but)\s+)(?:[Ii]n|[Oo]n|[Dd]uring)\s+" + _A_TIME + rf",?(?:\s+(?!(?:which|who|that|when|said|says)\b|[\w’'-]+(?:ed|ing)\b)[\w’'-]+){{0,{reach}}}\s*$"
+    )
+
+
 # After the verb, up to four words with no break ("set a course record") and no participle of
 # their own ("closed the factory opened in 1998 in March 2020"), then "on" / "in" / "since" and
-# a time: a day ("on Tuesday, January 20"), a month ("in April", "in early April 2024") or a year.
-_VERB_TIME = re.compile(
-    r"(?:\s+(?!(?:on|in|during|which|who|that|and|but|while|before|after|until|since|from)\b|[\w’'-]+ed\b)[\w’'-]+){0,4}?\s+(?P<at>on|in|during|since)\s+" + _A_TIME
-)
-# ... or the time opening the verb's clause, its subject between ("In 2023 Castlegate gave").
-_TIME_BEFORE_VERB = re.compile(
-    r"(?:^|[;:]\s+|,\s+(?:and|but)\s+)(?:[Ii]n|[Oo]n|[Dd]uring)\s+" + _A_TIME + r",?(?:\s+(?!(?:which|who|that|when|said|says)\b|[\w’'-]+(?:ed|ing)\b)[\w’'-]+){0,4}\s*$"
-)
+# a time: a day ("on Tuesday, January 20"), a month ("in April", "in early April 2024") or a year;
+# or the time opening the verb's clause, its subject between ("In 2023 Castlegate gave").
+_VERB_TIME, _TIME_BEFORE_VERB = _verb_time(4, "on|in|during|"), _time_before_verb(4)
+# Far: up to fourteen words after, "in" and "on" among them ("scored a hat-trick in the
+# semi-final second leg at the Brackfield Arena on Sunday"), or eight before.
+_VERB_TIME_FAR, _TIME_BEFORE_VERB_FAR = _verb_time(14, ""), _time_before_verb(8)
