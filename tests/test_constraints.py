@@ -657,6 +657,10 @@ def test_a_weekday_is_a_date():
     # ... but a day its main clause leaves to the background is not its own; any day it names may be asked.
     assert misses("Who won Sunday's race?", "Ames won the race, a day after taking pole position on Saturday.", context="Sunday") == ""
     assert misses("When must music stop on Sunday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == ""
+    # ... but not one that gives the verb asked other days only: the Monday there is the decision's.
+    assert misses("When must music stop on Monday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == "not on Monday"
+    assert misses("When must music stop on Saturday?", "The committee decided on Monday that music must stop at 10pm on Friday and Saturday.") == ""
+    assert misses("What did the committee decide on Monday?", "The committee decided on Monday that music must stop at 10pm on Friday.") == ""
 
 
 def test_a_size_asked_is_not_met_by_another_measure_of_the_thing():

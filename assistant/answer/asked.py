@@ -102,7 +102,7 @@ def parse(question: str) -> Ask:
             if m in months_in(question):  # "in May", not Theresa May
                 found.append(Constraint("month", MONTHS[m - 1].title(), timed))
     for day in dict.fromkeys(WEEKDAY.findall(question)):  # "voted on Thursday"
-        found.append(Constraint("weekday", day))
+        found.append(Constraint("weekday", day, timed))
     for q, word in QUARTER.findall(question):
         found.append(Constraint("quarter", f"Q{q or QUARTER_NUMBER[word.lower()]}"))
     years = {int(y) for y in YEAR.findall(question)}

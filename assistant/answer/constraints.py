@@ -118,6 +118,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # on Saturday" dates nothing of its own).
             days = set(ON_WEEKDAY.findall(main_clause(ev.sentences))) or set(WEEKDAY.findall(text))
             ok = not days or c.text in days or c.text in WEEKDAY.findall(ev.sentences)
+            # ... nor one that gives the verb asked another day ("decided on Monday that music
+            # must stop at 10pm on Friday" for when it must stop on Monday).
+            ok = ok and not other_time(frozenset(c.alternatives), ev.sentences, weekday=c.text)
         elif c.kind == "quarter":
             # Not the other figure of a comparison: "a net loss of $96 million, compared with a
             # profit of $41 million in the second quarter" is no second-quarter loss.

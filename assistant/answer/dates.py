@@ -108,17 +108,19 @@ _ON_DATE = re.compile(
 _TO_COME = re.compile(r"\b(?:to|will|would|shall|due|set|scheduled|expected|planned|plans?|until|by|from)\b", re.IGNORECASE)
 
 
-def other_time(words: frozenset[str], sentence: str, *, month: int | None = None, year: int | None = None, day: tuple[int, int] | None = None) -> bool:
-    """Whether a sentence gives the question's own words (`verb_times`) another month, year or
-    (day, month) than the one asked, and the asked one not even as a comparison's ("built 310
-    in 2023, up from 240 in 2022" gives 2022 too)."""
+def other_time(words: frozenset[str], sentence: str, *, month: int | None = None, year: int | None = None, day: tuple[int, int] | None = None, weekday: str | None = None) -> bool:
+    """Whether a sentence gives the question's own words (`verb_times`) another month, year,
+    (day, month) or weekday than the one asked, and the asked one not even as a comparison's
+    ("built 310 in 2023, up from 240 in 2022" gives 2022 too)."""
     if not words:
         return False
-    months, years, days, _ = verb_times(words, sentence)
+    months, years, days, weekdays = verb_times(words, sentence)
     if month is not None:
         told, asked, read = months, month, months_in
     elif year is not None:
         told, asked, read = years, year, _years_in
+    elif weekday is not None:
+        told, asked, read = weekdays, weekday, lambda text: set(WEEKDAY.findall(text))
     else:
         told, asked, read = days, day, dates_in
     return bool(told) and asked not in told and not any(asked in read(m.group(0)) for m in COMPARISON.finditer(sentence))
@@ -154,8 +156,10 @@ def verb_times(words: frozenset[str], sentence: str, far: bool = False) -> tuple
                 months |= months_in(told)
                 years |= _years_in(told)
                 days |= dates_in(told)
-                # (A weekday before a date is the time's too: "on Tuesday, January 20".)
-                weekdays |= set(WEEKDAY.findall(m.string[m.start("at") if m.groupdict().get("at") else m.start() : m.end("time")]))
+                # (A weekday before a date is the time's too: "on Tuesday, January 20"; and
+                # after the verb, each weekday to the sentence's end: "must stop at 10pm on
+                # Friday and Saturday, and at 9pm on Sunday".)
+                weekdays |= set(WEEKDAY.findall(m.string[m.start("at") :] if m.groupdict().get("at") else m.string[m.start() : m.end("time")]))
     return frozenset(months), frozenset(years), frozenset(days), frozenset(weekdays)
 
 
