@@ -1023,6 +1023,10 @@ def test_a_known_outlet_ends_a_name_and_a_comparison_word_compares_reports_only(
     # "tell CBS News Moscow hoped": the outlet, then the clause's subject.
     assert question_names("What did Ada Pike tell CBS News Moscow hoped for?") == ("Ada Pike", "CBS News", "Moscow")
     assert question_names("What did CBS News report?") == ("CBS News",)
+    # A name in single quotes is whole ("'Harbour Weekly'"), one in a word is not cut ("O'Brien");
+    # a quoted letter is no name.
+    assert question_names("Did 'Harbour Weekly' and 'The Tidewater Post' report the fine?") == ("Harbour Weekly", "Tidewater Post")
+    assert question_names("What did Ada O'Brien say about the letter 'S'?") == ("Ada O'Brien",)
     # "a stark difference from the summits" compares no articles; "the report ... differ" does.
     assert not has_several_parts("How did the format mark a stark difference from the summits Hale held?", 0)
     assert has_several_parts("How does the Wire's report differ from the Post's on the summit?", 0)

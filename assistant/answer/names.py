@@ -64,7 +64,8 @@ def question_names(question: str) -> tuple[str, ...]:
             if piece:
                 name.append(piece)
             elif name:
-                out.append(" ".join(name))
+                if len(" ".join(name)) > 1:  # "the letter 'S'" names nothing
+                    out.append(" ".join(name))
                 name = []
     return tuple(dict.fromkeys(out))
 

@@ -18,7 +18,8 @@ RELATIVE = re.compile(r",\s*(?:which|who|whose|where)\b[^,;]*")
 # A run of capitalised words, with inner periods and hyphens ("U.S.", "Biden-Putin", "Al-Nusra"),
 # on one line (a headline above a sentence is not part of its names).
 UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
-CAPS = re.compile(rf"(?<![\w’'])[{UPPER}][\w’'.-]*(?:[ \t]+(?:&[ \t]+)?[{UPPER}][\w’'.-]*)*")  # "Kettle & Vine" is one
+# (After an opening quote too, "articles from 'Sporting News'", not inside a word: "O'Brien" is one.)
+CAPS = re.compile(rf"(?<!\w)(?<!\w['’])[{UPPER}][\w’'.-]*(?:[ \t]+(?:&[ \t]+)?[{UPPER}][\w’'.-]*)*")  # "Kettle & Vine" is one
 WORD = re.compile(r"…|[A-Za-z0-9][\w’'.-]*")
 #: A month's name, whole or shortened: one capture group.
 MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
