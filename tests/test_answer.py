@@ -383,3 +383,38 @@ def test_other_news_amounts_and_fillers(tmp_path):
     assert not revenue.refused and "€88.3 million" in revenue.text
     offer = assistant.ask("What did Owen Pike offer the fishing cooperative to keep its boats in the harbour?")
     assert offer.refused and offer.nearest is not None and "Arlen" in offer.nearest.sentence
+
+
+def test_other_news_event_times_and_the_sentence_that_goes_on(tmp_path):
+    """On articles that are not the bundled corpus: where the article says when the asked event
+    was and the question gives another day, a sentence that only names that day ("were jailed
+    on Friday") is no answer; and where the best match only sets the scene, the sentence going
+    on about the same person with the words asked joins the answer."""
+    from assistant.config import load_settings
+    from assistant.ingest import ingest
+    from assistant.pipeline import Assistant
+
+    corpus = tmp_path / "articles"
+    corpus.mkdir()
+    (corpus / "court.md").write_text(
+        "---\ntitle: Hospice nurses jailed for stealing drugs\noutlet: Harwick Courier\npublished: 2024-03-09\n---\n"
+        "HARWICK — Two nurses, Ada Mole and Joan Pell, who stole painkillers from the Harwick hospice where they "
+        "worked were jailed on Friday at Harwick Crown Court.\n\nA jury convicted both women of theft on Tuesday, "
+        "March 5, after a week-long trial.\n\nNeither woman had any previous convictions, the court heard.\n\n"
+        "The hospice has since changed the way it stores drugs.\n"
+    )
+    (corpus / "cup.md").write_text(
+        "---\ntitle: Rovers win county cup without their manager\noutlet: Harwick Courier\npublished: 2024-05-06\n---\n"
+        "DORLEY — Dorley Rovers won the county cup final on Saturday without their manager, Neil Strand, who was sent "
+        "to the stands in the first half for arguing with the referee about a penalty.\n\nHis assistant, Pia Lund, "
+        "took charge of the team.\n\nRovers beat Ashby Town 2-1 at the Mill Ground in front of 4,000 fans.\n"
+    )
+    settings = load_settings(index_dir=tmp_path / "index", corpus_dir=corpus, log_path=tmp_path / "answers.sqlite")
+    assert ingest(settings).ok
+    assistant = Assistant(settings)
+    friday = assistant.ask("Of what did a jury convict Ada Mole and Joan Pell on Friday?")
+    assert friday.refused and friday.nearest is not None and "convicted" in friday.nearest.sentence
+    tuesday = assistant.ask("Of what did a jury convict Ada Mole and Joan Pell on Tuesday?")
+    assert not tuesday.refused and "theft" in tuesday.text
+    charge = assistant.ask("Who took charge of Dorley Rovers after their manager was sent to the stands for arguing with the referee?")
+    assert not charge.refused and "Pia Lund" in charge.text

@@ -921,7 +921,8 @@ def test_a_fallback_that_leaves_the_asked_verb_untold_is_the_topics_filler():
 def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_it_answers():
     from types import SimpleNamespace
 
-    from assistant.answer.covering import _tells, _told_at_another_time
+    from assistant.answer.covering import _told_at_another_time
+    from assistant.answer.dates import verb_terms
 
     def events(question: str, *sentences: str) -> frozenset[str]:
         ask = parse(question)
@@ -931,9 +932,10 @@ def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_i
     told = events(asked, "A jury convicted both Harwick nurses of fraud on Tuesday, after a two-week trial.")
     assert told == {"convict"}
     # The article's other sentences on the case tell no conviction: they answer nothing.
-    assert not _tells(told, "Neither nurse had any previous convictions.", as_verb=False)
-    assert not _tells(told, "Both were jailed on Friday at Harwick Crown Court.", as_verb=False)
-    assert _tells(told, "On Friday the jury convicted them of theft.", as_verb=False)
+    # ... as a verb: "previous convictions" is no conviction told.
+    assert not told & verb_terms("Neither nurse had any previous convictions.")
+    assert not told & verb_terms("Both were jailed on Friday at Harwick Crown Court.")
+    assert told & verb_terms("On Friday the jury convicted them of theft.")
     # The same with a month or a year.
     assert events("What did the Corran board approve in March?", "The Corran board approved a new loan in January.") == {"approv"}
     # Refuted for something other than its time, or not telling the question's verb, or not

@@ -75,7 +75,7 @@ def covering(
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     events = _told_at_another_time(ask, checked)
     if ok and events:
-        ok = [c for c in ok if _tells(events, c.text, as_verb=False)]
+        ok = [c for c in ok if events & verb_terms(c.text)]
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
         meeting, topic = [c for c, coverage in close if coverage.ok], topic_terms(ask)

@@ -18,13 +18,13 @@ import numpy as np
 from assistant.answer import REFUSAL, Backend, Draft, DraftSentence
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Coverage
-from assistant.answer.asked import parse
+from assistant.answer.asked import parse, topic_terms
 from assistant.answer.constraints import holder_named
 from assistant.answer.evidence import evidence
 from assistant.answer.covering import answers, covering, verb_asked
 from assistant.answer.entities import names_entity, stand_ins
 from assistant.answer.question import QuestionKind, classify, holds_answer, quoted_spans, type_match
-from assistant.answer.quotes import ATTRIBUTION_ONLY, bare_attribution, next_sentence, quote_before, render, speaker_quoted, whole_quotation
+from assistant.answer.quotes import ATTRIBUTION_ONLY, bare_attribution, goes_on, next_sentence, quote_before, render, speaker_quoted, whole_quotation
 from assistant.chunk import chunk_sentences
 from assistant.records import Passage
 from assistant.text import STOPWORDS, terms, words
@@ -40,6 +40,8 @@ VERB_WEIGHT = 2.0  # the verb a who / what / which question asks about, in the t
 TYPE_MISSING_FACTOR, YEAR_MISSING_FACTOR = 0.35, 0.45
 TYPE_SWAP_MARGIN = 0.1
 SAME_ARTICLE_SWAP_MARGIN = 0.15  # ... from the best match's own article: the same event
+#: A sentence going on about the best match's person joins the answer this far below it.
+GOES_ON_MARGIN = 0.1
 MISSING_FACTOR = 0.35  # confidence of evidence, per constraint of the question it misses
 
 
@@ -250,6 +252,20 @@ class OfflineAnswerer(Backend):
             if not kind.multi and article != best_article and c.score < best.score - 0.03:
                 continue
             chosen.append(c)
+        if len(chosen) < self.max_sentences:
+            # The sentence that sets the question's scene ("..., without their head coach, Pete
+            # Garnock, who was sent to the dressing room") is often followed by the answer, about
+            # the same person, with the question's words the scene lacks: "His assistant, Ryan
+            # Boateng, ran the bench."
+            topic = topic_terms(parse(question)) - set(terms(best.text))
+            more = next(
+                (c for c in head[1:8] if c not in chosen and c.article_id == best.article_id and c.score >= best.score - GOES_ON_MARGIN
+                 and c.strength >= self.threshold and topic & set(terms(c.text)) and goes_on(best, c, cands)
+                 and not _redundant(c, chosen) and not bare_attribution(c, kind)),
+                None,
+            )
+            if more is not None:
+                chosen.append(more)
         # Keep sentences of one article in reading order; articles in order of relevance.
         article_rank: dict[str, int] = {}
         for c in chosen:

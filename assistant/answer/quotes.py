@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from assistant.answer.candidate import Candidate
 from assistant.answer.question import QuestionKind, quoted_spans
+from assistant.answer.vocabulary import CAPS, WORD
 from assistant.records import Passage
 from assistant.text import is_name_word
 
@@ -56,6 +57,21 @@ def whole_quotation(c: Candidate, cands: list[Candidate], passages: list[Passage
 def next_sentence(c: Candidate, cands: list[Candidate]) -> Candidate | None:
     after = [x for x in cands if x.article_id == c.article_id and x.start >= c.end]
     return min(after, key=lambda x: x.start) if after else None
+
+
+def goes_on(c: Candidate, other: Candidate, cands: list[Candidate]) -> bool:
+    """Whether a sentence goes on about the person a sentence before it names: it names them
+    by their last name ("..., Sharrock wrote"), or is the very next sentence and refers back
+    to them ("His assistant, Ryan Boateng, ran the bench")."""
+    if other.start < c.end:
+        return False
+    last = {run.split()[-1] for run in (m.group(0) for m in CAPS.finditer(c.text)) if 2 <= len(run.split()) <= 4}
+    if last & set(WORD.findall(other.text)):
+        return True
+    return next_sentence(c, cands) is other and _BACK.match(other.text) is not None
+
+
+_BACK = re.compile(r"\s*[“\"]?(?:He|She|His|Her|They|Their)\b")
 
 
 def quote_before(c: Candidate, cands: list[Candidate]) -> list[Candidate]:
