@@ -693,6 +693,9 @@ def test_a_place_asked_is_the_sentences_own():
     assert "ordinal" not in [c.kind for c in parse("What did Orme Bank earn in the second quarter?").constraints]
     assert "ordinal" not in [c.kind for c in parse("Which is Orme's second-largest bank?").constraints]
     assert "ordinal" not in [c.kind for c in parse("At which hole did Kell eagle in the third round?").constraints]
+    # A place before "to" is the next word's: "was second to finish" is no "first to finish".
+    assert misses("Which boat was second to finish the Orme race?", "Kestrel was first to finish the Orme race.") == "not the second"
+    assert misses("Which boat was second to finish the Orme race?", "Tern was second to finish the Orme race, ten minutes behind.") == ""
 
 
 def test_a_number_after_and_counts_the_noun_of_the_one_before():
