@@ -1211,6 +1211,9 @@ def test_a_verb_is_not_met_by_its_opposite():
     assert misses("How many seats did Labour win?", "Labour lost 12 of the seats it won in 2019.") == ""
     assert misses("Did prices rise or fall in May?", "Prices fell 0.4 percent in May.") == ""
     assert misses("Why did the council reject the plan?", "The council rejected the plan, saying it was too costly.") == ""
+    # A subject with "of" in it ends at the verb, not at the "of"; a noun after its determiner is no verb.
+    assert misses("By how much did sales of Orme's e-bikes fall in May?", "Sales of Orme's e-bikes rose 9 percent in May.") == "not “fall” (“rose” there)"
+    assert misses("What did the head of Orme Bank think of the fall in prices?", "The head of Orme Bank said prices rose too fast.") == ""
 
 
 def test_may_is_a_month_after_a_word_of_time():

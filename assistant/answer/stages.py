@@ -262,7 +262,9 @@ def senses(question: str) -> list[tuple[str, frozenset[str], frozenset[str]]]:
 _YES_NO = re.compile(r"^\s*(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could)\b", re.IGNORECASE)
 _WHO_VERB = re.compile(r"^\s*(?i:who|which\s+[a-z]+)\s+(?:(?:was|were|has\s+been|have\s+been|will|would)\s+)?([a-z]+)\b")
 _AUXILIARY = re.compile(r"\b(?i:did|does|do|will|would|has|have|had|can|could|was|were|is|are)\s+(.*)")
-_ENDS_SUBJECT = frozenset("about of for on in at to with from by".split())
+# ("of" goes on with the subject: "did sales of Halberd's electric bikes fall".)
+_ENDS_SUBJECT = frozenset("about for on in at to with from by".split())
+_DETERMINERS = frozenset("the a an its their his her this that these those".split())
 
 
 def _question_verb(question: str) -> str | None:
@@ -274,10 +276,12 @@ def _question_verb(question: str) -> str | None:
     if _WHO_VERB.match(question):
         return None  # "Which party gained the seat?" is answered by "Labour lost it to the Greens"
     aux = _AUXILIARY.search(question)
-    for w in WORD.findall(aux.group(1))[:8] if aux else ():
+    words = WORD.findall(aux.group(1))[:8] if aux else []
+    for i, w in enumerate(words):
         if w.lower() in _ENDS_SUBJECT or verb_term(w) == "say":
             return None
-        if w[:1].islower() and verb_forms(w) & every:
+        # (Not a noun after its determiner: "think of the fall".)
+        if w[:1].islower() and verb_forms(w) & every and not (i and words[i - 1].lower() in _DETERMINERS):
             return w
     return None
 

@@ -10,7 +10,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.text import IRREGULAR_PAST, stem
+from assistant.text import IRREGULAR_PAST, PAST_SHAPES, stem
 
 HYPHEN_OR_SPACE = re.compile(r"\s+|(?<=[a-z])-(?=[A-Z])")
 # ", which was first held in 1994": a clause that tells the background, not the sentence's event.
@@ -114,8 +114,8 @@ def same_name_word(a: str, b: str) -> bool:
 @lru_cache(maxsize=65536)
 def in_past(word: str) -> bool:
     """Whether a lower-case word has the shape of a verb in the past: "-ed", or an irregular
-    past form ("lost", "beaten")."""
-    return word.endswith("ed") or word in IRREGULAR_PAST
+    past form ("lost", "beaten", "rose")."""
+    return word.endswith("ed") or word in IRREGULAR_PAST or word in PAST_SHAPES
 
 
 def verb_term(word: str) -> str:
