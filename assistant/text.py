@@ -30,8 +30,9 @@ def words(text: str) -> list[str]:
 
 #: Irregular past forms and their verb ("spoke": "speak"), which a stemmer leaves apart.
 IRREGULAR_PAST = {form: verb for verb, forms in _WORDS["irregular_past"].items() for form in forms}
-#: Past forms left out of IRREGULAR_PAST (also words of another meaning) still read as past verbs.
-PAST_SHAPES = frozenset(_WORDS["past_shapes"])
+#: Past forms left out of IRREGULAR_PAST (also words of another meaning), read as past verbs
+#: by the answerer's checks but not by the index's terms: {"rose": "rise"}.
+PAST_SHAPES = {form: verb for verb, forms in _WORDS["past_shapes"].items() for form in forms}
 
 
 def terms(text: str) -> list[str]:

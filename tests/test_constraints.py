@@ -946,6 +946,11 @@ def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_i
     assert events(asked, "The trial of the two Harwick nurses began on Tuesday.") == frozenset()
     assert events(asked, "A jury convicted both Harwick nurses of fraud on Friday.") == frozenset()
     assert events("Of what did the jury convict Ada Reade in Corran?", "A jury convicted Tom Bale of fraud in Lisbury.") == frozenset()
+    # ... or another figure, where the question gives its verb one too ("rose 2.5 percent").
+    assert events("Which Orme chain's sales rose 2.5 percent in May?", "Sales at Orme's Greenway chain rose 3.1 percent in May.") == {"rise", "rose"}
+    # (not a figure the question puts before its verb, "the £16,400 charged", nor one of a noun, "a 31-year wait").
+    assert events("Why did the Orme tribunal disallow the £16,400 charged for a report?", "The Orme tribunal found that £268,000 was charged to 64 leaseholders.") == frozenset()
+    assert events("Which team did the Orme club that ended a 31-year wait beat?", "The Orme club had waited 31 years for this.") == frozenset()
     # A sentence refuted for a year it does not give the verb ("won ... on Wednesday" in a
     # 2025 report, for who won in 2024) says nothing of when that was won.
     assert events("Who won the Corran Prize in 2024?", "Ada Reade won the Corran Prize on Wednesday.") == frozenset()

@@ -135,7 +135,7 @@ def verb_forms(word: str) -> frozenset[str]:
     """The terms a verb form may have: "sued" and "suing" are "sue" as well as what the
     stemmer makes of them. (Cached: the constraint check asks it of every word it reads.)"""
     w = word.lower().rstrip(".,;:!?")  # "Rao said."
-    forms = {verb_term(w)}
+    forms = {verb_term(w)} | ({verb_term(PAST_SHAPES[w])} if w in PAST_SHAPES else set())  # "rose": "rise" too
     if w.endswith("d"):
         forms.add(verb_term(w[:-1]))  # sued -> sue, agreed -> agree
     if w.endswith("ing"):
