@@ -33,6 +33,8 @@ IRREGULAR_PAST = {form: verb for verb, forms in _WORDS["irregular_past"].items()
 #: Past forms left out of IRREGULAR_PAST (also words of another meaning), read as past verbs
 #: by the answerer's checks but not by the index's terms: {"rose": "rise"}.
 PAST_SHAPES = {form: verb for verb, forms in _WORDS["past_shapes"].items() for form in forms}
+#: Verbs whose past is the verb itself ("cut", "set").
+SAME_PAST = frozenset(_WORDS["same_past"]["verbs"])
 
 
 def terms(text: str) -> list[str]:

@@ -1279,6 +1279,10 @@ def test_a_time_the_sentence_gives_the_asked_verb_is_the_one_that_counts():
     # A noun of the question's after another verb is that verb's time: "rejected the drug once
     # in 2021" dates the rejection.
     assert misses("Which drug did the panel approve in 2023?", "In 2023 it approved Celvora for adults, having rejected the drug in 2021.") == ""
+    # A verb whose past is itself ("set") is past where a time or its agent follows at once.
+    assert "2021" in misses("In 2021, which yacht set the Orme race record?", "That beat the Orme race record set in 2019 by Stormpetrel.")
+    assert misses("In 2019, which yacht set the Orme race record?", "That beat the Orme race record set in 2019 by Stormpetrel.") == ""
+    assert misses("In 2021, which yacht set the Orme race record?", "Its crew will set out to beat the Orme race record in 2021.") == ""
 
 
 def test_a_number_the_sentence_gives_another_word_is_not_the_asked_words():

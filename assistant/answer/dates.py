@@ -8,6 +8,7 @@ from datetime import date
 from functools import lru_cache
 
 from assistant.answer.vocabulary import MODALS, MONTH, WORD, YEAR_TEXT, in_past, verb_forms
+from assistant.text import SAME_PAST
 
 MONTHS = ("january february march april may june july august september october november december").split()
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")
@@ -174,7 +175,11 @@ def _verb_at(found: list[re.Match], i: int) -> bool:
     """Whether a sentence's i-th word is a verb: in the past ("voted") or after an auxiliary
     ("will open"), not a name, and not a noun ("rejected the drug once in 2021" dates the rejection)."""
     word = found[i].group(0)
-    return not word[:1].isupper() and (in_past(word) or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES))
+    if word[:1].isupper():
+        return False
+    # ... or one whose past is itself, where a time or its agent follows ("set in 2019 by").
+    same_past = word in SAME_PAST and i + 1 < len(found) and found[i + 1].group(0) in ("in", "on", "during", "by")
+    return in_past(word) or same_past or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES)
 
 
 _DAY_NAME = "(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"

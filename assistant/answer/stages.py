@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from assistant.answer.constraint_records import Evidence
 from assistant.answer.vocabulary import HYPHEN_OR_SPACE, MODALS, RELATIVE, WORD, in_past, main_clause, name_key, verb_forms, verb_term, vocabulary_data
-from assistant.text import STOPWORDS, is_name_word, terms
+from assistant.text import SAME_PAST, STOPWORDS, is_name_word, terms
 
 
 _COMPASS = re.compile(r"\b(north|south|east|west)(?:-?(east|west))?(?:wards?|erly|ern)?\b")
@@ -304,7 +304,7 @@ def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str, abo
     sentence = own
     tokens = WORD.findall(main_clause(sentence))
     for i, w in enumerate(tokens):
-        past = in_past(w) or w in _SAME_PAST
+        past = in_past(w) or w in SAME_PAST
         after_auxiliary = i and tokens[i - 1].lower() in _MODALS
         if w[:1].islower() and verb_forms(w) & other and (past or after_auxiliary):
             return w
@@ -313,7 +313,6 @@ def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str, abo
 
 _CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+")
 _MODALS = MODALS | {"to"}
-_SAME_PAST = frozenset("cut shut".split())  # past forms that are their verb
 
 
 @lru_cache(maxsize=1)
