@@ -344,39 +344,44 @@ def test_a_follow_up_finds_what_it_asks_not_the_old_topic(assistant):
     assert not any("wrote Putin" in s.text or "telegram" in s.text for s in answer.statements)
 
 
-def test_other_news_amounts_and_fillers(tmp_path):
-    """On articles that are not the bundled corpus: an amount is answered by the sentence that
-    states it, though the lede matches the question's words better; and where the best match is
-    someone else's offer, the weaker sentences of the same story that name the right person are
-    no answer: the question is refused with the nearest report."""
+def _assistant_on(tmp_path: Path, articles: dict[str, str]):
+    """An assistant over a small corpus of articles from no corpus of ours, ingested for real."""
     from assistant.config import load_settings
     from assistant.ingest import ingest
     from assistant.pipeline import Assistant
 
     corpus = tmp_path / "articles"
     corpus.mkdir()
-    (corpus / "pool.md").write_text(
+    for name, text in articles.items():
+        (corpus / name).write_text(text)
+    settings = load_settings(index_dir=tmp_path / "index", corpus_dir=corpus, log_path=tmp_path / "answers.sqlite")
+    assert ingest(settings).ok
+    return Assistant(settings)
+
+
+def test_other_news_amounts_and_fillers(tmp_path):
+    """On articles that are not the bundled corpus: an amount is answered by the sentence that
+    states it, though the lede matches the question's words better; and where the best match is
+    someone else's offer, the weaker sentences of the same story that name the right person are
+    no answer: the question is refused with the nearest report."""
+    assistant = _assistant_on(tmp_path, {
+        "pool.md":
         "---\ntitle: Lorva council approves new harbour pool\noutlet: Harbour Gazette\npublished: 2023-05-10\n---\n"
         "LORVA — The town council voted 6-1 on Monday to build a new public pool at the harbour, ending three years "
         "of debate over the fate of the old lido.\n\nThe new pool is expected to cost £3.4 million. A regional sports "
         "grant will cover £2 million, and the council will borrow the rest.\n\nCouncillor Mira Dunn voted against the "
-        "plan, saying the old lido could be repaired. Work will start in September.\n"
-    )
-    (corpus / "halvern.md").write_text(
+        "plan, saying the old lido could be repaired. Work will start in September.\n",
+        "halvern.md":
         "---\ntitle: Halvern Foods second-quarter revenue rises 7%\noutlet: Harbour Gazette\npublished: 2023-07-28\n---\n"
         "LORVA — Halvern Foods said on Thursday that revenue rose 7 percent in the second quarter, as demand for its "
         "frozen fish held up.\n\nRevenue for the three months to June 30 reached €88.3 million, up from €82.5 million "
-        "a year earlier. The company kept its forecast for the year.\n"
-    )
-    (corpus / "quay.md").write_text(
+        "a year earlier. The company kept its forecast for the year.\n",
+        "quay.md":
         "---\ntitle: Mayor offers fishermen a lease on the old quay\noutlet: Harbour Gazette\npublished: 2023-06-02\n---\n"
         "On Tuesday Mayor Tess Arlen offered the Lorva fishing cooperative a ten-year lease on the old quay, to keep "
         "its boats in the harbour.\n\nThe cooperative has fished from the quay since 1952. Its chair, Owen Pike, has "
-        "led talks with the council over the quay's future since 2019.\n\nThe council will vote on the lease in July.\n"
-    )
-    settings = load_settings(index_dir=tmp_path / "index", corpus_dir=corpus, log_path=tmp_path / "answers.sqlite")
-    assert ingest(settings).ok
-    assistant = Assistant(settings)
+        "led talks with the council over the quay's future since 2019.\n\nThe council will vote on the lease in July.\n",
+    })
     cost = assistant.ask("How much will Lorva's new harbour pool cost?")
     assert not cost.refused and "£3.4 million" in cost.text
     revenue = assistant.ask("What revenue did Halvern Foods report for the second quarter?")
@@ -390,28 +395,19 @@ def test_other_news_event_times_and_the_sentence_that_goes_on(tmp_path):
     was and the question gives another day, a sentence that only names that day ("were jailed
     on Friday") is no answer; and where the best match only sets the scene, the sentence going
     on about the same person with the words asked joins the answer."""
-    from assistant.config import load_settings
-    from assistant.ingest import ingest
-    from assistant.pipeline import Assistant
-
-    corpus = tmp_path / "articles"
-    corpus.mkdir()
-    (corpus / "court.md").write_text(
+    assistant = _assistant_on(tmp_path, {
+        "court.md":
         "---\ntitle: Hospice nurses jailed for stealing drugs\noutlet: Harwick Courier\npublished: 2024-03-09\n---\n"
         "HARWICK — Two nurses, Ada Mole and Joan Pell, who stole painkillers from the Harwick hospice where they "
         "worked were jailed on Friday at Harwick Crown Court.\n\nA jury convicted both women of theft on Tuesday, "
         "March 5, after a week-long trial.\n\nNeither woman had any previous convictions, the court heard.\n\n"
-        "The hospice has since changed the way it stores drugs.\n"
-    )
-    (corpus / "cup.md").write_text(
+        "The hospice has since changed the way it stores drugs.\n",
+        "cup.md":
         "---\ntitle: Rovers win county cup without their manager\noutlet: Harwick Courier\npublished: 2024-05-06\n---\n"
         "DORLEY — Dorley Rovers won the county cup final on Saturday without their manager, Neil Strand, who was sent "
         "to the stands in the first half for arguing with the referee about a penalty.\n\nHis assistant, Pia Lund, "
-        "took charge of the team.\n\nRovers beat Ashby Town 2-1 at the Mill Ground in front of 4,000 fans.\n"
-    )
-    settings = load_settings(index_dir=tmp_path / "index", corpus_dir=corpus, log_path=tmp_path / "answers.sqlite")
-    assert ingest(settings).ok
-    assistant = Assistant(settings)
+        "took charge of the team.\n\nRovers beat Ashby Town 2-1 at the Mill Ground in front of 4,000 fans.\n",
+    })
     friday = assistant.ask("Of what did a jury convict Ada Mole and Joan Pell on Friday?")
     assert friday.refused and friday.nearest is not None and "convicted" in friday.nearest.sentence
     tuesday = assistant.ask("Of what did a jury convict Ada Mole and Joan Pell on Tuesday?")
