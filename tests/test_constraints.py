@@ -661,6 +661,8 @@ def test_a_weekday_is_a_date():
     assert misses("When must music stop on Monday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == "not on Monday"
     assert misses("When must music stop on Saturday?", "The committee decided on Monday that music must stop at 10pm on Friday and Saturday.") == ""
     assert misses("What did the committee decide on Monday?", "The committee decided on Monday that music must stop at 10pm on Friday.") == ""
+    # An infinitive's time is its own: "voted to close the library on Friday" dates the closing.
+    assert misses("By how many votes did councillors vote on Monday?", "Councillors meeting on Monday voted to close the library on Friday.") == ""
 
 
 def test_a_size_asked_is_not_met_by_another_measure_of_the_thing():
@@ -924,12 +926,13 @@ def test_a_fallback_that_leaves_the_asked_verb_untold_is_the_topics_filler():
 def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_it_answers():
     from types import SimpleNamespace
 
-    from assistant.answer.covering import _told_at_another_time
+    from assistant.answer.covering import _tells_event, _told_at_another_time
     from assistant.answer.dates import verb_terms
 
     def events(question: str, *sentences: str) -> frozenset[str]:
         ask = parse(question)
-        return _told_at_another_time(ask, [(SimpleNamespace(text=s), check(ask, Evidence(s))) for s in sentences])
+        found = _told_at_another_time(ask, [(SimpleNamespace(text=s, article_id="a"), check(ask, Evidence(s))) for s in sentences])
+        return found.get("a", (frozenset(), frozenset()))[0]
 
     asked = "Of what did the jury convict the two Harwick nurses on Friday?"
     told = events(asked, "A jury convicted both Harwick nurses of fraud on Tuesday, after a two-week trial.")
@@ -946,6 +949,13 @@ def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_i
     assert events(asked, "The trial of the two Harwick nurses began on Tuesday.") == frozenset()
     assert events(asked, "A jury convicted both Harwick nurses of fraud on Friday.") == frozenset()
     assert events("Of what did the jury convict Ada Reade in Corran?", "A jury convicted Tom Bale of fraud in Lisbury.") == frozenset()
+    # ... or one stating the asked day itself and telling the event in another form of its word.
+    ask = parse(asked)
+    refuted = "A jury convicted both Harwick nurses of fraud on Tuesday, after a two-week trial."
+    told, missed = _told_at_another_time(ask, [(SimpleNamespace(text=refuted, article_id="a"), check(ask, Evidence(refuted)))])["a"]
+    assert _tells_event("Ada Mole's conviction on Friday ended the case.", told, missed)
+    assert not _tells_event("Both were jailed on Friday at Harwick Crown Court.", told, missed)
+    assert not _tells_event("The convictions were the first at Harwick this year.", told, missed)
     # ... or another figure, where the question gives its verb one too ("rose 2.5 percent").
     assert events("Which Orme chain's sales rose 2.5 percent in May?", "Sales at Orme's Greenway chain rose 3.1 percent in May.") == {"rise", "rose"}
     # (not a figure the question puts before its verb, "the £16,400 charged", nor one of a noun, "a 31-year wait").
@@ -1037,6 +1047,7 @@ def test_a_known_outlet_ends_a_name_and_a_comparison_word_compares_reports_only(
     # a quoted letter is no name.
     assert question_names("Did 'Harbour Weekly' and 'The Tidewater Post' report the fine?") == ("Harbour Weekly", "Tidewater Post")
     assert question_names("What did Ada O'Brien say about the letter 'S'?") == ("Ada O'Brien",)
+    assert question_names("What did X announce on Monday?") == ("X",)
     # "a stark difference from the summits" compares no articles; "the report ... differ" does.
     assert not has_several_parts("How did the format mark a stark difference from the summits Hale held?", 0)
     assert has_several_parts("How does the Wire's report differ from the Post's on the summit?", 0)
@@ -1219,6 +1230,8 @@ def test_a_verb_is_not_met_by_its_opposite():
     # A subject with "of" in it ends at the verb, not at the "of"; a noun after its determiner is no verb.
     assert misses("By how much did sales of Orme's e-bikes fall in May?", "Sales of Orme's e-bikes rose 9 percent in May.") == "not “fall” (“rose” there)"
     assert misses("What did the head of Orme Bank think of the fall in prices?", "The head of Orme Bank said prices rose too fast.") == ""
+    # An "and" opening a clause with its own subject is a contrast too.
+    assert misses("By how much did sales of Orme e-bikes fall?", "Sales of Orme e-bikes were down 9 percent and their average price rose 2 percent.") == ""
 
 
 def test_may_is_a_month_after_a_word_of_time():
@@ -1283,6 +1296,8 @@ def test_a_time_the_sentence_gives_the_asked_verb_is_the_one_that_counts():
     assert "2021" in misses("In 2021, which yacht set the Orme race record?", "That beat the Orme race record set in 2019 by Stormpetrel.")
     assert misses("In 2019, which yacht set the Orme race record?", "That beat the Orme race record set in 2019 by Stormpetrel.") == ""
     assert misses("In 2021, which yacht set the Orme race record?", "Its crew will set out to beat the Orme race record in 2021.") == ""
+    # ... not a noun of the same word: "the tax cut in March 2023" is no cut made then.
+    assert misses("How much did the Orme tax cut cost in 2024?", "The Orme tax cut in March 2023 cost the Treasury £2 billion in 2024.") == ""
 
 
 def test_a_number_the_sentence_gives_another_word_is_not_the_asked_words():

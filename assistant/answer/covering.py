@@ -11,9 +11,9 @@ from functools import lru_cache
 from assistant.answer.agency import verb_of
 from assistant.answer.asked import told_words, has_several_parts, parse, sources_named, topic_terms
 from assistant.answer.candidate import Candidate
-from assistant.answer.constraint_records import Ask, Coverage, Evidence
+from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.constraints import check, holder_named
-from assistant.answer.dates import verb_terms, verb_times
+from assistant.answer.dates import WEEKDAY, verb_terms, verb_times
 from assistant.answer.evidence import evidence, passage_evidence
 from assistant.answer.question import QuestionKind, holds_answer
 from assistant.answer.roles import role_of
@@ -73,9 +73,9 @@ def covering(
         or (not _only_number(top) and _less_told(topic_terms(ask), f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}", best.text))
     ):
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
-    events = _told_at_another_time(ask, checked)
-    if ok and events:
-        ok = [c for c in ok if events & verb_terms(c.text)]
+    told_otherwise = _told_at_another_time(ask, checked)
+    if ok and told_otherwise:
+        ok = [c for c in ok if c.article_id not in told_otherwise or _tells_event(c.text, *told_otherwise[c.article_id])]
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]
         meeting, topic = [c for c, coverage in close if coverage.ok], topic_terms(ask)
@@ -162,25 +162,43 @@ def _tells(verbs: frozenset[str], text: str, as_verb: bool) -> bool:
 _TIMES = {"month": 0, "year": 1, "date": 2, "weekday": 3}
 
 
-def _told_at_another_time(ask: Ask, checked: list[tuple[Candidate, Coverage]]) -> frozenset[str]:
-    """The question's own verbs that a checked sentence, refuted only for its time, gives
-    another time: "A jury convicted both men ... on Tuesday, October 14" for what they were
-    convicted of on Friday. The article says when the event asked about was, and it is not
-    then: a sentence that does not tell that event ("Kyle Parfitt had no previous
-    convictions") answers nothing. (Not one that merely states the time asked: "were
-    jailed on Friday" is the article's other event, the one the question's day is taken from.)"""
+def _told_at_another_time(ask: Ask, checked: list[tuple[Candidate, Coverage]]) -> dict[str, tuple[frozenset[str], frozenset[Constraint]]]:
+    """By article, the question's own verbs that a checked sentence, refuted only for its time,
+    gives another time, and the times it misses: "A jury convicted both men ... on Tuesday,
+    October 14" for what they were convicted of on Friday. That article says when the event
+    asked about was, and it is not then: a sentence of it that does not tell that event ("Kyle
+    Parfitt had no previous convictions", "were jailed on Friday": the article's other event,
+    the one the question's day is taken from) answers nothing (`_tells_event`)."""
     told = frozenset(told_words(ask.question))
-    events: set[str] = set()
+    found: dict[str, tuple[frozenset[str], frozenset[Constraint]]] = {}
     for c, cov in checked:
         if cov.ok or cov.reversed_by is not None:
             continue
         if all(m.kind == "number" for m in cov.missing):
             # ... or another figure, where the question gives its verb one too: "Like-for-like
             # sales at Greenacre rose 3.1 percent" for which chain's sales rose 2.5 percent.
-            events |= _verbs_of_numbers(ask.question) & _verbs_of_numbers(c.text) & verb_terms(c.text)
+            events = _verbs_of_numbers(ask.question) & _verbs_of_numbers(c.text) & verb_terms(c.text)
         elif all(m.kind in _TIMES for m in cov.missing):
-            events |= {w for w in told & verb_terms(c.text) if any(verb_times(frozenset({w}), c.text, far=True)[_TIMES[m.kind]] for m in cov.missing)}
-    return frozenset(events)
+            events = frozenset(w for w in told & verb_terms(c.text) if any(verb_times(frozenset({w}), c.text, far=True)[_TIMES[m.kind]] for m in cov.missing))
+        else:
+            continue
+        if events:
+            had, missed = found.get(c.article_id, (frozenset(), frozenset()))
+            found[c.article_id] = (had | events, missed | frozenset(cov.missing))
+    return found
+
+
+def _tells_event(sentence: str, events: frozenset[str], missed: frozenset[Constraint]) -> bool:
+    """Whether a sentence tells the event a sentence of its article gave another time or figure:
+    with its verb ("On Friday the jury convicted them"), or, where it states the asked time or
+    figure itself, in any form of the word ("Pike's conviction on Friday"; a figure: "sales
+    were up 2.5 percent")."""
+    if events & verb_terms(sentence):
+        return True
+    stated = all(m.text in WEEKDAY.findall(sentence) if m.kind == "weekday" else check(Ask((m,)), Evidence(sentence)).ok for m in missed)
+    # (The asked figure itself tells it: "sales were up 2.5 percent"; a day or a year is the
+    # article's other event's too, "were jailed on Friday".)
+    return stated and (all(m.kind == "number" for m in missed) or _tells(events, sentence, as_verb=False))
 
 
 def _verbs_of_numbers(text: str) -> frozenset[str]:

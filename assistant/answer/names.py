@@ -64,10 +64,13 @@ def question_names(question: str) -> tuple[str, ...]:
             if piece:
                 name.append(piece)
             elif name:
-                if len(" ".join(name)) > 1:  # "the letter 'S'" names nothing
+                if len(" ".join(name)) > 1 or not _QUOTE_BEFORE.search(question[: m.start()]):  # "the letter 'S'" names nothing ("X" does)
                     out.append(" ".join(name))
                 name = []
     return tuple(dict.fromkeys(out))
+
+
+_QUOTE_BEFORE = re.compile(r"['‘\"“]$")
 
 
 def _names_a_place(following: list[str]) -> bool:

@@ -257,14 +257,15 @@ class OfflineAnswerer(Backend):
             # Garnock, who was sent to the dressing room") is often followed by the answer, about
             # the same person, with the question's words the scene lacks: "His assistant, Ryan
             # Boateng, ran the bench."
+            # (The best of the article's close sentences with those words, and only if it goes
+            # on: not a lower one past it, "Marsh scored the winner in October".)
             topic = topic_terms(parse(question)) - set(terms(best.text))
             more = next(
-                (c for c in head[1:8] if c not in chosen and c.article_id == best.article_id and c.score >= best.score - GOES_ON_MARGIN
-                 and c.strength >= self.threshold and topic & set(terms(c.text)) and goes_on(best, c, cands)
-                 and not _redundant(c, chosen) and not bare_attribution(c, kind)),
+                (c for c in head[1:8] if c.article_id == best.article_id and c.score >= best.score - GOES_ON_MARGIN
+                 and c.strength >= self.threshold and topic & set(terms(c.text))),
                 None,
             )
-            if more is not None:
+            if more is not None and more not in chosen and goes_on(best, more, cands) and not _redundant(more, chosen) and not bare_attribution(more, kind):
                 chosen.append(more)
         # Keep sentences of one article in reading order; articles in order of relevance.
         article_rank: dict[str, int] = {}

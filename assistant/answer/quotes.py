@@ -65,10 +65,14 @@ def goes_on(c: Candidate, other: Candidate, cands: list[Candidate]) -> bool:
     to them ("His assistant, Ryan Boateng, ran the bench")."""
     if other.start < c.end:
         return False
-    last = {run.split()[-1] for run in (m.group(0) for m in CAPS.finditer(c.text)) if 2 <= len(run.split()) <= 4}
-    if last & set(WORD.findall(other.text)):
+    last = {_plain(run.split()[-1]) for run in (m.group(0) for m in CAPS.finditer(c.text)) if 2 <= len(run.split()) <= 4}
+    if last & {_plain(w) for w in WORD.findall(other.text)}:  # "in Voss's absence"
         return True
     return next_sentence(c, cands) is other and _BACK.match(other.text) is not None
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"['’]s$", "", word.rstrip(".,;:!?"))
 
 
 _BACK = re.compile(r"\s*[“\"]?(?:He|She|His|Her|They|Their)\b")

@@ -311,7 +311,9 @@ def opposite_told(one: frozenset[str], other: frozenset[str], sentence: str, abo
     return None
 
 
-_CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+")
+# ... or an "and" that opens a clause with its own subject ("sales were down 9 percent and their
+# average price rose 2 percent").
+_CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+|,?\s+and\s+(?=(?:the|its|their|his|her)\s)")
 _MODALS = MODALS | {"to"}
 
 
