@@ -660,7 +660,11 @@ def test_a_weekday_is_a_date():
     # ... but not one that gives the verb asked other days only: the Monday there is the decision's.
     assert misses("When must music stop on Monday?", "The committee decided on Monday that music must stop at 10pm on Friday, and at 9pm on Sunday.") == "not on Monday"
     assert misses("When must music stop on Saturday?", "The committee decided on Monday that music must stop at 10pm on Friday and Saturday.") == ""
+    assert misses("When must music stop on Sunday?", "Music must stop at 10pm on Friday, an hour earlier than before, and at 9pm on Sunday.") == ""
     assert misses("What did the committee decide on Monday?", "The committee decided on Monday that music must stop at 10pm on Friday.") == ""
+    # Another verb's clause has its own days: "to strike on Wednesday", "resigned on Wednesday".
+    assert misses("What did the union vote on Wednesday to do?", "The union voted on Monday to strike on Wednesday.") == "not on Wednesday"
+    assert misses("Who was appointed chair on Wednesday?", "Ada Reade, who was appointed chair on Monday, resigned on Wednesday.") == "not on Wednesday"
     # An infinitive's time is its own: "voted to close the library on Friday" dates the closing.
     assert misses("By how many votes did councillors vote on Monday?", "Councillors meeting on Monday voted to close the library on Friday.") == ""
 

@@ -158,9 +158,11 @@ def verb_times(words: frozenset[str], sentence: str, far: bool = False) -> tuple
                 years |= _years_in(told)
                 days |= dates_in(told)
                 # (A weekday before a date is the time's too: "on Tuesday, January 20"; and
-                # after the verb, each weekday to the sentence's end: "must stop at 10pm on
-                # Friday and Saturday, and at 9pm on Sunday".)
-                weekdays |= set(WEEKDAY.findall(m.string[m.start("at") :] if m.groupdict().get("at") else m.string[m.start() : m.end("time")]))
+                # after the verb, each weekday up to another verb's clause: "must stop at 10pm
+                # on Friday and Saturday, and at 9pm on Sunday", not "voted on Monday to strike
+                # on Wednesday".)
+                tail = m.string[m.start("at") :] if m.groupdict().get("at") else m.string[m.start() : m.end("time")]
+                weekdays |= set(WEEKDAY.findall(_NEXT_CLAUSE.split(tail, maxsplit=1)[0]))
     return frozenset(months), frozenset(years), frozenset(days), frozenset(weekdays)
 
 
@@ -183,6 +185,9 @@ def _verb_at(found: list[re.Match], i: int) -> bool:
     return in_past(word) or same_past or (i > 0 and found[i - 1].group(0).lower() in _AUXILIARIES)
 
 
+# Where another verb's clause begins: an infinitive, a relative, a verb in the past (not
+# "after" or "before": "an hour earlier than before").
+_NEXT_CLAUSE = re.compile(r"\b(?:to\s+(?!(?:the|a|an|its|their|his|her|this|that)\b)[a-z]+|who|which|that|when|[a-z]+ed)\b")
 _AGENT_AFTER = re.compile(r"\s+(?:(?:in|on|during)\s+[^,;.]{1,30}?\s+)?by\b")
 _DAY_NAME = "(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)
