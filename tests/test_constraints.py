@@ -702,6 +702,7 @@ def test_a_place_asked_is_the_sentences_own():
     # A place before "to" is the next word's: "was second to finish" is no "first to finish".
     assert misses("Which boat was second to finish the Orme race?", "Kestrel was first to finish the Orme race.") == "not the second"
     assert misses("Which boat was second to finish the Orme race?", "Tern was second to finish the Orme race, ten minutes behind.") == ""
+    assert misses("Which boat was first to finish the Orme race?", "Tern was the second boat to finish the Orme race.") == "not the first"
 
 
 def test_a_number_after_and_counts_the_noun_of_the_one_before():

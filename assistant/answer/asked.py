@@ -201,9 +201,10 @@ def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:
     fraction's ("a fifth of"), a quarter's ("the second quarter") nor a compound's ("second-largest")."""
     found = []
     for m in _ORDINAL.finditer(text):
-        before, after = text[: m.start()].split()[-1:], text[m.end() :].split()[:2]
-        # ... past a "to" ("was second to finish": "finish").
-        after = after[1:] if after[:1] == ["to"] else after[:1]
+        before, following = text[: m.start()].split()[-1:], text[m.end() :].split()[:3]
+        # ... past a "to" ("was second to finish": "finish"), and a noun's "to" too ("the second
+        # yacht to finish": "yacht", "finish").
+        after = following[1:2] if following[:1] == ["to"] else following[:1] + (following[2:3] if following[1:2] == ["to"] else [])
         if any(MONTH_ONLY.fullmatch(w.strip(",.")) for w in before + after) or after[:1] == ["of"]:
             continue
         if m.group(1).lower() in ("first", "1st") and after and in_past(after[0].strip(",.;:").lower()):
