@@ -703,6 +703,8 @@ def test_a_place_asked_is_the_sentences_own():
     assert misses("Which boat was second to finish the Orme race?", "Kestrel was first to finish the Orme race.") == "not the second"
     assert misses("Which boat was second to finish the Orme race?", "Tern was second to finish the Orme race, ten minutes behind.") == ""
     assert misses("Which boat was first to finish the Orme race?", "Tern was the second boat to finish the Orme race.") == "not the first"
+    # ... but a sentence that goes on with the order may tell the asked place too.
+    assert misses("Which council was third to declare in Orme?", "Orme was first to declare, followed by Kell and then Dorley.") == ""
 
 
 def test_a_number_after_and_counts_the_noun_of_the_one_before():

@@ -58,9 +58,12 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
     """Another place the sentence gives beside the same word as the question's ("finished
     second" for "finish third"), where it does not give the asked one; None otherwise."""
     places = ordinals(sentence)
-    if any(o == asked for o, _ in places):
-        return None
+    if any(o == asked for o, _ in places) or _ORDER_GOES_ON.search(sentence):
+        return None  # (nor one that goes on with the order: "first to declare, followed by Kell")
     return next((o for o, near in places if near & beside), None)
+
+
+_ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
 def check(ask: Ask, ev: Evidence) -> Coverage:
