@@ -963,6 +963,11 @@ def test_where_the_asked_event_is_told_at_another_time_only_a_sentence_telling_i
     assert _tells_event("Ada Mole's conviction on Friday ended the case.", told, missed)
     assert not _tells_event("Both were jailed on Friday at Harwick Crown Court.", told, missed)
     assert not _tells_event("The convictions were the first at Harwick this year.", told, missed)
+    # ... any verb telling that event counts: a recruit is a signing.
+    ask = parse("Which player did Dorley Rovers sign in 2023?")
+    refuted = "Dorley Rovers signed the striker Tom Pike in 2021."
+    told, missed = _told_at_another_time(ask, [(SimpleNamespace(text=refuted, article_id="a"), check(ask, Evidence(refuted)))])["a"]
+    assert _tells_event("Their big recruit of 2023 is Sam Ode, from Leeds.", told, missed)
     # ... or another figure, where the question gives its verb one too ("rose 2.5 percent").
     assert events("Which Orme chain's sales rose 2.5 percent in May?", "Sales at Orme's Greenway chain rose 3.1 percent in May.") == {"rise", "rose"}
     # (not a figure the question puts before its verb, "the £16,400 charged", nor one of a noun, "a 31-year wait").

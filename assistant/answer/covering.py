@@ -193,6 +193,7 @@ def _tells_event(sentence: str, events: frozenset[str], missed: frozenset[Constr
     with its verb ("On Friday the jury convicted them"), or, where it states the asked time or
     figure itself, in any form of the word ("Pike's conviction on Friday"; a figure: "sales
     were up 2.5 percent")."""
+    events = frozenset().union(*(same_event(e) for e in events))  # "signed" for "recruit" too: one transfer
     if events & verb_terms(sentence):
         return True
     stated = all(m.text in WEEKDAY.findall(sentence) if m.kind == "weekday" else check(Ask((m,)), Evidence(sentence)).ok for m in missed)
