@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.answer.agency import verb_of
-from assistant.answer.asked import told_words, has_several_parts, parse, sources_named, topic_terms
+from assistant.answer.asked import has_several_parts, parse, sources_named, told_words, topic_terms
 from assistant.answer.candidate import Candidate
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.constraints import check, holder_named
@@ -73,8 +73,7 @@ def covering(
         or (not _only_number(top) and _less_told(topic_terms(ask), f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}", best.text))
     ):
         ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
-    told_otherwise = _told_at_another_time(ask, checked)
-    if ok and told_otherwise:
+    if ok and (told_otherwise := _told_at_another_time(ask, checked)):
         ok = [c for c in ok if c.article_id not in told_otherwise or _tells_event(c.text, *told_otherwise[c.article_id])]
     if ok:
         close = [(c, coverage) for c, coverage in checked if c.score >= FALLBACK_RATIO * ok[0].score]

@@ -17,8 +17,9 @@ MONTH_ONLY = re.compile(rf"\b{MONTH}\b")
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 QUARTER = re.compile(r"\b(?:Q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)[ -]quarter)\b", re.IGNORECASE)
 # "on Tuesday", "Saturday's final": a day of the week (and the day a clause puts what it tells on).
-WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:s|['’]s)?\b")
-ON_WEEKDAY = re.compile(r"\b(?i:on)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+WEEKDAY = re.compile(rf"\b({_DAYS})(?:s|['’]s)?\b")
+ON_WEEKDAY = re.compile(rf"\b(?i:on)\s+({_DAYS})\b")
 QUARTER_NUMBER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
@@ -189,12 +190,11 @@ def _verb_at(found: list[re.Match], i: int) -> bool:
 # "after" or "before": "an hour earlier than before").
 _NEXT_CLAUSE = re.compile(r"\b(?:to\s+(?!(?:the|a|an|its|their|his|her|this|that)\b)[a-z]+|who|which|that|when|[a-z]+ed)\b")
 _AGENT_AFTER = re.compile(r"\s+(?:(?:in|on|during)\s+[^,;.]{1,30}?\s+)?by\b")
-_DAY_NAME = "(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # (Not "to", "be", "been": "return to council", "had been chairman" put a noun after them.)
 _AUXILIARIES = MODALS | {"was", "were", "is", "are"}
 _A_TIME = (
     rf"(?:(?:early|late|mid)[\s-]+)?(?:[A-Z][a-z]+day,?\s+)?(?:the\s+)?"
-    rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT}|{_DAY_NAME})\b"
+    rf"(?P<time>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?)?{MONTH}(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+{YEAR_TEXT})?|{YEAR_TEXT}|{_DAYS})\b"
 )
 
 
