@@ -1384,3 +1384,29 @@ def test_the_review_of_session_14s_second_round():
     assert misses("What did Senator Hill say about the bill?", "Senator Ruth Hill said the bill would fail.") == ""
     # A fronted time reaches no verb past another verb: "officials said" is March's.
     assert "nothing from March" in misses("Which plant did Halvorsen close in March?", "In March officials said Halvorsen closed the plant in January.")
+
+
+def test_a_role_the_article_gives_someone_else_is_not_theirs():
+    # A relative clause says what a person is, as an apposition does.
+    article = (
+        "The Dean of Harwell Minster, the Very Rev Simon Okoro, said the vote had been close.\n"
+        "Canon Ruth Abara, who has been the minster's treasurer since 2018, said giving had fallen."
+    )
+    held = "Canon Ruth Abara, who has been the minster's treasurer since 2018, said giving had fallen."
+    dean = "The Dean of Harwell Minster, the Very Rev Simon Okoro, said the vote had been close."
+    assert "treasurer" in misses("Since when has Simon Okoro been Harwell Minster's treasurer?", held, context=dean, article=article)
+    assert "treasurer" in misses("Since when has Simon Okoro been Harwell Minster's treasurer?", dean, article=article)
+    assert misses("Since when has Ruth Abara been Harwell Minster's treasurer?", held, context=dean, article=article) == ""
+    # Where the article also gives them the role, another holder (another body's) refutes nothing.
+    both = article + "\nOkoro, the minster's treasurer until a successor is found, chairs the chapter."
+    assert misses("Since when has Simon Okoro been Harwell Minster's treasurer?", dean, article=both) == ""
+    # A role given to no one else says nothing against them.
+    assert misses("When did Simon Okoro become the minster's treasurer?", dean, article=dean) == ""
+
+
+def test_a_place_a_noun_phrase_holds_is_not_the_verbs():
+    sentence = "The probe was launched on a Vega rocket from Kourou and sent its first signal to the ground station in Tarnby an hour later."
+    assert "from Tarnby" in misses("Which rocket launched the probe from Tarnby?", sentence)
+    assert misses("Which rocket launched the probe from Kourou?", sentence) == ""
+    # Settled there, as the verb's own place, it is still found.
+    assert misses("When did the Raiders move to Las Vegas?", "The Raiders moved to Nevada in 2020, settling in Las Vegas.") == ""

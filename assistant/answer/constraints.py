@@ -36,7 +36,7 @@ from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONT
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
-from assistant.answer.roles import only_past, only_standing_in, phrase_roles, rivals, role_of, role_vocab, roles_given
+from assistant.answer.roles import held_by_another, only_past, only_standing_in, phrase_roles, rivals, role_of, role_vocab, roles_given
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, is_title, main_clause, name_key, same_name_word, vocabulary_data
@@ -63,6 +63,7 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
     return next((o for o, near in places if near & beside), None)
 
 
+_NOUN_BEFORE = re.compile(r"\b(?i:the|a|an|its|their|his|her)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*(?<!ing)(?<!ed)\s+$")
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
@@ -165,6 +166,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
+            # ... nor evidence from an article that gives the role to someone else ("Canon Ann
+            # Bell, who has been the cathedral's treasurer since 2019,") and never to them.
+            if ok and not given & asked and held_by_another(c.alternatives[0], frozenset(asked), f"{ev.sentences}\n{ev.article}"):
+                ok = bool(roles_given(c.alternatives[0], replace(ev, sentences=ev.article, context="")) & asked)
         elif c.kind == "whose":
             # The thing asked with its owner ("Oakenshaw's barrister") is not another's: a
             # sentence that gives it only as another name's ("Scanlon's barrister") is not about it.
@@ -213,7 +218,11 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # another name ("bought by Gannet Line from Kattegat" is not "bought from Gannet
             # Line"; "Marlow hired Pike from Halden" not "hired from Marlow"), unless the sentence
             # has the name as a place the other may hold ("moved to Nevada ..., settling in Las Vegas").
-            inside = re.search(rf"\b(?:in|at|near|within|inside|outside)\s+(?:the\s+)?(?:[\w’'.-]+\s+){{0,2}}?{re.escape(name)}(?!\w)", own)
+            # (Not where a noun phrase has it, "the ground station in Sallowmere": the noun's place.)
+            inside = next(
+                (m for m in re.finditer(rf"\b(?:in|at|near|within|inside|outside)\s+(?:the\s+)?(?:[\w’'.-]+\s+){{0,2}}?{re.escape(name)}(?!\w)", own) if not _NOUN_BEFORE.search(own, 0, m.start())),
+                None,
+            )
             ok = way in ways if ways else bool(inside) or not other_way(own, verb, way, name, *asked)
         elif c.kind == "compass":
             points = compass(ev.sentences)

@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 
 from assistant.answer.constraint_records import Evidence
-from assistant.answer.vocabulary import is_title, name_key, same_name_word, vocab, vocabulary_data
-from assistant.text import STOPWORDS
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, is_title, name_key, same_name_word, vocab, vocabulary_data
+from assistant.text import NOT_NAMES, STOPWORDS
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +76,10 @@ def role_of(word: str) -> str | None:
 _BREAK = re.compile(r"[,;:()“”\"\n]|\.(?:\s|$)")
 _TOKEN = re.compile(r"[\w’'.-]+|[,;:()“”\"\n]")
 _DETERMINER = r"(?:(?i:the|a|an|its|his|her|their)|[A-Z][\w’'.-]*(?:’s|'s))"
-_APPOSITION_AFTER = re.compile(rf"\s*,\s*(?:\d+\s*,\s*)?({_DETERMINER}\s[^,.;:()“”\"]{{1,100}}?)\s*[,.;]")
+# (Or a relative clause that says what they are: "Canon Ann Bell, who has been the cathedral's treasurer since 2019,".)
+_APPOSITION_AFTER = re.compile(
+    rf"\s*,\s*(?:\d+\s*,\s*)?(?:who\s+(?:is|was|has\s+been|had\s+been|became|serves\s+as|served\s+as)\s+)?({_DETERMINER}\s[^,.;:()“”\"]{{1,100}}?)\s*[,.;]"
+)
 # "... clear of the runner-up, Hanne Lindqvist": the last noun phrase before the comma.
 _APPOSITION_BEFORE = re.compile(rf"(?<!\w)({_DETERMINER}\s(?:(?!(?<!\w){_DETERMINER}\s)[^,.;:()“”\"]){{1,60}}?),\s*$")
 
@@ -148,6 +151,20 @@ def _apposition_roles(phrase: str) -> dict[str, str]:
     if not found and tokens and name_key(tokens[-1]) in _lesser():
         found[DEPUTY.strip()] = tokens[-1]  # "His deputy, Dr Rachel Venn": someone's deputy
     return found
+
+
+@lru_cache(maxsize=1024)
+def held_by_another(name: str, roles: frozenset[str], sentence: str) -> str | None:
+    """Someone other than `name` to whom the sentence gives one of the roles ("Canon Ann Bell,
+    who has been the cathedral's treasurer since 2019," for Tom Kell as its treasurer)."""
+    asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
+    for run in CAPS.finditer(sentence):
+        words = [w for w in run.group(0).split() if not is_title(w) and not role_of(w) and not NOT_NAMES.match(w)]
+        if len(words) < 2 or any(name_key(w) in asked for w in words):
+            continue  # a full name, and not one of the asked person's ("Thursfield", "Dean Thursfield")
+        if set(roles_at(sentence, run.start(), run.end())) & roles:
+            return " ".join(words)
+    return None
 
 
 def roles_given(name: str, ev: Evidence) -> set[str]:
