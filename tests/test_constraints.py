@@ -11,6 +11,7 @@ from assistant.answer.constraint_records import Evidence
 from assistant.answer.asked import parse
 from assistant.answer.constraints import check
 from assistant.answer.evidence import evidence
+from assistant.answer.quantity import quantity
 from assistant.records import ArticleMeta, Chunk
 
 
@@ -683,6 +684,12 @@ def test_a_size_asked_is_not_met_by_another_measure_of_the_thing():
     assert "dimension" not in [c.kind for c in parse("What was the length of the Lenn strike?").constraints]
     # "How wide was her margin", "how heavy the losses": figurative, any number.
     assert misses("How wide was Orla's margin of victory?", "Orla won by 12 metres in a race 400 metres long.") == ""
+    # ... but asked of what a thing is, in the present, they ask its size: "how high is the lift car?"
+    assert misses("How high is the new lift car at Orme House?", "The new lift car at Orme House is 2.1 metres deep.") == "not the height (another measure there)"
+    assert misses("How high is the new lift car at Orme House?", "The new lift car at Orme House is 2.3 metres high.") == ""
+    assert misses("How heavy is each of the new sails?", "Each of the new sails is 11.5 metres long.") == "not the weight (another measure there)"
+    assert misses("How deep is Lake Orme?", "Lake Orme is 40 metres deep and 3 kilometres long.") == ""
+    assert quantity("How heavy were the Orme Bank losses?") == ("size", "heavy")  # figurative: any number
 
 
 def test_a_place_asked_is_the_sentences_own():

@@ -62,14 +62,14 @@ CLOCK = re.compile(
 )
 HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
 SIZE_Q = re.compile(
-    r"\bhow (tall|wide|heavy|thick)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of)"
+    r"\bhow (tall|wide|heavy|thick|high|deep)\b|\b(?:what|which) (height|width|length|weight|depth|thickness)\b(?! of)"
     # "What is the height of the viaduct?" (not "the length of the strike", "the weight of the
     # fine", "the depth of the cuts": said of time and of figures too)
     r"|\bwhat\s+(?:is|was|are|were|will\s+be|would\s+be)\s+(?:the|its|their|his|her|[\w’'-]+['’]s?)\s+(?:[a-z]+\s+)?(height|width|thickness)\b",
     re.IGNORECASE,
 )
 # Sizes also said of things that have none: "how wide was her margin", "how heavy were the losses".
-FIGURATIVE = frozenset({"wide", "heavy"})
+FIGURATIVE = frozenset(question_data()["size"]["figurative"])
 SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -80,7 +80,10 @@ def quantity(question: str) -> tuple[str, str | None]:
     asked, money, _ = quantity_patterns()
     size = SIZE_Q.search(question)
     if size:
-        return "size", next(g for g in size.groups() if g).lower()
+        noun = next(g for g in size.groups() if g).lower()
+        if noun in FIGURATIVE and re.search(rf"\bhow {noun}\s+(?:is|are|will\s+be)\b", question, re.IGNORECASE):
+            return "size", question_data()["size"]["figurative"][noun]  # "how heavy is each sail?": its weight
+        return "size", noun
     if HOW_LONG.search(question):
         # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
         return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None
