@@ -1417,3 +1417,14 @@ def test_a_place_a_noun_phrase_holds_is_not_the_verbs():
     assert misses("Which rocket launched the probe from Kourou?", sentence) == ""
     # Settled there, as the verb's own place, it is still found.
     assert misses("When did the Raiders move to Las Vegas?", "The Raiders moved to Nevada in 2020, settling in Las Vegas.") == ""
+
+
+def test_a_firm_named_after_someone_is_not_them():
+    firm = "Okafor & Lutz said it would keep the Marden name and move its own range to Ottley."
+    # Not the person, in the sentence nor as the name standing where the asked one is.
+    assert misses("How long has Ruth Okafor worked at the Marden mill?", firm) == "no mention of Ruth Okafor"
+    assert "Ruth Okafor" in misses("How long has Ruth Okafor worked at the Marden mill?", firm, context="Its chief executive, Ruth Okafor, spoke.")
+    assert misses("What did Ruth Okafor say about the Marden mill?", "Okafor Holdings said the Marden mill would stay open.").startswith("no mention of Ruth Okafor")
+    # The firm asked by its name, and the person by hers, are found.
+    assert misses("What did Okafor & Lutz say about the Marden name?", firm) == ""
+    assert misses("What did Ruth Okafor say about the Marden mill?", "Okafor said the Marden mill would stay open.") == ""

@@ -9,7 +9,7 @@ from functools import lru_cache
 from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.doers import without_appositions
-from assistant.answer.entities import ENTITIES, KNOWN_OUTLET
+from assistant.answer.entities import COMPANY_HEADS, ENTITIES, KNOWN_OUTLET
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, in_past, is_title, name_key, place_nouns, same_name_word, verb_term, vocab
 from assistant.text import DEMONYM_ENDS, NOT_NAMES, STOPWORDS
 
@@ -108,7 +108,7 @@ def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> b
     for m in caps:
         run = [w for w in m.group(0).split() if not is_title(w)]
         for i, w in enumerate(run):
-            if same_name_word(w, last):
+            if same_name_word(w, last) and not (i + 1 < len(run) and _FIRM_AFTER.fullmatch(run[i + 1])):
                 # Word by word backwards while both have words: "Pinehurst High School" is not
                 # "Pinecrest High School", nor "Lars Verhoeven" "Anika Verhoeven".
                 for k in range(1, min(i, len(parts) - 1) + 1):
@@ -119,6 +119,10 @@ def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> b
                         return False  # another first name: another person
                 found = True
     return found
+
+
+# "Brennand & Hogg", "Parfitt Holdings": a firm named after someone is not that person.
+_FIRM_AFTER = re.compile(rf"&|{'|'.join(map(re.escape, COMPANY_HEADS))}")
 
 
 @lru_cache(maxsize=4096)
@@ -148,6 +152,10 @@ def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
         run = [w for w in m.group(0).split() if not is_title(w)]
         if head and len(run) > 1 and name_key(run[-1]) == head and not any(same_name_word(w, p) for w in run[:-1] for p in name.split()[:-1]):
             return " ".join(run)  # "Market Street" where "High Street" is asked: another street
+        if len(name.split()) > 1 and not any(same_name_word(w, name.split()[0]) for w in run) and any(
+            same_name_word(w, name.split()[-1]) and i + 1 < len(run) and _FIRM_AFTER.fullmatch(run[i + 1]) for i, w in enumerate(run)
+        ):
+            return " ".join(run)  # "Brennand & Hogg" where Fiona Brennand is asked: a firm, not her
         for w in m.group(0).split():
             if is_title(w) or NOT_NAMES.match(name_key(w).title()) or name_key(w) in STOPWORDS:
                 continue
