@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2-dev13, fresh and fresh3-fresh7 (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2-dev14, fresh and fresh3-fresh7 (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is one of dev2-dev13, fresh, fresh3, fresh4, fresh5, fresh6, fresh7; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev13 and fresh3-fresh7: their
+SET is one of dev2-dev14, fresh, fresh3, fresh4, fresh5, fresh6, fresh7; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev14 and fresh3-fresh7: their
 synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
@@ -68,6 +68,10 @@ PARTS = {
     # dev13: dev8's layout, prefix m
     "dev13": [part("evals/dev13/questions.jsonl", "evals/dev13/corpus", "m", 40, 32, 2, {37, 38},
                    words=(400, 700), url="https://example.org/")],
+    # dev14: dev8's layout, prefix n
+    "dev14": [part("evals/dev14/questions.jsonl", "evals/dev14/corpus", "n", 40, 32, 2, {37, 38},
+                   words=(400, 700), url="https://example.org/")],
+
     # fresh3: held out (private: counts only, never text); dev8's layout, prefix f3q
     "fresh3": [part("evals/fresh3/questions.jsonl", "evals/fresh3/corpus", "f3q", 40, 32, 2, {37, 38},
                     words=(400, 700), url="https://example.org/", private=True)],
