@@ -1428,3 +1428,43 @@ def test_a_firm_named_after_someone_is_not_them():
     # The firm asked by its name, and the person by hers, are found.
     assert misses("What did Okafor & Lutz say about the Marden name?", firm) == ""
     assert misses("What did Ruth Okafor say about the Marden mill?", "Okafor said the Marden mill would stay open.") == ""
+
+
+def test_a_thing_dated_by_the_question_is_not_another_years():
+    question = "Why did the Greens vote for Orland's 2026 budget?"
+    lede = "Orland's parliament approved the 2026 budget on Thursday."
+    assert misses(question, "Last year's budget, for 2025, passed after a late deal with the Greens.", context=lede) == "nothing from 2026"
+    assert misses(question, "The Greens backed the 2025 budget too.", context=lede) == "nothing from 2026"
+    assert misses(question, "The Greens voted for the 2026 budget, as they had for the 2025 budget.", context=lede) == ""
+    # A sentence that dates no budget leaves it to its context.
+    assert misses(question, "The Greens voted for the budget after a late deal.", context=lede) == ""
+
+
+def test_the_passive_subject_is_read_past_its_apposition_and_its_place():
+    # The one the verb is done to: not the place at the end of an apposition or of a noun phrase.
+    paid = "Kerry Ashford, a teaching assistant at Moorfield Primary School in Hexley, was paid £212 for October."
+    assert misses("How much was Kerry Ashford paid for October?", paid) == ""
+    assert "there it is Dana Bell" in misses("How much was Kerry Ashford paid for October?", "Dana Bell, a cook at Moorfield Primary School in Hexley, was paid £212 for October.", context="Kerry Ashford")
+    sold = "The Haddon shopping centre in Marlow, which changed hands in 2007, has been sold at auction to Marlow Borough Council."
+    assert misses("Which company sold the Haddon shopping centre to Marlow Borough Council?", sold) == ""
+    assert "there it is Westgate Arcade" in misses("Which company sold the Orme Arcade in Leeds?", "The Westgate Arcade in Leeds has been sold at auction.", context="Orme Arcade")
+
+
+def test_a_role_told_by_its_verb_and_a_name_with_its_possessive_marks():
+    question = "According to the chair of the Harbury Tenants' and Residents' Association, what did people vote for?"
+    context = "The Harbury Tenants' and Residents' Association backed the plan."
+    led = "The campaign was led by Jean Cole, a retired nurse who was chair of the Harbury Tenants' and Residents' Association until 2023."
+    # The chair quoted, named by a verb of the role ("who has chaired"), is the chair; a former
+    # chair's word is not that of the one in office now.
+    quoted = '"They voted for a written promise," said Win Grant, who has chaired the association since 2023.'
+    assert misses(question, quoted, context=context, article=f"{context}\n{led}\n{quoted}") == ""
+    former = question.replace("the chair", "the former chair")
+    assert misses(former, quoted, context=context, article=f"{context}\n{led}\n{quoted}") == "the one speaking there is not the former chair (one in office now)"
+    # A question's name without its possessive marks is the article's name with them.
+    assert misses(question, quoted, context=led, article=f"{led}\n{quoted}") == ""
+    # ... and "the association" is not the article's where it names two.
+    two = f"{led}\nThe Harbury Housing Association disagreed.\n{quoted}"
+    assert "no mention of Residents Association" in misses(question, quoted, article=two)
+    # A deputy chief constable is not the chief constable.
+    deputy = '"Nine in ten people now call us," said the deputy chief constable, Marcus Owen.'
+    assert misses("According to Harnley Police's chief constable, how many people now call?", deputy, context="Harnley Police") == "the one speaking there is not the constable"

@@ -305,14 +305,26 @@ def _done_to_agent(agency: Agency, sentence: str) -> str | None:
 
 
 def _passive_subject(tokens: list[str], i: int) -> list[str]:
-    """The name before a passive verb's auxiliaries: "Kettlebury" in "Kettlebury were beaten"."""
+    """The name before a passive verb's auxiliaries: "Kettlebury" in "Kettlebury were beaten";
+    where a place follows the subject's noun, the name in that noun's phrase: "Haddowgate" in
+    "The Haddowgate shopping centre in Marlingham has been sold"."""
     j = i - 1
     while j > 0 and tokens[j - 1].lower() in AUXILIARIES | PASSIVE:
         j -= 1
     k = j
     while k > 0 and tokens[k - 1][:1].isupper():
         k -= 1
+    if k > 1 and tokens[k - 1] in _PLACE_OF:
+        m = k - 1
+        while m > 0 and tokens[m - 1].lower() not in ("the", "a", "an") and not (tokens[m - 1][:1].islower() and tokens[m - 1] in STOPWORDS):
+            m -= 1
+        named = [w for w in tokens[m : k - 1] if w[:1].isupper()]
+        if named:
+            return [w for w in named if not is_title(w) and not NOT_NAMES.match(w)]
     return [w for w in tokens[k:j] if not is_title(w) and not NOT_NAMES.match(w)]
+
+
+_PLACE_OF = frozenset({"in", "at", "near", "outside"})
 
 
 def _done_to_other(agency: Agency, text: str) -> str | None:
@@ -321,7 +333,8 @@ def _done_to_other(agency: Agency, text: str) -> str | None:
     Brackwater Transit?"; "Sunnmark Rail was fined by the authority" too."""
     other = None
     for sentence in split_sentences(QUOTATION.sub(" … ", text)):
-        plain = RELATIVE.sub(" ", sentence.text)
+        # (Past the subject's apposition: "Kerry Ashburn, a teaching assistant in Hexworth, was paid".)
+        plain = without_appositions(RELATIVE.sub(" ", sentence.text))
         spans = list(WORD.finditer(plain))
         tokens = [m.group(0) for m in spans]
         for i, tok in enumerate(tokens):

@@ -67,6 +67,16 @@ _NOUN_BEFORE = re.compile(r"\b(?i:the|a|an|its|their|his|her)\s+(?:[a-z][\w-]*\s
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
+def _dated_otherwise(question: str, year: str, sentence: str) -> bool:
+    """Whether the sentence gives the thing the question dates by its year ("the 2026 budget")
+    only other years: "the 2025 budget", "the budget for 2025"."""
+    for noun in re.findall(rf"\b{year}\s+([a-z]{{3,}})", question):
+        given = {y for m in re.finditer(rf"\b((?:19|20)\d\d)\s+{noun}s?\b|\b{noun}s?\W+(?:for|of)\s+((?:19|20)\d\d)\b", sentence) for y in m.groups() if y}
+        if given and year not in given:
+            return True
+    return False
+
+
 def check(ask: Ask, ev: Evidence) -> Coverage:
     """Which of the question's constraints the evidence misses (none: it may answer)."""
     text = ev.text
@@ -97,6 +107,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             # ... nor a sentence that gives the verb asked another year ("set the record in 2019").
             # (A comparison's year is the sentence's too: "built 310 in 2023, up from 240 in 2022".)
             ok = ok and not other_time(frozenset(c.alternatives), ev.sentences, year=int(c.text))
+            # ... nor one that gives the thing the question dates another year: "Last year's
+            # budget, for 2025," is no 2026 budget.
+            ok = ok and not _dated_otherwise(ask.question, c.text, ev.sentences)
         elif c.kind == "date":
             # The sentence's own day, where it states one: "on Sunday, November 2" is no
             # November 1 event, whatever November 1 its context names.

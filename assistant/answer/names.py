@@ -10,7 +10,7 @@ from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.doers import without_appositions
 from assistant.answer.entities import COMPANY_HEADS, ENTITIES, KNOWN_OUTLET
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, WORD, in_past, is_title, name_key, place_nouns, same_name_word, verb_term, vocab
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, UPPER, WORD, in_past, is_title, name_key, place_nouns, question_data, same_name_word, verb_term, vocab
 from assistant.text import DEMONYM_ENDS, NOT_NAMES, STOPWORDS
 
 _WH = {"what", "who", "whom", "whose", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are", "was",
@@ -93,7 +93,7 @@ def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> b
     that last word: "Vladimir Putin" is met by "President Putin"; "Victory Day" is not met by
     "Independence Day", nor "Anika Verhoeven" by "Lars Verhoeven", nor "Kessington Marathon" by
     a runner from Kessington in the Port Esk Marathon."""
-    if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
+    if re.search(_whole(name), text, re.IGNORECASE):
         return True
     forms = vocab()[1].get(name_key(name), ())
     if any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text, re.IGNORECASE) or f in words for f in forms):
@@ -253,16 +253,30 @@ def referred_to(name: str, text: str, article: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
+def _whole(name: str) -> str:
+    """A name as a pattern of its words, each with or without its possessive mark: "Residents
+    Association" (a question's name, the mark dropped) is the article's "Residents' Association"."""
+    return r"(?<!\w)" + r"(?:['’]s?)?\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+
+
+@lru_cache(maxsize=1024)
 def _references(name: str, article: str) -> frozenset[str]:
-    """The nouns an article refers to a name by ("summit" of "the summit in Geneva"): read once
-    per article, not once per sentence of it checked."""
-    if name not in article:  # each pattern has the name as it is: none is compiled for nothing
+    """The nouns an article refers to a name by ("summit" of "the summit in Geneva"; "the
+    association" of the one "Residents' Association" it names): read once per article, not once
+    per sentence of it checked."""
+    if not re.search(_whole(name), article):  # each pattern has the name as it is: none is compiled for nothing
         return frozenset()
+    head = name.split()[-1]
+    owned = {m.group(0) for m in re.finditer(rf"(?:[{UPPER}][\w’'-]*\s+)+{re.escape(head)}\b", article)} if len(name.split()) > 1 else set()
+    if head.islower() or not head.isalpha() or len(owned) != 1 or head.lower() in STOPWORDS:
+        owned = set()  # "the council" where the article names two councils is neither
     n = re.escape(name)
     nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", article)
     nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", article)
     # "the family of Captain Hugh Pendarves" is "the Pendarves family".
     nouns += re.findall(rf"\bthe\s+([a-z]{{4,}})\s+of\s+(?:[A-Z][\w’'.-]*\s+){{0,3}}{n}\b", article)
+    if owned and head.lower() in question_data()["body_nouns"]:
+        nouns.append(head.lower())
     return frozenset(set(nouns) - STOPWORDS)
 
 

@@ -121,7 +121,14 @@ def roles_at(text: str, start: int, end: int) -> dict[str, str]:
     after = _APPOSITION_AFTER.match(text, end)
     if after:
         found.update({r: w for r, w in _apposition_roles(after.group(1)).items() if r not in found})
+    held_as = _ROLE_VERB_AFTER.match(text, end)  # "Winston Grant, who has chaired the association since 2023"
+    clause = re.split(r"[,.;:]", text[held_as.end() :], maxsplit=1)[0] if held_as else ""
+    if held_as and not _HELD_UNTIL.search(clause) and (role := role_of(held_as.group(1)[:-2]) or role_of(held_as.group(1)[:-1])) and role not in found:
+        found[role] = held_as.group(1)
     return found
+
+
+_ROLE_VERB_AFTER = re.compile(r"\s*,\s*(?:\d+\s*,\s*)?who\s+(?:has\s+|had\s+)?([a-z]+ed)\s+(?:the|its|their|his|her)\b")
 
 
 _APPOSITION_END = re.compile(r"\b(?:of|who|whom|whose|which|that|at|for|with|from|in|on|representing|working|running|since)\b")
