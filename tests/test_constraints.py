@@ -1468,3 +1468,13 @@ def test_a_role_told_by_its_verb_and_a_name_with_its_possessive_marks():
     # A deputy chief constable is not the chief constable.
     deputy = '"Nine in ten people now call us," said the deputy chief constable, Marcus Owen.'
     assert misses("According to Harnley Police's chief constable, how many people now call?", deputy, context="Harnley Police") == "the one speaking there is not the constable"
+
+
+def test_a_figure_given_by_a_period_is_not_a_one_off():
+    question = "What will £450,000 a year from the Kelby visitor levy pay for?"
+    assert misses(question, "Setting up the scheme will cost about £450,000, to be paid from reserves.", context="Kelby visitor levy") == "no 450,000"
+    assert misses(question, "The levy will give £450,000 a month to the harbour.", context="Kelby visitor levy") == "no 450,000"
+    assert misses(question, "The council says £450,000 a year from the levy will pay for lifeguards.", context="Kelby visitor levy") == ""
+    assert misses(question, "About £450,000 annually will pay for lifeguards.", context="Kelby visitor levy") == ""
+    # A figure the question gives by no period is any.
+    assert misses("What will £450,000 from the Kelby levy pay for?", "Setting up the scheme will cost £450,000.", context="Kelby levy") == ""

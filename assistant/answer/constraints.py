@@ -67,6 +67,27 @@ _NOUN_BEFORE = re.compile(r"\b(?i:the|a|an|its|their|his|her)\s+(?:[a-z][\w-]*\s
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
+_RATE = r"(?:a|an|per|each|every)\s+(year|month|week|day|hour|night|season)\b|(annually|yearly|monthly|weekly|daily)\b"
+
+
+def _other_rate(question: str, shown: str, sentence: str) -> bool:
+    """Whether the question gives its figure by a period ("£450,000 a year") and the sentence
+    gives that figure by none or by another ("will cost about £450,000", "£450,000 a month")."""
+    m = re.search(rf"{re.escape(shown)}\s+(?:{_RATE})", question, re.IGNORECASE)
+    if not m:
+        return False
+    given = [re.match(rf"\s+(?:{_RATE})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
+    return bool(given) and not any(g and _period(g) == _period(m) for g in given)
+
+
+def _period(rate: re.Match) -> str:
+    """The period a rate gives: "a year" and "annually" alike."""
+    return rate.group(1).lower() if rate.group(1) else _PER_WORD[rate.group(2).lower()]
+
+
+_PER_WORD = {"annually": "year", "yearly": "year", "monthly": "month", "weekly": "week", "daily": "day"}
+
+
 def _dated_otherwise(question: str, year: str, sentence: str) -> bool:
     """Whether the sentence gives the thing the question dates by its year ("the 2026 budget")
     only other years: "the 2025 budget", "the budget for 2025"."""
@@ -175,6 +196,9 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 if ok and shown is not None and not said_with and counts and re.search(rf"\b(?:the|a|an|its|their|his|her)\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences):
                     same = set().union(*(counted(sentences).get(u, set()) for u in counts))
                     ok = not any(v != value and word_before(sentences, other) == bound and v in same for v, other in numbers(sentences).items())
+            # ... nor, where the question gives it by a period ("£450,000 a year"), one the
+            # sentence gives by none, or by another: "will cost about £450,000" once.
+            ok = ok and not _other_rate(ask.question, c.text, ev.sentences)
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)
