@@ -319,12 +319,16 @@ def _passive_subject(tokens: list[str], i: int) -> list[str]:
         while m > 0 and tokens[m - 1].lower() not in ("the", "a", "an") and not (tokens[m - 1][:1].islower() and tokens[m - 1] in STOPWORDS):
             m -= 1
         named = [w for w in tokens[m : k - 1] if w[:1].isupper()]
-        if named:
+        # ... only a phrase that opens the clause: not "A shop at the Haddon Mill outside
+        # Marlow", "The stadium of Tarnby Rovers in Marlow" (the stadium sold, not the club).
+        opens = m == 0 or (tokens[m - 1].lower() in ("the", "a", "an") and (m < 2 or tokens[m - 2].lower() not in _PREPOSITIONS))
+        if named and opens:
             return [w for w in named if not is_title(w) and not NOT_NAMES.match(w)]
     return [w for w in tokens[k:j] if not is_title(w) and not NOT_NAMES.match(w)]
 
 
 _PLACE_OF = frozenset({"in", "at", "near", "outside"})
+_PREPOSITIONS = _PLACE_OF | frozenset({"of", "on", "from", "to", "by", "with", "for", "into", "inside"})
 
 
 def _done_to_other(agency: Agency, text: str) -> str | None:

@@ -18,7 +18,7 @@ from assistant.answer.constraint_records import Ask, Constraint
 from assistant.answer.dates import DAY_MONTH, ISO_DATE, MONTH_DAY, MONTH_ONLY, MONTHS, QUARTER, QUARTER_NUMBER, WEEKDAY, dates_in, month_number, months_in
 from assistant.answer.doers import without_appositions
 from assistant.answer.names import question_names
-from assistant.answer.quantity import FIGURATIVE, measure_units, quantity, word_before
+from assistant.answer.quantity import FIGURATIVE, literal_size, measure_units, quantity, word_before
 from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, former_roles, permanent_asked, role_of, roles_at, roles_become
 from assistant.answer.stages import PASSED, compass, passed_side, past_asked, senses, stages_in, stances
@@ -132,8 +132,8 @@ def parse(question: str) -> Ask:
         if beside:
             found.append(Constraint("ordinal", place, (place, *sorted(beside))))
     wanted, noun = quantity(question)
-    if wanted == "size" and noun not in FIGURATIVE:  # "What is the height of the viaduct?": not its length
-        found.append(Constraint("dimension", noun, (noun,)))
+    if wanted == "size" and (noun not in FIGURATIVE or literal_size(question, noun)):  # "What is the height of the viaduct?": not its length
+        found.append(Constraint("dimension", literal_size(question, noun) or noun, (noun,)))
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
     uncounted = measured(uncounted, measure_units())

@@ -40,7 +40,7 @@ from assistant.answer.roles import held_by_another, only_past, only_standing_in,
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, is_title, main_clause, name_key, same_name_word, vocabulary_data
-from assistant.text import NOT_NAMES, stem, terms
+from assistant.text import NOT_NAMES, STOPWORDS, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # "LONDON, Sept 30 (City Desk Wire) -", "BRACKWATER, Aug. 6 —": a report's dateline.
@@ -63,7 +63,6 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
     return next((o for o, near in places if near & beside), None)
 
 
-_NOUN_BEFORE = re.compile(r"\b(?i:the|a|an|its|their|his|her)\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*(?<!ing)(?<!ed)\s+$")
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
@@ -88,11 +87,19 @@ def _period(rate: re.Match) -> str:
 _PER_WORD = {"annually": "year", "yearly": "year", "monthly": "month", "weekly": "week", "daily": "day"}
 
 
+_LIKE = re.compile(r"\b(?:unlike|like|than|as (?:in|at|with))\b[^,;.]*", re.IGNORECASE)
+
+
 def _dated_otherwise(question: str, year: str, sentence: str) -> bool:
     """Whether the sentence gives the thing the question dates by its year ("the 2026 budget")
     only other years: "the 2025 budget", "the budget for 2025"."""
-    for noun in re.findall(rf"\b{year}\s+([a-z]{{3,}})", question):
-        given = {y for m in re.finditer(rf"\b((?:19|20)\d\d)\s+{noun}s?\b|\b{noun}s?\W+(?:for|of)\s+((?:19|20)\d\d)\b", sentence) for y in m.groups() if y}
+    # (Not a comparison's thing: "up from £32 million in the budget for 2025", "unlike the 2021 census".)
+    own = _LIKE.sub(" ", BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", sentence)))
+    for noun in re.findall(rf"\b{year}\s+([a-z]{{4,}})", question):
+        if noun in STOPWORDS:
+            continue
+        given = {y for m in re.finditer(rf"\b((?:19|20)\d\d)\s+{noun}s?\b|\b{noun}s?\W+(?:for|of)\s+((?:19|20)\d\d)\b", own) for y in m.groups() if y}
+        given -= set(YEAR.findall(question)) - {year}  # "the 2026 plan ... for 2030": 2030 is asked too
         if given and year not in given:
             return True
     return False
@@ -106,7 +113,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
     for c in ask.constraints:
         if c.kind == "name":
             ok = any(name_found(n, words, caps, text) or referred_to(n, text, ev.article) or short_form(n, text, ev.article) for n in c.alternatives)
-            if ok and ask.question and not any(in_text(n, ev.sentences) for n in c.alternatives):
+            if ok and ask.question and not any(in_text(n, ev.sentences, text) for n in c.alternatives):
                 # Found only around the sentence, which names someone else in its place ("the
                 # Obama administration" for "the Trump administration"): not this one's evidence.
                 ok = not any(rival(n, ask, ev.sentences, text) for n in c.alternatives)
@@ -205,7 +212,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = bool(given & asked) or not any(given & rivals(r) for r in asked)
             # ... nor evidence from an article that gives the role to someone else ("Canon Ann
             # Bell, who has been the cathedral's treasurer since 2019,") and never to them.
-            if ok and not given & asked and held_by_another(c.alternatives[0], frozenset(asked), f"{ev.sentences}\n{ev.article}"):
+            if ok and not given & asked and held_by_another(c.alternatives[0], frozenset(asked), f"{ev.sentences}\n{ev.article}", frozenset(question_names(ask.question))):
                 ok = bool(roles_given(c.alternatives[0], replace(ev, sentences=ev.article, context="")) & asked)
         elif c.kind == "whose":
             # The thing asked with its owner ("Oakenshaw's barrister") is not another's: a
@@ -249,17 +256,15 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
         elif c.kind == "direction":
             name, way, verb, *asked = c.alternatives
             own = RELATIVE.sub(" ", ev.sentences)  # "the market, which moved from Eastgate in 1998,"
-            # "to Ashdale", "from the Danish operator Kattegat"; not across another way ("to Lisbury Town from Pell")
-            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:(?!(?:from|to|into)\b)[\w’'.-]+\s+){{0,3}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
+            # "to Ashdale", "from the Danish operator Kattegat", "to the ground station in Tarnby"
+            # (where its "from" is not asked), "to a new plant in Hull"; not across another way
+            # ("to Lisbury Town from Pell")
+            ways = {("to" if w.lower() == "into" else w.lower()) for w in re.findall(rf"\b(from|to|into)\s+(?:(?!(?:from|to|into)\b)[\w’'.-]+\s+){{0,4}}?{re.escape(name)}(?!\w)", own, re.IGNORECASE)}
             # ... and, where the name has no way at all, the asked verb's own way must not go to
             # another name ("bought by Gannet Line from Kattegat" is not "bought from Gannet
             # Line"; "Marlow hired Pike from Halden" not "hired from Marlow"), unless the sentence
             # has the name as a place the other may hold ("moved to Nevada ..., settling in Las Vegas").
-            # (Not where a noun phrase has it, "the ground station in Sallowmere": the noun's place.)
-            inside = next(
-                (m for m in re.finditer(rf"\b(?:in|at|near|within|inside|outside)\s+(?:the\s+)?(?:[\w’'.-]+\s+){{0,2}}?{re.escape(name)}(?!\w)", own) if not _NOUN_BEFORE.search(own, 0, m.start())),
-                None,
-            )
+            inside = re.search(rf"\b(?:in|at|near|within|inside|outside)\s+(?:the\s+)?(?:[\w’'.-]+\s+){{0,2}}?{re.escape(name)}(?!\w)", own)
             ok = way in ways if ways else bool(inside) or not other_way(own, verb, way, name, *asked)
         elif c.kind == "compass":
             points = compass(ev.sentences)

@@ -21,8 +21,10 @@ from assistant.text import IRREGULAR_PAST, STOPWORDS, alternation, is_name_word
 
 #: The vocabularies: roles and the kinds of named things, each list with its source.
 _DATA = tomllib.loads((Path(__file__).parent / "data" / "entities.toml").read_text(encoding="utf-8"))
-#: The words a company's name ends with ("Group", "Holdings").
-COMPANY_HEADS = tuple(_DATA["kinds"]["company"]["heads"])
+#: The words a company's name ends with ("Group", "Holdings", "Ltd"), and the nouns that call a
+#: name a firm ("the knitwear group ...").
+COMPANY_HEADS = tuple(_DATA["kinds"]["company"]["heads"] + _DATA["kinds"]["company"]["suffixes"])
+FIRM_NOUNS = tuple(_DATA["kinds"]["company"]["called"])
 
 
 # What follows the noun a question asks with, when it is the head of its phrase: punctuation,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from assistant.answer.constraint_records import Ask
 from assistant.answer.dates import MONTH_ONLY, QUARTER
 from assistant.answer.doers import without_appositions
-from assistant.answer.entities import COMPANY_HEADS, ENTITIES, KNOWN_OUTLET
+from assistant.answer.entities import COMPANY_HEADS, ENTITIES, FIRM_NOUNS, KNOWN_OUTLET
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, UPPER, WORD, in_past, is_title, name_key, place_nouns, question_data, same_name_word, verb_term, vocab
 from assistant.text import DEMONYM_ENDS, NOT_NAMES, STOPWORDS
 
@@ -86,7 +86,7 @@ def _named_thing(run: str) -> bool:
     return any(kind.names.fullmatch(run) for kind in ENTITIES.values())
 
 
-def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> bool:
+def name_found(name: str, words: set[str], caps: list[re.Match], text: str, around: str = "") -> bool:
     """A name is in the evidence as a whole ("Independence Day", "Ferris Street bridge"), by an
     alias ("U.S." for "United States"), word by word where it is one word or hyphenated
     ("Biden-Putin": both), or by its last word (a surname) where no other name there takes
@@ -108,7 +108,7 @@ def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> b
     for m in caps:
         run = [w for w in m.group(0).split() if not is_title(w)]
         for i, w in enumerate(run):
-            if same_name_word(w, last) and not (i + 1 < len(run) and _FIRM_AFTER.fullmatch(run[i + 1])):
+            if same_name_word(w, last) and not _firm_at(run, i, f"{text}\n{around}"):
                 # Word by word backwards while both have words: "Pinehurst High School" is not
                 # "Pinecrest High School", nor "Lars Verhoeven" "Anika Verhoeven".
                 for k in range(1, min(i, len(parts) - 1) + 1):
@@ -121,15 +121,31 @@ def name_found(name: str, words: set[str], caps: list[re.Match], text: str) -> b
     return found
 
 
-# "Brennand & Hogg", "Parfitt Holdings": a firm named after someone is not that person.
-_FIRM_AFTER = re.compile(rf"&|{'|'.join(map(re.escape, COMPANY_HEADS))}")
+# "Parfitt Holdings", and "Brennand & Hogg" where the text calls it a firm ("the knitwear group
+# Brennand & Hogg"): a firm named after someone is not that person ("Okafor & Lutz won the
+# doubles" are two players).
+_FIRM_HEAD = re.compile("|".join(map(re.escape, COMPANY_HEADS)))
+_FIRM_NOUN = rf"\b(?:{'|'.join(map(re.escape, FIRM_NOUNS))})\s+"
+# "Ruth Okafor's company": the question asks of her firm.
+_OWN_FIRM = re.compile(r"['’]s?\s+(?:company|firm|business|group)\b", re.IGNORECASE)
+
+
+def _firm_at(run: list[str], i: int, text: str) -> bool:
+    """Whether the name word at run[i] begins a firm's name there ("Brennand & Hogg")."""
+    if i + 1 >= len(run):
+        return False
+    if _FIRM_HEAD.fullmatch(run[-1]):
+        return True
+    return run[i + 1] == "&" and re.search(_FIRM_NOUN + re.escape(" ".join(run[i:])), text, re.IGNORECASE) is not None
 
 
 @lru_cache(maxsize=4096)
-def in_text(name: str, text: str) -> bool:
+def in_text(name: str, text: str, around: str = "") -> bool:
+    """Whether the text names `name` (a firm named after them is not them, where the text or
+    the evidence `around` it calls it a firm)."""
     caps = list(CAPS.finditer(text))
     words = {name_key(w) for m in caps for w in HYPHEN_OR_SPACE.split(m.group(0))}
-    return name_found(name, words, caps, text)
+    return name_found(name, words, caps, text, around)
 
 
 def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
@@ -152,8 +168,8 @@ def rival(name: str, ask: Ask, sentence: str, text: str) -> str | None:
         run = [w for w in m.group(0).split() if not is_title(w)]
         if head and len(run) > 1 and name_key(run[-1]) == head and not any(same_name_word(w, p) for w in run[:-1] for p in name.split()[:-1]):
             return " ".join(run)  # "Market Street" where "High Street" is asked: another street
-        if len(name.split()) > 1 and not any(same_name_word(w, name.split()[0]) for w in run) and any(
-            same_name_word(w, name.split()[-1]) and i + 1 < len(run) and _FIRM_AFTER.fullmatch(run[i + 1]) for i, w in enumerate(run)
+        if len(name.split()) > 1 and not any(same_name_word(w, name.split()[0]) for w in run) and not _OWN_FIRM.search(ask.question) and any(
+            same_name_word(w, name.split()[-1]) and _firm_at(run, i, text) for i, w in enumerate(run)
         ):
             return " ".join(run)  # "Brennand & Hogg" where Fiona Brennand is asked: a firm, not her
         for w in m.group(0).split():
@@ -247,16 +263,19 @@ def referred_to(name: str, text: str, article: str) -> bool:
     a thing anchored to a place or an event this way, never a person doing something."""
     if not article:
         return False
+    bodies = question_data()["body_nouns"]
     return any(
-        re.search(rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE) for noun in _references(name, article)
+        re.search(rf"\bthe\s+{noun}\b" if noun in bodies else rf"\b(?:the|this|that|its|their|a|an)\s+(?:[a-z]+\s+)?{noun}\b", text, re.IGNORECASE)
+        for noun in _references(name, article)
     )
 
 
 @lru_cache(maxsize=1024)
 def _whole(name: str) -> str:
-    """A name as a pattern of its words, each with or without its possessive mark: "Residents
-    Association" (a question's name, the mark dropped) is the article's "Residents' Association"."""
-    return r"(?<!\w)" + r"(?:['’]s?)?\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+    """A name as a pattern of its words, a plural's with or without its possessive mark:
+    "Residents Association" (a question's name, the mark dropped) is the article's "Residents'
+    Association" (but "Marlow Cup" is not "Marlow's cup")."""
+    return r"(?<!\w)" + r"\s+".join(re.escape(w) + (r"['’]?" if w.endswith("s") else "") for w in name.split()) + r"(?!\w)"
 
 
 @lru_cache(maxsize=1024)
@@ -268,8 +287,8 @@ def _references(name: str, article: str) -> frozenset[str]:
         return frozenset()
     head = name.split()[-1]
     owned = {m.group(0) for m in re.finditer(rf"(?:[{UPPER}][\w’'-]*\s+)+{re.escape(head)}\b", article)} if len(name.split()) > 1 else set()
-    if head.islower() or not head.isalpha() or len(owned) != 1 or head.lower() in STOPWORDS:
-        owned = set()  # "the council" where the article names two councils is neither
+    if head.islower() or not head.isalpha() or len(owned) != 1 or head.lower() in STOPWORDS or re.search(rf"\b(?:the|a|an|its|their)\s+[a-z]+\s+{head.lower()}\b", article):
+        owned = set()  # "the council" where the article names two councils (or "the county council") is neither
     n = re.escape(name)
     nouns = re.findall(rf"\bthe\s+([a-z]{{4,}})\s+(?:in|at|near|outside)\s+(?:the\s+)?{n}\b", article)
     nouns += re.findall(rf"\bthe\s+{n}\s+([a-z]{{4,}})\b", article)

@@ -70,6 +70,16 @@ SIZE_Q = re.compile(
 )
 # Sizes also said of things that have none: "how wide was her margin", "how heavy were the losses".
 FIGURATIVE = frozenset(question_data()["size"]["figurative"])
+
+
+def literal_size(question: str, asked: str) -> str | None:
+    """The dimension a size word figurative too asks, where it is asked of what a thing is now
+    ("how heavy is each sail?": "weight"; "how high is inflation?" asks it too, and a sentence
+    giving only another measure refutes neither); None where it is not ("how wide was her
+    margin")."""
+    if asked in FIGURATIVE and re.search(rf"\bhow {asked}\s+(?:is|are|will\s+be)\b", question, re.IGNORECASE):
+        return question_data()["size"]["figurative"][asked]
+    return None
 SHARE = re.compile(r"\d\s*(?:%|percent\b|per cent\b|percentage points?\b)|\b(?:half|a third|two-thirds|a quarter|three-quarters)\b", re.IGNORECASE)
 
 
@@ -80,10 +90,7 @@ def quantity(question: str) -> tuple[str, str | None]:
     asked, money, _ = quantity_patterns()
     size = SIZE_Q.search(question)
     if size:
-        noun = next(g for g in size.groups() if g).lower()
-        if noun in FIGURATIVE and re.search(rf"\bhow {noun}\s+(?:is|are|will\s+be)\b", question, re.IGNORECASE):
-            return "size", question_data()["size"]["figurative"][noun]  # "how heavy is each sail?": its weight
-        return "size", noun
+        return "size", next(g for g in size.groups() if g).lower()
     if HOW_LONG.search(question):
         # "How long is the tunnel?" asks a length; "How long did the strike last?" a time.
         return ("amount" if re.search(r"\bhow long (?:is|was|are|were)\b(?![^?]*\b(?:been|in office|in charge)\b)", question, re.IGNORECASE) else "duration"), None

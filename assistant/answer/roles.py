@@ -76,9 +76,10 @@ def role_of(word: str) -> str | None:
 _BREAK = re.compile(r"[,;:()“”\"\n]|\.(?:\s|$)")
 _TOKEN = re.compile(r"[\w’'.-]+|[,;:()“”\"\n]")
 _DETERMINER = r"(?:(?i:the|a|an|its|his|her|their)|[A-Z][\w’'.-]*(?:’s|'s))"
-# (Or a relative clause that says what they are: "Canon Ann Bell, who has been the cathedral's treasurer since 2019,".)
+# (Or a relative clause that says what they are now: "Canon Ann Bell, who has been the
+# cathedral's treasurer since 2019,"; not "who was", "who had been": a role held before.)
 _APPOSITION_AFTER = re.compile(
-    rf"\s*,\s*(?:\d+\s*,\s*)?(?:who\s+(?:is|was|has\s+been|had\s+been|became|serves\s+as|served\s+as)\s+)?({_DETERMINER}\s[^,.;:()“”\"]{{1,100}}?)\s*[,.;]"
+    rf"\s*,\s*(?:\d+\s*,\s*)?(?:who\s+(?:is|has\s+been|serves\s+as)\s+)?({_DETERMINER}\s[^,.;:()“”\"]{{1,100}}?)\s*[,.;]"
 )
 # "... clear of the runner-up, Hanne Lindqvist": the last noun phrase before the comma.
 _APPOSITION_BEFORE = re.compile(rf"(?<!\w)({_DETERMINER}\s(?:(?!(?<!\w){_DETERMINER}\s)[^,.;:()“”\"]){{1,60}}?),\s*$")
@@ -128,7 +129,9 @@ def roles_at(text: str, start: int, end: int) -> dict[str, str]:
     return found
 
 
-_ROLE_VERB_AFTER = re.compile(r"\s*,\s*(?:\d+\s*,\s*)?who\s+(?:has\s+|had\s+)?([a-z]+ed)\s+(?:the|its|their|his|her)\b")
+# "..., who has chaired the association since 2023": the role by its verb, held now ("who
+# chaired the meeting" chaired one meeting; "who had chaired" is before).
+_ROLE_VERB_AFTER = re.compile(r"\s*,\s*(?:\d+\s*,\s*)?who\s+has\s+([a-z]+ed)\s+(?:the|its|their|his|her)\b")
 
 
 _APPOSITION_END = re.compile(r"\b(?:of|who|whom|whose|which|that|at|for|with|from|in|on|representing|working|running|since)\b")
@@ -161,17 +164,38 @@ def _apposition_roles(phrase: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1024)
-def held_by_another(name: str, roles: frozenset[str], sentence: str) -> str | None:
-    """Someone other than `name` to whom the sentence gives one of the roles ("Canon Ann Bell,
-    who has been the cathedral's treasurer since 2019," for Tom Kell as its treasurer)."""
+def held_by_another(name: str, roles: frozenset[str], sentence: str, named: frozenset[str] = frozenset()) -> str | None:
+    """Someone other than `name` to whom the text gives one of the roles, where one person
+    holds it at a time ("Canon Ann Bell, who has been the cathedral's treasurer since 2019," for
+    Tom Kell as its treasurer; not a teacher, one of many). None where the text tells of a
+    succession ("took over", "predecessor"): the role has passed from one to the other; nor
+    where the role is given with a name the question does not give (`named`): another body's
+    ("The mayor of neighbouring Tarnby, Dev Patel,")."""
+    data = vocabulary_data()["roles"]
+    roles = roles & frozenset(data["one_holder"])
+    if not roles or re.search(rf"\b(?:{'|'.join(map(re.escape, data['succession']))})", sentence, re.IGNORECASE):
+        return None
     asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
     for run in CAPS.finditer(sentence):
-        words = [w for w in run.group(0).split() if not is_title(w) and not role_of(w) and not NOT_NAMES.match(w)]
+        tokens = run.group(0).split()
+        lead = next((i for i, w in enumerate(tokens) if not is_title(w) and not role_of(w)), len(tokens))
+        words = [w for w in tokens[lead:] if not is_title(w) and not role_of(w) and not NOT_NAMES.match(w)]
         if len(words) < 2 or any(name_key(w) in asked for w in words):
             continue  # a full name, and not one of the asked person's ("Thursfield", "Dean Thursfield")
-        if set(roles_at(sentence, run.start(), run.end())) & roles:
+        start = run.start() + len(" ".join(tokens[:lead])) + (1 if lead else 0)  # past its titles: "Mayor Ruth Okafor"
+        if set(roles_at(sentence, start, run.end())) & roles and not _other_body(sentence, run, named):
             return " ".join(words)
     return None
+
+
+def _other_body(text: str, run: re.Match, named: frozenset[str]) -> bool:
+    """Whether the clause giving the person at `run` their role names something the question
+    does not ("The mayor of neighbouring Tarnby, Dev Patel,"): the role of another body."""
+    before = re.split(r"[.;\n]", text[max(0, run.start() - 80) : run.start()])[-1]
+    after = re.split(r"[.;\n]", text[run.end() : run.end() + 120])[0]
+    keys = {name_key(w) for n in named for w in HYPHEN_OR_SPACE.split(n)}
+    others = [m.group(0) for m in CAPS.finditer(f"{before} … {after}") if m.start() > 0]
+    return any(name_key(w) not in keys and not is_title(w) and not role_of(w) and not NOT_NAMES.match(w) for o in others for w in HYPHEN_OR_SPACE.split(o.replace("’s", "").replace("'s", "")))
 
 
 def roles_given(name: str, ev: Evidence) -> set[str]:
