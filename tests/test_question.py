@@ -273,3 +273,12 @@ def test_a_thing_asked_by_name_is_not_answered_by_an_unnamed_one():
     assert not unnamed_blank("Which scholar told the Wire?", "Ada Pike, a scholar at the Corran Institute, told the Wire.")
     assert not unnamed_blank("Which global deal did they clinch?", "They clinched a global oil deal.")
     assert not unnamed_blank("Which contractor repaired the roof?", "The contractor, who was not charged, repaired the roof.")
+
+
+def test_a_datelines_outlet_and_place_are_no_answer_to_who():
+    q = "Which company sold the Orme shopping centre to Marlow Borough Council?"
+    lede = "MARLOW, Sep 18 (Midlands Trade Journal) - The Orme shopping centre has been sold at auction to Marlow Borough Council."
+    assert not holds_answer(classify(q), q, lede)
+    assert holds_answer(classify(q), q, "The seller, the property fund Varden Real Estate, had owned the centre since 2007.")
+    # ... the lede's own clause still may.
+    assert holds_answer(classify(q), q, "MARLOW, Sep 18 (Midlands Trade Journal) - Varden Real Estate has sold the Orme shopping centre to Marlow Borough Council.")

@@ -18,7 +18,7 @@ from assistant.answer.entities import (
     without_other_kinds,
 )
 from assistant.answer.quantity import CLOCK, DURATION, HOW_LONG, MONEY, SHARE, SIZE_Q, measure_units, quantity, quantity_patterns, sized
-from assistant.answer.vocabulary import MONTH, YEAR, YEAR_TEXT, question_data
+from assistant.answer.vocabulary import DATELINE_HEAD, MONTH, YEAR, YEAR_TEXT, question_data
 from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
 from assistant.text import alternation as _alternation
 
@@ -257,6 +257,10 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     """
     if kind.kind in ("who", "what") and unnamed_blank(question, sentence):
         return False
+    if kind.entity or kind.kind == "who":
+        # A dateline's outlet and place name no one asked for: "MARLINGHAM, Sep 18 (Midlands
+        # Business Journal) - ..." holds no company that sold anything.
+        sentence = DATELINE_HEAD.sub("", sentence)
     if kind.entity:
         if names_entity(kind.entity, question, sentence) is not None:
             return True
