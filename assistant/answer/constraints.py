@@ -39,7 +39,7 @@ from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimen
 from assistant.answer.roles import held_by_another, only_past, only_standing_in, phrase_roles, rivals, role_of, role_vocab, roles_given
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, is_title, main_clause, name_key, same_name_word, vocabulary_data
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, is_title, main_clause, name_key, question_data, same_name_word, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
@@ -66,25 +66,26 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
-_RATE = r"(?:a|an|per|each|every)\s+(year|month|week|day|hour|night|season)\b|(annually|yearly|monthly|weekly|daily)\b"
-
-
 def _other_rate(question: str, shown: str, sentence: str) -> bool:
     """Whether the question gives its figure by a period ("£450,000 a year") and the sentence
     gives that figure by none or by another ("will cost about £450,000", "£450,000 a month")."""
-    m = re.search(rf"{re.escape(shown)}\s+(?:{_RATE})", question, re.IGNORECASE)
+    m = re.search(rf"{re.escape(shown)}\s+(?:{_rate()})", question, re.IGNORECASE)
     if not m:
         return False
-    given = [re.match(rf"\s+(?:{_RATE})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
+    given = [re.match(rf"\s+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
     return bool(given) and not any(g and _period(g) == _period(m) for g in given)
+
+
+@lru_cache(maxsize=1)
+def _rate() -> str:
+    """A period after a figure, "a year" ("per week") or "annually" (question.toml's `rates`)."""
+    rates = question_data()["rates"]
+    return rf"(?:a|an|per|each|every)\s+({'|'.join(rates['periods'])})\b|({'|'.join(rates['words'])})\b"
 
 
 def _period(rate: re.Match) -> str:
     """The period a rate gives: "a year" and "annually" alike."""
-    return rate.group(1).lower() if rate.group(1) else _PER_WORD[rate.group(2).lower()]
-
-
-_PER_WORD = {"annually": "year", "yearly": "year", "monthly": "month", "weekly": "week", "daily": "day"}
+    return rate.group(1).lower() if rate.group(1) else question_data()["rates"]["words"][rate.group(2).lower()]
 
 
 _LIKE = re.compile(r"\b(?:unlike|like|than|as (?:in|at|with))\b[^,;.]*", re.IGNORECASE)
