@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2-dev14, fresh and fresh3-fresh7 (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2-dev14, fresh and fresh3-fresh8 (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is one of dev2-dev14, fresh, fresh3, fresh4, fresh5, fresh6, fresh7; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev14 and fresh3-fresh7: their
+SET is one of dev2-dev14, fresh, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev14 and fresh3-fresh8: their
 synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
@@ -86,6 +86,9 @@ PARTS = {
                     words=(400, 700), url="https://example.org/", private=True)],
     # fresh7: held out (private: counts only, never text); dev8's layout, prefix f7q
     "fresh7": [part("evals/fresh7/questions.jsonl", "evals/fresh7/corpus", "f7q", 40, 32, 2, {37, 38},
+                    words=(400, 700), url="https://example.org/", private=True)],
+    # fresh8: held out (private: counts only, never text); dev8's layout, prefix f8q
+    "fresh8": [part("evals/fresh8/questions.jsonl", "evals/fresh8/corpus", "f8q", 40, 32, 2, {37, 38},
                     words=(400, 700), url="https://example.org/", private=True)],
 }
 FIELDS = {"id", "question", "gold_answers", "gold_articles", "gold_passage", "type", "answerable", "paraphrased", "pair"}
