@@ -1,8 +1,8 @@
-"""Rule checks for the question sets dev2-dev14, fresh and fresh3-fresh8 (the format and rules of evals/README.md).
+"""Rule checks for the question sets dev2-dev15, fresh and fresh3-fresh8 (the format and rules of evals/README.md).
 
 Run (repository root): HF_HUB_OFFLINE=1 .venv/bin/python evals/check_set.py SET [INDEX_DIR ...]
-SET is one of dev2-dev14, fresh, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8; one private index directory per part of the set, in the order of
-PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev14 and fresh3-fresh8: their
+SET is one of dev2-dev15, fresh, fresh3, fresh4, fresh5, fresh6, fresh7, fresh8; one private index directory per part of the set, in the order of
+PARTS below (dev4, dev5 and fresh: the synthetic corpus's index, then the bundled corpus's; dev6-dev15 and fresh3-fresh8: their
 synthetic corpus only); index checks
 are skipped for a part without one. --questions=FILE (once per part, in the same order) checks another
 copy of a part's questions file instead. Exit status 1 when any check fails.
@@ -70,6 +70,9 @@ PARTS = {
                    words=(400, 700), url="https://example.org/")],
     # dev14: dev8's layout, prefix n
     "dev14": [part("evals/dev14/questions.jsonl", "evals/dev14/corpus", "n", 40, 32, 2, {37, 38},
+                   words=(400, 700), url="https://example.org/")],
+    # dev15: dev8's layout, prefix o
+    "dev15": [part("evals/dev15/questions.jsonl", "evals/dev15/corpus", "o", 40, 32, 2, {37, 38},
                    words=(400, 700), url="https://example.org/")],
 
     # fresh3: held out (private: counts only, never text); dev8's layout, prefix f3q
