@@ -414,3 +414,22 @@ def test_other_news_event_times_and_the_sentence_that_goes_on(tmp_path):
     assert not tuesday.refused and "theft" in tuesday.text
     charge = assistant.ask("Who took charge of Dorley Rovers after their manager was sent to the stands for arguing with the referee?")
     assert not charge.refused and "Pia Lund" in charge.text
+
+
+def test_other_news_a_quote_below_another_speakers_report_of_it(tmp_path):
+    """Where the best match is another person's report that names the one asked ("the director
+    said ... among them the poet Jonah Pell"), the asked one's own quotation below it answers;
+    a question about someone who said nothing there is still refused."""
+    assistant = _assistant_on(tmp_path, {
+        "festival.md":
+        "---\ntitle: Book festival drops coal sponsor\noutlet: Arts Wire\npublished: 2025-05-20\n---\n"
+        "TARNLEY — The Tarnley book festival has dropped its sponsor, a coal company, after authors threatened to stay away.\n\n"
+        "The festival's acting director, Ruth Amberley, said on Wednesday that 64 authors had written to say they would "
+        "not appear if the deal went ahead, among them the poet Jonah Pell, who was due to give the opening lecture.\n\n"
+        "Pell had written to the festival in April. \"I'm not going to stand under a banner paid for by coal and talk "
+        "about the weather,\" he said at the time.\n\nThe festival will look for new sponsors over the summer.\n",
+    })
+    said = assistant.ask("What did Jonah Pell say he was not going to stand under?")
+    assert not said.refused and "banner paid for by coal" in said.text
+    other = assistant.ask("What did Ada Crane say she was not going to stand under?")
+    assert other.refused

@@ -1504,3 +1504,28 @@ def test_review_of_session_16_rules_on_a_reviewers_own_sentences(probe):
     else:
         accepted = misses(probe["question"], probe["sentence"], context=probe["context"], article=probe["article"]) == ""
     assert accepted == (probe["expected"] == "accept"), probe["note"]
+
+
+def test_a_verb_of_going_used_as_a_noun_is_not_the_questions_verb():
+    # "bought the Copley Road bus depot from X": the buying's way, not a bus's.
+    question = "Which company bought the Copley Road bus depot from the Ravelden Combined Authority?"
+    assert [c.alternatives for c in parse(question).constraints if c.kind == "direction"] == [("Ravelden Combined Authority", "from", "buy")]
+    assert misses(question, "The authority bought the Copley Road depot from Shirebus for £11.5 million.", context="Ravelden Combined Authority") != ""
+    # After its subject it is the verb: "did Stourwell Inns hire away from Ashgill".
+    assert [c.alternatives[2] for c in parse("Which executive did Stourwell Inns hire away from Ashgill?").constraints if c.kind == "direction"] == ["hire"]
+
+
+def test_a_figure_of_a_noun_with_of_is_that_nouns():
+    # "a grant of £1.2 million": the grant's figure; a sentence giving the grant another is no answer.
+    question = "Which organisation gives Caverley Leisure Trust a grant of £1.2 million a year?"
+    context = "Energy bills at the trust's pools have risen by £1.2 million a year."
+    assert misses(question, "Caverley Borough Council gives the trust a grant of £640,000 a year.", context=f"Caverley Leisure Trust\n{context}") == "no 1.2 million"
+    assert misses(question, "Caverley Borough Council gives the trust a grant of £1.2 million a year.", context="Caverley Leisure Trust") == ""
+
+
+def test_a_relative_clause_of_someones_saying_is_their_word():
+    question = "Why, according to Fairholme Homes, will fewer of the homes be affordable?"
+    sentence = "A quarter of the homes will be affordable, below the council's target, which Fairholme said the cost of cleaning up the site made impossible."
+    assert misses(question, sentence, context="Fairholme Homes") == ""
+    assert "says nothing" in misses(question, "A quarter of the homes, which Fairholme built, will be affordable.", context="Fairholme Homes")
+

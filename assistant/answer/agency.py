@@ -221,7 +221,12 @@ def says(text: str) -> bool:
     announced, did not attend")."""
     return bool(QUOTATION.search(text)) or re.search(r"\baccording to\b", text, re.IGNORECASE) is not None or any(
         verb_term(w) == "say" for w in WORD.findall(RELATIVE.sub(" ", text)) if not w[:1].isupper()
-    )
+    ) or any(verb_term(m.group(1)) == "say" for m in _NAMED_SAYING.finditer(text))
+
+
+# "..., which Fairholme said the cost of the clean-up made impossible": a relative clause that is
+# someone's saying.
+_NAMED_SAYING = re.compile(r"\b(?:which|that)\s+(?:[A-Z][\w’'-]*\s+){1,4}([a-z]+)\b")
 
 
 def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, article: str = "") -> tuple[bool, str | None]:

@@ -62,6 +62,10 @@ def parse(question: str) -> Ask:
     # (A name's pattern takes milliseconds to compile: only where a verb of going is at all.)
     for n in own if _moving_verb().search(question) else ():  # "move from Eastgate to Lakeview": which way, where a verb of going says it
         way = re.search(rf"\b({moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
+        if way and _as_noun(question, way.start(1), way.end(1)):
+            # "bought the Copley Road bus depot from ...": "bus" names the depot; the verb is before it.
+            way = re.search(rf"\b({moving})\b(?:\s+[\w’'-]+){{0,5}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
+            way = way if way and not _as_noun(question, way.start(1), way.end(1)) else None
         if way:
             to = "to" if way.group(2).lower() == "into" else way.group(2).lower()
             found.append(Constraint("direction", f"{way.group(2)} {n}", (n, to, verb_term(way.group(1)))))
@@ -193,6 +197,20 @@ def _does_as(question: str, word: str) -> bool:
 
 
 _WHOSE = re.compile(r"\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*?)(?:['’]s|s['’])\s+((?:[a-z][\w-]+\s+)?[a-z][\w-]{2,})\b")
+
+
+def _as_noun(text: str, start: int, end: int) -> bool:
+    """Whether a verb of going's base form stands as a noun there: in a noun phrase that a
+    determiner opens, before another noun ("the Copley Road bus depot", "a ship owner"); not
+    after its subject ("did Stourwell Inns hire away", "did Halden buy shares")."""
+    word = text[start:end].lower()
+    if in_past(word) or word.endswith("ing"):
+        return False
+    before, after = text[:start].split(), text[end:].split()[:1]
+    while before and before[-1][:1].isupper():
+        before.pop()  # back over the names in the phrase: "the Copley Road bus"
+    follows = bool(after) and re.fullmatch(r"[a-z][a-z-]+", after[0]) is not None and after[0] not in STOPWORDS
+    return follows and bool(before) and before[-1].lower() in ("the", "a", "an", "its", "their", "his", "her")
 
 
 def ordinals(text: str) -> list[tuple[str, frozenset[str]]]:

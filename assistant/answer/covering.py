@@ -66,7 +66,7 @@ def covering(
         checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
     best, top = checked[0]
-    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top):
+    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top) and not _other_speaker(top):
         ok = []  # far below a sentence about another event
     if ok and not top.ok and not _states_when(top, ok[0]) and (
         _untold(verb_asked(ask.question), ok[0].text, best.text)
@@ -247,6 +247,14 @@ def _only_silent(top: Coverage) -> bool:
     """Whether a better-scored sentence misses only that the person asked about says something
     there: it tells of them, not of another event, and is no reason to refuse one that quotes them."""
     return top.reversed_by is None and bool(top.missing) and all(m.kind == "speaker" for m in top.missing)
+
+
+def _other_speaker(top: Coverage) -> bool:
+    """Whether a better-scored sentence is refuted only because another says it ("The festival's
+    director, Rosalind Marbeck, said ... among them the poet Jonah Ferrity" for what Ferrity
+    said): it tells of the asked one's words, not of another event, and is no reason to refuse
+    their own quotation below it."""
+    return top.reversed_by is not None and top.agency is not None and top.agency.spoken and not top.missing
 
 
 def _states_when(top: Coverage, c: Candidate) -> bool:

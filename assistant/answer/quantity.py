@@ -192,6 +192,7 @@ HEDGE = r"(?:(?:about|around|nearly|almost|roughly|some|only|just|more than|less
 
 def word_before(text: str, shown: str) -> str:
     """The term of the content word just before a number ("cost about $140 million": "cost";
-    past an object, "pay her £240,000": "pay"), or "" where a stopword or nothing stands there."""
-    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me)\s+)?{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
+    past an object, "pay her £240,000": "pay"; past "of", "a grant of £640,000": "grant"), or
+    "" where a stopword or nothing stands there."""
+    m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me|of)\s+)?{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
     return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
