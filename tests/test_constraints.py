@@ -1529,3 +1529,12 @@ def test_a_relative_clause_of_someones_saying_is_their_word():
     assert misses(question, sentence, context="Fairholme Homes") == ""
     assert "says nothing" in misses(question, "A quarter of the homes, which Fairholme built, will be affordable.", context="Fairholme Homes")
 
+
+
+def test_a_sum_the_question_gives_a_thing_is_not_anothers_price():
+    question = "Which company was awarded the £11.5 million contract to run the Ravel bus routes?"
+    assert misses(question, "The authority bought the Copley Road depot from Shirebus for £11.5 million in March.", context="the Ravel bus routes") == "no 11.5 million"
+    assert misses(question, "Brantwick Travel won the contract to run the routes for £11.5 million.", context="the Ravel bus routes") == ""
+    assert misses(question, "Brantwick Travel won the £11.5 million contract.", context="the Ravel bus routes") == ""
+    # A sum given no thing ("£16,400 charged") is any sentence's.
+    assert misses("Why was the £16,400 charged at Orme Court disallowed?", "The bill had £16,400 for a report, which was disallowed.", context="Orme Court") == ""

@@ -39,7 +39,7 @@ from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimen
 from assistant.answer.roles import held_by_another, only_past, only_standing_in, phrase_roles, rivals, role_of, role_vocab, roles_given
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, is_title, main_clause, name_key, question_data, same_name_word, vocabulary_data
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, question_data, same_name_word, vocabulary_data
 from assistant.text import NOT_NAMES, STOPWORDS, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
@@ -185,6 +185,13 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             said = counted(stated)
             ok = value in set().union(said.get("", set()), *(said.get(u, set()) for u in counts)) if counts else value in numbers(stated)
             ok = ok and (not counting or value in counting)
+            # ... and a sum the question gives a thing ("the £11.5 million contract") is not the
+            # price the sentence pays for another, naming no such thing: "bought the depot for
+            # £11.5 million" is no contract. ("£16,400 charged" gives no thing.)
+            sum_of = re.search(rf"[$£€¥]\s?{re.escape(c.text.split()[0])}\s+(?:(?:million|billion|m|bn)\s+)?([a-z]+)", ask.question)
+            price = re.search(rf"\bfor\s+{HEDGE}[$£€¥]\s?{re.escape(c.text.split()[0])}(?![\d])", ev.sentences)
+            if ok and counts and sum_of and price and not in_past(sum_of.group(1)) and not sum_of.group(1).endswith("ing"):
+                ok = any(u in terms(ev.sentences) or u in counted(sentences) for u in counts)
             # ... and not the number of another thing the question asks about: "save $210 million
             # a year" is no "cuts that cost $210 million".
             bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
