@@ -1538,3 +1538,11 @@ def test_a_sum_the_question_gives_a_thing_is_not_anothers_price():
     assert misses(question, "Brantwick Travel won the £11.5 million contract.", context="the Ravel bus routes") == ""
     # A sum given no thing ("£16,400 charged") is any sentence's.
     assert misses("Why was the £16,400 charged at Orme Court disallowed?", "The bill had £16,400 for a report, which was disallowed.", context="Orme Court") == ""
+
+
+def test_according_to_a_role_where_no_one_speaks_a_rival_named_is_not_them():
+    question = "According to Tarn Police's chief constable, what has caught up with Keith Stone?"
+    under = "Tarn Police reopened the case in 2022, when its review unit, under Detective Chief Inspector Priya Vance, sent the items for testing."
+    assert misses(question, under, context="Keith Stone") == "the one speaking there is not the constable"
+    # A sentence of no saying that names no rival still may ("gave the committee an account").
+    assert misses(question, "Tarn Police reopened the case in 2022 and sent the items for testing.", context="Keith Stone") == ""

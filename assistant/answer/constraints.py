@@ -36,7 +36,7 @@ from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONT
 from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
-from assistant.answer.roles import held_by_another, only_past, only_standing_in, phrase_roles, rivals, role_of, role_vocab, roles_given
+from assistant.answer.roles import held_by_another, only_past, only_standing_in, people, phrase_roles, rivals, role_of, role_vocab, roles_given
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, question_data, same_name_word, vocabulary_data
@@ -255,6 +255,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 given = phrase_roles(described) if described else set()
             else:
                 given = _speaker_roles(ev) if c.kind == "speaker role" else _roles_of(subject(ev), ev)
+            if c.kind == "speaker role" and not given and not says(ev.sentences):
+                # Where no one speaks, the sentence's people ("under Detective Chief Inspector
+                # Priya Vaswani" for the chief constable's word): a rival there is not them.
+                given = {r for _, _, held in people(ev.sentences) for r in held}
             # ... a deputy of a rival role is a rival too: the deputy director is no chief executive.
             ok = c.alternatives[0] in given or not (given | {r.split()[-1] for r in given}) & rivals(c.alternatives[0])
         elif c.kind == "former speaker":

@@ -176,16 +176,25 @@ def held_by_another(name: str, roles: frozenset[str], sentence: str, named: froz
     if not roles or re.search(rf"\b(?:{'|'.join(map(re.escape, data['succession']))})", sentence, re.IGNORECASE):
         return None
     asked = {name_key(w) for w in HYPHEN_OR_SPACE.split(name)}
-    for run in CAPS.finditer(sentence):
+    for run, words, held in people(sentence):
+        if len(words) < 2 or any(name_key(w) in asked for w in words):
+            continue  # a full name, and not one of the asked person's ("Thursfield", "Dean Thursfield")
+        if set(held) & roles and not _other_body(sentence, run, named):
+            return " ".join(words)
+    return None
+
+
+def people(text: str) -> list[tuple[re.Match, list[str], dict[str, str]]]:
+    """Each run of capitalised words of a text, with its name's words and the roles the text
+    gives it, read from past its titles ("Detective Chief Inspector Priya Vaswani": an inspector)."""
+    found = []
+    for run in CAPS.finditer(text):
         tokens = run.group(0).split()
         lead = next((i for i, w in enumerate(tokens) if not is_title(w) and not role_of(w)), len(tokens))
         words = [w for w in tokens[lead:] if not is_title(w) and not role_of(w) and not NOT_NAMES.match(w)]
-        if len(words) < 2 or any(name_key(w) in asked for w in words):
-            continue  # a full name, and not one of the asked person's ("Thursfield", "Dean Thursfield")
-        start = run.start() + len(" ".join(tokens[:lead])) + (1 if lead else 0)  # past its titles: "Mayor Ruth Okafor"
-        if set(roles_at(sentence, start, run.end())) & roles and not _other_body(sentence, run, named):
-            return " ".join(words)
-    return None
+        start = run.start() + len(" ".join(tokens[:lead])) + (1 if lead else 0)
+        found.append((run, words, roles_at(text, start, run.end())))
+    return found
 
 
 def _other_body(text: str, run: re.Match, named: frozenset[str]) -> bool:
