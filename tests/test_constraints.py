@@ -1488,15 +1488,17 @@ def _review16_probes() -> list[dict]:
     import json
     from pathlib import Path
 
-    return json.loads((Path(__file__).parent / "data" / "review16_probes.json").read_text(encoding="utf-8"))
+    data = Path(__file__).parent / "data"
+    return [p for name in ("review16_probes.json", "review16b_probes.json") for p in json.loads((data / name).read_text(encoding="utf-8"))]
 
 
 @pytest.mark.parametrize("probe", _review16_probes(), ids=lambda p: f"{p['rule']}: {p['question'][:50]}")
 def test_review_of_session_16_rules_on_a_reviewers_own_sentences(probe):
-    """A reviewer's probes of session 16's rules (roles held by another, a verb's own way, sizes,
+    """Two reviewers' probes of session 16's rules (roles held by another, a verb's own way, sizes,
     firms named after people, passive subjects, roles told by their verbs, names with possessive
-    marks, things dated by the question), on sentences written for them: near misses refuted,
-    a writer's ordinary questions answered."""
+    marks, things dated by the question; datelines, rates, verbs of going used as nouns, figures
+    after "of", a named saying in a relative clause, a sum against another's price), on sentences
+    written for them: near misses refuted, a writer's ordinary questions answered."""
     from assistant.answer.question import classify, holds_answer
 
     if probe["kind"] == "holds":

@@ -226,7 +226,7 @@ def says(text: str) -> bool:
 
 # "..., which Fairholme said the cost of the clean-up made impossible": a relative clause that is
 # someone's saying.
-_NAMED_SAYING = re.compile(r"\b(?:which|that)\s+(?:[A-Z][\w’'-]*\s+){1,4}([a-z]+)\b")
+_NAMED_SAYING = re.compile(r"\b(?:which|that)\s+(?:[A-Z][\w’'-]*\s+){1,4}([a-z]+)\b(?=[^,;]*[.!?]?[\"”’']?\s*$)")
 
 
 def _doers(agency: Agency, text: str, strict: bool, topical: bool = False, article: str = "") -> tuple[bool, str | None]:

@@ -23,7 +23,7 @@ from assistant.answer.question import classify
 from assistant.answer.roles import described_roles, former_roles, permanent_asked, role_of, roles_at, roles_become
 from assistant.answer.stages import PASSED, compass, passed_side, past_asked, senses, stages_in, stances
 from assistant.answer.support import measured, numbers
-from assistant.answer.vocabulary import WORD, YEAR, in_past, is_title, name_key, question_data, verb_term, vocabulary_data
+from assistant.answer.vocabulary import MODALS, WORD, YEAR, in_past, is_title, name_key, question_data, verb_term, vocabulary_data
 from assistant.text import STOPWORDS, alternation, stem, terms
 
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)", re.IGNORECASE)
@@ -64,8 +64,8 @@ def parse(question: str) -> Ask:
         way = re.search(rf"\b({moving})\b(?:\s+(?!(?:{moving})\b)[\w’'-]+){{0,4}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
         if way and _as_noun(question, way.start(1), way.end(1)):
             # "bought the Copley Road bus depot from ...": "bus" names the depot; the verb is before it.
-            way = re.search(rf"\b({moving})\b(?:\s+[\w’'-]+){{0,5}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
-            way = way if way and not _as_noun(question, way.start(1), way.end(1)) else None
+            verb = re.search(rf"\b({moving})\b(?:\s+[\w’'-]+){{0,5}}?\s+(from|to|into)\s+(?:the\s+)?{re.escape(n)}(?!\w)", question, re.IGNORECASE)
+            way = verb if verb and not _as_noun(question, verb.start(1), verb.end(1)) else way
         if way:
             to = "to" if way.group(2).lower() == "into" else way.group(2).lower()
             found.append(Constraint("direction", f"{way.group(2)} {n}", (n, to, verb_term(way.group(1)))))
@@ -207,8 +207,12 @@ def _as_noun(text: str, start: int, end: int) -> bool:
     if in_past(word) or word.endswith("ing"):
         return False
     before, after = text[:start].split(), text[end:].split()[:1]
+    named = False
     while before and before[-1][:1].isupper():
         before.pop()  # back over the names in the phrase: "the Copley Road bus"
+        named = True
+    if named and len(before) >= 2 and before[-2].lower() in MODALS | {"is", "was", "were", "are"}:
+        return False  # "did the Orme Group move staff": the name is the verb's subject
     follows = bool(after) and re.fullmatch(r"[a-z][a-z-]+", after[0]) is not None and after[0] not in STOPWORDS
     return follows and bool(before) and before[-1].lower() in ("the", "a", "an", "its", "their", "his", "her")
 

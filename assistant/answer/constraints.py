@@ -33,7 +33,7 @@ from assistant.answer.agency import published_by, reversed_agency, says
 from assistant.answer.asked import ordinals
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
 from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, month_number, months_in, other_time, own_dates, quarters_in, relative_year
-from assistant.answer.doers import by_agent, described_speaker, speaker, subject
+from assistant.answer.doers import by_agent, described_speaker, speaker, subject, without_appositions
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
 from assistant.answer.roles import held_by_another, only_past, only_standing_in, people, phrase_roles, rivals, role_of, role_vocab, roles_given
@@ -66,13 +66,35 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
+def _other_thing_priced(before: str, question: str) -> bool:
+    """Whether what the words before "for £N" have bought, sold or run ("bought the Copley Road
+    depot from Shirebus") is something the question does not name: that sum is its price."""
+    words = re.split(r"[,;]", without_appositions(RELATIVE.sub(" ", before)))[-1].split()  # past "Shirebus, the operator that ...,"
+    last = max((i for i, w in enumerate(words) if in_past(w.lower()) or w.lower() in ("run", "buy", "sell", "pay")), default=-1)
+    obj = []
+    for w in words[last + 1 :]:
+        if w.lower() in ("to", "from", "in", "at", "on", "with", "by"):
+            break
+        obj.append(w)
+    said = set(terms(" ".join(obj)))
+    return bool(said) and not said & set(terms(question))
+
+
 def _other_rate(question: str, shown: str, sentence: str) -> bool:
     """Whether the question gives its figure by a period ("£450,000 a year") and the sentence
     gives that figure by none or by another ("will cost about £450,000", "£450,000 a month")."""
-    m = re.search(rf"{re.escape(shown)}\s+(?:{_rate()})", question, re.IGNORECASE)
+    # (Not "a year ago", "a day after": a time, not a period.)
+    m = re.search(rf"{re.escape(shown)}\s+(?:{_rate()})(?!\s+(?:ago|earlier|later|before|after|on)\b)", question, re.IGNORECASE)
     if not m:
         return False
-    given = [re.match(rf"\s+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
+    # The sentence's period after the figure ("£450,000-a-year", "per annum"), or before it ("an annual grant of £450,000").
+    given = [re.match(rf"[\s-]+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
+    if re.search(r"\bper\s+annum\b", sentence, re.IGNORECASE) and _period(m) == "year":
+        return False
+    adjectives = question_data()["rates"]["adjectives"]
+    before = {adjectives.get(w.lower()) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}", sentence) for w in sentence[: n.start()].split()[-4:]}
+    if _period(m) in before:
+        return False
     return bool(given) and not any(g and _period(g) == _period(m) for g in given)
 
 
@@ -80,7 +102,7 @@ def _other_rate(question: str, shown: str, sentence: str) -> bool:
 def _rate() -> str:
     """A period after a figure, "a year" ("per week") or "annually" (question.toml's `rates`)."""
     rates = question_data()["rates"]
-    return rf"(?:a|an|per|each|every)\s+({'|'.join(rates['periods'])})\b|({'|'.join(rates['words'])})\b"
+    return rf"(?:a|an|per|each|every)[\s-]+({'|'.join(rates['periods'])})\b|({'|'.join(rates['words'])})\b"
 
 
 def _period(rate: re.Match) -> str:
@@ -191,13 +213,15 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             sum_of = re.search(rf"[$£€¥]\s?{re.escape(c.text.split()[0])}\s+(?:(?:million|billion|m|bn)\s+)?([a-z]+)", ask.question)
             price = re.search(rf"\bfor\s+{HEDGE}[$£€¥]\s?{re.escape(c.text.split()[0])}(?![\d])", ev.sentences)
             if ok and counts and sum_of and price and not in_past(sum_of.group(1)) and not sum_of.group(1).endswith("ing"):
-                ok = any(u in terms(ev.sentences) or u in counted(sentences) for u in counts)
+                ok = any(u in terms(ev.sentences) or u in counted(sentences) for u in counts) or not _other_thing_priced(ev.sentences[: price.start()], ask.question)
             # ... and not the number of another thing the question asks about: "save $210 million
             # a year" is no "cuts that cost $210 million".
             bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
             if ok and bound:
                 shown = numbers(sentences).get(value)  # how the sentence writes it
                 said_with = {word_before(sentences, shown)} - {""} if shown else set()
+                if said_with and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(c.text)}(?![\w.])", ask.question) and not re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences):
+                    said_with = set()  # "receives £1.2 million" for "a grant of £1.2 million": no other noun's figure
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
                 # ... nor found only around a sentence that gives that word another number:
                 # "ordered it to pay her £240,000" is no "ordered to pay £1.1 million".

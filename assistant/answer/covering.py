@@ -66,7 +66,7 @@ def covering(
         checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
     best, top = checked[0]
-    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top) and not _other_speaker(top):
+    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top) and not (_other_speaker(top) and topic_terms(ask) & set(terms(best.text)) <= set(terms(f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}"))):
         ok = []  # far below a sentence about another event
     if ok and not top.ok and not _states_when(top, ok[0]) and (
         _untold(verb_asked(ask.question), ok[0].text, best.text)

@@ -18,7 +18,7 @@ from assistant.answer.entities import (
     without_other_kinds,
 )
 from assistant.answer.quantity import CLOCK, DURATION, HOW_LONG, MONEY, SHARE, SIZE_Q, measure_units, quantity, quantity_patterns, sized
-from assistant.answer.vocabulary import DATELINE_HEAD, MONTH, YEAR, YEAR_TEXT, question_data
+from assistant.answer.vocabulary import MONTH, YEAR, YEAR_TEXT, question_data
 from assistant.text import DEMONYM_ENDS, IRREGULAR_PAST, STOPWORDS, is_name_word, terms, words
 from assistant.text import alternation as _alternation
 
@@ -249,6 +249,12 @@ def unnamed_blank(question: str, sentence: str) -> bool:
     return seen
 
 
+# "Which outlet reported ...?": the dateline's outlet may be the answer.
+_REPORTING = re.compile(r"\b(?:report(?:ed|s)?|broke the news|first published|published)\b", re.IGNORECASE)
+# "MARLOW, Sep 18 (Trade Journal) - ": a dateline's place, date and outlet, up to its dash.
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b\s*(?:\([^()]{1,60}\)\s*)?[-—–]\s+")
+
+
 def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     """Whether the sentence holds something of the kind asked for that the question lacks.
 
@@ -257,10 +263,11 @@ def holds_answer(kind: QuestionKind, question: str, sentence: str) -> bool:
     """
     if kind.kind in ("who", "what") and unnamed_blank(question, sentence):
         return False
-    if kind.entity or kind.kind == "who":
+    if (kind.entity or kind.kind == "who") and kind.entity != "outlet" and not _REPORTING.search(question):
         # A dateline's outlet and place name no one asked for: "MARLINGHAM, Sep 18 (Midlands
-        # Business Journal) - ..." holds no company that sold anything.
-        sentence = DATELINE_HEAD.sub("", sentence)
+        # Business Journal) - ..." holds no company that sold anything (where the question asks
+        # who reported it, it may).
+        sentence = _DATELINE.sub("", sentence)
     if kind.entity:
         if names_entity(kind.entity, question, sentence) is not None:
             return True

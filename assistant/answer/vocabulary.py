@@ -31,7 +31,7 @@ MODALS = frozenset("will would shall should can could may might must has have ha
 
 
 # "TARNBURY, May 3 (Hexmoor Evening Post) - ": a report's dateline, before its main clause ...
-DATELINE_HEAD = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b[^-—–]{0,60}[-—–]\s*")
+_DATELINE_HEAD = re.compile(r"^\s*[A-Z][A-Z .'-]{2,40},\s+[A-Z][a-z]{2,4}\.?\s+\d{1,2}\b[^-—–]{0,60}[-—–]\s*")
 # ... and where the clause ends: what follows is another event ("while Labour lost 40").
 _CLAUSE_END = re.compile(r"[,;:]|\s(?:while|whereas|as|after|before|but|because|although|though|when|since|and then)\s")
 
@@ -39,7 +39,7 @@ _CLAUSE_END = re.compile(r"[,;:]|\s(?:while|whereas|as|after|before|but|because|
 def main_clause(sentence: str) -> str:
     """A sentence's first clause, past its dateline: "Their deputy leader lost his seat" of
     "..., while Labour lost 40"; "On Saturday evening" of "On Saturday evening, Ferraro won"."""
-    return _CLAUSE_END.split(DATELINE_HEAD.sub("", sentence), maxsplit=1)[0]
+    return _CLAUSE_END.split(_DATELINE_HEAD.sub("", sentence), maxsplit=1)[0]
 
 
 # Vocabularies ---------------------------------------------------------------------------------
