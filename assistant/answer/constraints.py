@@ -32,15 +32,15 @@ from functools import lru_cache
 from assistant.answer.agency import published_by, reversed_agency, says
 from assistant.answer.asked import ordinals
 from assistant.answer.constraint_records import Ask, Constraint, Coverage, Evidence
-from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, month_number, months_in, other_time, own_dates, quarters_in, relative_year
-from assistant.answer.doers import by_agent, described_speaker, speaker, subject, without_appositions
+from assistant.answer.dates import BACKGROUND_TIME, COMPARISON, dated_otherwise, MONTH_ONLY, MONTHS, ON_WEEKDAY, WEEKDAY, date_found, month_number, months_in, other_time, own_dates, quarters_in, relative_year
+from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
-from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, word_before
+from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, other_rate, other_thing_priced, word_before
 from assistant.answer.roles import held_by_another, only_past, only_standing_in, people, phrase_roles, rivals, role_of, role_vocab, roles_given
 from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
-from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, question_data, same_name_word, vocabulary_data
-from assistant.text import NOT_NAMES, STOPWORDS, stem, terms
+from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, same_name_word, vocabulary_data
+from assistant.text import NOT_NAMES, stem, terms
 
 _EVENT_YEAR = re.compile(r"\b(?i:in|during|on)\s+(?:(?:early|late|mid|the)[\s-]+)?(?:[A-Z][a-z]+\s+(?:\d{1,2},?\s+)?)?" + YEAR.pattern)
 # "LONDON, Sept 30 (City Desk Wire) -", "BRACKWATER, Aug. 6 —": a report's dateline.
@@ -64,68 +64,6 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
 
 
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
-
-
-def _other_thing_priced(before: str, question: str) -> bool:
-    """Whether what the words before "for £N" have bought, sold or run ("bought the Copley Road
-    depot from Shirebus") is something the question does not name: that sum is its price."""
-    words = re.split(r"[,;]", without_appositions(RELATIVE.sub(" ", before)))[-1].split()  # past "Shirebus, the operator that ...,"
-    last = max((i for i, w in enumerate(words) if in_past(w.lower()) or w.lower() in ("run", "buy", "sell", "pay")), default=-1)
-    obj = []
-    for w in words[last + 1 :]:
-        if w.lower() in ("to", "from", "in", "at", "on", "with", "by"):
-            break
-        obj.append(w)
-    said = set(terms(" ".join(obj)))
-    return bool(said) and not said & set(terms(question))
-
-
-def _other_rate(question: str, shown: str, sentence: str) -> bool:
-    """Whether the question gives its figure by a period ("£450,000 a year") and the sentence
-    gives that figure by none or by another ("will cost about £450,000", "£450,000 a month")."""
-    # (Not "a year ago", "a day after": a time, not a period.)
-    m = re.search(rf"{re.escape(shown)}\s+(?:{_rate()})(?!\s+(?:ago|earlier|later|before|after|on)\b)", question, re.IGNORECASE)
-    if not m:
-        return False
-    # The sentence's period after the figure ("£450,000-a-year", "per annum"), or before it ("an annual grant of £450,000").
-    given = [re.match(rf"[\s-]+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
-    if re.search(r"\bper\s+annum\b", sentence, re.IGNORECASE) and _period(m) == "year":
-        return False
-    adjectives = question_data()["rates"]["adjectives"]
-    before = {adjectives.get(w.lower()) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}", sentence) for w in sentence[: n.start()].split()[-4:]}
-    if _period(m) in before:
-        return False
-    return bool(given) and not any(g and _period(g) == _period(m) for g in given)
-
-
-@lru_cache(maxsize=1)
-def _rate() -> str:
-    """A period after a figure, "a year" ("per week") or "annually" (question.toml's `rates`)."""
-    rates = question_data()["rates"]
-    return rf"(?:a|an|per|each|every)[\s-]+({'|'.join(rates['periods'])})\b|({'|'.join(rates['words'])})\b"
-
-
-def _period(rate: re.Match) -> str:
-    """The period a rate gives: "a year" and "annually" alike."""
-    return rate.group(1).lower() if rate.group(1) else question_data()["rates"]["words"][rate.group(2).lower()]
-
-
-_LIKE = re.compile(r"\b(?:unlike|like|than|as (?:in|at|with))\b[^,;.]*", re.IGNORECASE)
-
-
-def _dated_otherwise(question: str, year: str, sentence: str) -> bool:
-    """Whether the sentence gives the thing the question dates by its year ("the 2026 budget")
-    only other years: "the 2025 budget", "the budget for 2025"."""
-    # (Not a comparison's thing: "up from £32 million in the budget for 2025", "unlike the 2021 census".)
-    own = _LIKE.sub(" ", BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", sentence)))
-    for noun in re.findall(rf"\b{year}\s+([a-z]{{4,}})", question):
-        if noun in STOPWORDS:
-            continue
-        given = {y for m in re.finditer(rf"\b((?:19|20)\d\d)\s+{noun}s?\b|\b{noun}s?\W+(?:for|of)\s+((?:19|20)\d\d)\b", own) for y in m.groups() if y}
-        given -= set(YEAR.findall(question)) - {year}  # "the 2026 plan ... for 2030": 2030 is asked too
-        if given and year not in given:
-            return True
-    return False
 
 
 def check(ask: Ask, ev: Evidence) -> Coverage:
@@ -160,7 +98,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             ok = ok and not other_time(frozenset(c.alternatives), ev.sentences, year=int(c.text))
             # ... nor one that gives the thing the question dates another year: "Last year's
             # budget, for 2025," is no 2026 budget.
-            ok = ok and not _dated_otherwise(ask.question, c.text, ev.sentences)
+            ok = ok and not dated_otherwise(ask.question, c.text, ev.sentences)
         elif c.kind == "date":
             # The sentence's own day, where it states one: "on Sunday, November 2" is no
             # November 1 event, whatever November 1 its context names.
@@ -213,7 +151,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             sum_of = re.search(rf"[$£€¥]\s?{re.escape(c.text.split()[0])}\s+(?:(?:million|billion|m|bn)\s+)?([a-z]+)", ask.question)
             price = re.search(rf"\bfor\s+{HEDGE}[$£€¥]\s?{re.escape(c.text.split()[0])}(?![\d])", ev.sentences)
             if ok and counts and sum_of and price and not in_past(sum_of.group(1)) and not sum_of.group(1).endswith("ing"):
-                ok = any(u in terms(ev.sentences) or u in counted(sentences) for u in counts) or not _other_thing_priced(ev.sentences[: price.start()], ask.question)
+                ok = any(u in terms(ev.sentences) or u in counted(sentences) for u in counts) or not other_thing_priced(ev.sentences[: price.start()], ask.question)
             # ... and not the number of another thing the question asks about: "save $210 million
             # a year" is no "cuts that cost $210 million".
             bound = c.alternatives[2] if len(c.alternatives) > 2 else ""
@@ -237,7 +175,7 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                     ok = not any(v != value and word_before(sentences, other) == bound and v in same for v, other in numbers(sentences).items())
             # ... nor, where the question gives it by a period ("£450,000 a year"), one the
             # sentence gives by none, or by another: "will cost about £450,000" once.
-            ok = ok and not _other_rate(ask.question, c.text, ev.sentences)
+            ok = ok and not other_rate(ask.question, c.text, ev.sentences)
         elif c.kind == "role":
             asked = set(c.alternatives[1:])
             given = roles_given(c.alternatives[0], ev)

@@ -7,8 +7,8 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from assistant.answer.vocabulary import MODALS, MONTH, WORD, YEAR_TEXT, in_past, verb_forms
-from assistant.text import SAME_PAST
+from assistant.answer.vocabulary import MODALS, MONTH, WORD, YEAR, YEAR_TEXT, in_past, verb_forms
+from assistant.text import SAME_PAST, STOPWORDS
 
 MONTHS = ("january february march april may june july august september october november december").split()
 DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b\.?")
@@ -221,3 +221,21 @@ _VERB_TIME, _TIME_BEFORE_VERB = _verb_time(4, f"on|in|during|{_INFINITIVE}|"), _
 # Far: up to fourteen words after, "in" and "on" among them ("scored a hat-trick in the
 # semi-final second leg at the Brackfield Arena on Sunday"), or eight before.
 _VERB_TIME_FAR, _TIME_BEFORE_VERB_FAR = _verb_time(14, ""), _time_before_verb(8)
+
+
+_LIKE = re.compile(r"\b(?:unlike|like|than|as (?:in|at|with))\b[^,;.]*", re.IGNORECASE)
+
+
+def dated_otherwise(question: str, year: str, sentence: str) -> bool:
+    """Whether the sentence gives the thing the question dates by its year ("the 2026 budget")
+    only other years: "the 2025 budget", "the budget for 2025"."""
+    # (Not a comparison's thing: "up from £32 million in the budget for 2025", "unlike the 2021 census".)
+    own = _LIKE.sub(" ", BACKGROUND_TIME.sub(" ", COMPARISON.sub(" ", sentence)))
+    for noun in re.findall(rf"\b{year}\s+([a-z]{{4,}})", question):
+        if noun in STOPWORDS:
+            continue
+        given = {y for m in re.finditer(rf"\b((?:19|20)\d\d)\s+{noun}s?\b|\b{noun}s?\W+(?:for|of)\s+((?:19|20)\d\d)\b", own) for y in m.groups() if y}
+        given -= set(YEAR.findall(question)) - {year}  # "the 2026 plan ... for 2030": 2030 is asked too
+        if given and year not in given:
+            return True
+    return False

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.answer.doers import without_appositions
 from assistant.answer.support import numbers
-from assistant.answer.vocabulary import MONTH, NUMBER_WORDS, question_data
-from assistant.text import STOPWORDS, alternation, stem
+from assistant.answer.vocabulary import MONTH, NUMBER_WORDS, RELATIVE, in_past, question_data
+from assistant.text import STOPWORDS, alternation, stem, terms
 
 
 @lru_cache(maxsize=1)
@@ -196,3 +197,47 @@ def word_before(text: str, shown: str) -> str:
     "" where a stopword or nothing stands there."""
     m = re.search(rf"\b([A-Za-z]{{3,}})\s+(?:(?:her|him|them|it|us|me|of)\s+)?{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", text)
     return stem(m.group(1).lower()) if m and m.group(1).lower() not in STOPWORDS else ""
+
+
+def other_thing_priced(before: str, question: str) -> bool:
+    """Whether what the words before "for £N" have bought, sold or run ("bought the Copley Road
+    depot from Shirebus") is something the question does not name: that sum is its price."""
+    words = re.split(r"[,;]", without_appositions(RELATIVE.sub(" ", before)))[-1].split()  # past "Shirebus, the operator that ...,"
+    last = max((i for i, w in enumerate(words) if in_past(w.lower()) or w.lower() in ("run", "buy", "sell", "pay")), default=-1)
+    obj = []
+    for w in words[last + 1 :]:
+        if w.lower() in ("to", "from", "in", "at", "on", "with", "by"):
+            break
+        obj.append(w)
+    said = set(terms(" ".join(obj)))
+    return bool(said) and not said & set(terms(question))
+
+
+def other_rate(question: str, shown: str, sentence: str) -> bool:
+    """Whether the question gives its figure by a period ("£450,000 a year") and the sentence
+    gives that figure by none or by another ("will cost about £450,000", "£450,000 a month")."""
+    # (Not "a year ago", "a day after": a time, not a period.)
+    m = re.search(rf"{re.escape(shown)}\s+(?:{_rate()})(?!\s+(?:ago|earlier|later|before|after|on)\b)", question, re.IGNORECASE)
+    if not m:
+        return False
+    # The sentence's period after the figure ("£450,000-a-year", "per annum"), or before it ("an annual grant of £450,000").
+    given = [re.match(rf"[\s-]+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
+    if re.search(r"\bper\s+annum\b", sentence, re.IGNORECASE) and _period(m) == "year":
+        return False
+    adjectives = question_data()["rates"]["adjectives"]
+    before = {adjectives.get(w.lower()) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}", sentence) for w in sentence[: n.start()].split()[-4:]}
+    if _period(m) in before:
+        return False
+    return bool(given) and not any(g and _period(g) == _period(m) for g in given)
+
+
+@lru_cache(maxsize=1)
+def _rate() -> str:
+    """A period after a figure, "a year" ("per week") or "annually" (question.toml's `rates`)."""
+    rates = question_data()["rates"]
+    return rf"(?:a|an|per|each|every)[\s-]+({'|'.join(rates['periods'])})\b|({'|'.join(rates['words'])})\b"
+
+
+def _period(rate: re.Match) -> str:
+    """The period a rate gives: "a year" and "annually" alike."""
+    return rate.group(1).lower() if rate.group(1) else question_data()["rates"]["words"][rate.group(2).lower()]
