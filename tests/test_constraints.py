@@ -1548,3 +1548,16 @@ def test_according_to_a_role_where_no_one_speaks_a_rival_named_is_not_them():
     assert misses(question, under, context="Keith Stone") == "the one speaking there is not the constable"
     # A sentence of no saying that names no rival still may ("gave the committee an account").
     assert misses(question, "Tarn Police reopened the case in 2022 and sent the items for testing.", context="Keith Stone") == ""
+
+
+def test_a_surname_alone_is_not_a_relation_introduced_by_it():
+    moved = "The jury was told that Stone moved to Wickby in 2001."
+    article = (
+        "A jury convicted Keith Stone, of Wickby, of the murder on Wednesday.\n"
+        "Stone's younger brother, Philip Stone, 58, was cleared on Tuesday.\n" + moved
+    )
+    assert misses("Where did Keith Stone move to in 2001?", moved, context="Keith Stone", article=article) == ""
+    assert misses("Where did Philip Stone move to in 2001?", moved, context="Philip Stone", article=article) != ""
+    # Two of one surname named in turn: the surname alone is the last named in full.
+    turn = "Keith Stone spoke first.\nPhilip Stone, his brother, spoke next.\n" + moved
+    assert misses("Where did Philip Stone move to in 2001?", moved, context="Philip Stone", article=turn) == ""

@@ -129,7 +129,10 @@ def full_name(run: list[str], sentence: str, article: str) -> list[str]:
     if len({m.group(1) for m in given}) < 2:
         return run
     at = article.find(sentence[:60])
-    before = [m for m in given if at < 0 or m.start() < at]
+    # (Not one introduced as the other's relation: after "Stainthorpe's younger brother, Philip
+    # Stainthorpe," the surname alone is still the story's Stainthorpe.)
+    related = re.compile(rf"{re.escape(surname)}['’]s\s+(?:[a-z-]+\s+){{0,3}}[a-z-]+,\s*$")
+    before = [m for m in given if (at < 0 or m.start() < at) and not related.search(article, 0, m.start())]
     return [before[-1].group(1), surname] if before else run
 
 
