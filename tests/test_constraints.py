@@ -1561,3 +1561,11 @@ def test_a_surname_alone_is_not_a_relation_introduced_by_it():
     # Two of one surname named in turn: the surname alone is the last named in full.
     turn = "Keith Stone spoke first.\nPhilip Stone, his brother, spoke next.\n" + moved
     assert misses("Where did Philip Stone move to in 2001?", moved, context="Philip Stone", article=turn) == ""
+
+
+def test_a_figure_after_of_is_not_the_opposites():
+    question = "Which supermarket reported a rise of 4 percent in sales?"
+    assert misses(question, "Orme Foods reported a fall of 4 percent in sales.") == "no 4 percent"
+    assert misses(question, "Orme Foods reported a drop of 4 percent in sales.") == "no 4 percent"
+    assert misses(question, "Orme Foods reported a rise of 4 percent in sales.") == ""
+    assert misses(question, "Orme Foods reported growth of 4 percent in sales.") == ""

@@ -37,7 +37,7 @@ from assistant.answer.doers import by_agent, described_speaker, speaker, subject
 from assistant.answer.names import in_text, name_found, question_names, referred_to, rival, short_form
 from assistant.answer.quantity import HEDGE, counted, measure_units, other_dimension, other_rate, other_thing_priced, word_before
 from assistant.answer.roles import held_by_another, only_past, only_standing_in, people, phrase_roles, rivals, role_of, role_vocab, roles_given
-from assistant.answer.stages import compass, opposite_told, other_way, stage_found, stances, still_to_come
+from assistant.answer.stages import compass, opposite_told, opposite_words, other_way, stage_found, stances, still_to_come
 from assistant.answer.support import fold, measured, numbers
 from assistant.answer.vocabulary import CAPS, HYPHEN_OR_SPACE, RELATIVE, UPPER, WORD, YEAR, in_past, is_title, main_clause, name_key, same_name_word, vocabulary_data
 from assistant.text import NOT_NAMES, stem, terms
@@ -161,6 +161,10 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
                 if said_with and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(c.text)}(?![\w.])", ask.question) and not re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences):
                     said_with = set()  # "receives £1.2 million" for "a grant of £1.2 million": no other noun's figure
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
+                # ... nor, where both give it after "of", the opposite's: "a fall of 4 percent" is
+                # no rise of 4 percent ("growth of 4 percent" is one).
+                of_both = shown is not None and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(c.text)}(?![\w.])", ask.question) and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences)
+                ok = ok and not (of_both and any(opposite_words(w, bound) for w in said_with))
                 # ... nor found only around a sentence that gives that word another number:
                 # "ordered it to pay her £240,000" is no "ordered to pay £1.1 million".
                 ok = ok and (shown is not None or all(word_before(sentences, other) != bound for other in numbers(sentences).values()))

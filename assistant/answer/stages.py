@@ -318,5 +318,11 @@ _MODALS = MODALS | {"to"}
 
 
 @lru_cache(maxsize=1)
+def opposite_words(one: str, other: str) -> bool:
+    """Whether two words are of opposite sense ("rise" and "fall", "increase" and "cut")."""
+    a, b = verb_term(one), verb_term(other)
+    return any((a in x and b in y) or (a in y and b in x) for x, y in _opposites())
+
+
 def _opposites() -> list[tuple[frozenset[str], frozenset[str]]]:
     return [tuple(frozenset(verb_term(w) for w in side) for side in pair) for pair in vocabulary_data()["opposites"]]
