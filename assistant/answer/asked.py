@@ -136,8 +136,9 @@ def parse(question: str) -> Ask:
         if beside:
             found.append(Constraint("ordinal", place, (place, *sorted(beside))))
     wanted, noun = quantity(question)
-    if wanted == "size" and (noun not in FIGURATIVE or literal_size(question, noun)):  # "What is the height of the viaduct?": not its length
-        found.append(Constraint("dimension", literal_size(question, noun) or noun, (noun,)))
+    literal = literal_size(question, noun) if wanted == "size" else None  # "how heavy is each sail?": its weight
+    if wanted == "size" and (noun not in FIGURATIVE or literal):  # "What is the height of the viaduct?": not its length
+        found.append(Constraint("dimension", literal or noun, (noun,)))
     uncounted = QUARTER.sub(" ", DAY_MONTH.sub(" ", MONTH_DAY.sub(" ", ISO_DATE.sub(" ", _TIME.sub(" ", question)))))
     # "a 15-milligram dose", "a two-hour call": a number and what it measures.
     uncounted = measured(uncounted, measure_units())

@@ -66,6 +66,11 @@ def _other_place(asked: str, beside: frozenset[str], sentence: str) -> str | Non
 _ORDER_GOES_ON = re.compile(r"\b(?:followed by|and then|ahead of|behind)\b", re.IGNORECASE)
 
 
+def _after_of(shown: str) -> str:
+    """A figure as written, after "of" ("a grant of about £1.2 million")."""
+    return rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])"
+
+
 def check(ask: Ask, ev: Evidence) -> Coverage:
     """Which of the question's constraints the evidence misses (none: it may answer)."""
     text = ev.text
@@ -158,13 +163,14 @@ def check(ask: Ask, ev: Evidence) -> Coverage:
             if ok and bound:
                 shown = numbers(sentences).get(value)  # how the sentence writes it
                 said_with = {word_before(sentences, shown)} - {""} if shown else set()
-                if said_with and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(c.text)}(?![\w.])", ask.question) and not re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences):
+                asked_of = re.search(_after_of(c.text), ask.question)  # "a grant of £1.2 million"
+                said_of = shown is not None and re.search(_after_of(shown), sentences)
+                if said_with and asked_of and not said_of:
                     said_with = set()  # "receives £1.2 million" for "a grant of £1.2 million": no other noun's figure
                 ok = not said_with or bound in said_with or not (said_with & set(terms(ask.question)))
                 # ... nor, where both give it after "of", the opposite's: "a fall of 4 percent" is
                 # no rise of 4 percent ("growth of 4 percent" is one).
-                of_both = shown is not None and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(c.text)}(?![\w.])", ask.question) and re.search(rf"\bof\s+{HEDGE}[$£€¥]?{re.escape(shown)}(?![\w.])", sentences)
-                ok = ok and not (of_both and any(opposite_words(w, bound) for w in said_with))
+                ok = ok and not (asked_of and said_of and any(opposite_words(w, bound) for w in said_with))
                 # ... nor found only around a sentence that gives that word another number:
                 # "ordered it to pay her £240,000" is no "ordered to pay £1.1 million".
                 ok = ok and (shown is not None or all(word_before(sentences, other) != bound for other in numbers(sentences).values()))

@@ -66,13 +66,16 @@ def covering(
         checked = [(c, check(ask, evidence(passages[c.passage_index].chunk, c.start, c.end, texts.get(c.article_id, "")))) for c in window]
     ok = [c for c, coverage in checked if coverage.ok]
     best, top = checked[0]
-    if ok and not top.ok and ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top) and not (_other_speaker(top) and topic_terms(ask) & set(terms(best.text)) <= set(terms(f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}"))):
-        ok = []  # far below a sentence about another event
-    if ok and not top.ok and not _states_when(top, ok[0]) and (
-        _untold(verb_asked(ask.question), ok[0].text, best.text)
-        or (not _only_number(top) and _less_told(topic_terms(ask), f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}", best.text))
-    ):
-        ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
+    if ok and not top.ok:
+        below = f"{_lead_in(ok[0], passages, texts)}\n{ok[0].text}"  # the covering sentence, read with its lead-in
+        if ok[0].score < FALLBACK_RATIO * best.score and not (_states_when(top, ok[0]) and ok[0].score >= WHEN_RATIO * best.score) and not _only_silent(top) and not (
+            _other_speaker(top) and topic_terms(ask) & set(terms(best.text)) <= set(terms(below))
+        ):
+            ok = []  # far below a sentence about another event
+        elif not _states_when(top, ok[0]) and (
+            _untold(verb_asked(ask.question), ok[0].text, best.text) or (not _only_number(top) and _less_told(topic_terms(ask), below, best.text))
+        ):
+            ok = []  # "It went back on display at the museum" for what was stolen, below the theft's report
     if ok and (told_otherwise := _told_at_another_time(ask, checked)):
         ok = [c for c in ok if c.article_id not in told_otherwise or _tells_event(c.text, *told_otherwise[c.article_id])]
     if ok:
@@ -253,7 +256,7 @@ def _other_speaker(top: Coverage) -> bool:
     """Whether a better-scored sentence is refuted only because another says it ("The festival's
     director, Rosalind Marbeck, said ... among them the poet Jonah Ferrity" for what Ferrity
     said): it tells of the asked one's words, not of another event, and is no reason to refuse
-    their own quotation below it."""
+    their own quotation below it (where that tells the topic words it tells)."""
     return top.reversed_by is not None and top.agency is not None and top.agency.spoken and not top.missing
 
 

@@ -221,11 +221,12 @@ def other_rate(question: str, shown: str, sentence: str) -> bool:
     if not m:
         return False
     # The sentence's period after the figure ("£450,000-a-year", "per annum"), or before it ("an annual grant of £450,000").
-    given = [re.match(rf"[\s-]+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence)]
+    figures = list(re.finditer(rf"(?<![\d.,]){re.escape(shown)}(?![\d]|[.,]\d)", sentence))
+    given = [re.match(rf"[\s-]+(?:{_rate()})", sentence[n.end() :], re.IGNORECASE) for n in figures]
     if re.search(r"\bper\s+annum\b", sentence, re.IGNORECASE) and _period(m) == "year":
         return False
     adjectives = question_data()["rates"]["adjectives"]
-    before = {adjectives.get(w.lower()) for n in re.finditer(rf"(?<![\d.,]){re.escape(shown)}", sentence) for w in sentence[: n.start()].split()[-4:]}
+    before = {adjectives.get(w.lower()) for n in figures for w in sentence[: n.start()].split()[-4:]}
     if _period(m) in before:
         return False
     return bool(given) and not any(g and _period(g) == _period(m) for g in given)
